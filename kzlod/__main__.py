@@ -1,0 +1,3 @@
+from kzlod.cli import main
+
+main()
