@@ -1,0 +1,449 @@
+"""Crash-safe writing of data files.
+
+Every write to a file under ``ontology/``, ``data/`` or ``shapes/`` goes
+through :func:`write_text_atomic` (one file) or :func:`write_many_atomic`
+(several files that must change together).
+
+The guarantees:
+
+* the text is serialised in memory by the caller and may be checked by a
+  ``verify`` callback before anything touches the disk;
+* writers in the same folder are serialised by an exclusive lock on
+  ``<folder>/.kzlod.lock`` (:func:`project_lock`);
+* the new content goes to a temporary file in the target's folder, which is
+  flushed and ``fsync``-ed, then renamed over the target with
+  :func:`os.replace`, and the folder is ``fsync``-ed; a reader therefore sees
+  either the old or the new file, never a mix;
+* the target's permission bits are kept;
+* on any error the temporary file is removed and the target is left as it
+  was.
+
+:func:`write_many_atomic` extends this to several files with a small journal
+(``.kzlod-journal.json``), so that a crash leaves either all old or all new
+contents; :func:`recover` finishes or undoes an interrupted journal and is
+meant to be called on start-up.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+LOCK_NAME = ".kzlod.lock"
+JOURNAL_NAME = ".kzlod-journal.json"
+TEMP_SUFFIX = ".kzlod-tmp"
+BACKUP_SUFFIX = ".kzlod-bak"
+DEFAULT_TIMEOUT = 60.0
+
+__all__ = [
+    "LOCK_NAME",
+    "JOURNAL_NAME",
+    "LockTimeout",
+    "VerificationError",
+    "project_lock",
+    "write_text_atomic",
+    "write_many_atomic",
+    "recover",
+]
+
+
+class LockTimeout(TimeoutError):
+    """The project lock could not be taken in time."""
+
+
+class VerificationError(ValueError):
+    """The ``verify`` callback rejected the text; nothing was written."""
+
+
+# --------------------------------------------------------------------------
+# locking
+
+
+_held: dict[str, list] = {}  # lock path -> [fd, depth, thread id, pid]
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def project_lock(folder: str | os.PathLike, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Path]:
+    """Hold the exclusive lock ``<folder>/.kzlod.lock``.
+
+    Blocks until the lock is free or ``timeout`` seconds have passed
+    (then :class:`LockTimeout`). Re-entrant within one thread, so a function
+    holding the lock may call :func:`write_text_atomic` on the same folder.
+    Yields the path of the lock file.
+    """
+    lock_path = Path(os.path.realpath(folder)) / LOCK_NAME
+    key = str(lock_path)
+    me = (threading.get_ident(), os.getpid())
+    with _held_guard:
+        entry = _held.get(key)
+        if entry is not None and (entry[2], entry[3]) == me:
+            entry[1] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield lock_path
+        finally:
+            with _held_guard:
+                _held[key][1] -= 1
+        return
+
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(f"could not lock {lock_path} within {timeout:g} s") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        with _held_guard:
+            _held[key] = [fd, 1, me[0], me[1]]
+        try:
+            yield lock_path
+        finally:
+            with _held_guard:
+                _held.pop(key, None)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------
+# low-level helpers
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _target_mode(path: Path) -> int:
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        return _default_mode()
+
+
+def _resolve_target(path: str | os.PathLike) -> Path:
+    """The file to replace: symbolic links are followed, so the link stays."""
+    path = Path(path)
+    if path.is_symlink():
+        return Path(os.path.realpath(path))
+    return path.absolute()
+
+
+def _write_temp(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a fresh, fsync-ed temporary file beside ``target``."""
+    folder = target.parent
+    name = f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    tmp = folder / name
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            os.fchmod(fd, _target_mode(target))
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _check(text: str, verify: Callable[[str], object] | None, path: Path) -> bytes:
+    if not isinstance(text, str):
+        raise TypeError(f"text for {path} must be str, not {type(text).__name__}")
+    if verify is not None and not verify(text):
+        raise VerificationError(f"refusing to write {path}: the new text failed verification")
+    return text.encode("utf-8")
+
+
+# --------------------------------------------------------------------------
+# one file
+
+
+def write_text_atomic(
+    path: str | os.PathLike,
+    text: str,
+    *,
+    verify: Callable[[str], object] | None = None,
+    lock: bool = True,
+    lock_dir: str | os.PathLike | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
+    """Replace the content of ``path`` by ``text`` (UTF-8, written as given).
+
+    ``verify(text)`` is called first; if it returns a false value
+    :class:`VerificationError` is raised and nothing is written. With
+    ``lock`` the write holds :func:`project_lock` on ``lock_dir`` (default:
+    the file's folder). The file's permission bits are kept.
+    """
+    target = _resolve_target(path)
+    data = _check(text, verify, target)
+    guard = project_lock(lock_dir or target.parent, timeout=timeout) if lock else nullcontext()
+    with guard:
+        tmp = _write_temp(target, data)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+        _fsync_dir(target.parent)
+
+
+# --------------------------------------------------------------------------
+# several files
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return _sha256(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _make_backup(target: Path) -> Path | None:
+    """A hard link (or, failing that, a copy) of the current target."""
+    if not target.exists():
+        return None
+    backup = target.parent / f".{target.name}.{secrets.token_hex(6)}{BACKUP_SUFFIX}"
+    try:
+        os.link(target, backup)
+    except OSError:
+        shutil.copy2(target, backup)
+        with open(backup, "rb+") as fh:
+            os.fsync(fh.fileno())
+    return backup
+
+
+def _rel(root: Path, path: Path | None) -> str | None:
+    return None if path is None else os.path.relpath(path, root)
+
+
+def _write_journal(root: Path, entries: list[dict]) -> Path:
+    journal = root / JOURNAL_NAME
+    payload = json.dumps({"version": 1, "entries": entries}, indent=1, sort_keys=True) + "\n"
+    tmp = _write_temp(journal, payload.encode("utf-8"))
+    try:
+        os.replace(tmp, journal)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    _fsync_dir(root)
+    return journal
+
+
+def write_many_atomic(
+    mapping: Mapping[str | os.PathLike, str],
+    *,
+    root: str | os.PathLike | None = None,
+    verify: Callable[[Path, str], object] | None = None,
+    lock: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
+    """Replace several files so that a crash leaves all old or all new.
+
+    ``root`` is the folder holding the lock and the journal (default: the
+    deepest folder containing every target); all targets must lie under it.
+    ``verify(path, text)`` is called for each file before anything is
+    written. Steps: write and fsync every temporary file, link a backup of
+    every existing target, write the journal, rename, delete the journal and
+    the backups. An error during the renames restores the old contents.
+    """
+    if not mapping:
+        return
+    items = [(_resolve_target(p), t) for p, t in mapping.items()]
+    if len({p for p, _ in items}) != len(items):
+        raise ValueError("the same file is named twice")
+    folder = Path(root).absolute() if root is not None else Path(
+        os.path.commonpath([str(p.parent) for p, _ in items])
+    )
+    for target, _ in items:
+        if os.path.commonpath([str(folder), str(target)]) != str(folder):
+            raise ValueError(f"{target} is not under {folder}")
+    blobs = []
+    for target, text in items:
+        blobs.append(_check(text, None, target))
+        if verify is not None and not verify(target, text):
+            raise VerificationError(f"refusing to write {target}: the new text failed verification")
+
+    guard = project_lock(folder, timeout=timeout) if lock else nullcontext()
+    with guard:
+        recover(folder, lock=False, sweep=False)
+        temps: list[Path] = []
+        backups: list[Path | None] = []
+        journal: Path | None = None
+        try:
+            for (target, _), data in zip(items, blobs):
+                temps.append(_write_temp(target, data))
+            for target, _ in items:
+                backups.append(_make_backup(target))
+            for d in {t.parent for t, _ in items}:
+                _fsync_dir(d)
+            entries = [
+                {
+                    "temp": _rel(folder, tmp),
+                    "target": _rel(folder, target),
+                    "backup": _rel(folder, backup),
+                    "sha256": _sha256(data),
+                }
+                for (target, _), tmp, backup, data in zip(items, temps, backups, blobs)
+            ]
+            journal = _write_journal(folder, entries)
+        except BaseException:
+            for p in temps + [b for b in backups if b is not None]:
+                _unlink_quietly(p)
+            raise
+        try:
+            for (target, _), tmp in zip(items, temps):
+                os.replace(tmp, target)
+            for d in {t.parent for t, _ in items}:
+                _fsync_dir(d)
+        except Exception:
+            _rollback(folder, _read_journal(journal))
+            raise
+        _finish(folder, journal, entries)
+
+
+# --------------------------------------------------------------------------
+# recovery
+
+
+def _read_journal(journal: Path) -> list[dict] | None:
+    try:
+        payload = json.loads(journal.read_text(encoding="utf-8"))
+        return list(payload["entries"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _finish(folder: Path, journal: Path, entries: list[dict]) -> None:
+    os.unlink(journal)
+    _fsync_dir(folder)
+    for e in entries:
+        if e.get("backup"):
+            _unlink_quietly(folder / e["backup"])
+
+
+def _rollback(folder: Path, entries: list[dict] | None) -> None:
+    journal = folder / JOURNAL_NAME
+    for e in entries or []:
+        target = folder / e["target"]
+        _unlink_quietly(folder / e["temp"])
+        if e.get("backup"):
+            backup = folder / e["backup"]
+            if backup.exists():
+                if target.exists() and os.path.samefile(backup, target):
+                    # never renamed: the backup is a second link to the old file
+                    # (and rename() between two links of one file does nothing)
+                    os.unlink(backup)
+                else:
+                    os.replace(backup, target)
+        elif _file_sha256(target) == e.get("sha256"):
+            # the file did not exist before; it was created by this update
+            _unlink_quietly(target)
+        _fsync_dir(target.parent)
+    _unlink_quietly(journal)
+    _fsync_dir(folder)
+
+
+def _sweep(folder: Path) -> list[Path]:
+    """Remove temporary and backup files left by a crash before a journal."""
+    removed = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in {".git", "__pycache__"}]
+        for name in filenames:
+            if name.startswith(".") and (name.endswith(TEMP_SUFFIX) or name.endswith(BACKUP_SUFFIX)):
+                p = Path(dirpath) / name
+                _unlink_quietly(p)
+                removed.append(p)
+    return removed
+
+
+def recover(
+    folder: str | os.PathLike,
+    *,
+    lock: bool = True,
+    sweep: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> str | None:
+    """Finish or undo an interrupted :func:`write_many_atomic` in ``folder``.
+
+    If the journal lists temporary files that all still exist with the
+    intended content, the update is completed (renamed into place);
+    otherwise every target is restored from its backup. Stray temporary and
+    backup files are removed unless ``sweep`` is false (call it on start-up,
+    when no other writer is running). Returns ``"completed"``,
+    ``"rolled back"`` or ``None`` when there was nothing to do.
+    """
+    folder = Path(folder).absolute()
+    guard = project_lock(folder, timeout=timeout) if lock else nullcontext()
+    with guard:
+        journal = folder / JOURNAL_NAME
+        outcome = None
+        if journal.exists():
+            entries = _read_journal(journal)
+            complete = bool(entries) and all(
+                _file_sha256(folder / e["temp"]) == e.get("sha256") for e in entries
+            )
+            if complete:
+                for e in entries:
+                    os.replace(folder / e["temp"], folder / e["target"])
+                for d in {(folder / e["target"]).parent for e in entries}:
+                    _fsync_dir(d)
+                _finish(folder, journal, entries)
+                outcome = "completed"
+            else:
+                _rollback(folder, entries)
+                outcome = "rolled back"
+        if sweep:
+            _sweep(folder)
+        return outcome
