@@ -1,3 +1,31 @@
-"""kzlod: an evidence-backed knowledge graph of Kazakhstan's foreign relations."""
+"""kzlod: an evidence-backed knowledge graph of Kazakhstan's foreign relations.
+
+The public API mirrors the command line::
+
+    import kzlod
+    store = kzlod.load()                       # bundled ontology + data
+    result = kzlod.query("memberships", store=store)
+    report = kzlod.validate(["new-facts.ttl"])
+    card = kzlod.describe(store, "Armenia")
+
+Heavy libraries (rdflib, pySHACL, owlrl) are imported only when needed.
+"""
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "load", "query", "validate", "reason", "describe", "stats", "add", "fmt",
+    "named_queries", "KzlodError",
+]
+
+
+def __getattr__(name):
+    if name in __all__:
+        if name == "KzlodError":
+            from kzlod.errors import KzlodError
+
+            return KzlodError
+        from kzlod import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'kzlod' has no attribute {name!r}")

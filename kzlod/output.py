@@ -23,12 +23,12 @@ RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def compact(iri: str) -> str:
-    """``kzd:russia`` for a project or well-known IRI, else the IRI itself."""
+    """``kzd:russia`` for a project or well-known IRI, else the IRI itself (for display only)."""
     best = None
     for prefix, ns in NAMESPACES.items():
         if iri.startswith(ns) and (best is None or len(ns) > len(NAMESPACES[best])):
             local = iri[len(ns):]
-            if local and all(c.isalnum() or c in "-_." for c in local):
+            if local and all(c.isalnum() or c in "-_./" for c in local):
                 best = prefix
     return f"{best}:{iri[len(NAMESPACES[best]):]}" if best else iri
 

@@ -1,0 +1,134 @@
+"""The public Python API, mirroring the command line.
+
+>>> import kzlod
+>>> store = kzlod.load()
+>>> result = kzlod.query("memberships", store=store)
+>>> result.records()[0]["organisation"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kzlod import resources
+from kzlod.describe import card_text, describe, labels_for, stats  # noqa: F401  (re-exported)
+from kzlod.errors import UsageError
+from kzlod.loading import parse_files
+from kzlod.output import GRAPH_FORMATS, render  # noqa: F401
+from kzlod.query import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
+from kzlod.store import GraphStore, open_store
+
+run = run_query
+
+
+def _closure_for(parsed, root: Path | None = None):
+    """The cached OWL RL closure of the bundled graph plus parsed extra files."""
+    from kzlod import reasoning
+
+    paths = resources.graph_files(root)
+    chunks = [p.read_bytes() for p in paths] + [pf.text.encode("utf-8") for pf in parsed]
+
+    def build():
+        from kzlod.loading import parse_trusted
+        from kzlod.rdfconv import graph_of
+
+        g = None
+        for p in paths:
+            g = graph_of(parse_trusted(p), g)
+        for pf in parsed:
+            g = graph_of(pf.quads, g, fresh_bnodes=True)
+        return reasoning.compute(g)
+
+    return reasoning.cached_closure(reasoning.input_key(chunks), build)
+
+
+def load(data=(), *, store: str | None = "memory", endpoint: str | None = None, inferred: bool = False,
+         user: str | None = None, password: str | None = None) -> GraphStore:
+    """Open the graph: the bundled ontology and data (plus ``data`` files), a store, or an endpoint."""
+    parsed = parse_files(data) if data else []
+    closure = None
+    if inferred:
+        if endpoint or (store and store.startswith("oxigraph:")):
+            raise UsageError("--inferred works on the memory store; run 'kzlod reason' and load its output instead")
+        closure = _closure_for(parsed).inferred
+    return open_store(store, extra=parsed, endpoint=endpoint, inferred=closure, user=user, password=password)
+
+
+def query(query: str, *, store: GraphStore | None = None, params: dict | None = None, **limits) -> QueryResult:
+    """Run a query (SPARQL text, .rq file or named query) on a store (default: the bundled graph)."""
+    text, named = resolve_query(query)
+    return run_query(store or load(), text, bind_params(params, named), **limits)
+
+
+def reason(data=()):
+    """The OWL RL closure of the bundled graph (plus ``data`` files): inferred triples and clashes."""
+    return _closure_for(parse_files(data) if data else [])
+
+
+def render_triples(triples, fmt: str = "ttl") -> str:
+    import pyoxigraph as ox
+
+    return ox.serialize(sorted(triples, key=str), format=GRAPH_FORMATS[fmt],
+                        prefixes=resources.NAMESPACES if fmt == "ttl" else None).decode("utf-8")
+
+
+def validate(files=(), *, reason: bool = True):
+    """Validate the bundled graph, or new files together with it (see :mod:`kzlod.validation`)."""
+    from kzlod.validation import validate as _validate
+
+    return _validate([Path(f) for f in files], reason=reason)
+
+
+def report_text(report) -> str:
+    from kzlod.report import text
+
+    return text(report)
+
+
+def report_turtle(report) -> str:
+    return report.report_graph.serialize(format="turtle")
+
+
+def find_project(start: Path | None = None) -> Path:
+    """The kzlod checkout containing ``start`` (default: the current directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        toml = folder / "pyproject.toml"
+        if toml.is_file() and (folder / "data").is_dir() and 'name = "kzlod"' in toml.read_text(encoding="utf-8"):
+            return folder
+    raise UsageError(f"{here} is not inside a kzlod project checkout; give --project DIR")
+
+
+def project_dir(project: Path | None) -> Path:
+    if project is None:
+        return find_project()
+    project = Path(project)
+    if not (project / "data").is_dir():
+        raise UsageError(f"{project}: not a kzlod project (no data/ folder)")
+    return project
+
+
+def project_turtle_files(project: Path) -> list[Path]:
+    return resources.ontology_files(project) + resources.shapes_files(project) + resources.data_files(project)
+
+
+def fmt(files=(), *, check: bool = False, project: Path | None = None) -> list[Path]:
+    """Canonically format Turtle files; return those that were (or, with check, would be) changed."""
+    from kzlod.errors import InputError
+    from kzlod.turtle import format_file
+
+    paths = [Path(f) for f in files] or project_turtle_files(project_dir(project))
+    changed = []
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        if format_file(path, check=check):
+            changed.append(path)
+    return changed
+
+
+def add(files, *, project: Path | None = None, dry_run: bool = False):
+    """Validate new assertions, then merge them into the project's data files."""
+    from kzlod.curate import add as _add
+
+    return _add([Path(f) for f in files], project=project_dir(project), dry_run=dry_run)
