@@ -203,7 +203,7 @@ def parse_file(path: Path, *, base_iri: str | None = None) -> ParsedFile:
     _check_format_specific(path, text, fmt)
     _check_nesting(path, text, fmt)
     try:
-        parser = ox.parse(text.encode("utf-8"), format=fmt, base_iri=base_iri)
+        parser = ox.parse(text.encode("utf-8"), format=fmt, base_iri=base_iri, rename_blank_nodes=True)
         quads = list(parser)
     except SyntaxError as exc:
         raise InputError(f"{path}:{_syntax_location(exc)}: {_syntax_message(exc)}") from None
