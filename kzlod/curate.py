@@ -153,7 +153,7 @@ def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
     from kzlod.validation import validate
 
     recover(project / "data")
-    parsed = parse_files(files)
+    parsed = parse_files(files, allow_empty=False)
     for pf in parsed:
         if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in pf.quads):
             raise InputError(f"{pf.path}: named graphs cannot be added; give plain triples")

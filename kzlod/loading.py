@@ -65,7 +65,7 @@ _LEXICAL = {
 }
 _LEXICAL_RE = {XSD + k: re.compile(rf"(?:{v})\Z") for k, v in _LEXICAL.items()}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SYNTAX_POS = re.compile(r"at line (\d+) (?:between columns (\d+) and \d+|column (\d+))")
+_SYNTAX_POS = re.compile(r"(?:at|between) line (\d+) (?:between columns (\d+) and \d+|column (\d+))")
 
 
 @dataclass
@@ -120,8 +120,6 @@ def read_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    if not raw.strip():
-        raise InputError(f"{path}:1:1: file is empty")
     if raw.startswith(b"\xef\xbb\xbf"):
         raise InputError(f"{path}:1:1: file starts with a byte-order mark; save it as UTF-8 without BOM")
     try:
@@ -131,12 +129,6 @@ def read_text(path: Path) -> str:
         raise InputError(
             f"{path}:{line}:{col}: invalid UTF-8 byte 0x{raw[exc.start]:02x}; the file must be UTF-8"
         ) from None
-    bad = _CONTROL.search(text)
-    if bad:
-        line, col = _position(text, bad.start())
-        raise InputError(
-            f"{path}:{line}:{col}: control character U+{ord(bad.group()):04X} is not allowed in RDF text"
-        )
     return text
 
 
@@ -195,23 +187,84 @@ def _check_nesting(path: Path, text: str, fmt: ox.RdfFormat) -> None:
             depth -= 1
 
 
-def parse_file(path: Path, *, base_iri: str | None = None) -> ParsedFile:
-    """Parse one user file through the strict gate."""
+def parse_file(path: Path, *, base_iri: str | None = None, allow_empty: bool = True) -> ParsedFile:
+    """Parse one user file through the strict gate.
+
+    An empty file is valid RDF (no triples); ``allow_empty=False`` refuses it.
+    """
     path = Path(path)
     fmt = rdf_format(path)
     text = read_text(path)
+    if not allow_empty and not text.strip():
+        raise InputError(f"{path}:1:1: file is empty: there is nothing to add")
     _check_format_specific(path, text, fmt)
     _check_nesting(path, text, fmt)
     try:
         parser = ox.parse(text.encode("utf-8"), format=fmt, base_iri=base_iri, rename_blank_nodes=True)
         quads = list(parser)
     except SyntaxError as exc:
-        raise InputError(f"{path}:{_syntax_location(exc)}: {_syntax_message(exc)}") from None
+        errors = [_syntax_error(path, text, exc).message] + _more_syntax_errors(path, text, fmt, base_iri, exc)
+        raise InputError(errors[0], details=errors[1:]) from None
     except ValueError as exc:
         raise InputError(f"{path}:1:1: {exc}") from None
     _check_terms(path, text, quads)
+    if not allow_empty and not quads:
+        raise InputError(f"{path}:1:1: file has no triples: there is nothing to add")
     prefixes = dict(parser.prefixes) if hasattr(parser, "prefixes") else {}
     return ParsedFile(path=path, quads=quads, prefixes=prefixes, text=text)
+
+
+def _syntax_error(path: Path, text: str, exc: SyntaxError, at: tuple[int, int] | None = None) -> InputError:
+    """A file:line:col error; a stray control character on the line is named as the cause."""
+    where = f"{at[0]}:{at[1]}" if at else _syntax_location(exc)
+    line_no = int(where.split(":")[0])
+    lines = text.split("\n")
+    line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    bad = _CONTROL.search(line)
+    if bad:
+        return InputError(
+            f"{path}:{line_no}:{bad.start() + 1}: control character U+{ord(bad.group()):04X} is not allowed here"
+            f" (write it as an escape inside a string); {_syntax_message(exc)}"
+        )
+    return InputError(f"{path}:{where}: {_syntax_message(exc)}")
+
+
+MAX_ERRORS = 20
+_DIRECTIVE = re.compile(r"^\s*(@prefix|@base|PREFIX|BASE)\b", re.I)
+
+
+def _more_syntax_errors(path: Path, text: str, fmt, base_iri, first: SyntaxError) -> list[str]:
+    """Errors after the first: parse on from the next statement that starts at column 1."""
+    if fmt not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        return []
+    lines = text.split("\n")
+    line_based = fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+    errors: list[str] = []
+    failed_at = int(_syntax_location(first).split(":")[0])
+    while len(errors) < MAX_ERRORS:
+        resume = None
+        for i in range(failed_at, len(lines)):  # i is 0-based: the line after the failing one
+            ln = lines[i]
+            if ln.strip() and (line_based or (not ln[0].isspace() and not ln.startswith(("#", ".", ";", ",", "]", ")", "}")))):
+                resume = i
+                break
+        if resume is None:
+            return errors
+        directives = [ln for ln in lines[:resume] if _DIRECTIVE.match(ln)] if not line_based else []
+        chunk = "\n".join(directives + lines[resume:])
+        try:
+            list(ox.parse(chunk.encode("utf-8"), format=fmt, base_iri=base_iri))
+            return errors
+        except SyntaxError as exc:
+            where = _syntax_location(exc)
+            rel_line, col = (int(x) for x in where.split(":"))
+            real_line = resume + rel_line - len(directives)
+            if real_line <= failed_at:
+                return errors
+            shifted = SyntaxError(str(exc))
+            errors.append(_syntax_error(path, text, shifted, (real_line, col)).message)
+            failed_at = real_line
+    return errors
 
 
 def _syntax_location(exc: SyntaxError) -> str:
@@ -225,19 +278,19 @@ def _syntax_location(exc: SyntaxError) -> str:
 
 def _syntax_message(exc: SyntaxError) -> str:
     msg = str(exc)
-    msg = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", msg)
+    msg = re.sub(r"^Parser error (at|between) line \d+ [^:]*: ", "", msg)
     msg = re.sub(r" \(line \d+\)$", "", msg)
     return f"syntax error: {msg}"
 
 
-def parse_files(paths, *, base_iri: str | None = None) -> list[ParsedFile]:
+def parse_files(paths, *, base_iri: str | None = None, allow_empty: bool = True) -> list[ParsedFile]:
     """Parse several user files; report every file's first error, not only the first file's."""
     parsed, errors = [], []
     for p in paths:
         try:
-            parsed.append(parse_file(Path(p), base_iri=base_iri))
+            parsed.append(parse_file(Path(p), base_iri=base_iri, allow_empty=allow_empty))
         except InputError as exc:
-            errors.append(exc.message)
+            errors.extend([exc.message, *exc.details])
     if errors:
         raise InputError(errors[0], details=errors[1:])
     return parsed
