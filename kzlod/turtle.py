@@ -30,8 +30,8 @@ The canonical form:
   form and datatype; strings containing a line feed use ``\"\"\"...\"\"\"`` with
   the line feeds written as such, all other strings ``"..."``; ``\\``,
   ``\\"`` (in long strings only where needed), ``\\n`` (short strings),
-  ``\\r``, ``\\t`` are escaped and other control characters written
-  ``\\uXXXX``;
+  ``\\r``, ``\\t`` are escaped and other control characters (and U+2028,
+  U+2029, U+FEFF) written ``\\uXXXX``; ``rdf:nil`` as an object is ``()``;
 * an IRI is written as the shortest prefixed name whose local part is a
   PN_LOCAL needing no escapes, otherwise as ``<IRI>``;
 * 4 spaces per nesting level, LF line ends, a final newline, UTF-8.
@@ -135,8 +135,9 @@ _DOUBLE = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0
 _LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
 
 _SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_SHORT_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f]')
-_LONG_SPECIAL = re.compile('[\\\\\x00-\x09\x0b-\x1f\x7f]|"(?="|\\Z)')
+# control characters, C1 controls and the invisible separators are written \uXXXX
+_SHORT_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]')
+_LONG_SPECIAL = re.compile('[\\\\\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]|"(?="|\\Z)')
 _IRI_SPECIAL = re.compile('[\x00-\x20<>"{}|^`\\\\]')
 
 
@@ -426,6 +427,8 @@ class _Writer:
     def object_lines(self, o) -> list[str]:
         """Lines of an object, relative to the line it starts on."""
         if not (_is_bnode(o) and o in self.nested):
+            if isinstance(o, ox.NamedNode) and o.value == RDF_NIL:
+                return ["()"]
             return [self.term(o)]
         cached = self._lines_cache.get(o)
         if cached is not None:
@@ -456,7 +459,7 @@ class _Writer:
 
     def object_key(self, o):
         if isinstance(o, ox.NamedNode):
-            return (0, self.iri(o.value))
+            return (0, "()" if o.value == RDF_NIL else self.iri(o.value))
         if isinstance(o, ox.Literal):
             return (1, self.literal(o))
         if o in self.nested:
