@@ -19,11 +19,13 @@ import pyoxigraph as ox
 
 from kzlod import resources
 from kzlod.errors import InputError, KzlodError, QueryError, UsageError
-from kzlod.sparqltext import is_update, read_header, uses_service
+from kzlod.sparqltext import is_update, nesting_depth, read_header, uses_service
 
 #: Defaults of the query limits (seconds, rows); see README "Limits".
 DEFAULT_TIMEOUT = float(os.environ.get("KZLOD_QUERY_TIMEOUT", 30))
 DEFAULT_MAX_ROWS = int(os.environ.get("KZLOD_MAX_ROWS", 100_000))
+MAX_QUERY_CHARS = int(os.environ.get("KZLOD_MAX_QUERY_CHARS", 100_000))
+MAX_QUERY_NESTING = int(os.environ.get("KZLOD_MAX_QUERY_NESTING", 100))
 
 
 @dataclass
@@ -130,7 +132,14 @@ def bind_params(params: list[tuple[str, str]] | dict | None, named: NamedQuery |
 
 
 def check_query(sparql: str) -> None:
-    """Refuse what kzlod never runs: updates and SERVICE calls."""
+    """Refuse what kzlod never runs: updates, SERVICE calls, and queries past the size limits."""
+    if len(sparql) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long: {len(sparql)} characters, over the limit of {MAX_QUERY_CHARS} "
+                         "(KZLOD_MAX_QUERY_CHARS)")
+    depth = nesting_depth(sparql)
+    if depth > MAX_QUERY_NESTING:
+        raise QueryError(f"query too complex: brackets nested {depth} deep, over the limit of {MAX_QUERY_NESTING} "
+                         "(KZLOD_MAX_QUERY_NESTING)")
     if is_update(sparql):
         raise QueryError("updates are refused: kzlod queries are read-only (use 'kzlod add' to change data)")
     if uses_service(sparql):

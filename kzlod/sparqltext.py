@@ -59,3 +59,15 @@ def read_header(text: str) -> dict:
         else:
             meta[key] = value
     return meta
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{ ( [`` brackets outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for ch in mask_sparql(text):
+        if ch in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "})]":
+            depth -= 1
+    return deepest
