@@ -13,6 +13,7 @@ objects, so output code never needs to know which one it talks to.
 from __future__ import annotations
 
 import base64
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -71,9 +72,9 @@ class OxigraphStore(GraphStore):
             raise InputError(f"{path}: cannot open Oxigraph store: {exc}") from None
 
     def query(self, sparql: str, substitutions: dict | None = None):
-        return self.store.query(
-            sparql, use_default_graph_as_union=True, substitutions=substitutions, prefixes=resources.NAMESPACES
-        )
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        return self.store.query(sparql, use_default_graph_as_union=True, prefixes=resources.NAMESPACES)
 
     def add_quads(self, quads, graph: ox.NamedNode | None = None) -> None:
         if graph is None:
@@ -139,39 +140,23 @@ def query_kind(sparql: str) -> str:
     """``select``, ``ask``, ``construct`` or ``describe`` (from the first keyword after the prologue)."""
     from kzlod.sparqltext import strip_sparql
 
-    import re
-
     m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", strip_sparql(sparql), re.I)
     return m.group(1).lower() if m else "select"
 
 
 def bind_values(sparql: str, substitutions: dict) -> str:
-    """Bind variables for a remote endpoint by a VALUES block after the outer WHERE clause."""
-    names = sorted(substitutions)
-    row = " ".join(str(substitutions[n]) for n in names)
-    values = "VALUES (" + " ".join("?" + n.value if hasattr(n, "value") else "?" + str(n) for n in names) + ") { (" + row + ") }"
-    idx = _outer_where_end(sparql)
-    if idx is None:
-        idx = sparql.rstrip().rfind("}")
-    return sparql[:idx] + " " + values + " " + sparql[idx:]
-
-
-def _outer_where_end(sparql: str) -> int | None:
+    """Bind variables with a VALUES block opening the outer WHERE group (works on every engine)."""
     from kzlod.sparqltext import mask_sparql
 
+    names = sorted(substitutions, key=lambda v: v.value)
+    head = " ".join("?" + v.value for v in names)
+    row = " ".join(str(substitutions[v]) for v in names)
     masked = mask_sparql(sparql)
-    start = masked.find("{")
-    if start < 0:
-        return None
-    depth = 0
-    for i in range(start, len(masked)):
-        if masked[i] == "{":
-            depth += 1
-        elif masked[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
+    m = re.search(r"\bWHERE\s*\{", masked, re.I)
+    brace = m.end() - 1 if m else masked.find("{")
+    if brace < 0:
+        raise QueryError("cannot bind parameters: the query has no WHERE clause")
+    return f"{sparql[:brace + 1]} VALUES ({head}) {{ ({row}) }} {sparql[brace + 1:]}"
 
 
 def memory_store(extra: list[ParsedFile] = (), *, root: Path | None = None, inferred=None) -> OxigraphStore:

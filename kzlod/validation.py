@@ -101,19 +101,24 @@ class Locator:
 
     def find(self, iri: str) -> tuple[str, int]:
         for name, text, prefixes in self.files:
-            spellings = [f"<{iri}>"]
-            for p, ns in prefixes.items():
-                if iri.startswith(ns) and iri != ns:
-                    spellings.append(f"{p}:{iri[len(ns):]}")
-            for sp in spellings:
+            for sp in self._spellings(iri, prefixes):
                 m = re.search(rf"^[ \t]*{re.escape(sp)}(?=[\s;,.])", text, re.M)
                 if m:
                     return name, text.count("\n", 0, m.start()) + 1
         for name, text, prefixes in self.files:
-            idx = text.find(f"<{iri}>")
-            if idx >= 0:
-                return name, text.count("\n", 0, idx) + 1
+            for sp in self._spellings(iri, prefixes):
+                m = re.search(rf"(?<![\w:]){re.escape(sp)}(?![\w-])", text)
+                if m:
+                    return name, text.count("\n", 0, m.start()) + 1
         return "", 0
+
+    @staticmethod
+    def _spellings(iri: str, prefixes: dict) -> list[str]:
+        out = [f"<{iri}>"]
+        for p, ns in prefixes.items():
+            if iri.startswith(ns) and iri != ns:
+                out.append(f"{p}:{iri[len(ns):]}")
+        return out
 
 
 def _findings(results_graph, data_graph, locator: Locator, keep=None) -> list[Finding]:
