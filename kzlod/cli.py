@@ -317,6 +317,28 @@ def stats(obj, data, store_spec, endpoint, inferred, fmt):
         click.echo(f"  {row['claims']:6d}  {row['source']}" + (f" / {row['section']}" if row["section"] else ""))
 
 
+# Commands of other jobs live in their own modules, each listing its click
+# commands in COMMANDS; those present are added here.
+PLUGINS = ("kzlod.cli_publish", "kzlod.cli_serve", "kzlod.cli_curate", "kzlod.cli_scale")
+
+
+def _add_plugins() -> None:
+    import importlib
+
+    for name in PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_add_plugins()
+
+
 def main():
     try:
         cli(prog_name="kzlod")
