@@ -115,16 +115,28 @@ def project_turtle_files(project: Path) -> list[Path]:
 def fmt(files=(), *, check: bool = False, project: Path | None = None) -> list[Path]:
     """Canonically format Turtle files; return those that were (or, with check, would be) changed."""
     from kzlod.errors import InputError
-    from kzlod.turtle import format_file
+    from kzlod.loading import parse_file
+    from kzlod.turtle import TurtleError, format_file
 
     paths = [Path(f) for f in files] or project_turtle_files(project_dir(project))
     changed = []
     for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        if format_file(path, check=check):
-            changed.append(path)
+        if path.suffix.lower() not in (".ttl", ".turtle"):
+            raise InputError(f"{path}: kzlod fmt formats Turtle files (.ttl) only")
+        parse_file(path)  # the strict gate: file:line:col errors, nothing touched
+        try:
+            if format_file(path, check=check):
+                changed.append(_relative(path))
+        except TurtleError as exc:
+            raise InputError(str(exc)) from None
     return changed
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def add(files, *, project: Path | None = None, dry_run: bool = False):

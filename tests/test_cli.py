@@ -335,3 +335,35 @@ def test_no_traceback_on_unreadable_input(tmp_path):
     res = subprocess.run([sys.executable, "-m", "kzlod", "validate", str(f)], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 3
     assert "Traceback" not in res.stderr and "invalid UTF-8" in res.stderr
+
+
+# --- fmt ----------------------------------------------------------------------------
+
+def test_every_turtle_file_of_the_project_is_canonical():
+    res = run("fmt", "--check", "--project", str(ROOT))
+    assert res.exit_code == 0, res.output
+    assert res.stdout == ""
+
+
+def test_fmt_check_then_rewrite(tmp_path):
+    f = tmp_path / "x.ttl"
+    original = ('@prefix ex: <http://example.org/> .\n'
+                'ex:b ex:p "0042"^^<http://www.w3.org/2001/XMLSchema#integer> . ex:a ex:p ex:b .\n')
+    f.write_text(original)
+    res = run("fmt", "--check", str(f))
+    assert res.exit_code == 1 and "would reformat" in res.stdout
+    assert f.read_text() == original
+    assert run("fmt", str(f)).exit_code == 0
+    text = f.read_text()
+    assert text.index("ex:a") < text.index("ex:b ") and "0042" in text
+    assert run("fmt", "--check", str(f)).exit_code == 0
+    assert run("fmt", str(f)).stdout == ""
+
+
+def test_fmt_refuses_bad_turtle_without_touching_it(tmp_path):
+    f = tmp_path / "bad.ttl"
+    f.write_text("@prefix ex: <http://example.org/> .\nex:a ex:p .\n")
+    res = run("fmt", str(f))
+    assert res.exit_code == 3
+    assert str(f) in res.output and ":2:" in res.output
+    assert f.read_text() == "@prefix ex: <http://example.org/> .\nex:a ex:p .\n"
