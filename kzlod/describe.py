@@ -31,10 +31,12 @@ SELECT ?p ?o ?olabel WHERE {
 } ORDER BY ?p ?o
 """
 
-# Claims that mention the entity, with what they say and the evidence behind them.
+# Claims that mention the entity, or mention a claim that mentions it (the tone of a
+# relation it is a party to), with what they say and the evidence behind them.
 CLAIMS = """
 SELECT ?claim ?type ?p ?o ?olabel ?quote ?source ?sourceTitle WHERE {
-  ?claim ?r ?e ; a ?type .
+  { ?claim ?r ?e } UNION { ?claim ?r1 ?mid . ?mid ?r2 ?e . FILTER EXISTS { ?mid kz:hasEvidence ?midEvidence } }
+  ?claim a ?type .
   FILTER EXISTS { ?claim kz:hasEvidence ?anyEvidence }
   ?claim ?p ?o .
   FILTER(?p NOT IN (kz:hasEvidence, rdf:type))
