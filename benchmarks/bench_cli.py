@@ -20,6 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 GOALS = {"query": 0.3, "validate": 1.0}
 

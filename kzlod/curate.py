@@ -147,13 +147,23 @@ class Router:
 
 
 def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
+    """Validate and merge under the project lock, so that concurrent adds serialise."""
     from kzlod.loading import parse_files
-    from kzlod.safewrite import recover, write_many_atomic
+    from kzlod.safewrite import project_lock, recover
+
+    parsed = parse_files(files, allow_empty=False)
+    if dry_run:
+        return _add(parsed, project, dry_run=True)
+    with project_lock(project / "data"):
+        recover(project / "data", lock=False)
+        return _add(parsed, project, dry_run=False)
+
+
+def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
+    from kzlod.safewrite import write_many_atomic
     from kzlod.turtle import is_isomorphic, parse_turtle, serialize
     from kzlod.validation import validate
 
-    recover(project / "data")
-    parsed = parse_files(files, allow_empty=False)
     for pf in parsed:
         if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in pf.quads):
             raise InputError(f"{pf.path}: named graphs cannot be added; give plain triples")
@@ -202,7 +212,7 @@ def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
     if writes and not dry_run:
         for target in writes:
             target.parent.mkdir(parents=True, exist_ok=True)
-        write_many_atomic(writes, root=project / "data")
+        write_many_atomic(writes, root=project / "data", lock=False)
     return Plan(changes, dry_run, all_prefixes)
 
 

@@ -337,20 +337,31 @@ def write_many_atomic(
                 }
                 for (target, _), tmp, backup, data in zip(items, temps, backups, blobs)
             ]
+            _fault("journal-written")
             journal = _write_journal(folder, entries)
+            _fault("before-rename")
         except BaseException:
             for p in temps + [b for b in backups if b is not None]:
                 _unlink_quietly(p)
             raise
         try:
-            for (target, _), tmp in zip(items, temps):
+            for n, ((target, _), tmp) in enumerate(zip(items, temps), start=1):
                 os.replace(tmp, target)
+                _fault(f"after-rename-{n}")
             for d in {t.parent for t, _ in items}:
                 _fsync_dir(d)
         except Exception:
             _rollback(folder, _read_journal(journal))
             raise
         _finish(folder, journal, entries)
+
+
+def _fault(point: str) -> None:
+    """Crash-test hook: ``KZLOD_FAULT=<point>`` kills the process there (SIGKILL, no clean-up)."""
+    if os.environ.get("KZLOD_FAULT") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # --------------------------------------------------------------------------
