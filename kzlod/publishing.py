@@ -1,0 +1,417 @@
+"""Publishing a versioned release of the graph: dumps, VoID, HTML pages, checksums.
+
+``publish(outdir)`` writes, for the bundled ontology and data (plus any
+``data`` files)::
+
+    OUTDIR/
+      index.html                 entities by class, links to everything below
+      ontology.html              the ontology's documentation
+      id/<name>.html             one page per kzd: IRI with an rdfs:label
+      void.ttl                   VoID + DCAT description of the release
+      SHA256SUMS                 checksums of every other file (sha256sum -c)
+      dumps/kzlod-V.{ttl,nt,nq,jsonld,rdf}[.gz]           asserted graph
+      dumps/kzlod-V-closure.{ttl,nt,nq,jsonld,rdf}[.gz]   asserted + OWL RL inferences
+
+Every byte is a function of the input files, the version and the date:
+blank nodes are relabelled by RDF canonicalization (RDFC-1.0) or, in
+Turtle, by :func:`kzlod.turtle.serialize`; N-Triples and N-Quads lines are
+sorted; gzip members carry no file name and mtime 0. The date defaults to
+the ontology's ``dcterms:modified`` and the version to its
+``owl:versionInfo``.
+
+Named graphs of the N-Quads dumps (one rule, applied per input file):
+
+* a file under ``ontology/`` goes to ``<https://w3id.org/kzlod/ontology>``;
+* a data file goes to the graph named by the IRI of the source document its
+  evidence cites (``oa:hasSource``); a source document the file describes
+  itself (a ``kz:SourceDocument`` subject, or the ``dcterms:isPartOf`` of
+  its sections and sentences) counts as cited. If a file cites several
+  sources it goes whole to the most cited one (ties: the first IRI in
+  order), so claims keep their evidence nodes in the same graph;
+* a data file that cites no source (``data/entities.ttl``) goes to
+  ``<https://w3id.org/kzlod/graph/entities>``;
+* in the closure dump the inferred triples are in
+  ``<https://w3id.org/kzlod/graph/inferred>``.
+
+The union of the named graphs is the dumped graph.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import re
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzlod import resources
+from kzlod.errors import DataError, InputError, UsageError
+
+ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
+ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
+INFERRED_GRAPH = "https://w3id.org/kzlod/graph/inferred"
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OA_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
+DCT_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
+DCT_MODIFIED = "http://purl.org/dc/terms/modified"
+DCT_CREATED = "http://purl.org/dc/terms/created"
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+KZ_SOURCE_DOCUMENT = "https://w3id.org/kzlod/ontology#SourceDocument"
+
+#: Dump formats: file extension, pyoxigraph format, media type, title.
+FORMATS = [
+    ("ttl", ox.RdfFormat.TURTLE, "text/turtle", "Turtle"),
+    ("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", "N-Triples"),
+    ("nq", ox.RdfFormat.N_QUADS, "application/n-quads", "N-Quads (one named graph per source)"),
+    ("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON-LD"),
+    ("rdf", ox.RdfFormat.RDF_XML, "application/rdf+xml", "RDF/XML"),
+]
+MEDIA_TYPES = {ext: media for ext, _, media, _ in FORMATS} | {
+    "html": "text/html", "ttl": "text/turtle", "txt": "text/plain", "gz": "application/gzip",
+}
+#: Salt of the closure cache key: blank nodes here are labelled per file, not at random.
+_CLOSURE_SALT = b"kzlod publish: blank nodes labelled by file and position, v1\n"
+_VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class InputFile:
+    """One input file: where it is, its bytes, its triples and its named graph."""
+
+    label: str  # path relative to the bundled root, or as given for extra files
+    raw: bytes
+    triples: list
+    ontology: bool = False  # a bundled file under ontology/
+    graph: str = ""
+
+
+@dataclass
+class Graphs:
+    """What a release is made of."""
+
+    files: list[InputFile]
+    asserted: set  # ox.Triple
+    inferred: set  # ox.Triple, not in asserted
+    closure_cached: bool = False
+    extra: list = field(default_factory=list)  # ParsedFile of --data files
+
+    @property
+    def closure(self) -> set:
+        return self.asserted | self.inferred
+
+    def quads(self, *, inferred: bool = False) -> set:
+        out = {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(f.graph)) for f in self.files for t in f.triples}
+        if inferred:
+            g = ox.NamedNode(INFERRED_GRAPH)
+            out.update(ox.Quad(t.subject, t.predicate, t.object, g) for t in self.inferred)
+        return out
+
+    def sources(self) -> list[str]:
+        """Source documents: subjects typed kz:SourceDocument and objects of oa:hasSource."""
+        found = {t.object.value for t in self.asserted
+                 if t.predicate.value == OA_HAS_SOURCE and isinstance(t.object, ox.NamedNode)}
+        found |= {t.subject.value for t in self.asserted
+                  if t.predicate.value == RDF_TYPE and t.object.value == KZ_SOURCE_DOCUMENT
+                  and isinstance(t.subject, ox.NamedNode)}
+        return sorted(found)
+
+
+# --- reading ------------------------------------------------------------------
+
+def _relabel(quads, salt: str) -> list:
+    """Triples with each blank node renamed ``salt`` + its order of first appearance.
+
+    pyoxigraph names blank nodes at random; these names depend only on the
+    file's content and position, so a cached closure matches a fresh parse.
+    """
+    names: dict[str, ox.BlankNode] = {}
+
+    def term(t):
+        if isinstance(t, ox.BlankNode):
+            node = names.get(t.value)
+            if node is None:
+                node = names[t.value] = ox.BlankNode(f"{salt}n{len(names)}")
+            return node
+        return t
+
+    return [ox.Triple(term(q.subject), q.predicate, term(q.object)) for q in quads]
+
+
+def file_graph(triples: list, *, ontology: bool = False) -> str:
+    """The named graph of one file's triples (see the module's docstring)."""
+    if ontology:
+        return ONTOLOGY_GRAPH
+    cited: Counter = Counter()
+    for t in triples:
+        p, s, o = t.predicate.value, t.subject, t.object
+        if not isinstance(o, ox.NamedNode):
+            continue
+        if p == OA_HAS_SOURCE:
+            cited[o.value] += 1
+        elif p == RDF_TYPE and o.value == KZ_SOURCE_DOCUMENT and isinstance(s, ox.NamedNode):
+            cited[s.value] += 1
+        elif p == DCT_IS_PART_OF and isinstance(s, ox.NamedNode):
+            cited.setdefault(o.value, 0)  # a source the file describes counts, even without evidence
+    if not cited:
+        return ENTITIES_GRAPH
+    return min(cited, key=lambda iri: (-cited[iri], iri))
+
+
+def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
+    """Read the bundled ontology and data (plus extra files) and the OWL RL closure.
+
+    The closure is :func:`kzlod.reasoning.compute` over exactly these triples,
+    cached by :func:`kzlod.reasoning.cached_closure` like ``kzlod reason``'s,
+    under a key of its own (its blank nodes are labelled per file).
+    """
+    from kzlod import reasoning
+    from kzlod.loading import parse_files, rdf_format
+
+    root = Path(root) if root else resources.bundled_root()
+    files: list[InputFile] = []
+    for path in resources.graph_files(root):
+        raw = path.read_bytes()
+        label = path.relative_to(root).as_posix()
+        files.append(InputFile(label, raw, list(ox.parse(raw, format=rdf_format(path))),
+                               ontology=label.startswith("ontology/")))
+    extra = parse_files(data) if data else []
+    for parsed in extra:
+        files.append(InputFile(str(parsed.path), parsed.text.encode("utf-8"), parsed.quads))
+    for i, f in enumerate(files):
+        f.triples = _relabel(f.triples, f"f{i}h{hashlib.sha256(f.raw).hexdigest()[:10]}")
+        f.graph = file_graph(f.triples, ontology=f.ontology)
+    asserted = {t for f in files for t in f.triples}
+
+    def build():
+        from kzlod.rdfconv import graph_of
+
+        return reasoning.compute(graph_of(asserted))
+
+    key = reasoning.input_key([_CLOSURE_SALT] + [f.raw for f in files])
+    closure = reasoning.cached_closure(key, build)
+    if closure.clashes:
+        raise DataError(f"the graph is inconsistent ({len(closure.clashes)} clashes); nothing was published",
+                        details=closure.clashes)
+    inferred = set(closure.inferred) - asserted
+    return Graphs(files=files, asserted=asserted, inferred=inferred, closure_cached=closure.cached, extra=extra)
+
+
+# --- serialising --------------------------------------------------------------
+
+def canonical_quads(quads) -> list:
+    """Quads with blank nodes labelled by RDFC-1.0, sorted by their N-Quads form."""
+    ds = ox.Dataset(quads)
+    ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(ds, key=str)
+
+
+def used_prefixes(terms_of) -> dict[str, str]:
+    """The project prefixes whose namespace some IRI in ``terms_of`` starts with."""
+    iris = {t.value for t in terms_of if isinstance(t, ox.NamedNode)}
+    return {p: ns for p, ns in sorted(resources.NAMESPACES.items()) if any(i.startswith(ns) for i in iris)}
+
+
+def _terms(triples):
+    for t in triples:
+        yield t.subject
+        yield t.predicate
+        yield t.object
+        if isinstance(t.object, ox.Literal):
+            yield t.object.datatype
+
+
+def serialize_graph(triples, fmt: str) -> bytes:
+    """A graph in one dump format, byte-stable (see the module's docstring)."""
+    from kzlod.turtle import serialize
+
+    triples = list(triples)
+    if fmt == "ttl":
+        return serialize(triples, used_prefixes(_terms(triples))).encode("utf-8")
+    canon = [q.triple for q in canonical_quads(ox.Quad(t.subject, t.predicate, t.object) for t in triples)]
+    if fmt == "nt":
+        lines = ox.serialize(canon, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines(keepends=True)
+        return "".join(sorted(lines)).encode("utf-8")
+    if fmt == "jsonld":
+        return ox.serialize(canon, format=ox.RdfFormat.JSON_LD) + b"\n"
+    if fmt == "rdf":
+        return ox.serialize(canon, format=ox.RdfFormat.RDF_XML, prefixes=used_prefixes(_terms(canon)))
+    raise UsageError(f"unknown graph format {fmt!r}")
+
+
+def serialize_quads(quads) -> bytes:
+    """N-Quads with canonical blank nodes and sorted lines."""
+    lines = ox.serialize(canonical_quads(quads), format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
+    return "".join(sorted(lines)).encode("utf-8")
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """gzip with no file name and mtime 0, so equal input gives equal bytes."""
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+        gz.write(data)
+    return buf.getvalue()
+
+
+def sha256sums(files: dict[str, bytes]) -> str:
+    """``SHA256SUMS`` text (the format ``sha256sum -c`` reads), sorted by path."""
+    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
+
+
+# --- release metadata ---------------------------------------------------------
+
+def _ontology_value(graphs: Graphs, predicate: str) -> str | None:
+    values = sorted(t.object.value for t in graphs.asserted
+                    if t.subject.value == ONTOLOGY_GRAPH and t.predicate.value == predicate
+                    and isinstance(t.object, ox.Literal))
+    return values[-1] if values else None
+
+
+def release_version(graphs: Graphs, version: str | None) -> str:
+    version = version or _ontology_value(graphs, OWL_VERSION_INFO)
+    if not version:
+        raise UsageError("the ontology has no owl:versionInfo; give --version")
+    if not _VERSION_RE.match(version):
+        raise UsageError(f"--version {version!r}: use letters, digits and . + _ - only (it names files and IRIs)")
+    return version
+
+
+def release_date(graphs: Graphs, date: str | None) -> str:
+    import datetime
+
+    if date is None:
+        date = _ontology_value(graphs, DCT_MODIFIED) or _ontology_value(graphs, DCT_CREATED)
+        if date is None:
+            raise UsageError("the ontology has no dcterms:modified; give --date YYYY-MM-DD")
+    try:
+        if not _DATE_RE.match(date):
+            raise ValueError
+        datetime.date.fromisoformat(date)
+    except ValueError:
+        raise UsageError(f"--date {date!r}: not a date of the form YYYY-MM-DD") from None
+    return date
+
+
+def dump_name(version: str, closure: bool, ext: str) -> str:
+    return f"dumps/kzlod-{version}{'-closure' if closure else ''}.{ext}"
+
+
+# --- writing ------------------------------------------------------------------
+
+def build_files(graphs: Graphs, *, version: str, date: str, sparql_endpoint: str | None = None) -> dict[str, bytes]:
+    """Every file of the release, by relative path, in memory."""
+    from kzlod import pages, void
+
+    out: dict[str, bytes] = {}
+    dumps: list[dict] = []
+    for closure in (False, True):
+        triples = graphs.closure if closure else graphs.asserted
+        for ext, _, media, title in FORMATS:
+            data = serialize_quads(graphs.quads(inferred=closure)) if ext == "nq" else serialize_graph(triples, ext)
+            name = dump_name(version, closure, ext)
+            out[name] = data
+            out[name + ".gz"] = gzip_bytes(data)
+            for fname, compressed in ((name, False), (name + ".gz", True)):
+                dumps.append({"path": fname, "closure": closure, "media_type": media, "format": title,
+                              "compressed": compressed, "bytes": len(out[fname]),
+                              "sha256": hashlib.sha256(out[fname]).hexdigest()})
+    store = pages_store(graphs)
+    site = pages.render_site(store, downloads=dumps, version=version, date=date)
+    for name, text in site.items():
+        out[name] = text.encode("utf-8")
+    out["void.ttl"] = void.describe_release(graphs, version=version, date=date, dumps=dumps,
+                                            sparql_endpoint=sparql_endpoint).encode("utf-8")
+    return out
+
+
+def pages_store(graphs: Graphs):
+    """An in-memory store of the asserted quads, for the HTML pages."""
+    from kzlod.store import OxigraphStore
+
+    store = OxigraphStore()
+    store.store.extend(graphs.quads())
+    return store
+
+
+def _looks_like_release(folder: Path) -> bool:
+    return (folder / "SHA256SUMS").is_file() and (folder / "void.ttl").is_file()
+
+
+def write_release(outdir: Path, files: dict[str, bytes], *, force: bool = False) -> None:
+    """Write the files into a fresh folder next to ``outdir``, then move it into place.
+
+    An existing non-empty ``outdir`` is replaced only with ``force`` and only
+    if it holds an earlier release (``SHA256SUMS`` and ``void.ttl``).
+    """
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(f"{outdir}: exists and is not a folder")
+    replace = outdir.is_dir() and any(outdir.iterdir())
+    if replace and not force:
+        raise UsageError(f"{outdir}: folder is not empty; give --force to replace an earlier release")
+    if replace and not _looks_like_release(outdir):
+        raise UsageError(f"{outdir}: not an earlier kzlod release (no SHA256SUMS and void.ttl); refusing to replace it")
+    parent = outdir.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{parent}: cannot create folder: {exc.strerror}") from None
+    tmp = parent / f".{outdir.name}.kzlod-tmp-{os.getpid()}"
+    old = parent / f".{outdir.name}.kzlod-old-{os.getpid()}"
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for name, data in sorted(files.items()):
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if outdir.is_dir():
+            os.replace(outdir, old)
+        os.replace(tmp, outdir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not outdir.exists():
+            os.replace(old, outdir)
+        raise InputError(f"{outdir}: cannot write the release: {exc.strerror or exc}") from None
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(outdir, *, version: str | None = None, date: str | None = None, data=(), force: bool = False,
+            sparql_endpoint: str | None = None, root: Path | None = None) -> dict:
+    """Publish a release of the graph into ``outdir``; return a summary.
+
+    The summary: ``outdir``, ``version``, ``date``, ``files`` (count),
+    ``bytes`` (total), ``triples`` (asserted), ``inferred``,
+    ``closure_triples``, ``quads`` (asserted, in named graphs),
+    ``entity_pages``, ``closure_cached`` and ``seconds`` (wall time).
+    """
+    start = time.perf_counter()
+    if sparql_endpoint is not None and not re.match(r"^https?://\S+$", sparql_endpoint):
+        raise UsageError(f"--sparql-endpoint must be an http(s) URL, got {sparql_endpoint!r}")
+    graphs = read_graphs(data, root=root)
+    version = release_version(graphs, version)
+    date = release_date(graphs, date)
+    files = build_files(graphs, version=version, date=date, sparql_endpoint=sparql_endpoint)
+    files["SHA256SUMS"] = sha256sums(files).encode("utf-8")
+    write_release(Path(outdir), files, force=force)
+    return {
+        "outdir": str(outdir),
+        "version": version,
+        "date": date,
+        "files": len(files),
+        "bytes": sum(len(b) for b in files.values()),
+        "triples": len(graphs.asserted),
+        "inferred": len(graphs.inferred),
+        "closure_triples": len(graphs.closure),
+        "quads": len(graphs.quads()),
+        "entity_pages": sum(1 for name in files if name.startswith("id/")),
+        "closure_cached": graphs.closure_cached,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
