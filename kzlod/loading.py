@@ -138,6 +138,7 @@ def _check_format_specific(path: Path, text: str, fmt: ox.RdfFormat) -> None:
         if m:
             line, col = _position(text, m.start())
             raise InputError(f"{path}:{line}:{col}: RDF/XML with a {m.group(1)} declaration is refused")
+        _check_xml_well_formed(path, text)
     if fmt == ox.RdfFormat.JSON_LD:
         m = re.search(r'"@context"\s*:\s*(\[\s*)?"', text)
         if m:
@@ -145,6 +146,19 @@ def _check_format_specific(path: Path, text: str, fmt: ox.RdfFormat) -> None:
             raise InputError(
                 f"{path}:{line}:{col}: JSON-LD with a remote @context is refused; inline the context"
             )
+
+
+def _check_xml_well_formed(path: Path, text: str) -> None:
+    """pyoxigraph's streaming RDF/XML parser accepts a truncated document; expat does not."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(text, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(
+            f"{path}:{exc.lineno}:{exc.offset + 1}: syntax error: {xml.parsers.expat.ErrorString(exc.code)}"
+        ) from None
 
 
 def _check_terms(path: Path, text: str, quads: list) -> None:

@@ -84,7 +84,7 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
     if query in named:
         return named[query].text, named[query]
     path = Path(query)
-    if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()):
+    if query.endswith(".rq") or _is_file(path):
         try:
             return path.read_text(encoding="utf-8"), None
         except FileNotFoundError:
@@ -96,6 +96,13 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
     close = difflib.get_close_matches(query, named, n=3)
     hint = f" Did you mean: {', '.join(close)}?" if close else " 'kzlod queries' lists them."
     raise UsageError(f"unknown named query {query!r}.{hint}")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a long query string is no file name
+        return False
 
 
 def parse_param(value: str) -> ox.NamedNode | ox.Literal:
@@ -120,10 +127,9 @@ def bind_params(params: list[tuple[str, str]] | dict | None, named: NamedQuery |
         name = name.lstrip("?$")
         if not re.match(r"^\w+$", name):
             raise UsageError(f"--param: {name!r} is not a variable name")
-        if named is not None and named.params and name not in named.params:
-            raise UsageError(
-                f"--param: query {named.name!r} has no parameter {name!r} (it has: {', '.join(named.params)})"
-            )
+        if named is not None and name not in named.params:
+            has = f"it has: {', '.join(named.params)}" if named.params else "it takes none"
+            raise UsageError(f"--param: query {named.name!r} has no parameter {name!r} ({has})")
         try:
             out[ox.Variable(name)] = parse_param(value) if isinstance(value, str) else value
         except ValueError as exc:
