@@ -67,15 +67,18 @@ class Ctx:
             click.echo(message, err=True)
 
 
+def data_option(fn):
+    return click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                        metavar="FILE", help="Extra RDF file to add to the graph (repeatable).")(fn)
+
+
 def graph_options(fn):
     """--data, --store, --endpoint, --inferred: where the graph comes from."""
     fn = click.option("--inferred", is_flag=True, help="Include the OWL RL closure (computed once, then cached).")(fn)
     fn = click.option("--endpoint", metavar="URL", help="Query a remote SPARQL 1.1 endpoint instead.")(fn)
     fn = click.option("--store", "store_spec", default="memory", show_default=True, metavar="STORE",
                       help="'memory' (bundled graph in memory) or 'oxigraph:DIR' (a store made by 'kzlod load').")(fn)
-    fn = click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-                      metavar="FILE", help="Extra RDF file to add to the graph (repeatable).")(fn)
-    return fn
+    return data_option(fn)
 
 
 def format_option(choices, default=None):
@@ -213,12 +216,12 @@ def add(obj, files, project, dry_run):
 
 
 @cli.command()
-@graph_options
+@data_option
 @format_option(["ttl", "nt", "jsonld"], default="ttl")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the inferred triples here.")
 @click.pass_obj
 @handle_errors
-def reason(obj, data, store_spec, endpoint, inferred, fmt, out):
+def reason(obj, data, fmt, out):
     """Compute the OWL RL closure (owlrl) and check consistency.
 
     Prints only the inferred triples (never written into data/), and
