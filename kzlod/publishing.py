@@ -23,11 +23,12 @@ Named graphs of the N-Quads dumps (one rule, applied per input file):
 
 * a file under ``ontology/`` goes to ``<https://w3id.org/kzlod/ontology>``;
 * a data file goes to the graph named by the IRI of the source document its
-  evidence cites (``oa:hasSource``); a source document the file describes
-  itself (a ``kz:SourceDocument`` subject, or the ``dcterms:isPartOf`` of
-  its sections and sentences) counts as cited. If a file cites several
-  sources it goes whole to the most cited one (ties: the first IRI in
-  order), so claims keep their evidence nodes in the same graph;
+  evidence cites (``oa:hasSource``); if it cites several it goes whole to
+  the most cited one (ties: the first IRI in order), so claims keep their
+  evidence nodes in one graph. A file that cites none but describes a
+  source (a ``kz:SourceDocument`` subject, else the ``dcterms:isPartOf`` of
+  its sections and sentences) goes to that source's graph. This is the
+  split ``kzlod push`` uses;
 * a data file that cites no source (``data/entities.ttl``) goes to
   ``<https://w3id.org/kzlod/graph/entities>``;
 * in the closure dump the inferred triples are in
@@ -151,6 +152,7 @@ def file_graph(triples: list, *, ontology: bool = False) -> str:
     if ontology:
         return ONTOLOGY_GRAPH
     cited: Counter = Counter()
+    described: set[str] = set()
     for t in triples:
         p, s, o = t.predicate.value, t.subject, t.object
         if not isinstance(o, ox.NamedNode):
@@ -158,12 +160,14 @@ def file_graph(triples: list, *, ontology: bool = False) -> str:
         if p == OA_HAS_SOURCE:
             cited[o.value] += 1
         elif p == RDF_TYPE and o.value == KZ_SOURCE_DOCUMENT and isinstance(s, ox.NamedNode):
-            cited[s.value] += 1
-        elif p == DCT_IS_PART_OF and isinstance(s, ox.NamedNode):
-            cited.setdefault(o.value, 0)  # a source the file describes counts, even without evidence
-    if not cited:
-        return ENTITIES_GRAPH
-    return min(cited, key=lambda iri: (-cited[iri], iri))
+            described.add(s.value)
+    if cited:
+        return min(cited, key=lambda iri: (-cited[iri], iri))
+    if described:
+        return min(described)
+    parents = {t.object.value for t in triples if t.predicate.value == DCT_IS_PART_OF
+               and isinstance(t.object, ox.NamedNode) and isinstance(t.subject, ox.NamedNode)}
+    return min(parents) if parents else ENTITIES_GRAPH
 
 
 def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
@@ -275,7 +279,7 @@ def _ontology_value(graphs: Graphs, predicate: str) -> str | None:
     return values[-1] if values else None
 
 
-def release_version(graphs: Graphs, version: str | None) -> str:
+def release_version(graphs: Graphs | None, version: str | None) -> str:
     version = version or _ontology_value(graphs, OWL_VERSION_INFO)
     if not version:
         raise UsageError("the ontology has no owl:versionInfo; give --version")
@@ -284,7 +288,7 @@ def release_version(graphs: Graphs, version: str | None) -> str:
     return version
 
 
-def release_date(graphs: Graphs, date: str | None) -> str:
+def release_date(graphs: Graphs | None, date: str | None) -> str:
     import datetime
 
     if date is None:
@@ -345,13 +349,8 @@ def _looks_like_release(folder: Path) -> bool:
     return (folder / "SHA256SUMS").is_file() and (folder / "void.ttl").is_file()
 
 
-def write_release(outdir: Path, files: dict[str, bytes], *, force: bool = False) -> None:
-    """Write the files into a fresh folder next to ``outdir``, then move it into place.
-
-    An existing non-empty ``outdir`` is replaced only with ``force`` and only
-    if it holds an earlier release (``SHA256SUMS`` and ``void.ttl``).
-    """
-    outdir = Path(outdir)
+def check_outdir(outdir: Path, *, force: bool = False) -> None:
+    """Refuse an output folder that cannot take a release (see :func:`write_release`)."""
     if outdir.exists() and not outdir.is_dir():
         raise UsageError(f"{outdir}: exists and is not a folder")
     replace = outdir.is_dir() and any(outdir.iterdir())
@@ -359,6 +358,16 @@ def write_release(outdir: Path, files: dict[str, bytes], *, force: bool = False)
         raise UsageError(f"{outdir}: folder is not empty; give --force to replace an earlier release")
     if replace and not _looks_like_release(outdir):
         raise UsageError(f"{outdir}: not an earlier kzlod release (no SHA256SUMS and void.ttl); refusing to replace it")
+
+
+def write_release(outdir: Path, files: dict[str, bytes], *, force: bool = False) -> None:
+    """Write the files into a fresh folder next to ``outdir``, then move it into place.
+
+    An existing non-empty ``outdir`` is replaced only with ``force`` and only
+    if it holds an earlier release (``SHA256SUMS`` and ``void.ttl``).
+    """
+    outdir = Path(outdir)
+    check_outdir(outdir, force=force)
     parent = outdir.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -395,6 +404,11 @@ def publish(outdir, *, version: str | None = None, date: str | None = None, data
     start = time.perf_counter()
     if sparql_endpoint is not None and not re.match(r"^https?://\S+$", sparql_endpoint):
         raise UsageError(f"--sparql-endpoint must be an http(s) URL, got {sparql_endpoint!r}")
+    check_outdir(Path(outdir), force=force)
+    if version is not None:
+        release_version(None, version)
+    if date is not None:
+        release_date(None, date)
     graphs = read_graphs(data, root=root)
     version = release_version(graphs, version)
     date = release_date(graphs, date)
