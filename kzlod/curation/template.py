@@ -1,0 +1,792 @@
+"""``kzlod template``: rows of a spreadsheet become assertions with their evidence.
+
+The column vocabulary is documented in ``docs/template.md``. Rows are read
+in three steps, and every problem names its spreadsheet cell (``B7``):
+
+1. the sheet and each cell are read as what their column holds (a name, a
+   date, a literal of a datatype); a problem here is unreadable input
+   (:class:`~kzlod.errors.InputError`, exit 3);
+2. names are resolved against the project's graph (classes, properties,
+   entities by IRI or label, sources), each quote is located verbatim in its
+   source's text, its offsets computed and its sentence found; a problem
+   here means the rows do not hold against the graph
+   (:class:`~kzlod.errors.DataError`, exit 1);
+3. the triples are written to a temporary Turtle file and handed to
+   :func:`kzlod.curate.add`, which validates them with the project's shapes
+   and merges them into ``data/`` (or, dry, shows what it would add). Its
+   findings are pointed back at the rows they come from.
+
+Nothing is written unless every step succeeds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import difflib
+import io
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzlod import resources
+from kzlod.curation.common import (
+    KZSRC, SourceRow, column_letter, open_graph, source_iri, source_text, sources, sentences, write_root,
+)
+from kzlod.errors import DataError, InputError, KzlodError, UsageError
+from kzlod.output import compact
+from kzlod.query import run_query
+
+NS = resources.NAMESPACES
+KZ, KZD = NS["kz"], NS["kzd"]
+RDF_TYPE = NS["rdf"] + "type"
+XSD = NS["xsd"]
+TIME = NS["time"]
+OA = NS["oa"]
+
+COLUMNS = ("id", "type", "subject", "relation", "object", "value", "datatype", "lang", "date",
+           "source", "quote", "label", "comment")
+
+#: The property a claim's ``subject`` cell fills, by claim class (sub-classes inherit it).
+SUBJECT_ROLES = {
+    KZ + "BilateralRelation": KZ + "party",
+    KZ + "ToneAssessment": KZ + "relation",
+    KZ + "Cooperation": KZ + "relation",
+    KZ + "TradeFigure": KZ + "reporter",
+    KZ + "Competition": KZ + "competitor",
+    KZ + "Support": KZ + "provider",
+    KZ + "Membership": NS["org"] + "member",
+    KZ + "OfficeHolding": KZ + "holder",
+    KZ + "AgreementMilestone": KZ + "agreement",
+    KZ + "Stance": KZ + "holder",
+    KZ + "Objective": KZ + "pursuedBy",
+    KZ + "PolicyCoverage": KZ + "pursuedBy",
+    KZ + "ProductAssembly": KZ + "productOrigin",
+    KZ + "Characterisation": KZ + "about",
+    KZ + "Event": KZ + "participant",
+}
+
+#: Properties of other vocabularies that take an entity (object column) or a literal (value column).
+OBJECT_PROPERTIES = {NS["org"] + p for p in ("member", "organization", "postIn", "holds")} | {
+    NS["skos"] + p for p in ("exactMatch", "closeMatch", "broader", "narrower", "related", "inScheme")} | {
+    NS["rdfs"] + "seeAlso", NS["owl"] + "sameAs", NS["dcterms"] + "isPartOf"}
+TEXT_PROPERTIES = {NS["rdfs"] + "label", NS["rdfs"] + "comment", KZ + "reason", NS["dcterms"] + "title",
+                   NS["dcterms"] + "description"} | {
+    NS["skos"] + p for p in ("prefLabel", "altLabel", "definition", "note", "scopeNote")}
+#: Properties with a column of their own.
+RESERVED = {
+    RDF_TYPE: "use the type column",
+    KZ + "hasEvidence": "use the source and quote columns",
+    TIME + "hasTime": "use the date column",
+}
+#: Namespaces whose names must already exist (in the graph or the sheet).
+LOCAL_NAMESPACES = (KZ, KZD, KZSRC)
+
+DATE_TYPES = {4: ("inXSDgYear", "gYear"), 7: ("inXSDgYearMonth", "gYearMonth"), 10: ("inXSDDate", "date")}
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][\w.-]*")
+_PREFIXED = re.compile(r"([A-Za-z][\w-]*):([^\s<>\"{}|^`\\]*)")
+_LANG = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
+
+
+def _clip(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(order=True)
+class Problem:
+    row: int
+    col: int
+    message: str = field(compare=False)
+    code: int = field(compare=False, default=3)
+
+
+class Problems:
+    """Every problem found, each at a cell; raised together, the first as the message."""
+
+    MAX = 50
+
+    def __init__(self, name: str):
+        self.name = name
+        self.items: list[Problem] = []
+
+    def add(self, row: int, col: int, message: str, *, code: int) -> None:
+        self.items.append(Problem(row, col, message, code))
+
+    def where(self, p: Problem) -> str:
+        return f"{self.name}:{column_letter(p.col)}{p.row}" if p.col >= 0 else f"{self.name}:{p.row}"
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        items = sorted(self.items)
+        lines = [f"{self.where(p)}: {p.message}" for p in items[: self.MAX]]
+        if len(items) > self.MAX:
+            lines.append(f"{self.name}: … and {len(items) - self.MAX} more problems")
+        cls = InputError if any(p.code == 3 for p in items) else DataError
+        raise cls(lines[0], details=lines[1:])
+
+
+# --------------------------------------------------------------------------- reading the sheet
+
+
+@dataclass
+class Row:
+    number: int  # the spreadsheet row (the header is row 1)
+    cells: dict  # column name -> stripped text (only non-empty cells)
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: dict  # column name -> 0-based index
+    rows: list[Row]
+
+    def col(self, name: str) -> int:
+        return self.columns.get(name, -1)
+
+
+def read_sheet(path: Path) -> Sheet:
+    """Read a CSV (RFC 4180 quoting) or TSV (no quoting) template; the first row names the columns."""
+    path = Path(path)
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".tsv"):
+        raise UsageError(f"{name}: a template is a .csv or .tsv file, not {suffix or 'a file without extension'}")
+    if path.is_dir():
+        raise InputError(f"{name}: is a directory, not a template")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    if raw.startswith(b"\xef\xbb\xbf"):  # spreadsheet programs often write one
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"{name}:{line}: invalid UTF-8 byte 0x{raw[exc.start]:02x}; save the sheet as UTF-8") from None
+    if "\x00" in text:
+        raise InputError(f"{name}:{text[:text.index(chr(0))].count(chr(10)) + 1}: NUL byte; "
+                         "this is not a CSV/TSV text file")
+    if suffix == ".tsv":
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=",", strict=True)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"{name}:{reader.line_num}: cannot read the sheet: {exc}") from None
+    if not records or not any(c.strip() for c in records[0]):
+        raise InputError(f"{name}:1: no header row: the first row names the columns ({', '.join(COLUMNS)})")
+    problems = Problems(name)
+    header = [c.strip().lower() for c in records[0]]
+    columns: dict[str, int] = {}
+    for i, col in enumerate(header):
+        if not col:
+            if any(i < len(r) and r[i].strip() for r in records[1:]):
+                problems.add(1, i, "this column has values but no name", code=3)
+            continue
+        if col not in COLUMNS:
+            close = difflib.get_close_matches(col, COLUMNS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.add(1, i, f"unknown column {records[0][i].strip()!r} (columns: {', '.join(COLUMNS)}){hint}",
+                         code=3)
+        elif col in columns:
+            problems.add(1, i, f"column {col!r} appears twice (first in {column_letter(columns[col])}1)", code=3)
+        else:
+            columns[col] = i
+    if "id" not in columns:
+        problems.add(1, -1, "no 'id' column: every row names the claim or entity it describes", code=3)
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(c.strip() for c in record):
+            continue
+        cells = {}
+        for i, value in enumerate(record):
+            value = value.strip()
+            if not value:
+                continue
+            if i >= len(header):
+                problems.add(number, i, "value outside the named columns", code=3)
+            elif header[i] in columns and columns[header[i]] == i:
+                cells[header[i]] = value
+        rows.append(Row(number, cells))
+    problems.raise_if_any()
+    if not rows:
+        raise InputError(f"{name}:2: the sheet has a header but no rows: there is nothing to add")
+    return Sheet(name, columns, rows)
+
+
+# --------------------------------------------------------------------------- names
+
+
+def expand(text: str) -> str | None:
+    """The IRI of ``<IRI>``, ``prefix:local`` (a kzlod prefix) or an absolute http(s) IRI; else None."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">") and len(text) > 2:
+        return text[1:-1]
+    if re.match(r"(?i)https?://\S+$", text):
+        return text
+    m = _PREFIXED.fullmatch(text)
+    if m and m.group(1) in NS:
+        return NS[m.group(1)] + m.group(2)
+    return None
+
+
+def _looks_prefixed(text: str) -> str | None:
+    m = _PREFIXED.fullmatch(text)
+    return m.group(1) if m and m.group(1) not in NS and " " not in text else None
+
+
+class Graph:
+    """What the template needs to know about the project's graph."""
+
+    CLASSES = "SELECT DISTINCT ?c WHERE { VALUES ?k { owl:Class rdfs:Class } ?c a ?k FILTER(isIRI(?c)) }"
+    SUPERS = "SELECT DISTINCT ?c ?sup WHERE { ?c rdfs:subClassOf+ ?sup FILTER(isIRI(?c) && isIRI(?sup)) }"
+    PROPERTIES = """SELECT ?p ?k ?range WHERE {
+        VALUES ?k { owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property }
+        ?p a ?k OPTIONAL { ?p rdfs:range ?range } }"""
+    SUBJECTS = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"
+    TYPES = "SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
+    LABELS = """SELECT ?s ?label WHERE {
+        VALUES ?p { rdfs:label skos:altLabel skos:prefLabel }
+        ?s ?p ?label .
+        FILTER(isIRI(?s))
+        FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
+        FILTER NOT EXISTS {
+          VALUES ?meta { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                         rdf:Property owl:Ontology skos:ConceptScheme kz:SourceDocument kz:Section kz:Sentence }
+          ?s a ?meta .
+        }
+    }"""
+
+    def __init__(self, store):
+        self.store = store
+        self.classes = {r[0].value for r in run_query(store, self.CLASSES).rows}
+        self.supers: dict[str, set] = defaultdict(set)
+        for c, sup in run_query(store, self.SUPERS).rows:
+            self.supers[c.value].add(sup.value)
+        self.properties: dict[str, tuple[str, str | None]] = {}
+        for p, k, rng in run_query(store, self.PROPERTIES).rows:
+            kind = {"ObjectProperty": "object", "DatatypeProperty": "literal"}.get(k.value.rsplit("#", 1)[-1], "any")
+            old = self.properties.get(p.value)
+            if old is None or old[0] == "any":
+                self.properties[p.value] = (kind, rng.value if rng is not None else None)
+        self.subjects = {r[0].value for r in run_query(store, self.SUBJECTS).rows}
+        self.types: dict[str, set] = defaultdict(set)
+        for s, t in run_query(store, self.TYPES).rows:
+            self.types[s.value].add(t.value)
+        self.labels: dict[str, set] = defaultdict(set)
+        for s, label in run_query(store, self.LABELS).rows:
+            self.labels[_fold(label.value)].add(s.value)
+        self.sources = {s.iri: s for s in sources(store)}
+        self._texts: dict[str, tuple] = {}
+
+    def text_of(self, iri: str):
+        """(text, sentences) of a source; text None for a source without text."""
+        if iri not in self._texts:
+            text = source_text(self.store, iri)
+            self._texts[iri] = (text, sentences(self.store, iri) if text is not None else [])
+        return self._texts[iri]
+
+
+def _fold(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass
+class Subject:
+    """Everything the rows say about one id."""
+
+    iri: str
+    rows: list[int] = field(default_factory=list)
+    types: set = field(default_factory=set)
+    triples: list = field(default_factory=list)
+    cells: dict = field(default_factory=dict)  # predicate IRI -> (row, col) that gave it first
+    evidence: dict = field(default_factory=dict)  # (source, quote) -> located evidence
+    dates: set = field(default_factory=set)
+
+
+@dataclass
+class Located:
+    source: str
+    quote: str
+    start: int | None = None
+    end: int | None = None
+    sentence: str | None = None
+    sentence_index: int | None = None
+
+
+@dataclass
+class TemplateResult:
+    sheet: str
+    rows: int
+    subjects: list[dict]
+    plan: object  # kzlod.curate.Plan
+
+    def summary(self) -> str:
+        n_ev = sum(s["evidence"] for s in self.subjects)
+        return (f"{self.sheet}: {self.rows} row{'s' * (self.rows != 1)} → {len(self.subjects)} "
+                f"subject{'s' * (len(self.subjects) != 1)}, {n_ev} piece{'s' * (n_ev != 1)} of evidence located\n")
+
+    def text(self) -> str:
+        return self.summary() + self.plan.text()
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet, "rows": self.rows, "subjects": self.subjects, "dryRun": self.plan.dry_run,
+            "changes": [{"file": c.rel, "triples": sum(len(ts) for ts in c.added.values()),
+                         "subjects": sorted(compact(s.value) for s in c.added)} for c in self.plan.changes],
+        }
+
+
+class Builder:
+    def __init__(self, sheet: Sheet, graph: Graph):
+        self.sheet = sheet
+        self.graph = graph
+        self.problems = Problems(sheet.name)
+        self.subjects: dict[str, Subject] = {}
+        self.template_labels: dict[str, set] = defaultdict(set)
+
+    # ---------------------------------------------------------------- helpers
+
+    def fail(self, row: Row, column: str, message: str, code: int) -> None:
+        self.problems.add(row.number, self.sheet.col(column), message, code=code)
+
+    def _id(self, row: Row) -> str | None:
+        value = row.cells.get("id")
+        if value is None:
+            self.problems.add(row.number, self.sheet.col("id"), "id is empty: every row names the claim or "
+                              "entity it describes", code=3)
+            return None
+        if _LOCAL_NAME.fullmatch(value):
+            return KZD + value
+        iri = expand(value)
+        if iri is None:
+            prefix = _looks_prefixed(value)
+            why = f"unknown prefix {prefix!r}" if prefix else "not a name"
+            self.fail(row, "id", f"{why}: {value!r}; give a local name (membership-kazakhstan-cis), "
+                      "a prefixed name (kzd:…) or an <IRI>", 3)
+        return iri
+
+    def _name(self, row: Row, column: str, what: str) -> str | None:
+        value = row.cells[column]
+        iri = expand(value)
+        if iri is None:
+            prefix = _looks_prefixed(value)
+            why = f"unknown prefix {prefix!r} in {value!r}" if prefix else f"{value!r} is not a prefixed name or IRI"
+            self.fail(row, column, f"{why}; give the {what} as a prefixed name ({', '.join(sorted(NS)[:6])} …) "
+                      "or an <IRI>", 3)
+        return iri
+
+    # ---------------------------------------------------------------- step 1: read the cells
+
+    def read(self) -> list[tuple[Row, Subject]]:
+        out = []
+        for row in self.sheet.rows:
+            iri = self._id(row)
+            if iri is None:
+                continue
+            subject = self.subjects.setdefault(iri, Subject(iri))
+            subject.rows.append(row.number)
+            if "label" in row.cells:
+                self.template_labels[_fold(row.cells["label"])].add(iri)
+            out.append((row, subject))
+        return out
+
+    # ---------------------------------------------------------------- step 2: resolve
+
+    def entity(self, row: Row, column: str) -> ox.NamedNode | None:
+        value = row.cells[column]
+        iri = expand(value)
+        if iri is not None:
+            if iri.startswith(LOCAL_NAMESPACES) and iri not in self.graph.subjects and iri not in self.subjects:
+                self.fail(row, column, f"unknown entity {value!r}: no such IRI in the graph or the sheet"
+                          + self._suggest(iri), 1)
+                return None
+            return ox.NamedNode(iri)
+        prefix = _looks_prefixed(value)
+        if prefix:
+            self.fail(row, column, f"unknown prefix {prefix!r} in {value!r}", 3)
+            return None
+        key = _fold(value)
+        hits = self.graph.labels.get(key, set()) | self.template_labels.get(key, set())
+        if len(hits) == 1:
+            return ox.NamedNode(next(iter(hits)))
+        if hits:
+            self.fail(row, column, f"{value!r} names several entities: {', '.join(sorted(compact(h) for h in hits))}; "
+                      "give the IRI", 1)
+            return None
+        names = sorted(set(self.graph.labels) | set(self.template_labels))
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        self.fail(row, column, f"unknown entity {value!r}: no label, alternative label or IRI in the graph "
+                  f"or the sheet names it{hint}", 1)
+        return None
+
+    def _suggest(self, iri: str) -> str:
+        pool = sorted(self.graph.subjects | set(self.subjects))
+        close = difflib.get_close_matches(iri, pool, n=1, cutoff=0.85)
+        return f"; did you mean {compact(close[0])}?" if close else ""
+
+    def klass(self, row: Row) -> str | None:
+        iri = self._name(row, "type", "class")
+        if iri is None:
+            return None
+        if iri not in self.graph.classes:
+            named = [c for c in self.graph.classes if c.rsplit("#", 1)[-1].lower() == iri.rsplit("#", 1)[-1].rsplit(
+                "/", 1)[-1].rsplit(":", 1)[-1].lower()]
+            close = named or difflib.get_close_matches(iri, sorted(self.graph.classes), n=1, cutoff=0.85)
+            hint = f"; did you mean {compact(close[0])}?" if close else ""
+            self.fail(row, "type", f"wrong type: {row.cells['type']!r} is not a class of the ontology{hint}", 1)
+            return None
+        return iri
+
+    def prop(self, row: Row) -> tuple[str, str, str | None] | None:
+        """(IRI, kind, range) of the relation cell; kind is object, literal or any."""
+        iri = self._name(row, "relation", "property")
+        if iri is None:
+            return None
+        if iri in RESERVED:
+            self.fail(row, "relation", f"{row.cells['relation']} is not set with relation: {RESERVED[iri]}", 3)
+            return None
+        if iri in self.graph.properties:
+            kind, rng = self.graph.properties[iri]
+        elif iri in OBJECT_PROPERTIES:
+            kind, rng = "object", None
+        elif iri in TEXT_PROPERTIES:
+            kind, rng = "literal", None
+        elif iri.startswith(LOCAL_NAMESPACES):
+            pool = sorted(self.graph.properties)
+            close = difflib.get_close_matches(iri, pool, n=1, cutoff=0.8)
+            hint = f"; did you mean {compact(close[0])}?" if close else ""
+            self.fail(row, "relation", f"unknown property {row.cells['relation']!r}: the ontology does not "
+                      f"declare it{hint}", 1)
+            return None
+        else:
+            kind, rng = "any", None
+        return iri, kind, rng
+
+    def literal(self, row: Row, prop: str, rng: str | None) -> ox.Literal | None:
+        from kzlod.loading import _LEXICAL_RE
+
+        value = row.cells["value"]
+        dt_cell, lang = row.cells.get("datatype"), row.cells.get("lang")
+        if dt_cell and lang:
+            self.fail(row, "lang", "give a datatype or a language, not both", 3)
+            return None
+        if lang:
+            if not _LANG.fullmatch(lang):
+                self.fail(row, "lang", f"{lang!r} is not a language tag (e.g. en, ru, kk)", 3)
+                return None
+            return ox.Literal(value, language=lang.lower())
+        if dt_cell:
+            dt = self._name(row, "datatype", "datatype")
+            if dt is None:
+                return None
+            origin = "datatype"
+        elif rng and rng.startswith(XSD):
+            dt, origin = rng, f"the range of {compact(prop)}"
+        elif prop in TEXT_PROPERTIES or rng == NS["rdf"] + "langString":
+            return ox.Literal(value, language="en")
+        else:
+            dt, origin = XSD + "string", ""
+        if dt == XSD + "boolean" and value.lower() in ("true", "false"):
+            value = value.lower()  # spreadsheets write TRUE/FALSE
+        pattern = _LEXICAL_RE.get(dt)
+        if pattern is not None and not pattern.match(value):
+            self.fail(row, "value", f"{value!r} is not a valid {compact(dt)}" + (f" ({origin})" if origin else ""), 3)
+            return None
+        return ox.Literal(value, datatype=ox.NamedNode(dt))
+
+    def date(self, row: Row) -> tuple[str, str] | None:
+        value = row.cells["date"]
+        ok = False
+        try:
+            if re.fullmatch(r"\d{4}", value):
+                ok = True
+            elif re.fullmatch(r"\d{4}-\d{2}", value):
+                datetime.date(int(value[:4]), int(value[5:]), 1)
+                ok = True
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                datetime.date.fromisoformat(value)
+                ok = True
+        except ValueError:
+            ok = False
+        if not ok:
+            self.fail(row, "date", f"bad date {value!r}: give YYYY, YYYY-MM or YYYY-MM-DD (a real date)", 3)
+            return None
+        return DATE_TYPES[len(value)]
+
+    def locate(self, row: Row) -> Located | None:
+        ref = row.cells["source"]
+        iri = source_iri(ref)
+        source: SourceRow | None = self.graph.sources.get(iri)
+        if source is None:
+            names = ", ".join(sorted(s.slug for s in self.graph.sources.values())) or "none"
+            self.fail(row, "source", f"unknown source {ref!r} (sources: {names}); register a text with "
+                      "'kzlod source add'", 1)
+            return None
+        text, sents = self.graph.text_of(iri)
+        quote = row.cells.get("quote")
+        if text is None:
+            if quote:
+                self.fail(row, "quote", f"source {source.slug} has no text in the graph, so nothing can be quoted "
+                          "from it; leave quote empty", 1)
+                return None
+            return Located(iri, "")
+        if not quote:
+            self.fail(row, "source", f"source {source.slug} has its text in the graph: give the verbatim quote "
+                      "in the quote column", 1)
+            return None
+        starts = [m.start() for m in re.finditer(f"(?={re.escape(quote)})", text)]
+        if not starts:
+            self.fail(row, "quote", f"quote not found in source {source.slug}: \"{_clip(quote)}\"" + _near(text, quote), 1)
+            return None
+        if len(starts) > 1:
+            self.fail(row, "quote", f"quote occurs {len(starts)} times in source {source.slug} (at offsets "
+                      f"{', '.join(map(str, starts[:5]))}): quote more words so that it is unique", 1)
+            return None
+        start = starts[0]
+        end = start + len(quote)
+        for s in sents:
+            if s.start <= start and end <= s.end:
+                return Located(iri, quote, start, end, s.iri, s.index)
+        touched = [s.index for s in sents if s.start < end and start < s.end]
+        if len(touched) > 1:
+            self.fail(row, "quote", f"quote spans sentences {', '.join(map(str, touched))} of {source.slug}: "
+                      "split it into one row per sentence", 1)
+        else:
+            self.fail(row, "quote", f"quote lies outside the body sentences of {source.slug} (in a heading or "
+                      "the front matter), which claims cannot cite", 1)
+        return None
+
+    def subject_role(self, row: Row, subject: Subject) -> str | None:
+        types = subject.types | self.graph.types.get(subject.iri, set())
+        roles = set()
+        for t in types:
+            for c in (t, *sorted(self.graph.supers.get(t, ()))):
+                if c in SUBJECT_ROLES:
+                    roles.add(SUBJECT_ROLES[c])
+                    break
+        if len(roles) == 1:
+            return roles.pop()
+        if not roles:
+            what = ", ".join(sorted(compact(t) for t in types)) or "no type"
+            self.fail(row, "subject", f"the subject column fills a claim's subject role, but {compact(subject.iri)} "
+                      f"has {what}; give its claim class in the type column, or use relation and object", 1)
+        else:
+            self.fail(row, "subject", f"{compact(subject.iri)} has types with different subject roles "
+                      f"({', '.join(sorted(compact(r) for r in roles))}); use relation and object", 1)
+        return None
+
+    # ---------------------------------------------------------------- the rows
+
+    def build(self) -> None:
+        pairs = self.read()
+        # types first: the subject column depends on them, whichever row gives them
+        for row, subject in pairs:
+            if "type" in row.cells:
+                cls = self.klass(row)
+                if cls is not None:
+                    subject.types.add(cls)
+                    self._add(subject, row, "type", ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
+        for row, subject in pairs:
+            self._row(row, subject)
+
+    def _add(self, subject: Subject, row: Row, column: str, p: ox.NamedNode, o) -> None:
+        subject.triples.append(ox.Triple(ox.NamedNode(subject.iri), p, o))
+        subject.cells.setdefault(p.value, (row.number, self.sheet.col(column)))
+
+    def _row(self, row: Row, subject: Subject) -> None:
+        cells = row.cells
+        if "subject" in cells:
+            role = self.subject_role(row, subject)
+            target = self.entity(row, "subject")
+            if role and target is not None:
+                self._add(subject, row, "subject", ox.NamedNode(role), target)
+        has_object, has_value = "object" in cells, "value" in cells
+        if "relation" in cells:
+            prop = self.prop(row)
+            if not has_object and not has_value:
+                self.fail(row, "relation", "a relation needs an object (an entity) or a value (a literal)", 3)
+            elif has_object and has_value:
+                self.fail(row, "value", "give an object or a value, not both", 3)
+            elif prop is not None:
+                iri, kind, rng = prop
+                if has_object and kind == "literal":
+                    self.fail(row, "object", f"wrong type: {compact(iri)} takes a literal: put it in the value column", 1)
+                elif has_value and kind == "object":
+                    self.fail(row, "value", f"wrong type: {compact(iri)} takes an entity: put it in the object column", 1)
+                elif has_object:
+                    target = self.entity(row, "object")
+                    if target is not None:
+                        self._add(subject, row, "object", ox.NamedNode(iri), target)
+                else:
+                    lit = self.literal(row, iri, rng)
+                    if lit is not None:
+                        self._add(subject, row, "value", ox.NamedNode(iri), lit)
+        else:
+            for col in ("object", "value"):
+                if col in cells:
+                    self.fail(row, col, f"{col} without a relation: say which property in the relation column", 3)
+        for col in ("datatype", "lang"):
+            if col in cells and not has_value:
+                self.fail(row, col, f"{col} applies to the value column, which is empty", 3)
+        if "label" in cells:
+            self._add(subject, row, "label", ox.NamedNode(NS["rdfs"] + "label"), ox.Literal(cells["label"], language="en"))
+        if "comment" in cells:
+            self._add(subject, row, "comment", ox.NamedNode(NS["rdfs"] + "comment"),
+                      ox.Literal(cells["comment"], language="en"))
+        if "date" in cells:
+            kind = self.date(row)
+            if kind is not None and (cells["date"], kind) not in subject.dates:
+                subject.dates.add((cells["date"], kind))
+                subject.cells.setdefault(TIME + "hasTime", (row.number, self.sheet.col("date")))
+        if "source" in cells:
+            located = self.locate(row)
+            if located is not None:
+                subject.evidence.setdefault((located.source, located.quote), located)
+                subject.cells.setdefault(KZ + "hasEvidence", (row.number, self.sheet.col("quote")))
+        elif "quote" in cells:
+            self.fail(row, "quote", "a quote needs the source it is taken from in the source column", 3)
+
+    # ---------------------------------------------------------------- triples
+
+    def triples(self) -> list:
+        out = []
+        for subject in self.subjects.values():
+            s = ox.NamedNode(subject.iri)
+            out.extend(subject.triples)
+            for value, (prop, dtype) in sorted(subject.dates):
+                instant = ox.BlankNode()
+                out += [ox.Triple(s, ox.NamedNode(TIME + "hasTime"), instant),
+                        ox.Triple(instant, ox.NamedNode(RDF_TYPE), ox.NamedNode(TIME + "Instant")),
+                        ox.Triple(instant, ox.NamedNode(TIME + prop), ox.Literal(value, datatype=ox.NamedNode(XSD + dtype)))]
+            for ev in subject.evidence.values():
+                out.extend(_evidence_triples(s, ev))
+        return out
+
+
+def _evidence_triples(claim: ox.NamedNode, ev: Located) -> list:
+    integer = ox.NamedNode(XSD + "integer")
+    node = ox.BlankNode()
+    out = [ox.Triple(claim, ox.NamedNode(KZ + "hasEvidence"), node),
+           ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(KZ + "Evidence")),
+           ox.Triple(node, ox.NamedNode(OA + "hasSource"), ox.NamedNode(ev.source))]
+    if ev.sentence is not None:
+        quote, position = ox.BlankNode(), ox.BlankNode()
+        out += [ox.Triple(node, ox.NamedNode(KZ + "sentence"), ox.NamedNode(ev.sentence)),
+                ox.Triple(node, ox.NamedNode(OA + "hasSelector"), quote),
+                ox.Triple(quote, ox.NamedNode(RDF_TYPE), ox.NamedNode(OA + "TextQuoteSelector")),
+                ox.Triple(quote, ox.NamedNode(OA + "exact"), ox.Literal(ev.quote)),
+                ox.Triple(node, ox.NamedNode(OA + "hasSelector"), position),
+                ox.Triple(position, ox.NamedNode(RDF_TYPE), ox.NamedNode(OA + "TextPositionSelector")),
+                ox.Triple(position, ox.NamedNode(OA + "start"), ox.Literal(str(ev.start), datatype=integer)),
+                ox.Triple(position, ox.NamedNode(OA + "end"), ox.Literal(str(ev.end), datatype=integer))]
+    return out
+
+
+def _near(text: str, quote: str) -> str:
+    """A hint when the quote is in the text but for case or spacing."""
+    words = quote.split()
+    if not words:
+        return ""
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    m = re.search(pattern, text, re.I)
+    if m:
+        return f" (the text has \"{_clip(m.group())}\", which differs in case or spacing)"
+    return ""
+
+
+# --------------------------------------------------------------------------- running
+
+
+def used_prefixes(text: str) -> dict:
+    """The kzlod prefixes a Turtle text (written with all of them) actually uses."""
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
+    return {p: ns for p, ns in NS.items() if re.search(rf"(?<![\w:<\"-]){re.escape(p)}:", body)}
+
+
+def apply_template(path, *, project: Path | None = None, dry_run: bool = False) -> TemplateResult:
+    """Turn the rows of a CSV/TSV template into assertions with evidence and add them to ``project``."""
+    from kzlod.curate import add
+    from kzlod.turtle import serialize
+
+    root = write_root(project)
+    sheet = read_sheet(Path(path))
+    builder = Builder(sheet, Graph(open_graph(root)))
+    builder.build()
+    builder.problems.raise_if_any()
+    triples = builder.triples()
+    text = serialize(triples, NS)
+    text = serialize(triples, used_prefixes(text))
+    with tempfile.TemporaryDirectory(prefix="kzlod-template-") as tmp:
+        ttl = Path(tmp) / f"{Path(path).stem or 'template'}.ttl"
+        ttl.write_text(text, encoding="utf-8")
+        try:
+            plan = add([ttl], project=root, dry_run=dry_run)
+        except KzlodError as exc:
+            raise _pointed(exc, ttl, text, builder) from None
+    subjects = []
+    for subject in builder.subjects.values():
+        subjects.append({
+            "id": compact(subject.iri), "iri": subject.iri, "rows": subject.rows,
+            "types": sorted(compact(t) for t in subject.types), "evidence": len(subject.evidence),
+            "quotes": [{"source": compact(e.source), "sentence": e.sentence, "sentenceIndex": e.sentence_index,
+                        "start": e.start, "end": e.end, "quote": e.quote} for e in subject.evidence.values()],
+        })
+    return TemplateResult(sheet.name, len(sheet.rows), subjects, plan)
+
+
+def _pointed(exc: KzlodError, ttl: Path, text: str, builder: Builder) -> KzlodError:
+    """The error of ``kzlod add`` on the temporary file, pointed at the rows the problems come from."""
+    name = builder.sheet.name
+    prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
+    by_line: dict[int, str] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line and not line[0].isspace() and not line.startswith(("@prefix", "[", "_:")):
+            token = line.split(" ", 1)[0]
+            iri = token[1:-1] if token.startswith("<") else (prefixes.get(token.split(":", 1)[0], "") + token.split(":", 1)[1]
+                                                              if ":" in token else "")
+            by_line[n] = iri
+    tmp = str(ttl)
+
+    def point(line: str) -> str:
+        m = re.match(rf"{re.escape(tmp)}:(\d+):\s*(.*)$", line)
+        if not m:
+            return f"{name}: " + line.replace(tmp, name)
+        iri = by_line.get(int(m.group(1)))
+        rest = m.group(2)
+        subject = builder.subjects.get(iri) if iri else None
+        if subject is None:
+            return f"{name}: {rest}"
+        row, col = subject.rows[0], builder.sheet.col("id")
+        after = rest[len(compact(iri)):].lstrip() if rest.startswith(compact(iri)) else ""
+        pm = re.match(r"(\S+): ", after)
+        if pm:
+            for pred, cell in subject.cells.items():
+                if compact(pred) == pm.group(1):
+                    row, col = cell
+                    break
+        return f"{name}:{column_letter(col)}{row}: {rest}" if col >= 0 else f"{name}:{row}: {rest}"
+
+    message = exc.message.replace(tmp, name)
+    if isinstance(exc, DataError) and "nothing was changed" in exc.message:
+        message = f"{name}: {exc.message.replace('the new assertions', 'the rows')}"
+    details = [point(d) for d in exc.details]
+    if re.match(rf"{re.escape(tmp)}:\d+", exc.message):
+        message = point(exc.message)
+    return type(exc)(message, details=details)
