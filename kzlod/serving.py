@@ -48,6 +48,7 @@ SECURITY_HEADERS = {
 }
 ENTITY_TYPES = {"ttl": "text/turtle", "html": "text/html", "nt": "application/n-triples",
                 "jsonld": "application/ld+json"}
+_FROM = re.compile(r"(?<![:\w?$])FROM\b", re.I)
 _LOCAL = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$")
 
 
@@ -104,22 +105,30 @@ def open_store(config: ServeConfig):
     return api.load(data=[Path(p) for p in config.data], store="memory")
 
 
-def _dataset_query(store, default_graphs, named_graphs):
-    """A query function over the protocol dataset (the store's union default graph when none was given)."""
+def _dataset_query(store, default_graphs, named_graphs, base_iri=None):
+    """A store view over the protocol dataset (the store's union default graph when none was given)."""
     import pyoxigraph as ox
 
     from kzlod.resources import NAMESPACES
-    from kzlod.store import GraphStore
+    from kzlod.sparqltext import mask_sparql
+    from kzlod.store import GraphStore, bind_values
+
+    if default_graphs is None and named_graphs is None:
+        dataset = {"use_default_graph_as_union": True}  # FROM / FROM NAMED in the query take over (below)
+    else:
+        dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],
+                   "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
 
     class DatasetView(GraphStore):
         name = store.name
 
         def query(self, sparql, substitutions=None):
-            if default_graphs is None and named_graphs is None:
-                return store.query(sparql, substitutions)
-            return store.store.query(sparql, prefixes=NAMESPACES,
-                                     default_graph=[ox.NamedNode(g) for g in default_graphs],
-                                     named_graphs=[ox.NamedNode(g) for g in named_graphs])
+            if substitutions:
+                sparql = bind_values(sparql, substitutions)
+            chosen = dataset
+            if "use_default_graph_as_union" in dataset and _FROM.search(mask_sparql(sparql)):
+                chosen = {}  # the query's own dataset
+            return store.store.query(sparql, prefixes=NAMESPACES, base_iri=base_iri, **chosen)
 
     return DatasetView()
 
@@ -145,26 +154,34 @@ def _render(result, fmt: str) -> tuple[str, bytes]:
     return mtype + charset, render(result, fmt).encode("utf-8")
 
 
-def task_query(store, sparql, default_graphs, named_graphs, fmt, max_rows=None):
+def task_query(store, sparql, default_graphs, named_graphs, fmt, base_iri=None, max_rows=None):
     from kzlod.query import run_query
 
-    result = run_query(_dataset_query(store, default_graphs, named_graphs), sparql, timeout=0, max_rows=max_rows)
+    view = _dataset_query(store, default_graphs, named_graphs, base_iri)
+    result = run_query(view, sparql, timeout=0, max_rows=max_rows)
     ctype, body = _render(result, fmt)
     return ("ok", ctype, body, {"truncated": result.truncated})
 
 
-def local_link(iri: str) -> str | None:
-    """The path on this server that answers for an IRI, or None for IRIs served elsewhere."""
+def link(iri: str) -> str | None:
+    """The path on this server that answers for an IRI (None: served elsewhere, shown as text)."""
     if iri.startswith(ID_BASE) and _LOCAL.match(iri[len(ID_BASE):]):
         return "/id/" + iri[len(ID_BASE):]
-    if iri == ONTOLOGY or iri.startswith(ONTOLOGY + "#") or iri.startswith(ONTOLOGY + "/"):
-        return "/ontology" + iri[len(ONTOLOGY):]
+    if iri == ONTOLOGY:
+        return "/ontology"
+    if iri.startswith(ONTOLOGY + "#") and len(iri) > len(ONTOLOGY) + 1:
+        from kzlod.pages import anchor
+
+        return "/ontology#" + anchor(iri)
     return None
 
 
-def link(iri: str) -> str:
-    """Where a page links an IRI: here when this server answers for it, else the IRI itself."""
-    return local_link(iri) or iri
+def _html(text: str) -> tuple:
+    """An HTML answer rendered by :mod:`kzlod.pages`, with the policy those pages need (inline CSS, no script)."""
+    from kzlod import pages
+
+    csp = pages.CSP + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    return ("ok", "text/html; charset=utf-8", text.encode("utf-8"), {"csp": csp})
 
 
 def task_entity(store, iri, fmt):
@@ -173,12 +190,12 @@ def task_entity(store, iri, fmt):
     from kzlod.query import run_query
 
     node = ox.NamedNode(iri)
-    if not run_query(store, f"ASK {{ {node} ?p ?o }}").boolean:
+    if not run_query(store, f"ASK {{ {node} ?p ?o }}", timeout=0).boolean:
         raise HttpError(404, f"no entity {iri} in the graph")
     if fmt == "html":
         from kzlod import pages
 
-        return ("ok", "text/html; charset=utf-8", pages.entity_page(store, iri, link=link).encode("utf-8"), {})
+        return _html(pages.render_entity(store, iri, link=link, home="/"))
     ctype, body = _render(run_query(store, f"DESCRIBE {node}", timeout=0), fmt)
     return ("ok", ctype, body, {})
 
@@ -193,7 +210,11 @@ def task_ontology(store, fmt):
     from kzlod.query import run_query
 
     if fmt == "html":
-        return task_entity(store, ONTOLOGY, "html")
+        from kzlod import pages
+
+        if not run_query(store, f"ASK {{ <{ONTOLOGY}> ?p ?o }}", timeout=0).boolean:
+            raise HttpError(404, "the served graph holds no ontology")
+        return _html(pages.render_ontology(store, home="/"))
     result = run_query(store, ONTOLOGY_QUERY, timeout=0)
     if not result.triples:
         raise HttpError(404, "the served graph holds no ontology")
@@ -265,7 +286,10 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(5)
-        self.conn.close()
+        try:
+            self.conn.close()
+        except OSError:
+            pass
 
 
 class WorkerPool:
@@ -473,8 +497,9 @@ class SecurityHeaders:
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.decode("latin-1").lower() not in SECURITY_HEADERS]
-                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                headers = list(message.get("headers", []))
+                present = {k.decode("latin-1").lower() for k, _ in headers}
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k not in present]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -511,8 +536,23 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
 
     config = config or pool.config
     named = named_queries()
+    import importlib.util
+
+    has_pages = importlib.util.find_spec("kzlod.pages") is not None
+    resource_types = {k: v for k, v in ENTITY_TYPES.items() if k != "html" or has_pages}
     static = {p.name: (p.read_bytes(), STATIC_TYPES[p.suffix]) for p in sorted(STATIC_DIR.iterdir())
               if p.is_file() and p.suffix in STATIC_TYPES} if STATIC_DIR.is_dir() else {}
+
+    def endpoint_iri(request) -> str | None:
+        """This endpoint's IRI as the client addressed it (the base IRI of queries), if a valid IRI."""
+        import pyoxigraph as ox
+
+        url = str(request.url.replace(query="", fragment=""))
+        try:
+            ox.NamedNode(url)
+        except ValueError:
+            return None
+        return url
 
     def error(exc: KzlodError) -> Response:
         status = exc.status if isinstance(exc, HttpError) else 400
@@ -525,6 +565,8 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
         headers = {"Vary": "Accept"}
         if meta.get("truncated"):
             headers["X-Kzlod-Truncated"] = "true"
+        if meta.get("csp"):
+            headers["Content-Security-Policy"] = meta["csp"]
         return Response(body, media_type=ctype, headers=headers)
 
     async def sparql(request):
@@ -544,7 +586,8 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
                 return RedirectResponse("/?" + urllib.parse.urlencode({"query": op.query}), status_code=303)
             fmt = protocol.choose_format(kind, accept, op.format)
             default_graphs, named_graphs = op.dataset
-            return answer(await pool.arun(("query", op.query, default_graphs, named_graphs, fmt)))
+            base = endpoint_iri(request)
+            return answer(await pool.arun(("query", op.query, default_graphs, named_graphs, fmt, base)))
         except KzlodError as exc:
             return error(exc)
 
@@ -554,7 +597,9 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
         chosen = protocol.negotiate(accept, list(GRAPH_TYPES.values()))
         if chosen is None:
             raise HttpError(406, f"the service description is available as {', '.join(GRAPH_TYPES.values())}")
-        endpoint = str(request.url.replace(query="", fragment=""))
+        endpoint = endpoint_iri(request)
+        if endpoint is None:
+            raise HttpError(400, "the request's Host header does not make a valid endpoint IRI")
         text = protocol.service_description(endpoint, pool.info["graphs"], pool.info["triples"])
         if chosen != GRAPH_TYPES["ttl"]:
             import pyoxigraph as ox
@@ -567,13 +612,13 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
     def resource_format(request) -> str:
         explicit = request.query_params.get("format")
         if explicit is not None:
-            if explicit not in ENTITY_TYPES:
-                raise HttpError(400, f"unknown format {explicit[:40]!r}: use one of {', '.join(ENTITY_TYPES)}")
+            if explicit not in resource_types:
+                raise HttpError(400, f"unknown format {explicit[:40]!r}: use one of {', '.join(resource_types)}")
             return explicit
-        chosen = protocol.negotiate(request.headers.get("accept"), list(ENTITY_TYPES.values()))
+        chosen = protocol.negotiate(request.headers.get("accept"), list(resource_types.values()))
         if chosen is None:
-            raise HttpError(406, f"this resource is available as {', '.join(ENTITY_TYPES.values())}")
-        return next(k for k, v in ENTITY_TYPES.items() if v == chosen)
+            raise HttpError(406, f"this resource is available as {', '.join(resource_types.values())}")
+        return next(k for k, v in resource_types.items() if v == chosen)
 
     async def entity(request):
         local = request.path_params["local"]
@@ -630,6 +675,10 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
     return Starlette(routes=routes, middleware=middleware)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_ready=None) -> None:
     """Load the workers, bind, and serve until interrupted."""
     import socket
@@ -658,7 +707,17 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_
             app, log_level="warning", access_log=False, http="h11", proxy_headers=False, server_header=False,
             h11_max_incomplete_event_size=config.max_body, limit_concurrency=256, timeout_graceful_shutdown=5,
         ))
-        server.run(sockets=[sock])
+        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again: end quietly.
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
     finally:
         pool.close()
         sock.close()

@@ -30,8 +30,10 @@
       return "/id/" + iri.slice(base.length);
     }
     const onto = catalogue.ontology;
-    if (onto && (iri === onto || iri.startsWith(onto + "#") || iri.startsWith(onto + "/"))) {
-      return "/ontology" + iri.slice(onto.length);
+    if (onto && iri === onto) return "/ontology";
+    if (onto && iri.startsWith(onto + "#")) {
+      const local = iri.slice(onto.length + 1);
+      return "/ontology" + (/^[A-Za-z0-9_-]+$/.test(local) ? "#" + local : "");
     }
     return /^https?:\/\//i.test(iri) ? iri : null;
   }
