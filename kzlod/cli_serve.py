@@ -63,6 +63,7 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers):
               help="Its SPARQL 1.1 Graph Store Protocol URL (default: ENDPOINT/store, as Oxigraph has it).")
 @click.option("--release", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Upload a 'kzlod publish' release folder's N-Quads instead of the bundled graph.")
+@click.option("--closure", is_flag=True, help="With --release: push its closure dump (asserted + inferred triples).")
 @click.option("--user", metavar="USER", help="User name for HTTP basic authentication.")
 @click.option("--password", metavar="PASSWORD", envvar="KZLOD_PASSWORD",
               help="Password for basic authentication (or KZLOD_PASSWORD).")
@@ -71,15 +72,16 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers):
 @click.option("--dry-run", is_flag=True, help="List the graphs and their triple counts; upload nothing.")
 @click.pass_obj
 @handle_errors
-def push(obj, endpoint, graph_store, release, user, password, timeout, dry_run):
+def push(obj, endpoint, graph_store, release, closure, user, password, timeout, dry_run):
     """Upload the graph into a triple store, one named graph per source.
 
     Each graph is replaced whole by an HTTP PUT (SPARQL 1.1 Graph Store
-    Protocol), so pushing again replaces rather than duplicates. Graphs:
-    the ontology, the entities, and one per source (its text, metadata and
-    the claims citing it). Then query the store, e.g. with 'kzlod query
-    NAME --endpoint ENDPOINT/query' (start Oxigraph with
-    --union-default-graph so that queries see every graph).
+    Protocol), so pushing again replaces rather than duplicates. Graphs are
+    those of a release's N-Quads dump: the ontology, the entities, and one
+    per source (its text, metadata and the claims citing it). Each is read
+    back to check its size. Then query the store, e.g. 'kzlod query NAME
+    --endpoint ENDPOINT/query' (start Oxigraph with --union-default-graph
+    so that queries see every graph, as kzlod does locally).
 
     \b
     Examples:
@@ -88,8 +90,11 @@ def push(obj, endpoint, graph_store, release, user, password, timeout, dry_run):
       kzlod push --endpoint http://127.0.0.1:7878 --release out/release-0.1.0
     """
     from kzlod import push as pushing
+    from kzlod.errors import UsageError
 
-    graphs = pushing.release_graphs(release) if release else pushing.bundled_graphs()
+    if closure and not release:
+        raise UsageError("--closure needs --release DIR (a release folder holds the closure dump)")
+    graphs = pushing.release_graphs(release, closure=closure) if release else pushing.bundled_graphs()
     if dry_run:
         for graph in graphs:
             click.echo(f"{len(graph.triples):6d}  {graph.iri}")

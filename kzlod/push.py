@@ -1,28 +1,25 @@
 """``kzlod push``: upload the graph into a triple store, one named graph per source.
 
-Graphs (the same split a release uses):
-
-* the ontology files -> ``https://w3id.org/kzlod/ontology`` (the ontology's IRI);
-* a data file about sources -> the IRI of the source it belongs to: the
-  source its claims cite (``oa:hasSource``) or that it describes
-  (``a kz:SourceDocument``); a file citing several sources goes to the one
-  its evidence cites most (ties: the first IRI);
-* a data file with no source (``data/entities.ttl``) -> ``https://w3id.org/kzlod/graph/entities``.
+The graphs are those of a release's N-Quads dump (:mod:`kzlod.publishing`,
+:func:`kzlod.publishing.file_graph`): the ontology in
+``https://w3id.org/kzlod/ontology``, each source's text, metadata and
+claims in the graph named by the source's IRI, the entities in
+``https://w3id.org/kzlod/graph/entities``.
 
 Each graph is sent whole with the SPARQL 1.1 Graph Store Protocol, ``PUT
-<graph store>?graph=<iri>``, which replaces that graph atomically; a second
-push replaces rather than duplicates. A release folder's N-Quads are pushed
-graph by graph as they are.
+<graph store>?graph=<iri>``, which replaces that graph atomically: a second
+push replaces rather than duplicates. A release folder's N-Quads dump is
+pushed graph by graph as it is.
 """
 
 from __future__ import annotations
 
 import base64
 import gzip
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,12 +28,6 @@ import pyoxigraph as ox
 from kzlod import resources
 from kzlod.errors import InputError, KzlodError, UsageError
 
-ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
-ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
-OA_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SOURCE_DOCUMENT = "https://w3id.org/kzlod/ontology#SourceDocument"
-
 
 class PushError(KzlodError):
     """The triple store refused or could not be reached (exit 1)."""
@@ -44,67 +35,67 @@ class PushError(KzlodError):
 
 @dataclass
 class Graph:
-    """One named graph to upload: its IRI, its triples, and the files it came from."""
+    """One named graph to upload: its IRI ("" for the default graph), its triples, and where they came from."""
 
     iri: str
     triples: list = field(default_factory=list)
     files: list = field(default_factory=list)
 
 
-def graph_of_file(path: Path, triples, root: Path | None = None) -> str:
-    """The named graph a bundled file belongs to (see the module's rules)."""
-    root = root or resources.bundled_root()
-    try:
-        rel = Path(path).resolve().relative_to(Path(root).resolve())
-    except ValueError:
-        rel = Path(path)
-    if rel.parts and rel.parts[0] == "ontology":
-        return ONTOLOGY_GRAPH
-    cited = Counter(t.object.value for t in triples
-                    if t.predicate.value == OA_HAS_SOURCE and isinstance(t.object, ox.NamedNode))
-    if cited:
-        top = max(cited.values())
-        return min(iri for iri, n in cited.items() if n == top)
-    described = sorted(t.subject.value for t in triples if t.predicate.value == RDF_TYPE
-                       and t.object == ox.NamedNode(SOURCE_DOCUMENT) and isinstance(t.subject, ox.NamedNode))
-    return described[0] if described else ENTITIES_GRAPH
-
-
 def bundled_graphs(root: Path | None = None) -> list[Graph]:
-    """The bundled ontology and data, split into named graphs."""
+    """The bundled ontology and data, split into named graphs by the release's rule."""
+    from kzlod.loading import rdf_format
+    from kzlod.publishing import file_graph
+
+    root = Path(root) if root else resources.bundled_root()
     graphs: dict[str, Graph] = {}
+    ontology = set(resources.ontology_files(root))
     for path in resources.graph_files(root):
-        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)]
-        iri = graph_of_file(path, triples, root)
+        # Blank nodes renamed per file: files merged into one graph must not share a label by chance.
+        triples = [q.triple for q in ox.parse(path=str(path), format=rdf_format(path), rename_blank_nodes=True)]
+        iri = file_graph(triples, ontology=path in ontology)
         graph = graphs.setdefault(iri, Graph(iri))
         graph.triples.extend(triples)
         graph.files.append(path)
     return [graphs[k] for k in sorted(graphs)]
 
 
-def release_graphs(folder: Path) -> list[Graph]:
-    """The named graphs of a release folder's N-Quads files (``*.nq`` or ``*.nq.gz``)."""
+_DUMP = re.compile(r"^kzlod-(?P<version>.+?)(?P<closure>-closure)?\.nq(?P<gz>\.gz)?$")
+
+
+def release_dump(folder: Path, *, closure: bool = False) -> Path:
+    """The N-Quads dump of a ``kzlod publish`` release folder (asserted, or with ``closure`` the closure)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such release folder")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith((".nq", ".nq.gz")))
-    if not files:
-        raise InputError(f"{folder}: no N-Quads file (*.nq, *.nq.gz) in this release folder")
+    found = []
+    for path in sorted((folder / "dumps").glob("kzlod-*.nq*")) if (folder / "dumps").is_dir() else []:
+        m = _DUMP.match(path.name)
+        if m and bool(m.group("closure")) == closure:
+            found.append((bool(m.group("gz")), path))
+    if not found:
+        what = "closure " if closure else ""
+        raise InputError(f"{folder}: no {what}N-Quads dump (dumps/kzlod-VERSION{'-closure' if closure else ''}.nq) "
+                         "in this folder; make one with 'kzlod publish'")
+    return sorted(found)[0][1]  # the plain file before its .gz copy
+
+
+def release_graphs(folder: Path, *, closure: bool = False) -> list[Graph]:
+    """The named graphs of a release folder's N-Quads dump."""
+    path = release_dump(folder, closure=closure)
+    try:
+        raw = path.read_bytes()
+        if path.name.endswith(".gz"):
+            raw = gzip.decompress(raw)
+        quads = list(ox.parse(raw, format=ox.RdfFormat.N_QUADS))
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    except SyntaxError as exc:
+        raise InputError(f"{path}: {exc}") from None
     graphs: dict[str, Graph] = {}
-    for path in files:
-        try:
-            raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
-            quads = list(ox.parse(raw, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=True))
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise InputError(f"{path}: cannot read: {exc}") from None
-        except SyntaxError as exc:
-            raise InputError(f"{path}: {exc}") from None
-        for quad in quads:
-            iri = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            graph = graphs.setdefault(iri, Graph(iri))
-            graph.triples.append(quad.triple)
-            if path not in graph.files:
-                graph.files.append(path)
+    for quad in quads:
+        iri = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+        graphs.setdefault(iri, Graph(iri, files=[path])).triples.append(quad.triple)
     return [graphs[k] for k in sorted(graphs)]
 
 
@@ -176,7 +167,7 @@ def push(graphs: list[Graph], client: GraphStoreClient, *, verify: bool = True):
         status = client.put(graph.iri, graph.triples)
         if verify:
             expected = len(set(graph.triples))
-            got = len(client.get(graph.iri))
+            got = len(set(client.get(graph.iri)))
             if got != expected:
                 raise PushError(f"graph {graph.iri or 'default'}: sent {expected} triples, the store holds {got}")
         yield graph, status
