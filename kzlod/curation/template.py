@@ -665,18 +665,50 @@ class Builder:
 
     # ---------------------------------------------------------------- triples
 
+    EVIDENCE = """SELECT ?s ?src ?sentence ?exact ?start ?end WHERE {
+        ?s kz:hasEvidence ?ev . ?ev oa:hasSource ?src .
+        OPTIONAL { ?ev kz:sentence ?sentence }
+        OPTIONAL { ?ev oa:hasSelector ?q . ?q oa:exact ?exact }
+        OPTIONAL { ?ev oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end } }"""
+    TIMES = """SELECT ?s ?value WHERE { ?s time:hasTime ?t .
+        ?t time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate ?value }"""
+
+    def _existing(self) -> tuple[set, set]:
+        """Evidence and times the graph already gives the sheet's subjects.
+
+        ``kzlod add`` compares triples, and a blank node is new each time, so
+        evidence or a time already recorded is left out here, to keep a
+        template idempotent.
+        """
+        known = [ox.NamedNode(i) for i in self.subjects if i in self.graph.subjects]
+        evidence, times = set(), set()
+        if not known:
+            return evidence, times
+        values = "VALUES ?s { " + " ".join(str(n) for n in known) + " } "
+        for s, src, sent, exact, start, end in run_query(self.graph.store, self.EVIDENCE.replace(
+                "WHERE {", "WHERE { " + values, 1)).rows:
+            evidence.add((s.value, src.value, sent.value if sent else None, exact.value if exact else "",
+                          int(start.value) if start else None, int(end.value) if end else None))
+        for s, value in run_query(self.graph.store, self.TIMES.replace("WHERE {", "WHERE { " + values, 1)).rows:
+            times.add((s.value, value.value))
+        return evidence, times
+
     def triples(self) -> list:
         out = []
+        had_evidence, had_times = self._existing()
         for subject in self.subjects.values():
             s = ox.NamedNode(subject.iri)
             out.extend(subject.triples)
             for value, (prop, dtype) in sorted(subject.dates):
+                if (subject.iri, value) in had_times:
+                    continue
                 instant = ox.BlankNode()
                 out += [ox.Triple(s, ox.NamedNode(TIME + "hasTime"), instant),
                         ox.Triple(instant, ox.NamedNode(RDF_TYPE), ox.NamedNode(TIME + "Instant")),
                         ox.Triple(instant, ox.NamedNode(TIME + prop), ox.Literal(value, datatype=ox.NamedNode(XSD + dtype)))]
             for ev in subject.evidence.values():
-                out.extend(_evidence_triples(s, ev))
+                if (subject.iri, ev.source, ev.sentence, ev.quote, ev.start, ev.end) not in had_evidence:
+                    out.extend(_evidence_triples(s, ev))
         return out
 
 
