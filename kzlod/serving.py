@@ -421,7 +421,8 @@ def html_page(title: str, body: str, *, script: str | None = None) -> str:
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{esc(title)}</title><link rel=\"stylesheet\" href=\"/static/style.css\">{script_tag}</head>\n"
+        f"<title>{esc(title)}</title><link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
+        f"<link rel=\"stylesheet\" href=\"/static/style.css\">{script_tag}</head>\n"
         "<body><header><a class=\"home\" href=\"/\">kzlod</a> <nav><a href=\"/\">Query</a> "
         "<a href=\"/id/kazakhstan\">Kazakhstan</a> <a href=\"/ontology\">Ontology</a> "
         "<a href=\"/sparql\">Service description</a></nav></header>\n"
@@ -659,8 +660,12 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
         content, ctype = static[name]
         return Response(content, media_type=ctype, headers={"Cache-Control": "max-age=300"})
 
+    async def favicon(request):
+        return Response(status_code=204)
+
     routes = [
         Route("/", home, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/queries.json", queries, methods=["GET"]),
         Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/id/{local:path}", entity, methods=["GET"]),
