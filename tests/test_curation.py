@@ -270,6 +270,22 @@ def test_template_adds_evidence_to_an_existing_claim_in_its_own_file(project, tm
     assert "kz:sector-culture" in text
 
 
+def test_rows_restating_what_the_graph_records_add_nothing(project, tmp_path):
+    quote = "As members of the Commonwealth of Independent States (CIS) and the Eurasian Economic Union (EAEU)"
+    sheet = write_sheet(tmp_path / "again.csv", [
+        # a claim of the bundled report: its type comes from the graph, so subject is its org:member
+        {"id": "membership-kazakhstan-cis", "subject": "Kazakhstan", "relation": "org:organization",
+         "object": "Commonwealth of Independent States", "source": "foreign-policy", "quote": quote},
+        # a claim resting on a source without text: evidence without a quote, and a date
+        {"id": "epca-signature-oj", "type": "kz:AgreementMilestone", "date": "2015-12-21", "source": "oj-l-29-2016"},
+    ])
+    before = snapshot(project / "data")
+    res = invoke("template", sheet, "--project", project)
+    assert res.exit_code == 0, res.output
+    assert "nothing to add" in res.stdout
+    assert snapshot(project / "data") == before
+
+
 # --------------------------------------------------------------------------- refused templates
 
 
@@ -394,6 +410,8 @@ def test_wrong_type_caught_by_the_shapes_points_at_the_row(registered, tmp_path)
     ({"source": "no-such-source"}, 1, "source", "unknown source 'no-such-source'"),
     ({"source": ""}, 3, "quote", "a quote needs the source"),
     ({"lang": "en"}, 3, "lang", "lang applies to the value column"),
+    ({"source": "oj-l-29-2016"}, 1, "quote", "source oj-l-29-2016 has no text in the graph"),
+    ({"quote": ""}, 1, "source", f"source {SLUG} has its text in the graph: give the verbatim quote"),
     ({"type": "", "subject": "Kazakhstan"}, 1, "subject", "the subject column fills a claim's subject role"),
 ])
 def test_other_refused_cells(registered, tmp_path, change, code, column, message):
@@ -482,6 +500,14 @@ def test_source_add_refuses_bad_input(project, tmp_path, content, extra, code, m
         path.write_text(content, encoding="utf-8")
     args = [path, "--title", "T", "--author", "A", *extra]
     refused_source(project, code, args, message)
+
+
+def test_source_add_refuses_a_text_the_shapes_refuse(project, tmp_path):
+    # no section headings: its sentences would belong to no section
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Kazakhstan borders Uzbekistan. It also borders China.\n", encoding="utf-8")
+    refused_source(project, 1, [plain, "--title", "T", "--author", "A"],
+                   "the generated data/sources/plain.ttl does not validate", "kz:inSection", "nothing was written")
 
 
 def test_source_add_missing_file_and_bom(project, tmp_path):

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from kzlod.curation.common import KZSRC, open_graph, sha256_text, sources, write_root
 from kzlod.errors import DataError, InputError, UsageError
+from kzlod.output import compact
 from kzlod.query import run_query
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -131,7 +132,7 @@ def add_source(path, *, title: str, author: str, date: str | None = None, slug: 
         report = validate([candidate], root=root)
         if not report.conforms:
             problems = [f for f in report.findings if f.severity == "Violation"]
-            details = [f"{rel_ttl}:{f.line}: {f.focus}{' ' + f.path if f.path else ''}: {f.message}"
+            details = [f"{rel_ttl}:{f.line}: {compact(f.focus)}{' ' + compact(f.path) if f.path else ''}: {f.message}"
                        for f in problems] + [f"inconsistent: {c}" for c in report.clashes]
             n = len(details)
             raise DataError(f"{path}: the generated {rel_ttl} does not validate ({n} problem{'s' * (n != 1)}); "

@@ -317,6 +317,7 @@ class Subject:
     cells: dict = field(default_factory=dict)  # predicate IRI -> (row, col) that gave it first
     evidence: dict = field(default_factory=dict)  # (source, quote) -> located evidence
     dates: set = field(default_factory=set)
+    bad_type: bool = False  # a type cell was refused: do not also complain about the subject role
 
 
 @dataclass
@@ -446,9 +447,7 @@ class Builder:
         if iri is None:
             return None
         if iri not in self.graph.classes:
-            named = [c for c in self.graph.classes if c.rsplit("#", 1)[-1].lower() == iri.rsplit("#", 1)[-1].rsplit(
-                "/", 1)[-1].rsplit(":", 1)[-1].lower()]
-            close = named or difflib.get_close_matches(iri, sorted(self.graph.classes), n=1, cutoff=0.85)
+            close = difflib.get_close_matches(iri, sorted(self.graph.classes), n=1, cutoff=0.85)
             hint = f"; did you mean {compact(close[0])}?" if close else ""
             self.fail(row, "type", f"wrong type: {row.cells['type']!r} is not a class of the ontology{hint}", 1)
             return None
@@ -583,6 +582,8 @@ class Builder:
                     break
         if len(roles) == 1:
             return roles.pop()
+        if subject.bad_type:
+            return None
         if not roles:
             what = ", ".join(sorted(compact(t) for t in types)) or "no type"
             self.fail(row, "subject", f"the subject column fills a claim's subject role, but {compact(subject.iri)} "
@@ -600,6 +601,7 @@ class Builder:
         for row, subject in pairs:
             if "type" in row.cells:
                 cls = self.klass(row)
+                subject.bad_type |= cls is None
                 if cls is not None:
                     subject.types.add(cls)
                     self._add(subject, row, "type", ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
