@@ -94,14 +94,17 @@ def open_store(config: ServeConfig):
 
         from kzlod.store import OxigraphStore
 
-        path = Path(config.store.split(":", 1)[1])
-        store = OxigraphStore.__new__(OxigraphStore)
-        store.path, store.name = path, config.store
-        try:
-            store.store = ox.Store.read_only(str(path))
-        except OSError as exc:
-            raise InputError(f"{path}: cannot open Oxigraph store read-only: {exc}") from None
-        return store
+        class ReadOnlyStore(OxigraphStore):
+            """A disk store opened read-only: any number of workers share it, none can change it."""
+
+            def __init__(self, path: Path):
+                self.path, self.name = path, f"oxigraph:{path}"
+                try:
+                    self.store = ox.Store.read_only(str(path))
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot open Oxigraph store read-only: {exc}") from None
+
+        return ReadOnlyStore(Path(config.store.split(":", 1)[1]))
     return api.load(data=[Path(p) for p in config.data], store="memory")
 
 
@@ -260,6 +263,9 @@ def worker_main(conn, config: ServeConfig) -> None:
         except KzlodError as exc:
             reply = ("error", _status_of(exc), exc.message)
         except Exception as exc:  # noqa: BLE001 - a worker answers, never dies of a bad request
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)  # for the operator; the client gets one line
             reply = ("error", 500, f"internal error: {type(exc).__name__}")
         try:
             conn.send(reply)

@@ -164,7 +164,7 @@ def test_ask(client):
 
 @pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld"])
 def test_construct_in_each_graph_format(client, fmt):
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <urn:kzlod:file:data/entities.ttl> {{ ?s ?p ?o }} }}"
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <urn:kzlod:file:data/entities.ttl> { ?s ?p ?o } }"
     res = client.get("/sparql", params={"query": query}, headers={"Accept": GRAPH_TYPES[fmt]})
     assert res.status_code == 200
     assert res.headers["content-type"].split(";")[0] == GRAPH_TYPES[fmt]
