@@ -332,5 +332,6 @@ def service_description(endpoint: str, graphs: list[str], triples: int | None = 
             ox.Triple(node, rdf_type, sd("NamedGraph")),
             ox.Triple(node, sd("name"), ox.NamedNode(name)),
         ]
+    out.sort(key=lambda t: (isinstance(t.subject, ox.BlankNode), str(t.subject)))  # one block per resource
     prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#", "formats": "http://www.w3.org/ns/formats/"}
     return ox.serialize(out, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")

@@ -701,3 +701,33 @@ def test_cli_module_imports_nothing_heavy():
             "print(sorted(m for m in ('starlette', 'uvicorn', 'rdflib', 'httpx', 'anyio') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- content negotiation, on its own ----------------------------------------------------------
+
+@pytest.mark.parametrize("accept, expected", [
+    (None, "application/sparql-results+json"),
+    ("", "application/sparql-results+json"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/*", "text/csv"),
+    ("text/*;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
+    ("application/sparql-results+xml;q=0.9, application/sparql-results+json;q=0.8", "application/sparql-results+xml"),
+    ("text/csv;q=0, */*", "application/sparql-results+json"),
+    ("TEXT/CSV", "text/csv"),
+    ("application/json", None),
+    ("image/*", None),
+])
+def test_negotiate(accept, expected):
+    from kzlod.protocol import negotiate
+
+    assert negotiate(accept, list(RESULT_TYPES.values())) == expected
+
+
+def test_only_a_browser_that_prefers_html_is_redirected():
+    from kzlod.protocol import prefers_html
+
+    offers = list(RESULT_TYPES.values())
+    assert prefers_html("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", offers)
+    assert not prefers_html("*/*", offers)
+    assert not prefers_html("text/html;q=0.5, application/sparql-results+json", offers)
+    assert not prefers_html(None, offers)
