@@ -584,9 +584,10 @@ def test_real_server_answers_and_refuses(server):
                                  headers={"Accept": "text/csv"})
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     assert {r["s"] for r in csv.DictReader(io.StringIO(body.decode()))} == states_in_files()
-    status, _, body = http(server + "sparql", data=b"x" * (3 * 1024 * 1024),
-                           headers={"Content-Type": "application/sparql-query"})
-    assert status == 413 and b"too large" in body
+    # a huge body is refused on its Content-Length, before the server reads any of it
+    answer = raw_request(server, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query"
+                                 b"\r\nContent-Length: 3145728\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413") and b"request body too large: 3145728 bytes" in answer
 
 
 def test_real_server_stops_a_slow_query_and_goes_on(server):
@@ -601,7 +602,7 @@ def test_real_server_stops_a_slow_query_and_goes_on(server):
 def test_real_server_refuses_an_overlong_request_line_and_goes_on(server):
     try:
         status = http(server + "sparql?query=" + "A" * (2 * 1024 * 1024))[0]
-    except ConnectionError:
+    except (ConnectionError, urllib.error.URLError):
         status = None  # the server closed the connection without reading it all: refused too
     assert status in (None, 400, 413, 414)
     assert http(server + "sparql?query=ASK%20%7B%7D")[0] == 200
@@ -615,7 +616,10 @@ def raw_request(url, request: bytes) -> bytes:
         s.sendall(request)
         chunks = []
         while True:
-            chunk = s.recv(65536)
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
             if not chunk:
                 break
             chunks.append(chunk)
