@@ -48,6 +48,7 @@ SECURITY_HEADERS = {
 }
 ENTITY_TYPES = {"ttl": "text/turtle", "html": "text/html", "nt": "application/n-triples",
                 "jsonld": "application/ld+json"}
+QUEUE_GRACE = 15.0  # seconds a request may wait beyond the time limit for a free (or restarted) worker
 _FROM = re.compile(r"(?<![:\w?$])FROM\b", re.I)
 _LOCAL = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$")
 
@@ -377,7 +378,8 @@ class WorkerPool:
         if self._closed:
             raise HttpError(503, "the server is shutting down")
         try:
-            worker = self._idle.get(timeout=max(self.config.timeout, 1.0))
+            # Every worker busy: wait at most for one query's time limit, plus a worker's restart.
+            worker = self._idle.get(timeout=self.config.timeout + QUEUE_GRACE)
         except queue.Empty:
             raise HttpError(503, f"server busy: all {self.config.workers} query workers are occupied; try again",
                             headers={"Retry-After": "5"}) from None
