@@ -379,6 +379,22 @@ def test_a_query_past_the_time_limit_is_stopped_and_its_worker_replaced():
         assert p.replaced == 1
 
 
+def test_when_every_worker_is_busy_a_request_gets_503(monkeypatch):
+    import kzlod.serving
+
+    monkeypatch.setattr(kzlod.serving, "QUEUE_GRACE", -1.5)  # wait 0.5 s for a free worker
+    with WorkerPool(ServeConfig(workers=1, timeout=2)) as p, TestClient(create_app(p)) as c:
+        slow = threading.Thread(target=lambda: c.get("/sparql", params={"query": SLOW}))
+        slow.start()
+        deadline = time.monotonic() + 5
+        while p._idle.qsize() and time.monotonic() < deadline:  # the slow query holds the only worker
+            time.sleep(0.01)
+        res = c.get("/sparql", params={"query": "ASK {}"})
+        assert res.status_code == 503 and "all 1 query workers are occupied" in res.text
+        assert res.headers["retry-after"]
+        slow.join(30)
+
+
 def test_a_dead_worker_is_replaced():
     with WorkerPool(ServeConfig(workers=1, timeout=20)) as p, TestClient(create_app(p)) as c:
         worker = next(iter(p._all))
