@@ -4,12 +4,10 @@ named queries' answers checked against what the source text says."""
 from __future__ import annotations
 
 import re
-import time
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace, URIRef
 
 from conftest import ROOT, graph_files
 
@@ -354,12 +352,9 @@ def test_the_bundled_graph_conforms_to_the_shapes(bundled_graph, shapes_graph):
     data = Graph()
     for triple in bundled_graph:
         data.add(triple)
-    started = time.perf_counter()
     conforms, report, text = validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
-    elapsed = time.perf_counter() - started
     violations = list(report.subjects(SH.resultSeverity, SH.Violation))
     assert conforms and not violations, text
-    assert elapsed < 3.0, f"validation took {elapsed:.2f} s"
 
 
 def test_the_owl_rl_closure_is_consistent(bundled_graph):
