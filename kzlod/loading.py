@@ -214,8 +214,9 @@ def parse_file(path: Path, *, base_iri: str | None = None, allow_empty: bool = T
     _check_format_specific(path, text, fmt)
     _check_nesting(path, text, fmt)
     try:
-        parser = ox.parse(text.encode("utf-8"), format=fmt, base_iri=base_iri, rename_blank_nodes=True)
-        quads = list(parser)
+        raw = text.encode("utf-8")
+        parser = ox.parse(raw, format=fmt, base_iri=base_iri)
+        quads = relabel_blank_nodes(parser, blank_salt(str(path.resolve()), raw))
     except SyntaxError as exc:
         errors = [_syntax_error(path, text, exc).message] + _more_syntax_errors(path, text, fmt, base_iri, exc)
         raise InputError(errors[0], details=errors[1:]) from None
@@ -312,7 +313,37 @@ def parse_files(paths, *, base_iri: str | None = None, allow_empty: bool = True)
 
 def parse_trusted(path: Path) -> list:
     """Parse a bundled file (already checked by the tests), as fast as possible."""
-    return list(ox.parse(path=str(path), format=rdf_format(Path(path))))
+    raw = Path(path).read_bytes()
+    quads = ox.parse(raw, format=rdf_format(Path(path)))
+    return relabel_blank_nodes(quads, blank_salt(Path(path).name, raw))
+
+
+def blank_salt(name: str, raw: bytes) -> str:
+    import hashlib
+
+    return "b" + hashlib.sha256(name.encode() + b"\0" + raw).hexdigest()[:12]
+
+
+def relabel_blank_nodes(quads, salt: str) -> list:
+    """Quads with each blank node named ``salt`` + its order of first appearance.
+
+    pyoxigraph names anonymous blank nodes at random on every parse; these names
+    depend only on the file's name and content, so a closure cached by one process
+    refers to the same blank nodes as a fresh parse in the next, and two files
+    never share a blank node by accident.
+    """
+    names: dict[str, ox.BlankNode] = {}
+
+    def term(t):
+        if isinstance(t, ox.BlankNode):
+            node = names.get(t.value)
+            if node is None:
+                node = names[t.value] = ox.BlankNode(f"{salt}n{len(names)}")
+            return node
+        return t
+
+    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) if isinstance(q, ox.Quad)
+            else ox.Triple(term(q.subject), q.predicate, term(q.object)) for q in quads]
 
 
 def graph_name(path: Path) -> ox.NamedNode:

@@ -54,6 +54,7 @@ import pyoxigraph as ox
 
 from kzlod import resources
 from kzlod.errors import DataError, InputError, UsageError
+from kzlod.loading import relabel_blank_nodes
 
 ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
@@ -128,25 +129,6 @@ class Graphs:
 
 # --- reading ------------------------------------------------------------------
 
-def _relabel(quads, salt: str) -> list:
-    """Triples with each blank node renamed ``salt`` + its order of first appearance.
-
-    pyoxigraph names blank nodes at random; these names depend only on the
-    file's content and position, so a cached closure matches a fresh parse.
-    """
-    names: dict[str, ox.BlankNode] = {}
-
-    def term(t):
-        if isinstance(t, ox.BlankNode):
-            node = names.get(t.value)
-            if node is None:
-                node = names[t.value] = ox.BlankNode(f"{salt}n{len(names)}")
-            return node
-        return t
-
-    return [ox.Triple(term(q.subject), q.predicate, term(q.object)) for q in quads]
-
-
 def file_graph(triples: list, *, ontology: bool = False) -> str:
     """The named graph of one file's triples (see the module's docstring)."""
     if ontology:
@@ -191,7 +173,7 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
     for parsed in extra:
         files.append(InputFile(str(parsed.path), parsed.text.encode("utf-8"), parsed.quads))
     for i, f in enumerate(files):
-        f.triples = _relabel(f.triples, f"f{i}h{hashlib.sha256(f.raw).hexdigest()[:10]}")
+        f.triples = relabel_blank_nodes(f.triples, f"f{i}h{hashlib.sha256(f.raw).hexdigest()[:10]}")
         f.graph = file_graph(f.triples, ontology=f.ontology)
     asserted = {t for f in files for t in f.triples}
 

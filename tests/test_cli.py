@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -146,6 +147,20 @@ def test_inferred_adds_the_owl_rl_closure(tmp_path, monkeypatch):
     assert plain.output.splitlines()[1] == "false"
     assert inferred.output.splitlines()[1] == "true"
     assert list(tmp_path.glob("closure-*.nt")), "the closure is cached"
+
+
+def test_cached_closure_matches_blank_nodes_of_a_fresh_load(tmp_path):
+    """Evidence nodes are blank; their inferred types must survive the cache (a new process, a new parse)."""
+    env = dict(os.environ, KZLOD_CACHE_DIR=str(tmp_path))
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kz:Evidence , oa:SpecificResource }"
+    asserted = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kz:Evidence }"
+    counts = []
+    for query in (q, q, asserted):
+        res = subprocess.run([sys.executable, "-m", "kzlod", "query", query, "--inferred", "--format", "csv"],
+                             capture_output=True, text=True, cwd=ROOT, env=env)
+        assert res.returncode == 0, res.stderr
+        counts.append(int(res.stdout.splitlines()[1]))
+    assert counts[0] == counts[1] == counts[2] > 0
 
 
 # --- query errors ---------------------------------------------------------------
