@@ -112,7 +112,11 @@ def load_side(ref: str, repo: Path) -> Side:
     path = Path(ref)
     if path.exists():
         return _path_side(ref, path)
-    if _is_revision(repo, ref):
+    try:
+        revision = _is_revision(repo, ref)
+    except UsageError:  # no git here: the argument can only have been a path
+        revision = False
+    if revision:
         return _git_side(ref, ref, repo)
     raise UsageError(f"{ref}: no such file or folder, and not a git revision of {repo}")
 

@@ -150,7 +150,7 @@ def _label(iri: str, text: str, concept: bool) -> Label | None:
 @dataclass
 class Known:
     labels: list[Label] = field(default_factory=list)
-    names: dict = field(default_factory=dict)  # iri -> preferred label
+    names: dict = field(default_factory=dict)  # iri -> (0 for a label or preferred label, 1 for an alternative; text)
 
     @classmethod
     def from_store(cls, store) -> "Known":
@@ -159,14 +159,12 @@ class Known:
             lab = _label(s.value, label.value, concept is not None and concept.value == "true")
             if lab is not None:
                 known.labels.append(lab)
-            if not p.value.endswith("altLabel"):
-                known.names.setdefault(s.value, label.value)
-            else:
-                known.names.setdefault("alt:" + s.value, label.value)
+            name = (1 if p.value.endswith("altLabel") else 0, label.value)
+            known.names[s.value] = min(known.names.get(s.value, name), name)
         return known
 
     def name(self, iri: str) -> str:
-        return self.names.get(iri) or self.names.get("alt:" + iri) or compact(iri)
+        return self.names[iri][1] if iri in self.names else compact(iri)
 
 
 def find_mentions(text: str, known: Known) -> tuple[list[dict], list[dict]]:
