@@ -38,7 +38,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-
 from kzlod.curation.common import SentenceRow, open_graph, read_root, resolve_source, sentences
 from kzlod.output import compact
 from kzlod.query import run_query
