@@ -187,8 +187,7 @@ def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
         triples = [q.triple for q in pf.quads]
         for subject, tree in _trees(triples).items():
             target = router.target(subject, tree)
-            have = set(existing.get(target, ([], {}))[0])
-            fresh = [t for t in tree if not (t in have and not _has_bnode(t))]
+            fresh = _not_yet_there(subject, tree, existing.get(target, ([], {}))[0])
             if fresh:
                 plan_add[target][subject].extend(fresh)
 
@@ -216,8 +215,51 @@ def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
     return Plan(changes, dry_run, all_prefixes)
 
 
-def _has_bnode(t) -> bool:
-    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+def _index(triples) -> dict:
+    by_subject = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)
+    return by_subject
+
+
+def _bnode_key(node, index: dict, seen: frozenset = frozenset()) -> str:
+    """The content of a blank-node tree, independent of blank-node names."""
+    if node in seen:
+        return "(cycle)"
+    parts = sorted(
+        f"{t.predicate} {_bnode_key(t.object, index, seen | {node}) if isinstance(t.object, ox.BlankNode) else t.object}"
+        for t in index.get(node, ())
+    )
+    return "[" + " ; ".join(parts) + "]"
+
+
+def _subtree(node, index: dict) -> list:
+    out, stack, seen = [], [node], {node}
+    while stack:
+        for t in index.get(stack.pop(), ()):
+            out.append(t)
+            if isinstance(t.object, ox.BlankNode) and t.object not in seen:
+                seen.add(t.object)
+                stack.append(t.object)
+    return out
+
+
+def _not_yet_there(subject, tree: list, existing: list) -> list:
+    """The triples of a subject's tree that the file lacks; a blank-node tree (evidence, a time)
+    counts as present when the subject already has one with the same content."""
+    have = set(existing)
+    old, new = _index(existing), _index(tree)
+    old_keys = {(str(t.predicate), _bnode_key(t.object, old)) for t in old.get(subject, ())
+                if isinstance(t.object, ox.BlankNode)}
+    fresh = []
+    for t in new.get(subject, ()):
+        if isinstance(t.object, ox.BlankNode):
+            if (str(t.predicate), _bnode_key(t.object, new)) not in old_keys:
+                fresh.append(t)
+                fresh.extend(_subtree(t.object, new))
+        elif t not in have:
+            fresh.append(t)
+    return fresh
 
 
 def _short(iri: str) -> str:

@@ -172,3 +172,29 @@ def test_add_finds_the_project_from_the_current_directory(project, tmp_path, mon
     res = invoke("add", str(new))
     assert res.exit_code == 0, res.output
     assert "kzd:mongolia" in (project / "data" / "entities.ttl").read_text(encoding="utf-8")
+
+
+def test_adding_a_claim_twice_does_not_duplicate_its_evidence(project, tmp_path):
+    new = tmp_path / "claim.ttl"
+    new.write_text(claim_with_quote("As a major oil producer", 3))
+    first = invoke("add", str(new), "--project", str(project))
+    assert first.exit_code == 0, first.output
+    once = snapshot(project / "data")
+    again = invoke("add", str(new), "--project", str(project))
+    assert again.exit_code == 0
+    assert "nothing to add" in again.output
+    assert snapshot(project / "data") == once
+
+
+def test_a_second_piece_of_evidence_is_added(project, tmp_path):
+    first = tmp_path / "claim.ttl"
+    first.write_text(claim_with_quote("As a major oil producer", 3))
+    assert invoke("add", str(first), "--project", str(project)).exit_code == 0
+    second = tmp_path / "claim2.ttl"
+    second.write_text(claim_with_quote("particularly in energy matters", 3))
+    res = invoke("add", str(second), "--project", str(project))
+    assert res.exit_code == 0, res.output
+    target = res.output.split(" to ", 1)[1].split()[0]
+    text = (project / target).read_text(encoding="utf-8")
+    block = text[text.index("kzd:characterisation-test a"):].split("\n\n")[0]
+    assert block.count("a kz:Evidence") == 2
