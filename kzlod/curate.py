@@ -233,7 +233,8 @@ def _bnode_key(node, index: dict, seen: frozenset = frozenset()) -> str:
     return "[" + " ; ".join(parts) + "]"
 
 
-def _subtree(node, index: dict) -> list:
+def subtree(node, index: dict) -> list:
+    """The triples of ``node`` and of every blank node reachable from it."""
     out, stack, seen = [], [node], {node}
     while stack:
         for t in index.get(stack.pop(), ()):
@@ -256,7 +257,7 @@ def _not_yet_there(subject, tree: list, existing: list) -> list:
         if isinstance(t.object, ox.BlankNode):
             if (str(t.predicate), _bnode_key(t.object, new)) not in old_keys:
                 fresh.append(t)
-                fresh.extend(_subtree(t.object, new))
+                fresh.extend(subtree(t.object, new))
         elif t not in have:
             fresh.append(t)
     return fresh

@@ -128,14 +128,9 @@ def _tree_text(node, out_edges: dict) -> str:
     """The canonical Turtle of the blank-node tree below ``node``, as an object: ``[ … ]``."""
     from kzlod.turtle import serialize
 
-    triples = [ox.Triple(_ANCHOR, _ANCHOR, node)]
-    seen, stack = {node}, [node]
-    while stack:
-        for t in out_edges.get(stack.pop(), ()):
-            triples.append(t)
-            if isinstance(t.object, ox.BlankNode) and t.object not in seen:
-                seen.add(t.object)
-                stack.append(t.object)
+    from kzlod.curate import subtree
+
+    triples = [ox.Triple(_ANCHOR, _ANCHOR, node)] + subtree(node, out_edges)
     body = serialize(triples, NS).split("\n\n")
     block = next(b for b in body if b.startswith(f"<{_ANCHOR.value}>"))
     lines = block[len(f"<{_ANCHOR.value}> <{_ANCHOR.value}> "):].removesuffix(" .").split("\n")
