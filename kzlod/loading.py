@@ -295,6 +295,8 @@ def _syntax_message(exc: SyntaxError) -> str:
     msg = str(exc)
     msg = re.sub(r"^Parser error (at|between) line \d+ [^:]*: ", "", msg)
     msg = re.sub(r" \(line \d+\)$", "", msg)
+    if "No scheme found in an absolute IRI" in msg:
+        return "relative IRI with no base to resolve it: write an absolute IRI, declare @base, or pass --base IRI"
     return f"syntax error: {msg}"
 
 
