@@ -1,20 +1,40 @@
 """Validation in three steps: strict syntax, SHACL (inference off), OWL RL consistency.
 
-With no files, the bundled graph is validated. With files, the new
-assertions are checked together with the bundled graph and reported only
-where they are at fault (results whose focus node the new files mention).
+With no files, the bundled graph is validated whole; its report is cached by
+the content hash of the shapes and data (like the OWL RL closure), so an
+unchanged graph is not validated twice.
+
+With files, the new assertions are checked together with a graph — the
+bundled one in memory, or an Oxigraph store on disk of any size — and
+reported only where they are at fault (results whose focus node the new
+files mention, and the blank nodes hanging from those). The check is
+*incremental*: only the focus nodes the new triples touch, and their
+neighbours as far as the shapes reach (the values whose classes and schemes
+are checked, the evidence trees and selectors, the source document with its
+sentences and every quote of it for the SHACL-SPARQL text checks, targets
+of inverse paths, the class hierarchy) are copied into a small rdflib graph,
+and pySHACL runs on that. The verdict on the touched nodes is the same as a
+full run's; tests compare the two on generated graphs with injected faults.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from kzlod import resources
 from kzlod.loading import ParsedFile, parse_files, parse_trusted
 
 SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -38,6 +58,33 @@ class Finding:
         }
 
 
+class LazyGraph:
+    """An rdflib graph parsed from N-Triples the first time it is used (a cached report's)."""
+
+    def __init__(self, ntriples: str):
+        self._nt = ntriples
+        self._graph = None
+
+    def _load(self):
+        if self._graph is None:
+            from rdflib import Graph
+
+            self._graph = Graph().parse(data=self._nt, format="nt")
+            for prefix, iri in resources.NAMESPACES.items():
+                self._graph.bind(prefix, iri)
+            self._graph.bind("sh", SH)
+        return self._graph
+
+    def __getattr__(self, name):
+        return getattr(self._load(), name)
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
+
+
 @dataclass
 class ValidationReport:
     files: list[str]
@@ -45,6 +92,11 @@ class ValidationReport:
     clashes: list[str] = field(default_factory=list)
     report_graph: object = None
     triples: int = 0
+    cached: bool = False
+    incremental: bool = False
+    focus_nodes: int = 0
+    extracted: int = 0
+    data_graph: object = field(default=None, repr=False)  # the rdflib graph pySHACL ran on
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -121,15 +173,22 @@ class Locator:
         return out
 
 
+def _results(results_graph, keep=None):
+    from rdflib import RDF
+    from rdflib.namespace import SH as SHNS
+
+    for res in results_graph.subjects(RDF.type, SHNS.ValidationResult):
+        focus = results_graph.value(res, SHNS.focusNode)
+        if keep is None or focus in keep:
+            yield res, focus
+
+
 def _findings(results_graph, data_graph, locator: Locator, keep=None) -> list[Finding]:
-    from rdflib import RDF, RDFS, URIRef
+    from rdflib import RDFS, URIRef
     from rdflib.namespace import SH as SHNS
 
     out = []
-    for res in results_graph.subjects(RDF.type, SHNS.ValidationResult):
-        focus = results_graph.value(res, SHNS.focusNode)
-        if keep is not None and focus not in keep:
-            continue
+    for res, focus in _results(results_graph, keep):
         sev = results_graph.value(res, SHNS.resultSeverity)
         shape = results_graph.value(res, SHNS.sourceShape)
         messages = sorted(str(m) for m in results_graph.objects(res, SHNS.resultMessage))
@@ -150,33 +209,172 @@ def _findings(results_graph, data_graph, locator: Locator, keep=None) -> list[Fi
     return out
 
 
-def validate(files=(), *, root: Path | None = None, reason: bool = True) -> ValidationReport:
-    """Validate the bundled graph, or new files together with it. Raises InputError on bad syntax."""
+def _kept_report(results_graph, keep):
+    """A SHACL report graph of only the results about the kept focus nodes."""
+    from rdflib import BNode, Graph, Literal
+    from rdflib.namespace import RDF, SH as SHNS
+
+    g = Graph()
+    for prefix, ns in results_graph.namespaces():
+        g.bind(prefix, ns)
+    report = BNode()
+    g.add((report, RDF.type, SHNS.ValidationReport))
+    conforms = True
+    for res, _ in _results(results_graph, keep):
+        g.add((report, SHNS.result, res))
+        if results_graph.value(res, SHNS.resultSeverity) == SHNS.Violation:
+            conforms = False
+        todo = [res]
+        while todo:
+            node = todo.pop()
+            for p, o in results_graph.predicate_objects(node):
+                g.add((node, p, o))
+                if isinstance(o, BNode) and (o, None, None) not in g:
+                    todo.append(o)
+    g.add((report, SHNS.conforms, Literal(conforms)))
+    return g
+
+
+def _run_shacl(data, shapes):
     import pyshacl
 
-    from kzlod import reasoning
-    from kzlod.rdfconv import graph_of
-
-    parsed: list[ParsedFile] = parse_files(files) if files else []
-    data = _bundled_graph(root)
-    shapes = _shapes_graph(root)
-    for pf in parsed:
-        graph_of(pf.quads, data, fresh_bnodes=True)
-    keep = _touched(parsed, data) if parsed else None
-    conforms, results_graph, _ = pyshacl.validate(
+    _conforms, results_graph, _ = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
         do_owl_imports=False, abort_on_first=False, meta_shacl=False,
     )
-    texts = [(str(pf.path), pf.text, pf.prefixes) for pf in parsed]
-    if not parsed:
+    return results_graph
+
+
+def validate(files=(), *, root: Path | None = None, reason: bool = True, store: Path | None = None,
+             full: bool = False) -> ValidationReport:
+    """Validate the bundled graph, or new files together with it (or with a disk store).
+
+    ``store``: an Oxigraph store directory (made by ``kzlod load``) to check the
+    new files against, instead of the bundled graph. ``full=True`` validates the
+    whole graph with pySHACL and then keeps the touched nodes' results (the
+    reference the incremental check is tested against; memory only).
+    Raises InputError on bad syntax.
+    """
+    parsed: list[ParsedFile] = parse_files(files) if files else []
+    if not parsed and store is None:
+        return _validate_bundled(root, reason)
+    if full:
+        if store is not None:
+            from kzlod.errors import UsageError
+
+            raise UsageError("a full validation of a disk store is not offered; validate new files against it")
+        return _validate_full(parsed, root, reason)
+    return _validate_incremental(parsed, root, reason, store)
+
+
+# --- the whole bundled graph, cached ---------------------------------------------------------
+
+def _report_key(root: Path | None) -> str:
+    import pyshacl
+
+    from kzlod import __version__
+
+    h = hashlib.sha256(f"kzlod {__version__} pyshacl {pyshacl.__version__} report 1\n".encode())
+    for path in resources.shapes_files(root) + resources.graph_files(root):
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _report_key_light(root: Path | None) -> str:
+    """The cache key without importing pySHACL (its version read from the installed metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from kzlod import __version__
+
+    try:
+        shacl_version = version("pyshacl")
+    except PackageNotFoundError:  # pragma: no cover - pyshacl is a dependency
+        shacl_version = "?"
+    h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 1\n".encode())
+    for path in resources.shapes_files(root) + resources.graph_files(root):
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _display_files(root):
+    return [_display(p, root) for p in resources.graph_files(root)]
+
+
+def _validate_bundled(root: Path | None, reason: bool) -> ValidationReport:
+    from kzlod import reasoning
+
+    key = _report_key_light(root)
+    folder = reasoning.cache_dir()
+    cached = _read_cached_report(folder, key)
+    if cached is not None:
+        report = cached
+    else:
+        data = _bundled_graph(root)
+        results_graph = _run_shacl(data, _shapes_graph(root))
+        texts = []
         for path in resources.graph_files(root):
             text = path.read_text(encoding="utf-8")
             prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
             texts.append((_display(path, root), text, prefixes))
-    report = ValidationReport(files=[str(pf.path) for pf in parsed] or [_display(p, root) for p in resources.graph_files(root)])
-    report.findings = _findings(results_graph, data, Locator(texts), keep=keep)
-    report.report_graph = results_graph
+        report = ValidationReport(files=_display_files(root))
+        report.findings = _findings(results_graph, data, Locator(texts))
+        report.report_graph = results_graph
+        report.triples = len(data)
+        _write_cached_report(folder, key, report)
+    if reason:
+        chunks = [p.read_bytes() for p in resources.graph_files(root)]
+        closure = reasoning.cached_closure(reasoning.input_key(chunks),
+                                           lambda: reasoning.compute(_bundled_graph(root)))
+        report.clashes = closure.clashes
+    return report
+
+
+def _read_cached_report(folder: Path, key: str) -> ValidationReport | None:
+    try:
+        meta = json.loads((folder / f"report-{key}.json").read_text(encoding="utf-8"))
+        nt = (folder / f"report-{key}.nt").read_text(encoding="utf-8")
+        report = ValidationReport(files=meta["files"], triples=meta["triples"], cached=True)
+        report.findings = [Finding(**{k: f[k] for k in ("severity", "focus", "path", "value", "message", "shape",
+                                                         "file", "line")}, focus_label=f["focusLabel"])
+                           for f in meta["results"]]
+        report.report_graph = LazyGraph(nt)
+        return report
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cached_report(folder: Path, key: str, report: ValidationReport) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {"files": report.files, "triples": report.triples,
+                   "results": [f.as_dict() for f in report.findings]}
+        nt = report.report_graph.serialize(format="nt")
+        for name, text in ((f"report-{key}.nt", nt), (f"report-{key}.json", json.dumps(payload))):
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, folder / name)
+    except OSError:
+        pass  # no cache is no error
+
+
+# --- new files, with the whole graph (the reference) ----------------------------------------
+
+def _validate_full(parsed: list[ParsedFile], root: Path | None, reason: bool) -> ValidationReport:
+    from kzlod import reasoning
+    from kzlod.rdfconv import graph_of
+
+    data = _bundled_graph(root)
+    for pf in parsed:
+        graph_of(pf.quads, data, fresh_bnodes=True)
+    keep = _touched(parsed, data)
+    results_graph = _run_shacl(data, _shapes_graph(root))
+    report = ValidationReport(files=[str(pf.path) for pf in parsed])
+    report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
+    report.report_graph = _kept_report(results_graph, keep)
     report.triples = len(data)
+    report.focus_nodes = len(keep)
+    report.data_graph = data
     if reason:
         chunks = [p.read_bytes() for p in resources.graph_files(root)] + [pf.text.encode() for pf in parsed]
         closure = reasoning.cached_closure(reasoning.input_key(chunks), lambda: reasoning.compute(data))
@@ -184,11 +382,13 @@ def validate(files=(), *, root: Path | None = None, reason: bool = True) -> Vali
     return report
 
 
+def _locator(parsed: list[ParsedFile]) -> Locator:
+    return Locator([(str(pf.path), pf.text, pf.prefixes) for pf in parsed])
+
+
 def _touched(parsed: list[ParsedFile], data) -> set:
     """Nodes the new files mention, and the blank nodes hanging from them (evidence, selectors, times)."""
     from rdflib import BNode, URIRef
-
-    import pyoxigraph as ox
 
     keep = {URIRef(t.value) for pf in parsed for q in pf.quads for t in (q.subject, q.object)
             if isinstance(t, ox.NamedNode)}
@@ -199,6 +399,227 @@ def _touched(parsed: list[ParsedFile], data) -> set:
                 keep.add(o)
                 frontier.append(o)
     return keep
+
+
+# --- new files, incrementally ----------------------------------------------------------------
+
+@dataclass
+class ShapeReach:
+    """What the shapes look at beyond a focus node's own triples, read from the shapes graph."""
+
+    inverse: set  # predicates followed backwards (inverse paths, sh:targetObjectsOf)
+    sparql_subjects_of: set  # focus nodes with these predicates are targets of SHACL-SPARQL shapes
+    sparql_classes: set  # … or of these classes
+    sparql_predicates: set  # predicates the SHACL-SPARQL queries mention
+
+
+def shape_reach(shapes) -> ShapeReach:
+    from rdflib import URIRef
+    from rdflib.namespace import SH as SHNS
+
+    inverse = {o for o in shapes.objects(None, SHNS.inversePath) if isinstance(o, URIRef)}
+    inverse |= {o for o in shapes.objects(None, SHNS.targetObjectsOf) if isinstance(o, URIRef)}
+    sparql_shapes = set()
+    for prop_shape in shapes.subjects(SHNS.sparql, None):
+        sparql_shapes.add(prop_shape)
+        sparql_shapes.update(shapes.subjects(SHNS.property, prop_shape))
+    subjects_of, classes = set(), set()
+    for s in sparql_shapes:
+        subjects_of.update(shapes.objects(s, SHNS.targetSubjectsOf))
+        classes.update(shapes.objects(s, SHNS.targetClass))
+    prefixes = {str(p): str(n) for d in shapes.objects(None, SHNS.declare)
+                for p in shapes.objects(d, SHNS.prefix) for n in shapes.objects(d, SHNS.namespace)}
+    mentioned = set()
+    for sparql in shapes.objects(None, SHNS.sparql):
+        for text in list(shapes.objects(sparql, SHNS.select)) + list(shapes.objects(sparql, SHNS.ask)):
+            text = str(text)
+            mentioned.update(re.findall(r"<([^<>\s]+)>", text))
+            for prefix, local in re.findall(r"(?<![\w?$<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", text):
+                if prefix in prefixes:
+                    mentioned.add(prefixes[prefix] + local)
+    mentioned.discard(RDF_TYPE)  # never walk rdf:type backwards: that is every instance of a class
+    return ShapeReach(inverse={str(p) for p in inverse}, sparql_subjects_of={str(p) for p in subjects_of},
+                      sparql_classes={str(c) for c in classes}, sparql_predicates=mentioned)
+
+
+class Union:
+    """The graph being validated: a store (memory or disk) plus the new triples, as one."""
+
+    def __init__(self, stores):
+        self.stores = stores
+
+    def out(self, node) -> set:
+        return {(q.subject, q.predicate, q.object) for st in self.stores
+                for q in st.quads_for_pattern(node, None, None, None)}
+
+    def into(self, node, predicate=None) -> set:
+        return {(q.subject, q.predicate, q.object) for st in self.stores
+                for q in st.quads_for_pattern(None, predicate, node, None)}
+
+    def with_predicate(self, predicate) -> set:
+        return {(q.subject, q.predicate, q.object) for st in self.stores
+                for q in st.quads_for_pattern(None, predicate, None, None)}
+
+
+def _is_node(t) -> bool:
+    return isinstance(t, (ox.NamedNode, ox.BlankNode))
+
+
+def extract(graph: Union, parsed: list[ParsedFile], reach: ShapeReach) -> tuple[set, set]:
+    """The triples pySHACL needs to judge the touched nodes, and the touched nodes (pyoxigraph terms)."""
+    touched = {t for pf in parsed for q in pf.quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    frontier = list(touched)
+    triples: set = set()
+    outgoing: dict = {}
+
+    def out(node):
+        if node not in outgoing:
+            outgoing[node] = graph.out(node)
+            triples.update(outgoing[node])
+        return outgoing[node]
+
+    while frontier:  # the touched nodes: the IRIs of the new files and the blank nodes hanging from them
+        for _, _, o in out(frontier.pop()):
+            if isinstance(o, ox.BlankNode) and o not in touched:
+                touched.add(o)
+                frontier.append(o)
+    inverse = [ox.NamedNode(p) for p in sorted(reach.inverse)]
+    neighbours = set()
+    for node in touched:
+        for s, _, o in out(node):
+            if _is_node(o):
+                neighbours.add(o)
+        for p in inverse:
+            found = graph.into(node, p)
+            triples.update(found)
+            neighbours.update(s for s, _, _ in found)
+    for node in neighbours - touched:
+        out(node)
+    sparql_subjects = {ox.NamedNode(p) for p in reach.sparql_subjects_of}
+    sparql_classes = {ox.NamedNode(c) for c in reach.sparql_classes}
+    walk = [ox.NamedNode(p) for p in sorted(reach.sparql_predicates)]
+    for node in touched:
+        own = outgoing[node]
+        if not any(p in sparql_subjects or (p.value == RDF_TYPE and o in sparql_classes) for _, p, o in own):
+            continue
+        reached, layer = {node}, {node}
+        for _ in range(2):  # two hops each way along what the SHACL-SPARQL queries mention
+            nxt = set()
+            for n in layer:
+                for s, p, o in out(n):
+                    if p in walk and _is_node(o):
+                        nxt.add(o)
+                for p in walk:
+                    found = graph.into(n, p)
+                    triples.update(found)
+                    nxt.update(s for s, _, _ in found)
+            layer = nxt - reached
+            reached |= nxt
+        for n in reached:
+            out(n)
+    triples.update(graph.with_predicate(ox.NamedNode(RDFS_SUBCLASS)))
+    return triples, touched
+
+
+_SHAPES_CACHE: dict = {}
+
+
+def _shapes(root: Path | None):
+    key = tuple((str(p), p.stat().st_mtime_ns) for p in resources.shapes_files(root))
+    if key not in _SHAPES_CACHE:
+        shapes = _shapes_graph(root)
+        _SHAPES_CACHE.clear()
+        _SHAPES_CACHE[key] = (shapes, shape_reach(shapes))
+    return _SHAPES_CACHE[key]
+
+
+def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: bool,
+                          store: Path | None) -> ValidationReport:
+    from kzlod.rdfconv import to_rdflib
+    from kzlod.store import OxigraphStore, memory_store
+
+    if store is None:
+        base = memory_store(root=root)
+    else:
+        base = OxigraphStore(Path(store), read_only=True)
+    delta = ox.Store()
+    for pf in parsed:
+        delta.extend(ox.Quad(q.subject, q.predicate, q.object) for q in pf.quads)
+    shapes, reach = _shapes(root)
+    triples, touched = extract(Union([base.store, delta]), parsed, reach)
+    from rdflib import Graph
+
+    data = Graph()
+    add = data.add
+    for s, p, o in triples:
+        add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    keep = {to_rdflib(t) for t in touched}
+    results_graph = _run_shacl(data, shapes)
+    report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
+    report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
+    report.report_graph = _kept_report(results_graph, keep)
+    report.focus_nodes, report.extracted = len(touched), len(data)
+    report.data_graph = data
+    if store is None:
+        count = base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        report.triples = int(next(iter(count))["n"].value) + len(delta)
+    else:
+        report.triples = len(base.store) + len(delta)
+    if reason:
+        report.clashes = _clashes(parsed, root, store, data, touched, base)
+    return report
+
+
+def _clashes(parsed, root, store, data, touched, base) -> list[str]:
+    """OWL RL consistency: the whole graph's cached closure in memory; around the new triples for a store."""
+    from kzlod import reasoning
+
+    if store is None:
+        from kzlod.rdfconv import graph_of
+
+        def build():
+            g = _bundled_graph(root)
+            for pf in parsed:
+                graph_of(pf.quads, g, fresh_bnodes=True)
+            return reasoning.compute(g)
+
+        chunks = [p.read_bytes() for p in resources.graph_files(root)] + [pf.text.encode() for pf in parsed]
+        return reasoning.cached_closure(reasoning.input_key(chunks), build).clashes
+    return _local_clashes(Path(store), data, touched, base, root)
+
+
+def _local_clashes(path: Path, data, touched, base, root) -> list[str]:
+    """Clashes of the closure of the ontology, the extracted neighbourhood and every triple into a touched node.
+
+    OWL RL entailment is monotone, so every clash found in part of the graph is
+    a clash of the whole. The touched nodes' types the store's own closure holds
+    (``kzlod reason --store``) are added when it is current.
+    """
+    from kzlod import reasoning
+    from kzlod.rdfconv import graph_of, to_rdflib
+    from kzlod.store import INFERRED_DIR, content_key, read_meta
+
+    g = data.__class__()
+    for t in data:
+        g.add(t)
+    for path_ in resources.ontology_files(root):
+        graph_of(parse_trusted(path_), g)
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    for node in touched:  # what triples into a node entail about it depends on their predicate only
+        seen = set()
+        for q in base.store.quads_for_pattern(None, None, node, None):
+            if q.predicate != rdf_type and q.predicate not in seen:
+                seen.add(q.predicate)
+                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    meta = read_meta(path)
+    done = meta.get("inferred") or {}
+    if done and (path / INFERRED_DIR).is_dir() and done.get("content") == content_key(meta):
+        sub = ox.Store.read_only(str(path / INFERRED_DIR))
+        for node in touched:
+            for q in sub.quads_for_pattern(node, rdf_type, None, None):
+                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    engine = "reasonable" if reasoning.reasonable_available() else "owlrl"
+    return reasoning.compute(g, engine=engine).clashes
 
 
 def _display(path: Path, root: Path | None) -> str:
