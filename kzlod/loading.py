@@ -241,7 +241,10 @@ def _syntax_error(path: Path, text: str, exc: SyntaxError, at: tuple[int, int] |
             f"{path}:{line_no}:{bad.start() + 1}: control character U+{ord(bad.group()):04X} is not allowed here"
             f" (write it as an escape inside a string); {_syntax_message(exc)}"
         )
-    return InputError(f"{path}:{where}: {_syntax_message(exc)}")
+    message = _syntax_message(exc)
+    if message.startswith("relative IRI") and _line_based(path):
+        message = "relative IRI: N-Triples and N-Quads allow only absolute IRIs"
+    return InputError(f"{path}:{where}: {message}")
 
 
 MAX_ERRORS = 20
@@ -298,6 +301,10 @@ def _syntax_message(exc: SyntaxError) -> str:
     if "No scheme found in an absolute IRI" in msg:
         return "relative IRI with no base to resolve it: write an absolute IRI, declare @base, or pass --base IRI"
     return f"syntax error: {msg}"
+
+
+def _line_based(path: Path) -> bool:
+    return FORMATS.get(Path(path).suffix.lower()) in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 
 
 def parse_files(paths, *, base_iri: str | None = None, allow_empty: bool = True) -> list[ParsedFile]:

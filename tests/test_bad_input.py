@@ -107,7 +107,7 @@ BAD_FILES = [
     ("control.ttl", P + "ex:a ex:b \x01ex:c .\n", "control character U+0001", ":3:"),
     ("binary.ttl", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "invalid UTF-8", ":1:"),
     ("prefixed-in-nt.nt", "ex:a ex:b ex:c .\n", "syntax error", ":1:"),
-    ("nt-relative.nt", "<a> <http://example.org/b> <http://example.org/c> .\n", "syntax error", ":1:"),
+    ("nt-relative.nt", "<a> <http://example.org/b> <http://example.org/c> .\n", "allow only absolute IRIs", ":1:"),
     ("deep.ttl", P + "ex:a ex:b " + "[ ex:b " * 100 + "ex:c" + " ]" * 100 + " .\n", "nesting deeper than 64 levels",
      ":3:"),
     ("doctype.rdf", '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY a "aaaaaaaaaa">]>\n'
