@@ -26,6 +26,7 @@ import re
 import shutil
 import threading
 import time
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ from kzlod.store import INFERRED_DIR, file_graph, read_meta, write_meta
 
 #: How often (in triples) the gate thread reports progress.
 PROGRESS_EVERY = 20_000
+
+_staging_serial = iter(range(1, 1 << 62))
 
 
 @dataclass
@@ -166,7 +169,7 @@ def store_lock(path: Path):
 
 def staging_copy(path: Path) -> tuple[Path, dict]:
     """A writable copy of the store beside it (hard links, no copying) and its metadata."""
-    staging = path.parent / f".{path.name}.kzlod-staging-{os.getpid()}"
+    staging = path.parent / f".{path.name}.kzlod-staging-{os.getpid()}-{next(_staging_serial)}"
     if staging.exists():
         shutil.rmtree(staging)
     meta: dict = {}
@@ -201,10 +204,6 @@ def swap_in(staging: Path, path: Path) -> None:
         os.rename(staging, path)
 
 
-def _close(store) -> None:
-    store.flush()
-    del store
-    gc.collect()
 
 
 def _display(path: Path) -> str:
@@ -251,32 +250,39 @@ def load(files, store_dir, *, bundled: bool = True, root: Path | None = None, pr
     report = LoadReport(store=store_dir)
     with store_lock(store_dir):
         staging, meta = staging_copy(store_dir)
-        done = False
         try:
-            store = ox.Store(str(staging))
-            existing = {g.value for g in store.named_graphs()}
-            recorded = meta.setdefault("graphs", {})
-            for p, trusted in items:
-                g = file_graph(p, root)
-                if g.value in existing:
-                    store.remove_graph(g)
-                report.files.append(_load_one(store, p, g, trusted, progress))
-                f = report.files[-1]
-                recorded[g.value] = {"file": f.path, "sha256": f.sha256, "triples": f.triples,
-                                     "bundled": trusted}
-            meta.pop("inferred", None)  # the closure of the old content no longer holds
-            meta["format"] = "kzlod-store/1"
-            report.total = len(store)
-            _close(store)
-            shutil.rmtree(staging / INFERRED_DIR, ignore_errors=True)
-            write_meta(staging, meta)
-            swap_in(staging, store_dir)
-            done = True
-        finally:
-            if not done:
-                shutil.rmtree(staging, ignore_errors=True)
+            _fill(staging, meta, items, root, progress, report)
+        except BaseException as exc:
+            # Close the half-built store before removing it: the traceback's frames hold it open.
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        swap_in(staging, store_dir)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _fill(staging: Path, meta: dict, items, root, progress, report: LoadReport) -> None:
+    """Load every file into the staging store, then close it and write its metadata."""
+    store = ox.Store(str(staging))
+    existing = {g.value for g in store.named_graphs()}
+    recorded = meta.setdefault("graphs", {})
+    for p, trusted in items:
+        g = file_graph(p, root)
+        if g.value in existing:
+            store.remove_graph(g)
+        f = _load_one(store, p, g, trusted, progress)
+        report.files.append(f)
+        recorded[g.value] = {"file": f.path, "sha256": f.sha256, "triples": f.triples, "bundled": trusted}
+    meta.pop("inferred", None)  # the closure of the old content no longer holds
+    meta["format"] = "kzlod-store/1"
+    report.total = len(store)
+    store.flush()
+    del store  # closes the database before the directory moves
+    gc.collect()
+    shutil.rmtree(staging / INFERRED_DIR, ignore_errors=True)
+    write_meta(staging, meta)
 
 
 def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -> LoadedFile:

@@ -141,87 +141,94 @@ def input_key(chunks: list[bytes], engine: str | None = None) -> str:
 
 # --- consistency ------------------------------------------------------------------------------
 
-_LABEL = "OPTIONAL { ?%(v)s rdfs:label ?%(v)sLabel }"
-CLASH_QUERIES = {
-    "nothing": """
-        SELECT ?x (MIN(STR(?xLabel)) AS ?xl) WHERE { ?x a owl:Nothing . %s } GROUP BY ?x
-    """ % (_LABEL % {"v": "x"}),
+PAIRS = {
     "disjoint": """
-        SELECT ?x ?a ?b (MIN(STR(?xLabel)) AS ?xl) (MIN(STR(?aLabel)) AS ?al) (MIN(STR(?bLabel)) AS ?bl) WHERE {
+        SELECT DISTINCT ?a ?b WHERE {
           { ?a owl:disjointWith ?b } UNION { ?b owl:disjointWith ?a } UNION {
             ?d a owl:AllDisjointClasses ; owl:members ?list .
             ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b .
           }
           FILTER (STR(?a) < STR(?b))
-          ?x a ?a . ?x a ?b .
-          %s %s %s
-        } GROUP BY ?x ?a ?b
-    """ % (_LABEL % {"v": "x"}, _LABEL % {"v": "a"}, _LABEL % {"v": "b"}),
+        }
+    """,
     "complement": """
-        SELECT ?x ?a ?b (MIN(STR(?xLabel)) AS ?xl) (MIN(STR(?aLabel)) AS ?al) (MIN(STR(?bLabel)) AS ?bl) WHERE {
+        SELECT DISTINCT ?a ?b WHERE {
           { ?a owl:complementOf ?b } UNION { ?b owl:complementOf ?a }
           FILTER (STR(?a) < STR(?b))
-          ?x a ?a . ?x a ?b .
-          %s %s %s
-        } GROUP BY ?x ?a ?b
-    """ % (_LABEL % {"v": "x"}, _LABEL % {"v": "a"}, _LABEL % {"v": "b"}),
-    "irreflexive": """
-        SELECT ?x ?p (MIN(STR(?xLabel)) AS ?xl) WHERE { ?p a owl:IrreflexiveProperty . ?x ?p ?x . %s } GROUP BY ?x ?p
-    """ % (_LABEL % {"v": "x"}),
-    "asymmetric": """
-        SELECT ?x ?p ?y (MIN(STR(?xLabel)) AS ?xl) (MIN(STR(?yLabel)) AS ?yl) WHERE {
-          ?p a owl:AsymmetricProperty . ?x ?p ?y . ?y ?p ?x . FILTER (STR(?x) <= STR(?y)) %s %s
-        } GROUP BY ?x ?p ?y
-    """ % (_LABEL % {"v": "x"}, _LABEL % {"v": "y"}),
+        }
+    """,
     "property-disjoint": """
-        SELECT ?x ?p ?q ?y (MIN(STR(?xLabel)) AS ?xl) WHERE {
-          { ?p owl:propertyDisjointWith ?q } UNION { ?q owl:propertyDisjointWith ?p }
-          FILTER (STR(?p) < STR(?q)) ?x ?p ?y . ?x ?q ?y . %s
-        } GROUP BY ?x ?p ?q ?y
-    """ % (_LABEL % {"v": "x"}),
-    "different": """
-        SELECT ?x ?y (MIN(STR(?xLabel)) AS ?xl) (MIN(STR(?yLabel)) AS ?yl) WHERE {
-          { ?x owl:sameAs ?y } UNION { ?y owl:sameAs ?x }
-          { ?x owl:differentFrom ?y } UNION { ?y owl:differentFrom ?x }
-          FILTER (STR(?x) < STR(?y)) %s %s
-        } GROUP BY ?x ?y
-    """ % (_LABEL % {"v": "x"}, _LABEL % {"v": "y"}),
+        SELECT DISTINCT ?a ?b WHERE {
+          { ?a owl:propertyDisjointWith ?b } UNION { ?b owl:propertyDisjointWith ?a }
+          FILTER (STR(?a) < STR(?b))
+        }
+    """,
 }
 
 
-def _name(term, label) -> str:
-    if isinstance(term, ox.BlankNode):
+def _label_of(store, node) -> str:
+    """How a clash names a node: its label and IRI, or "a blank node"."""
+    if isinstance(node, ox.BlankNode):
         return "a blank node"
-    if label is not None:
-        return f"{label.value} <{term.value}>"
-    return f"<{term.value}>"
+    labels = sorted(q.object.value for q in store.quads_for_pattern(node, ox.NamedNode(RDFS_LABEL), None, None)
+                    if isinstance(q.object, ox.Literal))
+    return f"{labels[0]} <{node.value}>" if labels else f"<{node.value}>"
 
 
 def store_clashes(store) -> list[str]:
-    """Explain every inconsistency of an OWL RL closure held in a pyoxigraph Store (union of its graphs)."""
+    """Explain every inconsistency of an OWL RL closure held in a pyoxigraph Store (union of its graphs).
+
+    The OWL 2 RL rules that find inconsistencies: members of owl:Nothing
+    (cls-nothing2), disjoint and complementary classes (cax-dw, cax-adc,
+    cls-com), irreflexive, asymmetric and disjoint properties (prp-irp,
+    prp-asyp, prp-pdw) and same-but-different individuals (eq-diff1). Pairs of
+    classes come from the schema; their members are compared as sets, which
+    stays fast on a million triples.
+    """
     from kzlod.resources import NAMESPACES
 
-    out = []
+    def select(q):
+        return list(store.query(q, prefixes=NAMESPACES, use_default_graph_as_union=True))
 
-    def rows(name):
-        return store.query(CLASH_QUERIES[name], prefixes=NAMESPACES, use_default_graph_as_union=True)
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    members: dict = {}
 
-    for r in rows("nothing"):
-        out.append(f"{_name(r['x'], r['xl'])} is a member of owl:Nothing")
+    def instances(c):
+        if c not in members:
+            members[c] = {q.subject for q in store.quads_for_pattern(None, rdf_type, c, None)}
+        return members[c]
+
+    out = [f"{_label_of(store, x)} is a member of owl:Nothing" for x in instances(ox.NamedNode(OWL + "Nothing"))]
     for kind, word in (("disjoint", "disjoint"), ("complement", "complements of each other")):
-        for r in rows(kind):
-            out.append(f"{_name(r['x'], r['xl'])} is both a {_name(r['a'], r['al'])} and a "
-                       f"{_name(r['b'], r['bl'])}, which are {word}")
-    for r in rows("irreflexive"):
-        out.append(f"{_name(r['x'], r['xl'])} is related to itself by <{r['p'].value}>, which is irreflexive")
-    for r in rows("asymmetric"):
-        out.append(f"{_name(r['x'], r['xl'])} and {_name(r['y'], r['yl'])} are related both ways by "
-                   f"<{r['p'].value}>, which is asymmetric")
-    for r in rows("property-disjoint"):
-        out.append(f"{_name(r['x'], r['xl'])} is related to the same value by <{r['p'].value}> and "
-                   f"<{r['q'].value}>, which are disjoint")
-    for r in rows("different"):
-        out.append(f"{_name(r['x'], r['xl'])} and {_name(r['y'], r['yl'])} are both the same and different")
+        for r in select(PAIRS[kind]):
+            a, b = r["a"], r["b"]
+            small, large = sorted((instances(a), instances(b)), key=len)
+            for x in small & large:
+                out.append(f"{_label_of(store, x)} is both a {_label_of(store, a)} and a {_label_of(store, b)}, "
+                           f"which are {word}")
+    for r in select(PAIRS["property-disjoint"]):
+        p, q = r["a"], r["b"]
+        for t in store.quads_for_pattern(None, p, None, None):
+            if next(iter(store.quads_for_pattern(t.subject, q, t.object, None)), None) is not None:
+                out.append(f"{_label_of(store, t.subject)} is related to the same value by <{p.value}> and "
+                           f"<{q.value}>, which are disjoint")
+    for p in instances(ox.NamedNode(OWL + "IrreflexiveProperty")):
+        for t in store.quads_for_pattern(None, p, None, None):
+            if t.subject == t.object:
+                out.append(f"{_label_of(store, t.subject)} is related to itself by <{p.value}>, which is irreflexive")
+    for p in instances(ox.NamedNode(OWL + "AsymmetricProperty")):
+        for t in store.quads_for_pattern(None, p, None, None):
+            if next(iter(store.quads_for_pattern(t.object, p, t.subject, None)), None) is not None:
+                x, y = sorted((t.subject, t.object), key=str)
+                out.append(f"{_label_of(store, x)} and {_label_of(store, y)} are related both ways by "
+                           f"<{p.value}>, which is asymmetric")
+    different = ox.NamedNode(OWL + "differentFrom")
+    for t in store.quads_for_pattern(None, ox.NamedNode(OWL + "sameAs"), None, None):
+        if t.subject != t.object and any(
+                next(iter(store.quads_for_pattern(x, different, y, None)), None) is not None
+                for x, y in ((t.subject, t.object), (t.object, t.subject))):
+            x, y = sorted((t.subject, t.object), key=str)
+            out.append(f"{_label_of(store, x)} and {_label_of(store, y)} are both the same and different")
     return sorted(set(out))
 
 
