@@ -287,7 +287,7 @@ def _fill(staging: Path, meta: dict, items, root, progress, report: LoadReport) 
 
 def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -> LoadedFile:
     name = _display(path)
-    progress("start", file=name, bytes=path.stat().st_size)
+    progress("start", file=name, bytes=path.stat().st_size, bundled=trusted)
     t0 = time.perf_counter()
     fmt = loading.rdf_format(path)
     if trusted:
@@ -321,5 +321,5 @@ def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -
             raise InputError(f"{path}: {failure}")
         triples, digest = box["result"]
     seconds = time.perf_counter() - t0
-    progress("done", file=name, triples=triples, seconds=seconds)
+    progress("done", file=name, triples=triples, seconds=seconds, bundled=trusted)
     return LoadedFile(path=name, graph=graph.value, triples=triples, sha256=digest, seconds=seconds)

@@ -39,16 +39,20 @@ def _show_progress() -> bool:
 class LoadProgress:
     """Per-file progress on stderr: triples so far and triples/s (a terminal only)."""
 
+    BUNDLED = "bundled ontology and data"
+
     def __init__(self):
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"),
-            TextColumn("{task.fields[triples]:>12,} triples"), TextColumn("{task.fields[rate]:>10,.0f} triples/s"),
+            SpinnerColumn(), TextColumn("{task.description}", style="bold"),
+            TextColumn("{task.fields[triples]:>11,} triples", justify="right"),
+            TextColumn("{task.fields[rate]:>9,.0f} triples/s", justify="right"),
             TimeElapsedColumn(), console=Console(stderr=True), transient=False)
         self.tasks: dict = {}
         self.started: dict = {}
+        self.bundled = 0
 
     def __enter__(self):
         self.progress.start()
@@ -60,16 +64,29 @@ class LoadProgress:
     def __call__(self, event: str, **info):
         import time
 
-        name = info.get("file", "")
+        bundled = info.get("bundled", False)
+        name = self.BUNDLED if bundled else info.get("file", "")
         if event == "start":
-            self.started[name] = time.perf_counter()
-            self.tasks[name] = self.progress.add_task(name, total=None, triples=0, rate=0.0)
-        elif event in ("advance", "done"):
-            elapsed = info.get("seconds") or (time.perf_counter() - self.started.get(name, time.perf_counter()))
-            rate = info["triples"] / elapsed if elapsed > 0 else 0.0
-            self.progress.update(self.tasks[name], triples=info["triples"], rate=rate)
-            if event == "done":
-                self.progress.update(self.tasks[name], total=1, completed=1)
+            if name not in self.tasks:
+                self.started[name] = time.perf_counter()
+                label = name if bundled or len(name) <= 40 else "…" + name[-39:]
+                self.tasks[name] = self.progress.add_task(label, total=None, triples=0, rate=0.0)
+            return
+        elapsed = time.perf_counter() - self.started.get(name, time.perf_counter())
+        triples = info["triples"]
+        if bundled:
+            if event != "done":
+                return
+            self.bundled += triples
+            triples = self.bundled
+        rate = triples / elapsed if elapsed > 0 else 0.0
+        self.progress.update(self.tasks[name], triples=triples, rate=rate)
+        if event == "done" and not bundled:
+            self.progress.update(self.tasks[name], total=1, completed=1)
+
+    def finish(self):
+        if self.BUNDLED in self.tasks:
+            self.progress.update(self.tasks[self.BUNDLED], total=1, completed=1)
 
 
 @click.command("load")
@@ -104,13 +121,15 @@ def load_command(obj, files, store_spec, bundled, fmt):
     if _show_progress():
         with LoadProgress() as progress:
             report = bulk.load(files, path, bundled=bundled, progress=progress)
+            progress.finish()
     else:
         report = bulk.load(files, path, bundled=bundled)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return
-    n = len(report.files)
-    click.echo(f"loaded {report.loaded} triples from {n} file{'s' * (n != 1)} into {store_spec}; "
+    n = len(files)
+    also = " and the bundled ontology and data" if bundled else ""
+    click.echo(f"loaded {report.loaded} triples from {n} file{'s' * (n != 1)}{also} into {store_spec}; "
                f"it holds {report.total} triples")
     if _show_progress():
         rate = report.loaded / report.seconds if report.seconds > 0 else 0
@@ -122,7 +141,7 @@ def load_command(obj, files, store_spec, bundled, fmt):
 STORE_OPTION_HELP = "'memory' (bundled graph in memory) or 'oxigraph:DIR' (a store made by 'kzlod load')."
 
 
-def _extend(name: str, options: list[click.Option], wrap, help_add: str = "") -> click.Command:
+def _extend(name: str, options: list[click.Option], wrap, help_add: str = "", examples=()) -> click.Command:
     """Add options to an existing command and wrap its callback (its own code still runs)."""
     command = cli.commands[name]
     if getattr(command, "_kzlod_scale", False):
@@ -130,19 +149,26 @@ def _extend(name: str, options: list[click.Option], wrap, help_add: str = "") ->
     have = {p.name for p in command.params}
     command.params.extend(o for o in options if o.name not in have)
     command.callback = wrap(command.callback)
-    if help_add:
-        command.help = _insert_help(command.help or "", help_add)
+    if help_add or examples:
+        command.help = _insert_help(command.help or "", help_add, examples)
     command._kzlod_scale = True
     return command
 
 
-def _insert_help(text: str, addition: str) -> str:
-    """Put a paragraph before the examples of a command's help."""
-    marker = "\n    \b\n"
-    if marker in text:
-        head, tail = text.split(marker, 1)
-        return f"{head.rstrip()}\n\n    {addition}\n{marker}{tail}"
-    return f"{text.rstrip()}\n\n    {addition}\n"
+def _insert_help(text: str, addition: str, examples=()) -> str:
+    """Put a paragraph before the examples of a command's help, and more examples after them."""
+    import inspect
+
+    text = inspect.cleandoc(text)
+    marker = "\n\b\n"
+    head, tail = text.split(marker, 1) if marker in text else (text, "")
+    if addition:
+        head = f"{head.rstrip()}\n\n{addition}"
+    if examples:
+        tail = tail.rstrip() or "Examples:"
+        tail = tail.replace("Example:", "Examples:", 1) if tail.startswith("Example:") else tail
+        tail += "".join(f"\n  {e}" for e in examples)
+    return f"{head}\n{marker}{tail}\n" if tail else f"{head}\n"
 
 
 def _reason_wrap(original):
@@ -252,11 +278,16 @@ def _commands() -> list[click.Command]:
         _extend("reason", [store, engine], _reason_wrap,
                 "With --store oxigraph:DIR the closure is written beside the store (graph "
                 "urn:kzlod:inferred of a sub-store, never into the asserted graphs) for 'query --inferred'; "
-                "it is cached by the content of what 'kzlod load' loaded."),
+                "it is cached by the content of what 'kzlod load' loaded. --engine reasonable (or auto, "
+                "for large graphs) computes the same instance-level entailments as owlrl, much faster.",
+                ["kzlod reason --engine reasonable --format nt",
+                 "kzlod reason --store oxigraph:kz-store"]),
         _extend("validate", [click.Option(["--store", "store_spec"], default="memory", show_default=True,
                                           metavar="STORE", help=STORE_OPTION_HELP)], _validate_wrap,
-                "With --store oxigraph:DIR the new files are checked against that store, looking only at "
-                "the nodes they touch and what the shapes reach from them."),
+                "With --store oxigraph:DIR the new files are checked against that store (made by 'kzlod "
+                "load'). New files are always checked incrementally: only the nodes they touch, and what the "
+                "shapes reach from them, are validated, with the verdict of a full run.",
+                ["kzlod validate new-facts.ttl --store oxigraph:kz-store"]),
     ]
     for name in ("query", "describe", "stats"):
         if name in cli.commands:

@@ -94,7 +94,22 @@ class OxigraphStore(GraphStore):
             raise InputError(f"{path}: cannot open Oxigraph store: {_short_os_error(exc)}") from None
 
     def query(self, sparql: str, substitutions: dict | None = None):
+        """Run SPARQL over the union of the store's graphs.
+
+        Parameters are bound with Oxigraph's own substitutions, which its planner
+        sees as constants: the same rows as the VALUES block an endpoint gets
+        (:func:`bind_values`; the scale tests compare them), up to a hundred times
+        faster on a large store (the ``entity`` query on 13k triples: 0.05 s
+        instead of 5 s). Oxigraph only substitutes variables a SELECT projects;
+        for the others the VALUES block is used here too.
+        """
         if substitutions:
+            try:
+                return self.store.query(sparql, use_default_graph_as_union=True, prefixes=resources.NAMESPACES,
+                                        substitutions=substitutions)
+            except RuntimeError as exc:
+                if "projection" not in str(exc):
+                    raise
             sparql = bind_values(sparql, substitutions)
         return self.store.query(sparql, use_default_graph_as_union=True, prefixes=resources.NAMESPACES)
 
