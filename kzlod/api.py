@@ -48,8 +48,10 @@ def load(data=(), *, store: str | None = "memory", endpoint: str | None = None, 
     parsed = parse_files(data) if data else []
     closure = None
     if inferred:
-        if endpoint or (store and store.startswith("oxigraph:")):
-            raise UsageError("--inferred works on the memory store; run 'kzlod reason' and load its output instead")
+        if endpoint:
+            raise UsageError("--inferred cannot be used with --endpoint: the endpoint decides what it infers")
+        if store and store.startswith("oxigraph:"):
+            return open_store(store, extra=parsed, inferred=True)  # the closure 'kzlod reason --store' wrote
         closure = _closure_for(parsed).inferred
     return open_store(store, extra=parsed, endpoint=endpoint, inferred=closure, user=user, password=password)
 
@@ -60,9 +62,35 @@ def query(query: str, *, store: GraphStore | None = None, params: dict | None = 
     return run_query(store or load(), text, bind_params(params, named), **limits)
 
 
-def reason(data=()):
-    """The OWL RL closure of the bundled graph (plus ``data`` files): inferred triples and clashes."""
-    return _closure_for(parse_files(data) if data else [])
+def reason(data=(), *, engine: str | None = None):
+    """The OWL RL closure of the bundled graph (plus ``data`` files): inferred triples and clashes.
+
+    ``engine``: ``owlrl``, ``reasonable`` or ``auto`` (reasonable for large graphs).
+    """
+    from kzlod import reasoning
+
+    with reasoning.use_engine(engine):
+        return _closure_for(parse_files(data) if data else [])
+
+
+def reason_store(store: str, *, engine: str | None = None, progress=None):
+    """The OWL RL closure of an ``oxigraph:DIR`` store, written beside it (see :func:`kzlod.reasoning.reason_store`).
+
+    Then ``load(store=..., inferred=True)`` queries the store with it.
+    """
+    from kzlod import reasoning
+    from kzlod.store import store_path
+
+    with reasoning.use_engine(engine):
+        return reasoning.reason_store(store_path(store), engine=engine, progress=progress)
+
+
+def write_inferred(store: str, out, fmt: str = "ttl") -> None:
+    """Write the closure :func:`reason_store` made for a store to a file (path or binary stream)."""
+    from kzlod import reasoning
+    from kzlod.store import store_path
+
+    reasoning.dump_inferred(store_path(store), str(out) if isinstance(out, Path) else out, fmt)
 
 
 def render_triples(triples, fmt: str = "ttl") -> str:
@@ -72,11 +100,22 @@ def render_triples(triples, fmt: str = "ttl") -> str:
                         prefixes=resources.NAMESPACES if fmt == "ttl" else None).decode("utf-8")
 
 
-def validate(files=(), *, reason: bool = True):
-    """Validate the bundled graph, or new files together with it (see :mod:`kzlod.validation`)."""
+def validate(files=(), *, reason: bool = True, store: str | None = None):
+    """Validate the bundled graph, or new files together with it (see :mod:`kzlod.validation`).
+
+    ``store``: ``memory`` (the default) or ``oxigraph:DIR``, a store made by
+    :func:`kzlod.bulk.load` to check the new files against, incrementally.
+    """
     from kzlod.validation import validate as _validate
 
-    return _validate([Path(f) for f in files], reason=reason)
+    if store in (None, "", "memory"):
+        return _validate([Path(f) for f in files], reason=reason)
+    if not files:
+        raise UsageError(f"give the new files to check against {store} (a whole large store is "
+                         "validated by loading it with 'kzlod load', which checks every file)")
+    from kzlod.store import store_path
+
+    return _validate([Path(f) for f in files], store=store_path(store), reason=reason)
 
 
 def report_text(report) -> str:

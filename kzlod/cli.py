@@ -72,12 +72,18 @@ def data_option(fn):
                         metavar="FILE", help="Extra RDF file to add to the graph (repeatable).")(fn)
 
 
+def store_option(fn):
+    return click.option("--store", "store_spec", default="memory", show_default=True, metavar="STORE",
+                        help="'memory' (bundled graph in memory) or 'oxigraph:DIR' (a store made by 'kzlod load').")(fn)
+
+
 def graph_options(fn):
     """--data, --store, --endpoint, --inferred: where the graph comes from."""
-    fn = click.option("--inferred", is_flag=True, help="Include the OWL RL closure (computed once, then cached).")(fn)
+    fn = click.option("--inferred", is_flag=True,
+                      help="Include the OWL RL closure (in memory: computed once, then cached; with "
+                           "--store oxigraph:DIR: the one 'kzlod reason --store' wrote).")(fn)
     fn = click.option("--endpoint", metavar="URL", help="Query a remote SPARQL 1.1 endpoint instead.")(fn)
-    fn = click.option("--store", "store_spec", default="memory", show_default=True, metavar="STORE",
-                      help="'memory' (bundled graph in memory) or 'oxigraph:DIR' (a store made by 'kzlod load').")(fn)
+    fn = store_option(fn)
     return data_option(fn)
 
 
@@ -166,21 +172,28 @@ def queries(fmt):
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @format_option(["text", "json", "ttl"], default="text")
 @click.option("--no-reason", is_flag=True, help="Skip the OWL RL consistency check.")
+@store_option
 @click.pass_obj
 @handle_errors
-def validate(obj, files, fmt, no_reason):
+def validate(obj, files, fmt, no_reason, store_spec):
     """Validate the bundled graph, or new assertions together with it.
 
     Strict syntax first (file:line:col), then SHACL shapes with inference
     off, then OWL RL consistency. Exit 1 if anything does not conform.
 
+    With --store oxigraph:DIR the new files are checked against that store
+    (made by 'kzlod load'). New files are always checked incrementally: only
+    the nodes they touch, and what the shapes reach from them, are validated,
+    with the verdict of a full run.
+
     \b
     Examples:
       kzlod validate
       kzlod validate new-facts.ttl --format json
+      kzlod validate new-facts.ttl --store oxigraph:kz-store
     """
     with obj.step("validating"):
-        report = api.validate(files, reason=not no_reason)
+        report = api.validate(files, reason=not no_reason, store=store_spec)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     elif fmt == "ttl":
@@ -219,21 +232,34 @@ def add(obj, files, project, dry_run):
 @data_option
 @format_option(["ttl", "nt", "jsonld"], default="ttl")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the inferred triples here.")
+@store_option
+@click.option("--engine", type=click.Choice(["owlrl", "reasonable", "auto"]), default="auto", show_default=True,
+              help="Reasoner: owlrl, reasonable (fast, Rust), or auto (reasonable for large graphs).")
 @click.pass_obj
 @handle_errors
-def reason(obj, data, fmt, out):
-    """Compute the OWL RL closure (owlrl) and check consistency.
+def reason(obj, data, fmt, out, store_spec, engine):
+    """Compute the OWL RL closure and check consistency.
 
     Prints only the inferred triples (never written into data/), and
     explains each clash. Exit 1 if the graph is inconsistent. The closure is
     cached by the content hash of its inputs.
 
+    With --store oxigraph:DIR the closure is written beside the store (graph
+    urn:kzlod:inferred of a sub-store, never into the asserted graphs) for
+    'query --inferred'; it is cached by the content of what 'kzlod load'
+    loaded. --engine reasonable (or auto, for large graphs) computes the same
+    instance-level entailments as owlrl, much faster.
+
     \b
-    Example:
+    Examples:
       kzlod reason --format nt --out inferred.nt
+      kzlod reason --engine reasonable --format nt
+      kzlod reason --store oxigraph:kz-store
     """
+    if store_spec not in (None, "", "memory"):
+        return _reason_store(obj, store_spec, engine, data, fmt, out)
     with obj.step("reasoning"):
-        closure = api.reason(data=data)
+        closure = api.reason(data=data, engine=engine)
     text = api.render_triples(closure.inferred, fmt)
     if out:
         out.write_text(text, encoding="utf-8")
@@ -242,8 +268,35 @@ def reason(obj, data, fmt, out):
     obj.note(f"{len(closure.inferred)} inferred triples"
              + (f", {closure.dropped} malformed triples dropped" if closure.dropped else "")
              + (" (cached)" if closure.cached else ""))
-    if closure.clashes:
-        for clash in closure.clashes:
+    _exit_on_clashes(closure.clashes)
+
+
+def _reason_store(obj: Ctx, store_spec: str, engine: str, data, fmt: str, out):
+    from kzlod.errors import UsageError
+
+    if data:
+        raise UsageError(f"--data cannot be used with --store {store_spec}; add the files with 'kzlod load' first")
+    show = obj.tty and not obj.quiet
+
+    def progress(event, **info):
+        if show:
+            extra = f" ({info['engine']}, {info['triples']:,} triples)" if "engine" in info else ""
+            click.echo(f"{event}{extra}…", err=True)
+
+    result = api.reason_store(store_spec, engine=engine, progress=progress)
+    if out:
+        api.write_inferred(store_spec, out, fmt)
+    obj.note(f"{result.inferred} inferred triples in graph urn:kzlod:inferred of {store_spec} ({result.engine}"
+             + (", cached" if result.cached else "")
+             + (f", {result.dropped} malformed triples dropped" if result.dropped else "") + ")")
+    if show:
+        click.echo(f"{result.seconds:.2f} s", err=True)
+    _exit_on_clashes(result.clashes)
+
+
+def _exit_on_clashes(clashes):
+    if clashes:
+        for clash in clashes:
             click.echo(f"inconsistent: {clash}", err=True)
         sys.exit(EXIT_FAILED)
 

@@ -1,30 +1,20 @@
-"""Commands for large graphs: ``kzlod load``, and the store options of ``reason`` and ``validate``.
+"""``kzlod load``: fill an Oxigraph store on disk for large graphs, with progress.
 
-``kzlod load`` fills an Oxigraph store on disk. The commands that already
-exist gain what a store on disk needs, by extending the click commands of
-:mod:`kzlod.cli` in place (their own options and code stay as they are):
-
-* ``kzlod reason --store oxigraph:DIR [--engine owlrl|reasonable|auto]``
-  writes the closure beside the store, ``--engine`` also works in memory;
-* ``kzlod validate NEW.ttl --store oxigraph:DIR`` validates new assertions
-  against the store, looking only at what they touch;
-* ``kzlod query/describe/stats --store oxigraph:DIR --inferred`` read the
-  closure ``kzlod reason --store`` made.
+The other commands take the store it makes with ``--store oxigraph:DIR``
+(``query``, ``describe``, ``stats``, ``reason``, ``validate``).
 
 Module-level imports stay light: ``kzlod query`` must start fast.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from kzlod.cli import cli, handle_errors
-from kzlod.errors import EXIT_FAILED
+from kzlod.cli import handle_errors
 
 
 def _quiet() -> bool:
@@ -136,163 +126,4 @@ def load_command(obj, files, store_spec, bundled, fmt):
         click.echo(f"{report.seconds:.2f} s, {rate:,.0f} triples/s", err=True)
 
 
-# --- extending the existing commands ---------------------------------------------------------------
-
-STORE_OPTION_HELP = "'memory' (bundled graph in memory) or 'oxigraph:DIR' (a store made by 'kzlod load')."
-
-
-def _extend(name: str, options: list[click.Option], wrap, help_add: str = "", examples=()) -> click.Command:
-    """Add options to an existing command and wrap its callback (its own code still runs)."""
-    command = cli.commands[name]
-    if getattr(command, "_kzlod_scale", False):
-        return command
-    have = {p.name for p in command.params}
-    command.params.extend(o for o in options if o.name not in have)
-    command.callback = wrap(command.callback)
-    if help_add or examples:
-        command.help = _insert_help(command.help or "", help_add, examples)
-    command._kzlod_scale = True
-    return command
-
-
-def _insert_help(text: str, addition: str, examples=()) -> str:
-    """Put a paragraph before the examples of a command's help, and more examples after them."""
-    import inspect
-
-    text = inspect.cleandoc(text)
-    marker = "\n\b\n"
-    head, tail = text.split(marker, 1) if marker in text else (text, "")
-    if addition:
-        head = f"{head.rstrip()}\n\n{addition}"
-    if examples:
-        tail = tail.rstrip() or "Examples:"
-        tail = tail.replace("Example:", "Examples:", 1) if tail.startswith("Example:") else tail
-        tail += "".join(f"\n  {e}" for e in examples)
-    return f"{head}\n{marker}{tail}\n" if tail else f"{head}\n"
-
-
-def _reason_wrap(original):
-    @functools.wraps(original)
-    def reason(store_spec="memory", engine="auto", **kwargs):
-        from kzlod import reasoning
-
-        if store_spec in (None, "", "memory"):
-            with reasoning.use_engine(engine):
-                return original(**kwargs)
-        return _reason_store(store_spec, engine, kwargs)
-
-    return reason
-
-
-@handle_errors
-def _reason_store(store_spec: str, engine: str, kwargs: dict):
-    from kzlod import reasoning
-    from kzlod.errors import UsageError
-    from kzlod.store import store_path
-
-    if kwargs.get("data"):
-        raise UsageError(f"--data cannot be used with --store {store_spec}; add the files with 'kzlod load' first")
-    path = store_path(store_spec)
-    note = (lambda *a, **k: None)
-    if _show_progress():
-        def note(event, **info):
-            extra = f" ({info['engine']}, {info['triples']:,} triples)" if "engine" in info else ""
-            click.echo(f"{event}{extra}…", err=True)
-    with reasoning.use_engine(engine):
-        result = reasoning.reason_store(path, engine=engine, progress=note)
-    out = kwargs.get("out")
-    if out:
-        reasoning.dump_inferred(path, str(out), kwargs.get("fmt") or "ttl")
-    if not _quiet():
-        click.echo(f"{result.inferred} inferred triples in graph urn:kzlod:inferred of {store_spec} "
-                   f"({result.engine}" + (", cached" if result.cached else "")
-                   + (f", {result.dropped} malformed triples dropped" if result.dropped else "") + ")", err=True)
-        if _show_progress():
-            click.echo(f"{result.seconds:.2f} s", err=True)
-    if result.clashes:
-        for clash in result.clashes:
-            click.echo(f"inconsistent: {clash}", err=True)
-        sys.exit(EXIT_FAILED)
-
-
-def _validate_wrap(original):
-    @functools.wraps(original)
-    def validate(store_spec="memory", **kwargs):
-        if store_spec in (None, "", "memory"):
-            return original(**kwargs)
-        return _validate_store(store_spec, kwargs)
-
-    return validate
-
-
-@handle_errors
-def _validate_store(store_spec: str, kwargs: dict):
-    from kzlod import api
-    from kzlod.errors import UsageError
-    from kzlod.store import store_path
-    from kzlod.validation import validate
-
-    files = kwargs.get("files") or ()
-    if not files:
-        raise UsageError(f"give the new files to check against {store_spec} (a whole large store is "
-                         "validated by loading it with 'kzlod load', which checks every file)")
-    path = store_path(store_spec)
-    report = validate([Path(f) for f in files], store=path, reason=not kwargs.get("no_reason"))
-    fmt = kwargs.get("fmt") or "text"
-    if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-    elif fmt == "ttl":
-        click.echo(api.report_turtle(report), nl=False)
-    else:
-        click.echo(api.report_text(report), nl=False)
-    if not report.conforms:
-        sys.exit(EXIT_FAILED)
-
-
-def _inferred_wrap(original):
-    """``--store oxigraph:DIR --inferred``: read the closure 'kzlod reason --store' made."""
-
-    @functools.wraps(original)
-    def command(**kwargs):
-        spec = kwargs.get("store_spec") or ""
-        if kwargs.get("inferred") and spec.startswith("oxigraph:") and not kwargs.get("endpoint"):
-            from kzlod.store import USE_INFERRED
-
-            token = USE_INFERRED.set(True)
-            try:
-                return original(**{**kwargs, "inferred": False})
-            finally:
-                USE_INFERRED.reset(token)
-        return original(**kwargs)
-
-    return command
-
-
-def _commands() -> list[click.Command]:
-    store = click.Option(["--store", "store_spec"], default="memory", show_default=True, metavar="STORE",
-                         help=STORE_OPTION_HELP)
-    engine = click.Option(["--engine"], type=click.Choice(["owlrl", "reasonable", "auto"]), default="auto",
-                          show_default=True,
-                          help="Reasoner: owlrl, reasonable (fast, Rust), or auto (reasonable for large graphs).")
-    extended = [
-        _extend("reason", [store, engine], _reason_wrap,
-                "With --store oxigraph:DIR the closure is written beside the store (graph "
-                "urn:kzlod:inferred of a sub-store, never into the asserted graphs) for 'query --inferred'; "
-                "it is cached by the content of what 'kzlod load' loaded. --engine reasonable (or auto, "
-                "for large graphs) computes the same instance-level entailments as owlrl, much faster.",
-                ["kzlod reason --engine reasonable --format nt",
-                 "kzlod reason --store oxigraph:kz-store"]),
-        _extend("validate", [click.Option(["--store", "store_spec"], default="memory", show_default=True,
-                                          metavar="STORE", help=STORE_OPTION_HELP)], _validate_wrap,
-                "With --store oxigraph:DIR the new files are checked against that store (made by 'kzlod "
-                "load'). New files are always checked incrementally: only the nodes they touch, and what the "
-                "shapes reach from them, are validated, with the verdict of a full run.",
-                ["kzlod validate new-facts.ttl --store oxigraph:kz-store"]),
-    ]
-    for name in ("query", "describe", "stats"):
-        if name in cli.commands:
-            extended.append(_extend(name, [], _inferred_wrap))
-    return [load_command, *extended]
-
-
-COMMANDS = _commands()
+COMMANDS = [load_command]

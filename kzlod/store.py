@@ -22,7 +22,6 @@ queries with it read the sub-store.
 from __future__ import annotations
 
 import base64
-import contextvars
 import json
 import os
 import re
@@ -58,10 +57,6 @@ INFERRED_GRAPH = ox.NamedNode("urn:kzlod:inferred")
 #: Files of a kzlod disk store, beside RocksDB's own.
 META_FILE = "kzlod.json"
 INFERRED_DIR = "kzlod-inferred"
-
-#: Set by the command line for ``--store oxigraph:DIR --inferred`` (see :func:`open_store`).
-USE_INFERRED: contextvars.ContextVar[bool] = contextvars.ContextVar("kzlod_use_inferred", default=False)
-
 
 class GraphStore:
     """A store that answers SPARQL queries."""
@@ -237,7 +232,7 @@ def open_store(spec: str | None, *, extra: list[ParsedFile] = (), endpoint: str 
         path = store_path(spec)
         if extra:
             raise UsageError(f"--data cannot be used with --store {spec}; add the files with 'kzlod load' first")
-        if inferred is True or (inferred is None and USE_INFERRED.get()):
+        if inferred is True:
             return inferred_store(path)
         if inferred is not None:
             raise UsageError(f"--inferred with --store {spec} reads the store's own closure; "
