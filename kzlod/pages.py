@@ -309,11 +309,12 @@ def render_evidence(r: Renderer, evidence_nodes, context: dict) -> str:
 # --- entity page -----------------------------------------------------------------------
 
 def _claims_about(store, iri: str) -> list[str]:
+    # Each branch starts from the entity, so the planner walks out from it.
     q = f"""SELECT DISTINCT ?claim WHERE {{
-      {{ ?claim ?p <{iri}> }}
+      {{ ?claim ?p <{iri}> . ?claim kz:hasEvidence ?x . }}
       UNION
-      {{ ?claim ?p ?other . ?other ?q <{iri}> . ?other kz:hasEvidence ?x2 . FILTER(isIRI(?other)) }}
-      ?claim kz:hasEvidence ?x .
+      {{ ?other ?q <{iri}> . ?other kz:hasEvidence ?x2 . FILTER(isIRI(?other))
+         ?claim ?p ?other . ?claim kz:hasEvidence ?x . }}
       FILTER(isIRI(?claim) && ?claim != <{iri}>)
     }} ORDER BY ?claim"""
     return [row[0].value for row in run_query(store, q).rows]
