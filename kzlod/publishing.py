@@ -47,6 +47,7 @@ import re
 import shutil
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +81,7 @@ MEDIA_TYPES = {ext: media for ext, _, media, _ in FORMATS} | {
     "html": "text/html", "ttl": "text/turtle", "txt": "text/plain", "gz": "application/gzip",
 }
 #: Salt of the closure cache key: blank nodes here are labelled per file, not at random.
-_CLOSURE_SALT = b"kzlod publish: blank nodes labelled by file and position, v1\n"
+_CLOSURE_SALT = b"kzlod publish: blank nodes labelled by file and position, v2\n"
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -90,7 +91,7 @@ class InputFile:
     """One input file: where it is, its bytes, its triples and its named graph."""
 
     label: str  # path relative to the bundled root, or as given for extra files
-    raw: bytes
+    digest: bytes  # SHA-256 of its bytes
     triples: list
     ontology: bool = False  # a bundled file under ontology/
     graph: str = ""
@@ -104,18 +105,21 @@ class Graphs:
     asserted: set  # ox.Triple
     inferred: set  # ox.Triple, not in asserted
     closure_cached: bool = False
-    extra: list = field(default_factory=list)  # ParsedFile of --data files
 
     @property
     def closure(self) -> set:
         return self.asserted | self.inferred
 
-    def quads(self, *, inferred: bool = False) -> set:
-        out = {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(f.graph)) for f in self.files for t in f.triples}
+    def quads(self, *, inferred: bool = False):
+        """The quads of the N-Quads dump (a generator: a million of them need not sit in a set)."""
+        for f in self.files:
+            g = ox.NamedNode(f.graph)
+            for t in f.triples:
+                yield ox.Quad(t.subject, t.predicate, t.object, g)
         if inferred:
             g = ox.NamedNode(INFERRED_GRAPH)
-            out.update(ox.Quad(t.subject, t.predicate, t.object, g) for t in self.inferred)
-        return out
+            for t in self.inferred:
+                yield ox.Quad(t.subject, t.predicate, t.object, g)
 
     def sources(self) -> list[str]:
         """Source documents: subjects typed kz:SourceDocument and objects of oa:hasSource."""
@@ -155,9 +159,10 @@ def file_graph(triples: list, *, ontology: bool = False) -> str:
 def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
     """Read the bundled ontology and data (plus extra files) and the OWL RL closure.
 
-    The closure is :func:`kzlod.reasoning.compute` over exactly these triples,
-    cached by :func:`kzlod.reasoning.cached_closure` like ``kzlod reason``'s,
-    under a key of its own (its blank nodes are labelled per file).
+    The closure is :func:`kzlod.reasoning.compute_triples` over exactly these
+    triples, cached by :func:`kzlod.reasoning.cached_closure` like ``kzlod
+    reason``'s, under a key of its own (its blank nodes are labelled per file).
+    Only the triples stay in memory, not the files' text.
     """
     from kzlod import reasoning
     from kzlod.loading import parse_files, rdf_format
@@ -167,37 +172,47 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
     for path in resources.graph_files(root):
         raw = path.read_bytes()
         label = path.relative_to(root).as_posix()
-        files.append(InputFile(label, raw, list(ox.parse(raw, format=rdf_format(path))),
+        files.append(InputFile(label, hashlib.sha256(raw).digest(), list(ox.parse(raw, format=rdf_format(path))),
                                ontology=label.startswith("ontology/")))
-    extra = parse_files(data) if data else []
-    for parsed in extra:
-        files.append(InputFile(str(parsed.path), parsed.text.encode("utf-8"), parsed.quads))
+    for parsed in parse_files(data) if data else []:
+        files.append(InputFile(str(parsed.path), hashlib.sha256(parsed.text.encode("utf-8")).digest(), parsed.quads))
+        parsed.text, parsed.quads = "", []
     for i, f in enumerate(files):
-        f.triples = relabel_blank_nodes(f.triples, f"f{i}h{hashlib.sha256(f.raw).hexdigest()[:10]}")
+        f.triples = [q.triple if isinstance(q, ox.Quad) else q
+                     for q in relabel_blank_nodes(f.triples, f"f{i}h{f.digest.hex()[:10]}")]
         f.graph = file_graph(f.triples, ontology=f.ontology)
     asserted = {t for f in files for t in f.triples}
 
-    def build():
-        from kzlod.rdfconv import graph_of
-
-        return reasoning.compute(graph_of(asserted))
-
-    key = reasoning.input_key([_CLOSURE_SALT] + [f.raw for f in files])
-    closure = reasoning.cached_closure(key, build)
+    key = reasoning.input_key([_CLOSURE_SALT] + [f.digest for f in files])
+    closure = reasoning.cached_closure(key, lambda: reasoning.compute_triples(asserted))
     if closure.clashes:
         raise DataError(f"the graph is inconsistent ({len(closure.clashes)} clashes); nothing was published",
                         details=closure.clashes)
     inferred = set(closure.inferred) - asserted
-    return Graphs(files=files, asserted=asserted, inferred=inferred, closure_cached=closure.cached, extra=extra)
+    return Graphs(files=files, asserted=asserted, inferred=inferred, closure_cached=closure.cached)
 
 
 # --- serialising --------------------------------------------------------------
 
 def canonical_quads(quads) -> list:
     """Quads with blank nodes labelled by RDFC-1.0, sorted by their N-Quads form."""
+    return list(ox.parse(_canonical_lines(quads), format=ox.RdfFormat.N_QUADS))
+
+
+def _canonical_lines(quads) -> bytes:
+    """N-Quads with blank nodes labelled by RDFC-1.0, one statement per line, lines sorted.
+
+    Sorted as bytes, so a million statements cost one list of lines, not a
+    million Python quads.
+    """
     ds = ox.Dataset(quads)
     ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(ds, key=str)
+    data = ox.serialize(ds, format=ox.RdfFormat.N_QUADS)
+    del ds
+    lines = data.splitlines(keepends=True)
+    del data
+    lines.sort()
+    return b"".join(lines)
 
 
 def used_prefixes(terms_of) -> dict[str, str]:
@@ -219,24 +234,29 @@ def serialize_graph(triples, fmt: str) -> bytes:
     """A graph in one dump format, byte-stable (see the module's docstring)."""
     from kzlod.turtle import serialize
 
-    triples = list(triples)
     if fmt == "ttl":
+        triples = list(triples)
         return serialize(triples, used_prefixes(_terms(triples))).encode("utf-8")
-    canon = [q.triple for q in canonical_quads(ox.Quad(t.subject, t.predicate, t.object) for t in triples)]
+    nt = _canonical_lines(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     if fmt == "nt":
-        lines = ox.serialize(canon, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines(keepends=True)
-        return "".join(sorted(lines)).encode("utf-8")
+        return nt
+    return serialize_from_nt(nt, fmt)
+
+
+def serialize_from_nt(nt: bytes, fmt: str) -> bytes:
+    """JSON-LD or RDF/XML of sorted, canonical N-Triples, streamed through pyoxigraph."""
     if fmt == "jsonld":
-        return ox.serialize(canon, format=ox.RdfFormat.JSON_LD) + b"\n"
+        return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD) + b"\n"
     if fmt == "rdf":
-        return ox.serialize(canon, format=ox.RdfFormat.RDF_XML, prefixes=used_prefixes(_terms(canon)))
+        prefixes = used_prefixes(_terms(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
+        return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.RDF_XML,
+                            prefixes=prefixes)
     raise UsageError(f"unknown graph format {fmt!r}")
 
 
 def serialize_quads(quads) -> bytes:
     """N-Quads with canonical blank nodes and sorted lines."""
-    lines = ox.serialize(canonical_quads(quads), format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
-    return "".join(sorted(lines)).encode("utf-8")
+    return _canonical_lines(quads)
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -247,9 +267,9 @@ def gzip_bytes(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def sha256sums(files: dict[str, bytes]) -> str:
-    """``SHA256SUMS`` text (the format ``sha256sum -c`` reads), sorted by path."""
-    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
+def sha256sums(digests: dict[str, str]) -> str:
+    """``SHA256SUMS`` text (the format ``sha256sum -c`` reads) from {path: hex digest}, sorted by path."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
 
 
 # --- release metadata ---------------------------------------------------------
@@ -292,30 +312,60 @@ def dump_name(version: str, closure: bool, ext: str) -> str:
 
 # --- writing ------------------------------------------------------------------
 
-def build_files(graphs: Graphs, *, version: str, date: str, sparql_endpoint: str | None = None) -> dict[str, bytes]:
-    """Every file of the release, by relative path, in memory."""
+@dataclass
+class Written:
+    """What :func:`build_files` wrote: {relative path: (bytes, sha256 hex)}."""
+
+    files: dict = field(default_factory=dict)
+    quads: int = 0  # asserted quads in named graphs
+
+    def sizes(self) -> int:
+        return sum(size for size, _ in self.files.values())
+
+
+def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
+                sparql_endpoint: str | None = None) -> Written:
+    """Write every file of the release into ``folder``, one at a time (a big dump never waits in memory)."""
     from kzlod import pages, void
 
-    out: dict[str, bytes] = {}
+    written = Written()
+
+    def put(name: str, data: bytes) -> None:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.files[name] = (len(data), hashlib.sha256(data).hexdigest())
+
     dumps: list[dict] = []
     for closure in (False, True):
         triples = graphs.closure if closure else graphs.asserted
+        nt = b""
         for ext, _, media, title in FORMATS:
-            data = serialize_quads(graphs.quads(inferred=closure)) if ext == "nq" else serialize_graph(triples, ext)
+            if ext == "nq":
+                data = serialize_quads(graphs.quads(inferred=closure))
+            elif ext in ("jsonld", "rdf"):
+                data = serialize_from_nt(nt or serialize_graph(triples, "nt"), ext)
+            else:
+                data = serialize_graph(triples, ext)
+                if ext == "nt":
+                    nt = data
             name = dump_name(version, closure, ext)
-            out[name] = data
-            out[name + ".gz"] = gzip_bytes(data)
+            put(name, data)
+            put(name + ".gz", gzip_bytes(data))
+            del data
             for fname, compressed in ((name, False), (name + ".gz", True)):
+                size, digest = written.files[fname]
                 dumps.append({"path": fname, "closure": closure, "media_type": media, "format": title,
-                              "compressed": compressed, "bytes": len(out[fname]),
-                              "sha256": hashlib.sha256(out[fname]).hexdigest()})
+                              "compressed": compressed, "bytes": size, "sha256": digest})
+        del nt, triples
     store = pages_store(graphs)
-    site = pages.render_site(store, downloads=dumps, version=version, date=date)
-    for name, text in site.items():
-        out[name] = text.encode("utf-8")
-    out["void.ttl"] = void.describe_release(graphs, version=version, date=date, dumps=dumps,
-                                            sparql_endpoint=sparql_endpoint).encode("utf-8")
-    return out
+    written.quads = len(store.store)
+    for name, text in pages.render_site(store, downloads=dumps, version=version, date=date).items():
+        put(name, text.encode("utf-8"))
+    del store
+    put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
+                                          sparql_endpoint=sparql_endpoint).encode("utf-8"))
+    return written
 
 
 def pages_store(graphs: Graphs):
@@ -342,11 +392,13 @@ def check_outdir(outdir: Path, *, force: bool = False) -> None:
         raise UsageError(f"{outdir}: not an earlier kzlod release (no SHA256SUMS and void.ttl); refusing to replace it")
 
 
-def write_release(outdir: Path, files: dict[str, bytes], *, force: bool = False) -> None:
-    """Write the files into a fresh folder next to ``outdir``, then move it into place.
+@contextmanager
+def staged_release(outdir: Path, *, force: bool = False):
+    """Yield a fresh folder next to ``outdir`` to write a release into; then move it into place.
 
     An existing non-empty ``outdir`` is replaced only with ``force`` and only
-    if it holds an earlier release (``SHA256SUMS`` and ``void.ttl``).
+    if it holds an earlier release (``SHA256SUMS`` and ``void.ttl``). If
+    anything fails, ``outdir`` is left as it was.
     """
     outdir = Path(outdir)
     check_outdir(outdir, force=force)
@@ -357,20 +409,19 @@ def write_release(outdir: Path, files: dict[str, bytes], *, force: bool = False)
         raise InputError(f"{parent}: cannot create folder: {exc.strerror}") from None
     tmp = parent / f".{outdir.name}.kzlod-tmp-{os.getpid()}"
     old = parent / f".{outdir.name}.kzlod-old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
     try:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for name, data in sorted(files.items()):
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        tmp.mkdir()
+        yield tmp
         if outdir.is_dir():
             os.replace(outdir, old)
         os.replace(tmp, outdir)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         if old.exists() and not outdir.exists():
             os.replace(old, outdir)
         raise InputError(f"{outdir}: cannot write the release: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -394,20 +445,21 @@ def publish(outdir, *, version: str | None = None, date: str | None = None, data
     graphs = read_graphs(data, root=root)
     version = release_version(graphs, version)
     date = release_date(graphs, date)
-    files = build_files(graphs, version=version, date=date, sparql_endpoint=sparql_endpoint)
-    files["SHA256SUMS"] = sha256sums(files).encode("utf-8")
-    write_release(Path(outdir), files, force=force)
+    with staged_release(Path(outdir), force=force) as folder:
+        written = build_files(graphs, folder, version=version, date=date, sparql_endpoint=sparql_endpoint)
+        sums = sha256sums({name: digest for name, (_, digest) in written.files.items()}).encode("utf-8")
+        (folder / "SHA256SUMS").write_bytes(sums)
     return {
         "outdir": str(outdir),
         "version": version,
         "date": date,
-        "files": len(files),
-        "bytes": sum(len(b) for b in files.values()),
+        "files": len(written.files) + 1,
+        "bytes": written.sizes() + len(sums),
         "triples": len(graphs.asserted),
         "inferred": len(graphs.inferred),
-        "closure_triples": len(graphs.closure),
-        "quads": len(graphs.quads()),
-        "entity_pages": sum(1 for name in files if name.startswith("id/")),
+        "closure_triples": len(graphs.asserted) + len(graphs.inferred),
+        "quads": written.quads,
+        "entity_pages": sum(1 for name in written.files if name.startswith("id/")),
         "closure_cached": graphs.closure_cached,
         "seconds": round(time.perf_counter() - start, 3),
     }
