@@ -55,7 +55,6 @@ import pyoxigraph as ox
 
 from kzlod import resources
 from kzlod.errors import DataError, InputError, UsageError
-from kzlod.loading import relabel_blank_nodes
 
 ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
@@ -88,57 +87,91 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass
 class InputFile:
-    """One input file: where it is, its bytes, its triples and its named graph."""
+    """One input file: where it is, its content hash, its triple count and its named graph."""
 
     label: str  # path relative to the bundled root, or as given for extra files
     digest: bytes  # SHA-256 of its bytes
-    triples: list
     ontology: bool = False  # a bundled file under ontology/
     graph: str = ""
+    triples: int = 0
 
 
 @dataclass
 class Graphs:
-    """What a release is made of."""
+    """What a release is made of, held in an in-memory Oxigraph store (not in Python objects).
+
+    Each input file's triples are in the store's graph named as in the N-Quads
+    dump; the inferred triples are in :data:`kzlod.store.INFERRED_GRAPH`.
+    """
 
     files: list[InputFile]
-    asserted: set  # ox.Triple
-    inferred: set  # ox.Triple, not in asserted
+    store: ox.Store
+    inferred_count: int = 0
     closure_cached: bool = False
+    _counts: dict = field(default_factory=dict)
 
     @property
-    def closure(self) -> set:
-        return self.asserted | self.inferred
+    def asserted_graphs(self) -> list[ox.NamedNode]:
+        return [ox.NamedNode(g) for g in sorted({f.graph for f in self.files})]
+
+    def default_graphs(self, *, closure: bool = False) -> list[ox.NamedNode]:
+        from kzlod.store import INFERRED_GRAPH as STORE_INFERRED
+
+        return self.asserted_graphs + ([STORE_INFERRED] if closure else [])
+
+    def query(self, sparql: str, *, closure: bool = False):
+        """SPARQL over the asserted graph (or the closure), as one default graph."""
+        return self.store.query(sparql, default_graph=self.default_graphs(closure=closure),
+                                prefixes=resources.NAMESPACES)
+
+    def count(self, *, closure: bool = False) -> int:
+        """Distinct triples of the asserted graph (or of the closure)."""
+        if closure not in self._counts:
+            q = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+            self._counts[closure] = int(next(iter(self.query(q, closure=closure)))["n"].value)
+        return self._counts[closure]
+
+    def triples(self, *, closure: bool = False):
+        """The triples of the asserted graph (or the closure), a triple that is in two files twice."""
+        for g in self.default_graphs(closure=closure):
+            for q in self.store.quads_for_pattern(None, None, None, g):
+                yield ox.Quad(q.subject, q.predicate, q.object)
 
     def quads(self, *, inferred: bool = False):
-        """The quads of the N-Quads dump (a generator: a million of them need not sit in a set)."""
-        for f in self.files:
-            g = ox.NamedNode(f.graph)
-            for t in f.triples:
-                yield ox.Quad(t.subject, t.predicate, t.object, g)
+        """The quads of the N-Quads dump, in the named graphs of the module's docstring."""
+        for g in self.asserted_graphs:
+            yield from self.store.quads_for_pattern(None, None, None, g)
         if inferred:
+            from kzlod.store import INFERRED_GRAPH as STORE_INFERRED
+
             g = ox.NamedNode(INFERRED_GRAPH)
-            for t in self.inferred:
-                yield ox.Quad(t.subject, t.predicate, t.object, g)
+            for q in self.store.quads_for_pattern(None, None, None, STORE_INFERRED):
+                yield ox.Quad(q.subject, q.predicate, q.object, g)
 
     def sources(self) -> list[str]:
         """Source documents: subjects typed kz:SourceDocument and objects of oa:hasSource."""
-        found = {t.object.value for t in self.asserted
-                 if t.predicate.value == OA_HAS_SOURCE and isinstance(t.object, ox.NamedNode)}
-        found |= {t.subject.value for t in self.asserted
-                  if t.predicate.value == RDF_TYPE and t.object.value == KZ_SOURCE_DOCUMENT
-                  and isinstance(t.subject, ox.NamedNode)}
-        return sorted(found)
+        q = f"""SELECT DISTINCT ?s WHERE {{
+          {{ ?e <{OA_HAS_SOURCE}> ?s }} UNION {{ ?s a <{KZ_SOURCE_DOCUMENT}> }}
+          FILTER(isIRI(?s))
+        }}"""
+        return sorted(r["s"].value for r in self.query(q))
+
+    def ontology_values(self, predicate: str) -> list:
+        """Objects of the ontology header's ``predicate``, sorted."""
+        return sorted((q.object for g in self.asserted_graphs
+                       for q in self.store.quads_for_pattern(ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(predicate),
+                                                             None, g)), key=str)
 
 
 # --- reading ------------------------------------------------------------------
 
-def file_graph(triples: list, *, ontology: bool = False) -> str:
-    """The named graph of one file's triples (see the module's docstring)."""
+def file_graph(triples, *, ontology: bool = False) -> str:
+    """The named graph of one file's triples (see the module's docstring); one pass over them."""
     if ontology:
         return ONTOLOGY_GRAPH
     cited: Counter = Counter()
     described: set[str] = set()
+    parents: set[str] = set()
     for t in triples:
         p, s, o = t.predicate.value, t.subject, t.object
         if not isinstance(o, ox.NamedNode):
@@ -147,49 +180,74 @@ def file_graph(triples: list, *, ontology: bool = False) -> str:
             cited[o.value] += 1
         elif p == RDF_TYPE and o.value == KZ_SOURCE_DOCUMENT and isinstance(s, ox.NamedNode):
             described.add(s.value)
+        elif p == DCT_IS_PART_OF and isinstance(s, ox.NamedNode):
+            parents.add(o.value)
     if cited:
         return min(cited, key=lambda iri: (-cited[iri], iri))
     if described:
         return min(described)
-    parents = {t.object.value for t in triples if t.predicate.value == DCT_IS_PART_OF
-               and isinstance(t.object, ox.NamedNode) and isinstance(t.subject, ox.NamedNode)}
     return min(parents) if parents else ENTITIES_GRAPH
 
 
-def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
-    """Read the bundled ontology and data (plus extra files) and the OWL RL closure.
+def _relabelled(quads, salt: str, graph: ox.NamedNode):
+    """Quads into ``graph``, each blank node named ``salt`` + its order of first appearance
+    (as :func:`kzlod.loading.relabel_blank_nodes`, streaming)."""
+    names: dict[str, ox.BlankNode] = {}
 
-    The closure is :func:`kzlod.reasoning.compute_triples` over exactly these
-    triples, cached by :func:`kzlod.reasoning.cached_closure` like ``kzlod
-    reason``'s, under a key of its own (its blank nodes are labelled per file).
-    Only the triples stay in memory, not the files' text.
+    def term(t):
+        if isinstance(t, ox.BlankNode):
+            node = names.get(t.value)
+            if node is None:
+                node = names[t.value] = ox.BlankNode(f"{salt}n{len(names)}")
+            return node
+        return t
+
+    for q in quads:
+        yield ox.Quad(term(q.subject), q.predicate, term(q.object), graph)
+
+
+def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
+    """Read the bundled ontology and data (plus extra files) and the OWL RL closure into a store.
+
+    Extra files pass the strict input gate as ``kzlod load`` checks them,
+    streaming. The closure is cached like ``kzlod reason``'s, under a key of
+    its own (its blank nodes are labelled per file); see
+    :func:`kzlod.reasoning.closure_in_store`.
     """
-    from kzlod import reasoning
-    from kzlod.loading import parse_files, rdf_format
+    from kzlod import bulk, reasoning
+    from kzlod.loading import rdf_format
 
     root = Path(root) if root else resources.bundled_root()
-    files: list[InputFile] = []
+    sources = []  # (InputFile, a function that parses it again)
     for path in resources.graph_files(root):
         raw = path.read_bytes()
         label = path.relative_to(root).as_posix()
-        files.append(InputFile(label, hashlib.sha256(raw).digest(), list(ox.parse(raw, format=rdf_format(path))),
-                               ontology=label.startswith("ontology/")))
-    for parsed in parse_files(data) if data else []:
-        files.append(InputFile(str(parsed.path), hashlib.sha256(parsed.text.encode("utf-8")).digest(), parsed.quads))
-        parsed.text, parsed.quads = "", []
-    for i, f in enumerate(files):
-        f.triples = [q.triple if isinstance(q, ox.Quad) else q
-                     for q in relabel_blank_nodes(f.triples, f"f{i}h{f.digest.hex()[:10]}")]
-        f.graph = file_graph(f.triples, ontology=f.ontology)
-    asserted = {t for f in files for t in f.triples}
-
+        fmt = rdf_format(path)
+        sources.append((InputFile(label, hashlib.sha256(raw).digest(), ontology=label.startswith("ontology/")),
+                        lambda raw=raw, fmt=fmt: ox.parse(raw, format=fmt)))
+    seen = set()
+    for path in (Path(d) for d in data):
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        _count, digest = bulk.gate(path)
+        fmt = rdf_format(path)
+        sources.append((InputFile(str(path), bytes.fromhex(digest)),
+                        lambda path=path, fmt=fmt: ox.parse(path=str(path), format=fmt)))
+    store = ox.Store()
+    files = []
+    for i, (f, parse) in enumerate(sources):
+        f.graph = file_graph(parse(), ontology=f.ontology)
+        before = len(store)
+        store.bulk_extend(_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}", ox.NamedNode(f.graph)))
+        f.triples = len(store) - before
+        files.append(f)
     key = reasoning.input_key([_CLOSURE_SALT] + [f.digest for f in files])
-    closure = reasoning.cached_closure(key, lambda: reasoning.compute_triples(asserted))
+    closure = reasoning.closure_in_store(store, key)
     if closure.clashes:
         raise DataError(f"the graph is inconsistent ({len(closure.clashes)} clashes); nothing was published",
                         details=closure.clashes)
-    inferred = set(closure.inferred) - asserted
-    return Graphs(files=files, asserted=asserted, inferred=inferred, closure_cached=closure.cached)
+    return Graphs(files=files, store=store, inferred_count=closure.inferred, closure_cached=closure.cached)
 
 
 # --- serialising --------------------------------------------------------------
@@ -230,17 +288,20 @@ def _terms(triples):
             yield t.object.datatype
 
 
-def serialize_graph(triples, fmt: str) -> bytes:
-    """A graph in one dump format, byte-stable (see the module's docstring)."""
+#: Above this many triples a Turtle dump is written by pyoxigraph (subjects grouped,
+#: in N-Triples order) rather than in kzlod's human order, which holds the graph in Python.
+TURTLE_HUMAN_MAX = 200_000
+
+
+def turtle_from_nt(nt: bytes) -> bytes:
+    """Turtle of sorted, canonical N-Triples: kzlod's canonical form, or pyoxigraph's for big graphs."""
     from kzlod.turtle import serialize
 
-    if fmt == "ttl":
-        triples = list(triples)
+    if nt.count(b"\n") <= TURTLE_HUMAN_MAX:
+        triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
         return serialize(triples, used_prefixes(_terms(triples))).encode("utf-8")
-    nt = _canonical_lines(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    if fmt == "nt":
-        return nt
-    return serialize_from_nt(nt, fmt)
+    prefixes = used_prefixes(_terms(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
+    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def serialize_from_nt(nt: bytes, fmt: str) -> bytes:
@@ -275,9 +336,7 @@ def sha256sums(digests: dict[str, str]) -> str:
 # --- release metadata ---------------------------------------------------------
 
 def _ontology_value(graphs: Graphs, predicate: str) -> str | None:
-    values = sorted(t.object.value for t in graphs.asserted
-                    if t.subject.value == ONTOLOGY_GRAPH and t.predicate.value == predicate
-                    and isinstance(t.object, ox.Literal))
+    values = sorted(o.value for o in graphs.ontology_values(predicate) if isinstance(o, ox.Literal))
     return values[-1] if values else None
 
 
@@ -338,17 +397,16 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
 
     dumps: list[dict] = []
     for closure in (False, True):
-        triples = graphs.closure if closure else graphs.asserted
-        nt = b""
+        nt = _canonical_lines(graphs.triples(closure=closure))
         for ext, _, media, title in FORMATS:
             if ext == "nq":
                 data = serialize_quads(graphs.quads(inferred=closure))
-            elif ext in ("jsonld", "rdf"):
-                data = serialize_from_nt(nt or serialize_graph(triples, "nt"), ext)
+            elif ext == "nt":
+                data = nt
+            elif ext == "ttl":
+                data = turtle_from_nt(nt)
             else:
-                data = serialize_graph(triples, ext)
-                if ext == "nt":
-                    nt = data
+                data = serialize_from_nt(nt, ext)
             name = dump_name(version, closure, ext)
             put(name, data)
             put(name + ".gz", gzip_bytes(data))
@@ -357,24 +415,20 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                 size, digest = written.files[fname]
                 dumps.append({"path": fname, "closure": closure, "media_type": media, "format": title,
                               "compressed": compressed, "bytes": size, "sha256": digest})
-        del nt, triples
-    store = pages_store(graphs)
-    written.quads = len(store.store)
-    for name, text in pages.render_site(store, downloads=dumps, version=version, date=date).items():
+        del nt
+    written.quads = sum(1 for _ in graphs.quads())
+    for name, text in pages.render_site(pages_store(graphs), downloads=dumps, version=version, date=date).items():
         put(name, text.encode("utf-8"))
-    del store
     put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
                                           sparql_endpoint=sparql_endpoint).encode("utf-8"))
     return written
 
 
 def pages_store(graphs: Graphs):
-    """An in-memory store of the asserted quads, for the HTML pages."""
+    """The asserted graph as a :class:`kzlod.store.GraphStore`, for the HTML pages (no copy)."""
     from kzlod.store import OxigraphStore
 
-    store = OxigraphStore()
-    store.store.extend(graphs.quads())
-    return store
+    return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs)
 
 
 def _looks_like_release(folder: Path) -> bool:
@@ -455,9 +509,9 @@ def publish(outdir, *, version: str | None = None, date: str | None = None, data
         "date": date,
         "files": len(written.files) + 1,
         "bytes": written.sizes() + len(sums),
-        "triples": len(graphs.asserted),
-        "inferred": len(graphs.inferred),
-        "closure_triples": len(graphs.asserted) + len(graphs.inferred),
+        "triples": graphs.count(),
+        "inferred": graphs.inferred_count,
+        "closure_triples": graphs.count(closure=True),
         "quads": written.quads,
         "entity_pages": sum(1 for name in written.files if name.startswith("id/")),
         "closure_cached": graphs.closure_cached,

@@ -392,6 +392,56 @@ def cached_closure(key: str, build) -> Closure:
     return closure
 
 
+def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure:
+    """Add the OWL RL closure of an in-memory store's triples to its graph ``urn:kzlod:inferred``.
+
+    Cached like :func:`cached_closure`, under ``key``: a cache hit is loaded
+    in Rust, straight into the store. reasonable reads only the triples its
+    rules can use (:func:`_reason_reasonable`); owlrl, for small graphs, gets
+    an rdflib copy.
+    """
+    from kzlod.store import INFERRED_GRAPH
+
+    result = StoreClosure(store=Path(), asserted=len(store))
+    result.engine = choose_engine(engine, result.asserted)
+    folder = cache_dir()
+    nt, meta = folder / f"closure-{key}.nt", folder / f"closure-{key}.meta"
+    if nt.is_file() and meta.is_file():
+        try:
+            lines = meta.read_text(encoding="utf-8").splitlines()
+            result.dropped, result.clashes = int(lines[0]), lines[1:]
+            # parsed, not loaded: a store load would rename the blank nodes the closure shares with the data
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, INFERRED_GRAPH)
+                              for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
+            result.inferred, result.cached = sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)), True
+            return result
+        except (OSError, ValueError, SyntaxError, IndexError):
+            store.clear_graph(INFERRED_GRAPH)  # a damaged cache entry is rebuilt
+            result.clashes, result.dropped = [], 0
+    if result.engine == "reasonable":
+        work = Path(tempfile.mkdtemp(prefix="kzlod-reason-"))
+        try:
+            _reason_reasonable(store, work, result)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        result.clashes = store_clashes(store)
+    else:
+        _reason_owlrl(store, result)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            store.dump(output=fh, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED_GRAPH)
+        os.replace(tmp, nt)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write("\n".join([str(result.dropped), *result.clashes]).encode("utf-8"))
+        os.replace(tmp, meta)
+    except OSError:
+        pass  # no cache is no error
+    return result
+
+
 # --- a store on disk --------------------------------------------------------------------------
 
 @dataclass

@@ -71,3 +71,73 @@ def nesting_depth(text: str) -> int:
         elif ch in "})]":
             depth -= 1
     return deepest
+
+
+_WORD = r"(?<![\w?$:])"
+
+
+def inline_constants(text: str, constants: dict[str, str]) -> str | None:
+    """The query with each variable of ``constants`` (name -> term in SPARQL syntax) written as that constant.
+
+    Oxigraph plans a query before it sees pre-bound variables, so a constant
+    in the text can be a hundred times faster. The projection keeps the
+    variable's name (``(<iri> AS ?v)``) and ORDER BY / GROUP BY drop it. None
+    when the rewrite would not mean the same: a sub-select (another scope), the
+    variable as a BIND or VALUES target, or ``SELECT *``.
+    """
+    masked = mask_sparql(text)
+    if len(re.findall(_WORD + r"SELECT\b", masked, re.I)) > 1:
+        return None
+    for name in constants:
+        var = rf"[?$]{re.escape(name)}\b"
+        if re.search(rf"\bAS\s+{var}", masked, re.I) or re.search(rf"\bVALUES\b[^{{]*{var}", masked, re.I):
+            return None
+    select = re.search(_WORD + r"SELECT\b", masked, re.I)
+    where = re.search(_WORD + r"WHERE\b|\{", masked[select.end():] if select else masked, re.I)
+    if select and (where is None or re.match(r"\s*(DISTINCT|REDUCED)?\s*\*", masked[select.end():], re.I)):
+        return None
+    if select:
+        head_end = select.end() + where.start()
+        body_end = _closing_brace(masked, masked.find("{", head_end))
+    else:  # ASK, DESCRIBE, CONSTRUCT: the pattern opens after WHERE (or is the only group)
+        head_end, keyword = 0, re.search(_WORD + r"WHERE\b", masked, re.I)
+        body_end = _closing_brace(masked, masked.find("{", keyword.end()) if keyword else masked.find("{"))
+        if keyword is None and re.search(_WORD + r"CONSTRUCT\s*\{", masked, re.I):
+            return None
+    if body_end < 0:
+        return None
+    pattern = re.compile("|".join(rf"[?$]{re.escape(n)}\b" for n in constants))
+    out, pos = [], 0
+    modifiers_dropped = False
+    for m in pattern.finditer(masked):
+        name = m.group()[1:]
+        term = constants[name]
+        depth = masked[:m.start()].count("(") - masked[:m.start()].count(")")
+        if select and select.end() <= m.start() < head_end and depth == 0:
+            replacement = f"({term} AS ?{name})"
+        elif m.start() > body_end and depth == 0:
+            replacement, modifiers_dropped = "", True
+        else:
+            replacement = term
+        out.append(text[pos:m.start()] + replacement)
+        pos = m.end()
+    result = "".join(out) + text[pos:]
+    if modifiers_dropped:  # "ORDER BY" or "GROUP BY" with nothing left after it
+        result = re.sub(r"\b(ORDER|GROUP)\s+BY\s*(?=$|LIMIT\b|OFFSET\b|HAVING\b|ORDER\b|VALUES\b)", "", result,
+                        flags=re.I)
+    return result
+
+
+def _closing_brace(masked: str, start: int) -> int:
+    """The offset of the brace that closes the one at ``start`` (-1 if none)."""
+    if start < 0:
+        return -1
+    depth = 0
+    for i in range(start, len(masked)):
+        if masked[i] == "{":
+            depth += 1
+        elif masked[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1

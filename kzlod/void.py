@@ -23,7 +23,6 @@ as the base IRI.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 
 import pyoxigraph as ox
 
@@ -81,32 +80,39 @@ def namespace(iri: str) -> str:
     return iri[:cut + 1] if cut > 0 else iri
 
 
-def statistics(triples) -> dict:
-    """The VoID numbers of a set of triples (definitions in the module's docstring)."""
-    triples = set(triples)
-    subjects = {t.subject for t in triples}
-    classes: dict = defaultdict(set)
-    properties: Counter = Counter()
-    for t in triples:
-        properties[t.predicate.value] += 1
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            classes[t.object.value].add(t.subject)
+def statistics(graphs, *, closure: bool = False) -> dict:
+    """The VoID numbers of a release's asserted graph or closure (definitions in the module's docstring).
+
+    Counted by SPARQL in the release's store (:class:`kzlod.publishing.Graphs`), so
+    a million triples are never Python objects.
+    """
+    def rows(q):
+        return list(graphs.query(q, closure=closure))
+
+    def number(q):
+        return int(rows(q)[0]["n"].value)
+
+    distinct = "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    classes = {r["c"].value: int(r["n"].value) for r in rows(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?c)) }} GROUP BY ?c")}
+    properties = {r["p"].value: int(r["n"].value) for r in rows(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct} GROUP BY ?p")}
     return {
-        "triples": len(triples),
-        "entities": sum(1 for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(URI_SPACE)),
-        "distinctSubjects": len(subjects),
-        "distinctObjects": len({t.object for t in triples}),
+        "triples": graphs.count(closure=closure),
+        "entities": number(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+                           f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{URI_SPACE}\")) }}"),
+        "distinctSubjects": number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+        "distinctObjects": number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
         "properties": len(properties),
-        "classes": len({t.object for t in triples if t.predicate.value == RDF_TYPE}),
-        "classPartition": {c: len(members) for c, members in sorted(classes.items())},
+        "classes": number(f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?s <{RDF_TYPE}> ?c }}"),
+        "classPartition": dict(sorted(classes.items())),
         "propertyPartition": dict(sorted(properties.items())),
         "vocabularies": sorted({namespace(p) for p in properties} | {namespace(c) for c in classes}),
     }
 
 
 def _ontology_values(graphs, predicate: str) -> list:
-    return sorted((t.object for t in graphs.asserted
-                   if t.subject.value == ONTOLOGY and t.predicate.value == predicate), key=str)
+    return graphs.ontology_values(predicate)
 
 
 class _Builder:
@@ -189,9 +195,9 @@ def description_triples(graphs, *, version: str, date: str, dumps: list[dict],
     b.add(doc, DCT + "title", lit(f"Description of the kzlod release {version}", lang="en"))
     b.add(doc, FOAF + "primaryTopic", asserted)
     b.add(doc, FOAF + "topic", closure)
-    _dataset(b, graphs, asserted, statistics(graphs.asserted), title=TITLE, description=DESCRIPTION,
+    _dataset(b, graphs, asserted, statistics(graphs), title=TITLE, description=DESCRIPTION,
              version=version, date=date, dumps=[d for d in dumps if not d["closure"]], sparql_endpoint=sparql_endpoint)
-    _dataset(b, graphs, closure, statistics(graphs.closure), title=TITLE + ", with OWL 2 RL inferences",
+    _dataset(b, graphs, closure, statistics(graphs, closure=True), title=TITLE + ", with OWL 2 RL inferences",
              description="The asserted graph of this release together with what OWL 2 RL reasoning (owlrl) infers "
                          "from it; in the N-Quads dump the inferred triples are in the named graph "
                          "<https://w3id.org/kzlod/graph/inferred>.",

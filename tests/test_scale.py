@@ -142,6 +142,49 @@ def test_named_query_gives_the_same_rows_on_every_store(stores, name):
         assert sum(answers["memory"].values()) > 0, f"{name} found nothing to compare"
 
 
+@pytest.mark.parametrize("entity", ["kzd:kazakhstan", "kzd:russia", "kzd:european-union"])
+def test_a_parameter_written_in_bound_or_in_values_gives_the_same_rows(stores, entity):
+    """The store writes parameters into the query as constants; pre-binding and VALUES must agree."""
+    from kzlod.query import bind_params, prefixed_query
+    from kzlod.sparqltext import inline_constants
+    from kzlod.store import bind_values
+
+    q = named_queries()["entity"]
+    subs = bind_params({"entity": entity}, q)
+    text = prefixed_query(q.text)
+    inlined = inline_constants(text, {k.value: str(v) for k, v in subs.items()})
+    assert inlined is not None and "?entity" not in inlined.split("WHERE", 1)[1]
+    store = stores["memory"].store
+
+    def norm(results):
+        return Counter(tuple(None if t is None else str(t) for t in row) for row in results)
+
+    written = norm(store.query(inlined, use_default_graph_as_union=True))
+    bound = norm(store.query(text, use_default_graph_as_union=True, substitutions=subs))
+    values = norm(store.query(bind_values(text, subs), use_default_graph_as_union=True))
+    assert written == bound == values
+    assert sum(written.values()) > 0
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("SELECT ?x ?y WHERE { ?x ?p ?y } ORDER BY ?x", "SELECT (<a:b> AS ?x) ?y WHERE { <a:b> ?p ?y } "),
+    ("SELECT (STR(?x) AS ?s) WHERE { ?x ?p ?xy } ORDER BY DESC(?x) LIMIT 3",
+     "SELECT (STR(<a:b>) AS ?s) WHERE { <a:b> ?p ?xy } ORDER BY DESC(<a:b>) LIMIT 3"),
+    ("SELECT ?p (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?p ?x",
+     "SELECT ?p (COUNT(*) AS ?n) WHERE { <a:b> ?p ?o } GROUP BY ?p "),
+    ('ASK { ?x <a:label> "?x" }', 'ASK { <a:b> <a:label> "?x" }'),
+    ("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", "CONSTRUCT { <a:b> ?p ?o } WHERE { <a:b> ?p ?o }"),
+    ("SELECT ?x WHERE { BIND(<a:c> AS ?x) }", None),
+    ("SELECT ?y WHERE { VALUES ?x { <a:c> } ?x ?p ?y }", None),
+    ("SELECT * WHERE { ?x ?p ?y }", None),
+    ("SELECT ?y WHERE { { SELECT ?y WHERE { ?x ?p ?y } } }", None),
+])
+def test_inline_constants_keeps_the_meaning_or_declines(query, expected):
+    from kzlod.sparqltext import inline_constants
+
+    assert inline_constants(query, {"x": "<a:b>"}) == expected
+
+
 def test_generated_graph_reaches_the_named_queries(stores):
     """The generated claims mention Kazakhstan and the EU, so the scale runs exercise the queries."""
     assert sum(answer(stores["oxigraph"], "entity").values()) > sum(answer(open_store("memory"), "entity").values())
