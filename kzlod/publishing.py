@@ -13,11 +13,18 @@
       dumps/kzlod-V-closure.{ttl,nt,nq,jsonld,rdf}[.gz]   asserted + OWL RL inferences
 
 Every byte is a function of the input files, the version and the date:
-blank nodes are relabelled by RDF canonicalization (RDFC-1.0) or, in
-Turtle, by :func:`kzlod.turtle.serialize`; N-Triples and N-Quads lines are
-sorted; gzip members carry no file name and mtime 0. The date defaults to
-the ontology's ``dcterms:modified`` and the version to its
+blank nodes are relabelled by RDF canonicalization (RDFC-1.0), or, above
+:data:`RDFC_MAX` statements, keep labels made of their file's hash and
+their position in it; N-Triples and N-Quads lines are sorted; Turtle is
+kzlod's canonical form (:func:`kzlod.turtle.serialize`), or above
+:data:`TURTLE_HUMAN_MAX` triples pyoxigraph's, subjects grouped in
+N-Triples order; gzip members carry no file name and mtime 0. The date
+defaults to the ontology's ``dcterms:modified`` and the version to its
 ``owl:versionInfo``.
+
+The graph sits in an in-memory Oxigraph store while a release is made, and
+every file is written as soon as it is made: a million triples publish
+within 2 GB (``benchmarks/bench_scale.py``).
 
 Named graphs of the N-Quads dumps (one rule, applied per input file):
 
@@ -257,19 +264,27 @@ def canonical_quads(quads) -> list:
     return list(ox.parse(_canonical_lines(quads), format=ox.RdfFormat.N_QUADS))
 
 
-def _canonical_lines(quads) -> bytes:
-    """N-Quads with blank nodes labelled by RDFC-1.0, one statement per line, lines sorted.
+#: Up to this many statements a dump's blank nodes are labelled by RDFC-1.0; above, they
+#: keep the labels read_graphs gave them (file and position: as stable from run to run),
+#: since pyoxigraph's canonicalization holds about 1 kB per statement.
+RDFC_MAX = 200_000
+
+
+def _canonical_lines(quads, *, rdfc: bool = True) -> bytes:
+    """N-Quads, one statement per line, lines sorted and distinct; blank nodes by RDFC-1.0 if ``rdfc``.
 
     Sorted as bytes, so a million statements cost one list of lines, not a
     million Python quads.
     """
-    ds = ox.Dataset(quads)
-    ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    data = ox.serialize(ds, format=ox.RdfFormat.N_QUADS)
-    del ds
-    lines = data.splitlines(keepends=True)
+    if rdfc:
+        ds = ox.Dataset(quads)
+        ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        data = ox.serialize(ds, format=ox.RdfFormat.N_QUADS)
+        del ds
+    else:
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    lines = sorted(set(data.splitlines(keepends=True)))
     del data
-    lines.sort()
     return b"".join(lines)
 
 
@@ -315,9 +330,9 @@ def serialize_from_nt(nt: bytes, fmt: str) -> bytes:
     raise UsageError(f"unknown graph format {fmt!r}")
 
 
-def serialize_quads(quads) -> bytes:
-    """N-Quads with canonical blank nodes and sorted lines."""
-    return _canonical_lines(quads)
+def serialize_quads(quads, *, rdfc: bool = True) -> bytes:
+    """N-Quads with sorted lines, blank nodes by RDFC-1.0 if ``rdfc``."""
+    return _canonical_lines(quads, rdfc=rdfc)
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -397,10 +412,11 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
 
     dumps: list[dict] = []
     for closure in (False, True):
-        nt = _canonical_lines(graphs.triples(closure=closure))
+        rdfc = graphs.count(closure=closure) <= RDFC_MAX
+        nt = _canonical_lines(graphs.triples(closure=closure), rdfc=rdfc)
         for ext, _, media, title in FORMATS:
             if ext == "nq":
-                data = serialize_quads(graphs.quads(inferred=closure))
+                data = serialize_quads(graphs.quads(inferred=closure), rdfc=rdfc)
             elif ext == "nt":
                 data = nt
             elif ext == "ttl":

@@ -511,3 +511,30 @@ def test_force_replaces_an_earlier_release(release, tmp_path):
     names = {p.name for p in (target / "dumps").iterdir()}
     assert "kzlod-9.9.9.nt" in names and not any("0.1.0" in n for n in names)
     assert '"2026-12-01"^^xsd:date' in (target / "void.ttl").read_text(encoding="utf-8")
+
+
+# --- the path for big graphs -------------------------------------------------------------------
+
+def test_big_graph_path_is_stable_and_says_the_same(tmp_path, monkeypatch, release):
+    """Above the thresholds blank nodes keep their per-file labels and Turtle is pyoxigraph's:
+    the dumps must still be identical from run to run, and mean what the small-graph dumps mean."""
+    from kzlod import publishing
+
+    monkeypatch.setattr(publishing, "RDFC_MAX", 10)
+    monkeypatch.setattr(publishing, "TURTLE_HUMAN_MAX", 10)
+    monkeypatch.setenv("KZLOD_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("x", "y"):
+        publishing.publish(tmp_path / name, data=[release["evil"]])
+    x, y = files_of(tmp_path / "x"), files_of(tmp_path / "y")
+    assert x == y
+    small = files_of(release["a"])
+    for name in sorted(n for n in x if n.startswith("dumps/") and not n.endswith(".gz")):
+        fmt = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+               "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}[name.rsplit(".", 1)[1]]
+        big, reference = (ox.Dataset(ox.parse(data[name], format=fmt)) for data in (x, small))
+        for ds in (big, reference):
+            ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        assert big == reference, f"{name}: the big-graph dump says something else"
+    nt = x[next(n for n in x if n.endswith("-closure.nt"))].decode()
+    assert re.search(r"_:f\d+h[0-9a-f]{10}n\d+ ", nt), "blank nodes should keep their per-file labels"
+    assert nt.splitlines() == sorted(set(nt.splitlines()))
