@@ -258,13 +258,16 @@ def _evidence_context(store, desc: Descriptions) -> dict:
     info: dict = defaultdict(dict)
     if not wanted:
         return info
-    q = f"""SELECT ?x ?p ?o WHERE {{
-      VALUES ?x {{ {_values(wanted)} }}
-      ?x ?p ?o .
-      FILTER(?p IN (rdf:value, kz:index, dcterms:title, dcterms:creator, dcterms:bibliographicCitation, dcterms:publisher))
-    }} ORDER BY ?x ?p ?o"""
-    for x, p, o in run_query(store, q).rows:
-        info[x.value].setdefault(p.value, o.value)
+    wanted = sorted(wanted)
+    for i in range(0, len(wanted), 200):  # in chunks, as Descriptions reads: a query has a length limit
+        q = f"""SELECT ?x ?p ?o WHERE {{
+          VALUES ?x {{ {_values(wanted[i:i + 200])} }}
+          ?x ?p ?o .
+          FILTER(?p IN (rdf:value, kz:index, dcterms:title, dcterms:creator, dcterms:bibliographicCitation,
+                        dcterms:publisher))
+        }} ORDER BY ?x ?p ?o"""
+        for x, p, o in run_query(store, q).rows:
+            info[x.value].setdefault(p.value, o.value)
     return info
 
 

@@ -283,8 +283,9 @@ def _canonical_lines(quads, *, rdfc: bool = True) -> bytes:
         del ds
     else:
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    lines = sorted(set(data.splitlines(keepends=True)))
+    lines = data.splitlines(keepends=True)
     del data
+    lines = sorted(set(lines))
     return b"".join(lines)
 
 
@@ -317,6 +318,30 @@ def turtle_from_nt(nt: bytes) -> bytes:
         return serialize(triples, used_prefixes(_terms(triples))).encode("utf-8")
     prefixes = used_prefixes(_terms(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
     return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
+    """JSON-LD or RDF/XML of a sorted, canonical N-Triples file, streamed from file to file."""
+    formats = {"jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
+    if fmt not in formats:
+        raise UsageError(f"unknown graph format {fmt!r}")
+    prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES))) \
+        if fmt == "rdf" else None
+    with open(out_path, "wb") as fh:
+        ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
+                     format=formats[fmt], prefixes=prefixes)
+        if fmt == "jsonld":
+            fh.write(b"\n")
+
+
+def _gzip_file(path: Path) -> Path:
+    """``path``.gz with no file name and mtime 0 (as :func:`gzip_bytes`), compressed in chunks."""
+    target = path.with_name(path.name + ".gz")
+    with open(path, "rb") as src, open(target, "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                gz.write(chunk)
+    return target
 
 
 def serialize_from_nt(nt: bytes, fmt: str) -> bytes:
@@ -410,28 +435,37 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         target.write_bytes(data)
         written.files[name] = (len(data), hashlib.sha256(data).hexdigest())
 
-    dumps: list[dict] = []
+    def put_file(name: str, write) -> None:
+        """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks."""
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write(target)
+        for path in (target, _gzip_file(target)):
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            written.files[path.relative_to(folder).as_posix()] = (path.stat().st_size, h.hexdigest())
+
+    by_name: dict[str, dict] = {}
     for closure in (False, True):
         rdfc = graphs.count(closure=closure) <= RDFC_MAX
-        nt = _canonical_lines(graphs.triples(closure=closure), rdfc=rdfc)
+        put_file(dump_name(version, closure, "nq"),
+                 lambda path: path.write_bytes(serialize_quads(graphs.quads(inferred=closure), rdfc=rdfc)))
+        nt_path = folder / dump_name(version, closure, "nt")
+        put_file(nt_path.relative_to(folder).as_posix(),
+                 lambda path: path.write_bytes(_canonical_lines(graphs.triples(closure=closure), rdfc=rdfc)))
+        put_file(dump_name(version, closure, "ttl"), lambda path: path.write_bytes(turtle_from_nt(nt_path.read_bytes())))
+        for ext in ("jsonld", "rdf"):
+            put_file(dump_name(version, closure, ext), lambda path, ext=ext: write_from_nt(nt_path, path, ext))
         for ext, _, media, title in FORMATS:
-            if ext == "nq":
-                data = serialize_quads(graphs.quads(inferred=closure), rdfc=rdfc)
-            elif ext == "nt":
-                data = nt
-            elif ext == "ttl":
-                data = turtle_from_nt(nt)
-            else:
-                data = serialize_from_nt(nt, ext)
             name = dump_name(version, closure, ext)
-            put(name, data)
-            put(name + ".gz", gzip_bytes(data))
-            del data
             for fname, compressed in ((name, False), (name + ".gz", True)):
                 size, digest = written.files[fname]
-                dumps.append({"path": fname, "closure": closure, "media_type": media, "format": title,
-                              "compressed": compressed, "bytes": size, "sha256": digest})
-        del nt
+                by_name[fname] = {"path": fname, "closure": closure, "media_type": media, "format": title,
+                                  "compressed": compressed, "bytes": size, "sha256": digest}
+    dumps = [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
+             for ext, *_ in FORMATS for gz in ("", ".gz")]
     written.quads = sum(1 for _ in graphs.quads())
     for name, text in pages.render_site(pages_store(graphs), downloads=dumps, version=version, date=date).items():
         put(name, text.encode("utf-8"))

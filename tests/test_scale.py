@@ -562,3 +562,22 @@ def test_generator_is_seeded_and_sized(tmp_path):
     n = sum(1 for _ in ox.parse(path=str(a)))
     assert 2000 <= n < 2600
     assert parse_size("10k") == 10_000 and parse_size("1M") == 1_000_000
+
+
+def test_an_entity_page_with_hundreds_of_sources_and_sentences_renders(work, monkeypatch):
+    """Pages read evidence context in chunks: one query for all of it would pass the length limit
+    (here lowered to 26,000 characters: every chunk stays under it, all the context at once does not)."""
+    from kzlod import pages, query
+    from kzlod.store import OxigraphStore
+
+    monkeypatch.setattr(query, "MAX_QUERY_CHARS", 26_000)
+
+    gen = Generator(100000, seed=5)
+    path = work / "generated-100k.nt"
+    write(gen.triples(), path)
+    store = open_store("memory", extra=parse_files([path]))
+    data = pages.entity_data(store, "https://w3id.org/kzlod/id/kazakhstan")
+    assert len(data["context"]) > 200, "the page should need more than one chunk of evidence context"
+    html = pages.render_entity(store, "https://w3id.org/kzlod/id/kazakhstan", link=lambda iri: None)
+    assert html.count('<section class="claim"') == len(data["claims"]) > 100
+    assert isinstance(store, OxigraphStore)
