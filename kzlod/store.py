@@ -77,10 +77,11 @@ class GraphStore:
 class OxigraphStore(GraphStore):
     """An Oxigraph store, in memory (``path=None``) or on disk (read-only if asked)."""
 
+    default_graphs = None  # the graphs queries see as their default graph; None: the union of every graph
+
     def __init__(self, path: Path | None = None, *, read_only: bool = False):
         self.path = path
         self.name = f"oxigraph:{path}" if path else "memory"
-        self.default_graphs = None  # None: the union of every graph
         try:
             if path is None:
                 self.store = ox.Store()
