@@ -8,7 +8,8 @@ Run by hand (not a test):
 Prints one table row per command: median, min and max seconds, and the goal.
 ``validate`` is timed warm (the OWL RL closure and the SHACL report of the
 unchanged bundled graph cached by content hash, as after a first run) and
-cold (cache emptied before every run: owlrl and pySHACL run in full).
+cold (cache emptied before every run: pySHACL and the consistency check run in full);
+the goal holds for both.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def main() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
     rows.append(("kzlod validate (cold: empty cache)", timed(kz + ["validate"], env, max(3, args.runs // 2), empty_cache),
-                 None))
+                 1.0))
     rows.append(("kzlod validate --no-reason (warm)", timed(kz + ["validate", "--no-reason"], env, args.runs),
                  GOALS["validate"]))
     shutil.rmtree(cache, ignore_errors=True)
