@@ -341,6 +341,11 @@ def relabel_blank_nodes(quads, salt: str) -> list:
     refers to the same blank nodes as a fresh parse in the next, and two files
     never share a blank node by accident.
     """
+    return list(iter_relabelled(quads, salt))
+
+
+def iter_relabelled(quads, salt: str):
+    """:func:`relabel_blank_nodes`, one quad (or triple) at a time."""
     names: dict[str, ox.BlankNode] = {}
 
     def term(t):
@@ -351,8 +356,9 @@ def relabel_blank_nodes(quads, salt: str) -> list:
             return node
         return t
 
-    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) if isinstance(q, ox.Quad)
-            else ox.Triple(term(q.subject), q.predicate, term(q.object)) for q in quads]
+    for q in quads:
+        yield (ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) if isinstance(q, ox.Quad)
+               else ox.Triple(term(q.subject), q.predicate, term(q.object)))
 
 
 def graph_name(path: Path) -> ox.NamedNode:

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import os
 import re
 import shutil
@@ -62,6 +61,7 @@ import pyoxigraph as ox
 
 from kzlod import resources
 from kzlod.errors import DataError, InputError, UsageError
+from kzlod.loading import iter_relabelled
 
 ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
@@ -196,23 +196,6 @@ def file_graph(triples, *, ontology: bool = False) -> str:
     return min(parents) if parents else ENTITIES_GRAPH
 
 
-def _relabelled(quads, salt: str, graph: ox.NamedNode):
-    """Quads into ``graph``, each blank node named ``salt`` + its order of first appearance
-    (as :func:`kzlod.loading.relabel_blank_nodes`, streaming)."""
-    names: dict[str, ox.BlankNode] = {}
-
-    def term(t):
-        if isinstance(t, ox.BlankNode):
-            node = names.get(t.value)
-            if node is None:
-                node = names[t.value] = ox.BlankNode(f"{salt}n{len(names)}")
-            return node
-        return t
-
-    for q in quads:
-        yield ox.Quad(term(q.subject), q.predicate, term(q.object), graph)
-
-
 def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
     """Read the bundled ontology and data (plus extra files) and the OWL RL closure into a store.
 
@@ -246,7 +229,9 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
     for i, (f, parse) in enumerate(sources):
         f.graph = file_graph(parse(), ontology=f.ontology)
         before = len(store)
-        store.bulk_extend(_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}", ox.NamedNode(f.graph)))
+        graph = ox.NamedNode(f.graph)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                          for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
         f.triples = len(store) - before
         files.append(f)
     key = reasoning.input_key([_CLOSURE_SALT] + [f.digest for f in files])
@@ -258,11 +243,6 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
 
 
 # --- serialising --------------------------------------------------------------
-
-def canonical_quads(quads) -> list:
-    """Quads with blank nodes labelled by RDFC-1.0, sorted by their N-Quads form."""
-    return list(ox.parse(_canonical_lines(quads), format=ox.RdfFormat.N_QUADS))
-
 
 #: Up to this many statements a dump's blank nodes are labelled by RDFC-1.0; above, they
 #: keep the labels read_graphs gave them (file and position: as stable from run to run),
@@ -335,7 +315,7 @@ def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
 
 
 def _gzip_file(path: Path) -> Path:
-    """``path``.gz with no file name and mtime 0 (as :func:`gzip_bytes`), compressed in chunks."""
+    """``path``.gz with no file name and mtime 0 (equal input, equal bytes), compressed in chunks."""
     target = path.with_name(path.name + ".gz")
     with open(path, "rb") as src, open(target, "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
@@ -344,28 +324,9 @@ def _gzip_file(path: Path) -> Path:
     return target
 
 
-def serialize_from_nt(nt: bytes, fmt: str) -> bytes:
-    """JSON-LD or RDF/XML of sorted, canonical N-Triples, streamed through pyoxigraph."""
-    if fmt == "jsonld":
-        return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD) + b"\n"
-    if fmt == "rdf":
-        prefixes = used_prefixes(_terms(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
-        return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.RDF_XML,
-                            prefixes=prefixes)
-    raise UsageError(f"unknown graph format {fmt!r}")
-
-
 def serialize_quads(quads, *, rdfc: bool = True) -> bytes:
     """N-Quads with sorted lines, blank nodes by RDFC-1.0 if ``rdfc``."""
     return _canonical_lines(quads, rdfc=rdfc)
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """gzip with no file name and mtime 0, so equal input gives equal bytes."""
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
-        gz.write(data)
-    return buf.getvalue()
 
 
 def sha256sums(digests: dict[str, str]) -> str:

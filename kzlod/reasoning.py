@@ -262,33 +262,6 @@ def compute(graph, engine: str | None = None) -> Closure:
     return closure
 
 
-def compute_triples(triples, engine: str | None = None) -> Closure:
-    """The closure of pyoxigraph triples, like :func:`compute`, without building an rdflib graph.
-
-    With the reasonable engine the triples go into an in-memory Oxigraph store
-    and reach reasonable as a file of only the triples its rules can read (as
-    :func:`reason_store` does), which keeps a million triples within memory.
-    """
-    triples = triples if isinstance(triples, (list, set, frozenset)) else list(triples)
-    engine = choose_engine(engine, len(triples))
-    if engine != "reasonable":
-        from kzlod.rdfconv import graph_of
-
-        return compute(graph_of(triples), engine=engine)
-    from kzlod.store import INFERRED_GRAPH
-
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    result = StoreClosure(store=Path())
-    work = Path(tempfile.mkdtemp(prefix="kzlod-reason-"))
-    try:
-        _reason_reasonable(store, work, result)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    inferred = [q.triple for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)]
-    return Closure(inferred=inferred, clashes=store_clashes(store), dropped=result.dropped, engine=engine)
-
-
 def _compute_owlrl(graph) -> Closure:
     import owlrl
     from owlrl.Namespaces import ERRNS
