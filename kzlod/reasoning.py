@@ -352,24 +352,30 @@ def cached_closure(key: str, build) -> Closure:
             pass  # a damaged cache entry is rebuilt
     closure = build()
     closure.key = key
+    data = ox.serialize(sorted(closure.inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
+    _write_cache(nt, meta, lambda fh: fh.write(data), closure.dropped, closure.clashes)
+    return closure
+
+
+def _write_cache(nt: Path, meta: Path, write_nt, dropped: int, clashes: list[str]) -> None:
+    """Write a closure's cache entry, each file atomically; a cache that cannot be written is no error."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        data = ox.serialize(sorted(closure.inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
-        for target, payload in ((nt, data), (meta, "\n".join([str(closure.dropped), *closure.clashes]).encode())):
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        nt.parent.mkdir(parents=True, exist_ok=True)
+        meta_bytes = "\n".join([str(dropped), *clashes]).encode("utf-8")
+        for target, write in ((nt, write_nt), (meta, lambda fh: fh.write(meta_bytes))):
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
+                write(fh)
             os.replace(tmp, target)
     except OSError:
-        pass  # no cache is no error
-    return closure
+        pass
 
 
 def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure:
     """Add the OWL RL closure of an in-memory store's triples to its graph ``urn:kzlod:inferred``.
 
-    Cached like :func:`cached_closure`, under ``key``: a cache hit is loaded
-    in Rust, straight into the store. reasonable reads only the triples its
+    Cached like :func:`cached_closure`, under ``key``: a cache hit is streamed
+    into the store with its blank-node labels. reasonable reads only the triples its
     rules can use (:func:`_reason_reasonable`); owlrl, for small graphs, gets
     an rdflib copy.
     """
@@ -400,18 +406,8 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
         result.clashes = store_clashes(store)
     else:
         _reason_owlrl(store, result)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            store.dump(output=fh, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED_GRAPH)
-        os.replace(tmp, nt)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write("\n".join([str(result.dropped), *result.clashes]).encode("utf-8"))
-        os.replace(tmp, meta)
-    except OSError:
-        pass  # no cache is no error
+    _write_cache(nt, meta, lambda fh: store.dump(output=fh, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED_GRAPH),
+                 result.dropped, result.clashes)
     return result
 
 

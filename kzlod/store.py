@@ -115,11 +115,7 @@ class OxigraphStore(GraphStore):
         The scale tests compare the rows of these ways.
         """
         if substitutions:
-            from kzlod.sparqltext import inline_constants
-
-            inlined = None
-            if not any(isinstance(v, ox.BlankNode) for v in substitutions.values()):
-                inlined = inline_constants(sparql, {k.value: str(v) for k, v in substitutions.items()})
+            inlined = _inlined(sparql, substitutions)
             if inlined is not None:
                 try:
                     return self.store.query(inlined, prefixes=resources.NAMESPACES, **self._graphs())
@@ -170,12 +166,7 @@ class EndpointStore(GraphStore):
         from kzlod.query import prefixed_query
 
         if substitutions:  # constants where they mean the same (see OxigraphStore.query), else VALUES
-            from kzlod.sparqltext import inline_constants
-
-            inlined = None
-            if not any(isinstance(v, ox.BlankNode) for v in substitutions.values()):
-                inlined = inline_constants(sparql, {k.value: str(v) for k, v in substitutions.items()})
-            sparql = inlined if inlined is not None else bind_values(sparql, substitutions)
+            sparql = _inlined(sparql, substitutions) or bind_values(sparql, substitutions)
         sparql = prefixed_query(sparql)
         kind = query_kind(sparql)
         accept = ACCEPT["graph"] if kind in ("construct", "describe") else ACCEPT["select"]
@@ -205,6 +196,15 @@ def query_kind(sparql: str) -> str:
 
     m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", strip_sparql(sparql), re.I)
     return m.group(1).lower() if m else "select"
+
+
+def _inlined(sparql: str, substitutions: dict) -> str | None:
+    """The query with its parameters written in as constants, or None where that would change it."""
+    from kzlod.sparqltext import inline_constants
+
+    if any(isinstance(v, ox.BlankNode) for v in substitutions.values()):
+        return None  # a blank node in a query is a variable
+    return inline_constants(sparql, {k.value: str(v) for k, v in substitutions.items()})
 
 
 def bind_values(sparql: str, substitutions: dict) -> str:
