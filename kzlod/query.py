@@ -200,6 +200,11 @@ def run_query(store, sparql: str, params: dict | None = None, *, timeout: float 
             box["error"] = exc
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             box["error"] = QueryError(f"query failed: {exc}")
+        if "error" in box:
+            # The error goes to the calling thread; its traceback would take the query's
+            # pyoxigraph solutions along, which must be dropped on the thread that made them.
+            err = box["error"]
+            err.__traceback__ = err.__context__ = err.__cause__ = None
 
     worker = threading.Thread(target=work, name="kzlod-query", daemon=True)
     worker.start()
