@@ -569,8 +569,9 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     report.focus_nodes, report.extracted = len(touched), len(data)
     report.data_graph = data
     if store is None:
-        count = base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-        report.triples = int(next(iter(count))["n"].value) + len(delta)
+        # read at once: solutions kept in this frame would go wherever a later exception's traceback goes
+        report.triples = int(next(iter(base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                                         use_default_graph_as_union=True)))["n"].value) + len(delta)
     else:
         report.triples = len(base.store) + len(delta)
     if reason:
