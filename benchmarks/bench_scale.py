@@ -296,9 +296,9 @@ def bench_bundled(args, env, rows):
 
 def bench_size(label: str, args, env, rows):
     from benchmarks.generate import Generator, write
-    from kzlod.query import named_queries
+    from kzlod.querying import named_queries
     from kzlod.store import file_graph
-    from kzlod.query import prefixed_query
+    from kzlod.querying import prefixed_query
     from kzlod.sparqltext import inline_constants
 
     kz = [sys.executable, "-m", "kzlod"]

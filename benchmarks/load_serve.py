@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kzlod.query import bind_params, named_queries  # noqa: E402
+from kzlod.querying import bind_params, named_queries  # noqa: E402
 from kzlod.store import bind_values  # noqa: E402
 
 PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}

@@ -7,6 +7,7 @@ The public API mirrors the command line::
     result = kzlod.query("memberships", store=store)
     report = kzlod.validate(["new-facts.ttl"])
     card = kzlod.describe(store, "Armenia")
+    kzlod.reason_store("oxigraph:kz-store")     # the closure of a store made by 'kzlod load'
 
 Heavy libraries (rdflib, pySHACL, owlrl) are imported only when needed.
 """
@@ -14,7 +15,7 @@ Heavy libraries (rdflib, pySHACL, owlrl) are imported only when needed.
 __version__ = "0.1.0"
 
 __all__ = [
-    "load", "query", "validate", "reason", "describe", "stats", "add", "fmt",
+    "load", "query", "validate", "reason", "reason_store", "write_inferred", "describe", "stats", "add", "fmt",
     "named_queries", "KzlodError",
 ]
 

@@ -15,7 +15,7 @@ from kzlod.describe import card_text, describe, labels_for, stats  # noqa: F401 
 from kzlod.errors import UsageError
 from kzlod.loading import parse_files
 from kzlod.output import GRAPH_FORMATS, render  # noqa: F401
-from kzlod.query import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
+from kzlod.querying import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
 from kzlod.store import GraphStore, open_store
 
 run = run_query

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from kzlod.errors import UsageError
 from kzlod.output import compact
-from kzlod.query import parse_param, run_query
+from kzlod.querying import parse_param, run_query
 
 LABELS = """
 SELECT ?s ?label WHERE {

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kzlod.query import QueryResult
+from kzlod.querying import QueryResult
 from kzlod.resources import NAMESPACES
 
 TABLE_FORMATS = ("table", "csv", "tsv", "json", "xml")

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from kzlod.describe import labels_for
 from kzlod.output import compact
-from kzlod.query import run_query
+from kzlod.querying import run_query
 from kzlod.resources import NAMESPACES
 
 Link = Callable[[str], "str | None"]

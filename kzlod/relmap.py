@@ -122,7 +122,7 @@ def relation_map(store, focus: str = KAZAKHSTAN) -> RelationMap:
     import pyoxigraph as ox
 
     from kzlod.describe import labels_for
-    from kzlod.query import run_query
+    from kzlod.querying import run_query
 
     rels: dict = {}
     for rel, a, b, typ in run_query(store, RELATIONS).rows:

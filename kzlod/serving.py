@@ -63,7 +63,7 @@ class ServeConfig:
     workers: int = 2
     cors: tuple[str, ...] = ()
     max_body: int = 1024 * 1024  # bytes of a POST body
-    max_rows: int | None = None  # result rows (kzlod.query default when None)
+    max_rows: int | None = None  # result rows (kzlod.querying default when None)
     start_timeout: float = 120.0
 
     def check(self) -> None:
@@ -159,7 +159,7 @@ def _render(result, fmt: str) -> tuple[str, bytes]:
 
 
 def task_query(store, sparql, default_graphs, named_graphs, fmt, base_iri=None, max_rows=None):
-    from kzlod.query import run_query
+    from kzlod.querying import run_query
 
     view = _dataset_query(store, default_graphs, named_graphs, base_iri)
     result = run_query(view, sparql, timeout=0, max_rows=max_rows)
@@ -191,7 +191,7 @@ def _html(text: str) -> tuple:
 def task_entity(store, iri, fmt):
     import pyoxigraph as ox
 
-    from kzlod.query import run_query
+    from kzlod.querying import run_query
 
     node = ox.NamedNode(iri)
     if not run_query(store, f"ASK {{ {node} ?p ?o }}", timeout=0).boolean:
@@ -211,7 +211,7 @@ CONSTRUCT { ?s ?p ?o } WHERE {
 
 
 def task_ontology(store, fmt):
-    from kzlod.query import run_query
+    from kzlod.querying import run_query
 
     if fmt == "html":
         from kzlod import pages
@@ -227,7 +227,7 @@ def task_ontology(store, fmt):
 
 
 def store_info(store) -> dict:
-    from kzlod.query import run_query
+    from kzlod.querying import run_query
 
     graphs = sorted(row[0].value for row in run_query(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows)
     return {"graphs": graphs, "triples": len(store)}
@@ -540,7 +540,7 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
     from starlette.routing import Route
 
     from kzlod import protocol
-    from kzlod.query import check_query, named_queries
+    from kzlod.querying import check_query, named_queries
     from kzlod.store import query_kind
 
     config = config or pool.config

@@ -163,7 +163,7 @@ class EndpointStore(GraphStore):
             self.auth = f"Basic {token}"
 
     def query(self, sparql: str, substitutions: dict | None = None):
-        from kzlod.query import prefixed_query
+        from kzlod.querying import prefixed_query
 
         if substitutions:  # constants where they mean the same (see OxigraphStore.query), else VALUES
             sparql = _inlined(sparql, substitutions) or bind_values(sparql, substitutions)

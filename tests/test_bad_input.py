@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzlod import loading, query as query_mod
+from kzlod import loading, querying as query_mod
 from kzlod.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -382,3 +382,11 @@ def test_fmt_refuses_bad_turtle_without_touching_it(tmp_path):
     assert res.exit_code == 3
     assert str(f) in res.output and ":2:" in res.output
     assert f.read_text() == "@prefix ex: <http://example.org/> .\nex:a ex:p .\n"
+
+
+def test_the_python_api_of_the_readme_runs_in_a_fresh_interpreter():
+    """``kzlod.query`` stays the API function after other modules are imported (no submodule shadows it)."""
+    code = ("import kzlod\nstore = kzlod.load()\nresult = kzlod.query('memberships', store=store)\n"
+            "report = kzlod.validate()\nprint(len(result), report.conforms, callable(kzlod.reason_store))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert int(out[0]) > 0 and out[1:] == ["True", "True"]

@@ -28,7 +28,7 @@ from click.testing import CliRunner
 
 from kzlod.cli import cli
 from kzlod.push import GraphStoreClient, bundled_graphs, default_graph_store, release_dump, release_graphs
-from kzlod.query import named_queries
+from kzlod.querying import named_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 OXIGRAPH = shutil.which("oxigraph")

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kzlod.output import render
-from kzlod.query import QueryResult
+from kzlod.querying import QueryResult
 from kzlod.resources import NAMESPACES
 from kzlod.turtle import is_isomorphic, parse_turtle, serialize
 

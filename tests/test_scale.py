@@ -24,7 +24,7 @@ from benchmarks.generate import Generator, parse_size, write
 from kzlod import bulk, reasoning, resources, validation
 from kzlod.cli import cli
 from kzlod.loading import parse_files, parse_trusted
-from kzlod.query import named_queries, run_query
+from kzlod.querying import named_queries, run_query
 from kzlod.rdfconv import graph_of
 from kzlod.store import INFERRED_DIR, INFERRED_GRAPH, EndpointStore, OxigraphStore, open_store, read_meta
 
@@ -120,7 +120,7 @@ def rows(result, concat: dict = {}) -> Counter:  # noqa: B006 - read only
 
 
 def answer(store, name):
-    from kzlod.query import bind_params
+    from kzlod.querying import bind_params
 
     q = named_queries()[name]
     return rows(run_query(store, q.text, bind_params(PARAMS.get(name, {}), q), timeout=120), concatenated(q.text))
@@ -145,7 +145,7 @@ def test_named_query_gives_the_same_rows_on_every_store(stores, name):
 @pytest.mark.parametrize("entity", ["kzd:kazakhstan", "kzd:russia", "kzd:european-union"])
 def test_a_parameter_written_in_bound_or_in_values_gives_the_same_rows(stores, entity):
     """The store writes parameters into the query as constants; pre-binding and VALUES must agree."""
-    from kzlod.query import bind_params, prefixed_query
+    from kzlod.querying import bind_params, prefixed_query
     from kzlod.sparqltext import inline_constants
     from kzlod.store import bind_values
 
@@ -567,7 +567,7 @@ def test_generator_is_seeded_and_sized(tmp_path):
 def test_an_entity_page_with_hundreds_of_sources_and_sentences_renders(work, monkeypatch):
     """Pages read evidence context in chunks: one query for all of it would pass the length limit
     (here lowered to 26,000 characters: every chunk stays under it, all the context at once does not)."""
-    from kzlod import pages, query
+    from kzlod import pages, querying as query
     from kzlod.store import OxigraphStore
 
     monkeypatch.setattr(query, "MAX_QUERY_CHARS", 26_000)
@@ -581,3 +581,24 @@ def test_an_entity_page_with_hundreds_of_sources_and_sentences_renders(work, mon
     html = pages.render_entity(store, "https://w3id.org/kzlod/id/kazakhstan", link=lambda iri: None)
     assert html.count('<section class="claim"') == len(data["claims"]) > 100
     assert isinstance(store, OxigraphStore)
+
+
+def test_the_python_api_mirrors_the_store_commands(work, generated):
+    import kzlod
+
+    spec = f"oxigraph:{work / 'api-store'}"
+    bulk.load([generated[1]], work / "api-store")
+    closure = kzlod.reason_store(spec, engine="reasonable")
+    assert closure.inferred > 0 and not closure.clashes and closure.engine == "reasonable"
+    out = work / "api-inferred.nt"
+    kzlod.write_inferred(spec, out, "nt")
+    written = list(ox.parse(path=str(out), format=ox.RdfFormat.N_TRIPLES))
+    assert len(written) == closure.inferred
+    plain, closed = kzlod.load(store=spec), kzlod.load(store=spec, inferred=True)
+    assert len(closed) == len(plain) + closure.inferred
+    ask = "ASK { %s %s %s }" % (written[0].subject, written[0].predicate, written[0].object)
+    assert kzlod.query(ask, store=closed).boolean and not kzlod.query(ask, store=plain).boolean
+    report = kzlod.validate([generated[1]], store=spec, reason=False)
+    res = run("validate", str(generated[1]), "--store", spec, "--no-reason", "--format", "json")
+    assert json.loads(res.stdout)["summary"] == report.as_dict()["summary"]
+    assert res.exit_code == (0 if report.conforms else 1)

@@ -3,7 +3,7 @@
 Most tests drive the Starlette app in-process (TestClient) over a real pool of
 worker processes; a few start the real server (uvicorn) on 127.0.0.1.
 Expected answers are computed independently: from the local store through
-``kzlod.query.run_query``, or by parsing the bundled Turtle files.
+``kzlod.querying.run_query``, or by parsing the bundled Turtle files.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from click.testing import CliRunner
 from kzlod import api
 from kzlod.cli import cli
 from kzlod.protocol import GRAPH_TYPES, RESULT_TYPES
-from kzlod.query import MAX_QUERY_CHARS, MAX_QUERY_NESTING, named_queries, run_query
+from kzlod.querying import MAX_QUERY_CHARS, MAX_QUERY_NESTING, named_queries, run_query
 from kzlod.serving import ServeConfig, WorkerPool, create_app
 
 with __import__("warnings").catch_warnings():

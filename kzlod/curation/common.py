@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kzlod import resources
 from kzlod.errors import UsageError
 from kzlod.output import compact
-from kzlod.query import run_query
+from kzlod.querying import run_query
 
 KZ = resources.NAMESPACES["kz"]
 KZSRC = resources.NAMESPACES["kzsrc"]

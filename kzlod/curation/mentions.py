@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from kzlod.curation.common import SentenceRow, open_graph, read_root, resolve_source, sentences
 from kzlod.output import compact
-from kzlod.query import run_query
+from kzlod.querying import run_query
 
 TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*['\u2019]?")
 DEMONYM_SUFFIXES = ("ian", "an", "n", "i", "ese", "ish")

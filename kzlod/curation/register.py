@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from kzlod.curation.common import KZSRC, open_graph, sha256_text, sources, write_root
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.output import compact
-from kzlod.query import run_query
+from kzlod.querying import run_query
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

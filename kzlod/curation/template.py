@@ -39,7 +39,7 @@ from kzlod.curation.common import (
 )
 from kzlod.errors import DataError, InputError, KzlodError, UsageError
 from kzlod.output import compact
-from kzlod.query import run_query
+from kzlod.querying import run_query
 
 NS = resources.NAMESPACES
 KZ, KZD = NS["kz"], NS["kzd"]
