@@ -81,8 +81,7 @@ def reason_store(store: str, *, engine: str | None = None, progress=None):
     from kzlod import reasoning
     from kzlod.store import store_path
 
-    with reasoning.use_engine(engine):
-        return reasoning.reason_store(store_path(store), engine=engine, progress=progress)
+    return reasoning.reason_store(store_path(store), engine=engine, progress=progress)
 
 
 def write_inferred(store: str, out, fmt: str = "ttl") -> None:

@@ -62,6 +62,7 @@ import pyoxigraph as ox
 from kzlod import resources
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.loading import iter_relabelled
+from kzlod.store import INFERRED_GRAPH as CLOSURE_GRAPH
 
 ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
@@ -113,7 +114,6 @@ class Graphs:
 
     files: list[InputFile]
     store: ox.Store
-    inferred_count: int = 0
     closure_cached: bool = False
     _counts: dict = field(default_factory=dict)
 
@@ -122,9 +122,7 @@ class Graphs:
         return [ox.NamedNode(g) for g in sorted({f.graph for f in self.files})]
 
     def default_graphs(self, *, closure: bool = False) -> list[ox.NamedNode]:
-        from kzlod.store import INFERRED_GRAPH as STORE_INFERRED
-
-        return self.asserted_graphs + ([STORE_INFERRED] if closure else [])
+        return self.asserted_graphs + ([CLOSURE_GRAPH] if closure else [])
 
     def query(self, sparql: str, *, closure: bool = False):
         """SPARQL over the asserted graph (or the closure), as one default graph."""
@@ -138,6 +136,16 @@ class Graphs:
             self._counts[closure] = int(next(iter(self.query(q, closure=closure)))["n"].value)
         return self._counts[closure]
 
+    @property
+    def inferred_count(self) -> int:
+        """Triples reasoning added (none of them is asserted)."""
+        return self.count(closure=True) - self.count()
+
+    def quad_count(self) -> int:
+        """Quads of the asserted N-Quads dump (a triple in two graphs counts twice)."""
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{CLOSURE_GRAPH.value}>) }}"
+        return int(next(iter(self.store.query(q)))["n"].value)
+
     def triples(self, *, closure: bool = False):
         """The triples of the asserted graph (or the closure), a triple that is in two files twice."""
         for g in self.default_graphs(closure=closure):
@@ -149,10 +157,8 @@ class Graphs:
         for g in self.asserted_graphs:
             yield from self.store.quads_for_pattern(None, None, None, g)
         if inferred:
-            from kzlod.store import INFERRED_GRAPH as STORE_INFERRED
-
             g = ox.NamedNode(INFERRED_GRAPH)
-            for q in self.store.quads_for_pattern(None, None, None, STORE_INFERRED):
+            for q in self.store.quads_for_pattern(None, None, None, CLOSURE_GRAPH):
                 yield ox.Quad(q.subject, q.predicate, q.object, g)
 
     def sources(self) -> list[str]:
@@ -239,7 +245,7 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
     if closure.clashes:
         raise DataError(f"the graph is inconsistent ({len(closure.clashes)} clashes); nothing was published",
                         details=closure.clashes)
-    return Graphs(files=files, store=store, inferred_count=closure.inferred, closure_cached=closure.cached)
+    return Graphs(files=files, store=store, closure_cached=closure.cached)
 
 
 # --- serialising --------------------------------------------------------------
@@ -377,7 +383,6 @@ class Written:
     """What :func:`build_files` wrote: {relative path: (bytes, sha256 hex)}."""
 
     files: dict = field(default_factory=dict)
-    quads: int = 0  # asserted quads in named graphs
 
     def sizes(self) -> int:
         return sum(size for size, _ in self.files.values())
@@ -427,7 +432,6 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                                   "compressed": compressed, "bytes": size, "sha256": digest}
     dumps = [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
              for ext, *_ in FORMATS for gz in ("", ".gz")]
-    written.quads = sum(1 for _ in graphs.quads())
     for name, text in pages.render_site(pages_store(graphs), downloads=dumps, version=version, date=date).items():
         put(name, text.encode("utf-8"))
     put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
@@ -523,7 +527,7 @@ def publish(outdir, *, version: str | None = None, date: str | None = None, data
         "triples": graphs.count(),
         "inferred": graphs.inferred_count,
         "closure_triples": graphs.count(closure=True),
-        "quads": written.quads,
+        "quads": graphs.quad_count(),
         "entity_pages": sum(1 for name in written.files if name.startswith("id/")),
         "closure_cached": graphs.closure_cached,
         "seconds": round(time.perf_counter() - start, 3),

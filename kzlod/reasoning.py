@@ -392,7 +392,8 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
             # parsed, not loaded: a store load would rename the blank nodes the closure shares with the data
             store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, INFERRED_GRAPH)
                               for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
-            result.inferred, result.cached = sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)), True
+            count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} }}"
+            result.inferred, result.cached = int(next(iter(store.query(count)))["n"].value), True
             return result
         except (OSError, ValueError, SyntaxError, IndexError):
             store.clear_graph(INFERRED_GRAPH)  # a damaged cache entry is rebuilt
