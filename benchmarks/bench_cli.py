@@ -49,7 +49,7 @@ def main() -> None:
     cache = tempfile.mkdtemp(prefix="kzlod-bench-")
     env = dict(os.environ, KZLOD_CACHE_DIR=cache)
     kz = [sys.executable, "-m", "kzlod"]
-    from kzlod.querying import named_queries
+    from kzlod.querying.run import named_queries
 
     rows = []
     for name in sorted(named_queries()):

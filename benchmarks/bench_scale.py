@@ -123,7 +123,7 @@ def plain_graph(files):
 
 
 def bundled_files():
-    from kzlod import resources
+    from kzlod import project as resources
 
     return [str(p) for p in resources.graph_files()]
 
@@ -140,10 +140,10 @@ def plain_main(task: str, args: list[str]) -> None:
     elif task == "validate":
         import pyshacl
 
-        from kzlod import resources
-        from kzlod.loading import parse_files
-        from kzlod.rdfconv import graph_of
-        from kzlod.validation import _touched
+        from kzlod import project as resources
+        from kzlod.gate.parse import parse_files
+        from kzlod.store.rdfconv import graph_of
+        from kzlod.validation.shacl import _touched
 
         delta, files = args[0], args[1:]
         g = plain_graph(bundled_files() + files)
@@ -193,7 +193,7 @@ VOCAB_EXCLUDE = ("kzd", "kzsrc", "wd")
 
 def instance_level_count(triples) -> int:
     """Inferred triples about IRIs of the data, less the trivial x owl:sameAs x and x a owl:Thing."""
-    from kzlod.resources import NAMESPACES
+    from kzlod.vocab import NAMESPACES
 
     vocab = tuple(v for k, v in NAMESPACES.items() if k not in VOCAB_EXCLUDE)
     owl = "http://www.w3.org/2002/07/owl#"
@@ -211,7 +211,7 @@ def instance_level_count(triples) -> int:
 def store_instance_level_count(store_dir: Path) -> int:
     import pyoxigraph as ox
 
-    from kzlod.store import INFERRED_DIR, INFERRED_GRAPH
+    from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH
 
     sub = ox.Store.read_only(str(store_dir / INFERRED_DIR))
     return instance_level_count((q.subject.value if isinstance(q.subject, ox.NamedNode) else "_:",
@@ -271,7 +271,7 @@ def bench_bundled(args, env, rows):
     work = Path(tempfile.mkdtemp(prefix="kzlod-bench-bundled-"))
     store = work / "bundled-store"
     subprocess.run(kz + ["-q", "load", "--store", f"oxigraph:{store}"], env=env, check=True, capture_output=True)
-    qfile = ROOT / "kzlod" / "queries" / "memberships.rq"
+    qfile = ROOT / "kzlod" / "querying" / "queries" / "memberships.rq"
     runs = max(args.runs, 5)
     cold = run(kz + ["query", "memberships", "--format", "csv"], env=env, timeout=args.timeout, runs=runs)
     oxi = run(["oxigraph", "query", "--location", str(store), "--query-file", str(qfile), "--results-format", "csv",
@@ -296,9 +296,9 @@ def bench_bundled(args, env, rows):
 
 def bench_size(label: str, args, env, rows):
     from benchmarks.generate import Generator, write
-    from kzlod.querying import named_queries
-    from kzlod.store import file_graph
-    from kzlod.querying import prefixed_query
+    from kzlod.querying.run import named_queries
+    from kzlod.store.backends import file_graph
+    from kzlod.querying.run import prefixed_query
     from kzlod.sparqltext import inline_constants
 
     kz = [sys.executable, "-m", "kzlod"]
@@ -390,7 +390,7 @@ def bench_size(label: str, args, env, rows):
     print(f"[{label}] reason …", file=sys.stderr)
 
     def unreasoned():
-        from kzlod.store import INFERRED_DIR, read_meta, write_meta
+        from kzlod.store.backends import INFERRED_DIR, read_meta, write_meta
 
         shutil.rmtree(store / INFERRED_DIR, ignore_errors=True)
         meta = read_meta(store)

@@ -2,7 +2,7 @@
 
 States, organisations, people, offices, agreements, regions and cities; and
 source documents whose generated text is split into sections and sentences
-(with code-point offsets and the text's SHA-256, as ``kzlod.sources`` writes
+(with code-point offsets and the text's SHA-256, as ``kzlod.curation.sources`` writes
 them), each sentence supporting one or two claims or an event — memberships,
 bilateral relations and their tone, cooperation, trade figures, agreement
 milestones, office holdings, support, competition, meetings — with evidence

@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kzlod.querying import bind_params, named_queries  # noqa: E402
-from kzlod.store import bind_values  # noqa: E402
+from kzlod.querying.run import bind_params, named_queries  # noqa: E402
+from kzlod.store.backends import bind_values  # noqa: E402
 
 PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
 

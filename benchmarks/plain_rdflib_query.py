@@ -12,6 +12,6 @@ g = rdflib.Graph()
 for folder in ("ontology", "data"):
     for path in sorted((root / folder).rglob("*.ttl")):
         g.parse(path, format="turtle")
-query = (root / "kzlod" / "queries" / "memberships.rq").read_text(encoding="utf-8")
+query = (root / "kzlod" / "querying" / "queries" / "memberships.rq").read_text(encoding="utf-8")
 for row in g.query(query):
     print(*row, sep=",")

@@ -3,7 +3,7 @@
 The public API mirrors the command line::
 
     import kzlod
-    store = kzlod.load()                       # bundled ontology + data
+    store = kzlod.load()                       # the project's ontology + data (or the bundled graph)
     result = kzlod.query("memberships", store=store)
     report = kzlod.validate(["new-facts.ttl"])
     card = kzlod.describe(store, "Armenia")
@@ -16,11 +16,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "load", "query", "validate", "reason", "reason_store", "write_inferred", "describe", "stats", "add", "fmt",
-    "named_queries", "KzlodError",
+    "init", "open_project", "named_queries", "KzlodError",
 ]
 
 
 def __getattr__(name):
+    # The API is imported on first use, so that 'import kzlod' stays cheap.
     if name in __all__:
         if name == "KzlodError":
             from kzlod.errors import KzlodError

@@ -1,5 +1,9 @@
 """The public Python API, mirroring the command line.
 
+Every function works on a *project* (see :mod:`kzlod.project`): the one given
+as ``project=`` (a folder or a :class:`~kzlod.project.Project`), else the one
+found from the working directory upward, else the bundled graph, read-only.
+
 >>> import kzlod
 >>> store = kzlod.load()
 >>> result = kzlod.query("memberships", store=store)
@@ -10,67 +14,63 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kzlod import resources
-from kzlod.describe import card_text, describe, labels_for, stats  # noqa: F401  (re-exported)
-from kzlod.errors import UsageError
-from kzlod.loading import parse_files
-from kzlod.output import GRAPH_FORMATS, render  # noqa: F401
-from kzlod.querying import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
-from kzlod.store import GraphStore, open_store
+from kzlod import project as projects
+from kzlod.curation.merge import add as _add
+from kzlod.errors import InputError, UsageError
+from kzlod.files.turtle import TurtleError, format_file
+from kzlod.gate.parse import GRAPH_FORMATS, parse_file, parse_files
+from kzlod.project import Project
+from kzlod.querying.entities import card_text, describe, labels_for, stats  # noqa: F401  (re-exported)
+from kzlod.querying.output import render  # noqa: F401
+from kzlod.querying.run import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
+from kzlod.reasoning import closure as reasoning
+from kzlod.store.backends import GraphStore, open_store, store_path
+from kzlod.validation import report as reports
+from kzlod.validation.shacl import validate as _validate
+from kzlod.vocab import NAMESPACES
 
 run = run_query
 
 
-def _closure_for(parsed, root: Path | None = None):
-    """The cached OWL RL closure of the bundled graph plus parsed extra files."""
-    from kzlod import reasoning
-
-    paths = resources.graph_files(root)
-    chunks = [p.read_bytes() for p in paths] + [pf.text.encode("utf-8") for pf in parsed]
-
-    def build():
-        from kzlod.loading import parse_trusted
-        from kzlod.rdfconv import graph_of
-
-        g = None
-        for p in paths:
-            g = graph_of(parse_trusted(p), g)
-        for pf in parsed:
-            g = graph_of(pf.quads, g, fresh_bnodes=True)
-        return reasoning.compute(g)
-
-    return reasoning.cached_closure(reasoning.input_key(chunks), build)
+def open_project(project: Path | str | Project | None = None) -> Project:
+    """The project a call works on (see the module docstring)."""
+    if isinstance(project, Project):
+        return project
+    return projects.resolve(project)
 
 
 def load(data=(), *, store: str | None = "memory", endpoint: str | None = None, inferred: bool = False,
-         user: str | None = None, password: str | None = None) -> GraphStore:
-    """Open the graph: the bundled ontology and data (plus ``data`` files), a store, or an endpoint."""
+         user: str | None = None, password: str | None = None,
+         project: Path | str | Project | None = None) -> GraphStore:
+    """Open the graph: the project's ontology and data (plus ``data`` files), a store, or an endpoint."""
     parsed = parse_files(data) if data else []
+    root = open_project(project).root
     closure = None
     if inferred:
         if endpoint:
             raise UsageError("--inferred cannot be used with --endpoint: the endpoint decides what it infers")
         if store and store.startswith("oxigraph:"):
             return open_store(store, extra=parsed, inferred=True)  # the closure 'kzlod reason --store' wrote
-        closure = _closure_for(parsed).inferred
-    return open_store(store, extra=parsed, endpoint=endpoint, inferred=closure, user=user, password=password)
+        closure = reasoning.project_closure(parsed, root).inferred
+    return open_store(store, root=root, extra=parsed, endpoint=endpoint, inferred=closure, user=user,
+                      password=password)
 
 
-def query(query: str, *, store: GraphStore | None = None, params: dict | None = None, **limits) -> QueryResult:
-    """Run a query (SPARQL text, .rq file or named query) on a store (default: the bundled graph)."""
+def query(query: str, *, store: GraphStore | None = None, params: dict | None = None,
+          project: Path | str | Project | None = None, **limits) -> QueryResult:
+    """Run a query (SPARQL text, .rq file or named query) on a store (default: the project's graph)."""
     text, named = resolve_query(query)
-    return run_query(store or load(), text, bind_params(params, named), **limits)
+    return run_query(store or load(project=project), text, bind_params(params, named), **limits)
 
 
-def reason(data=(), *, engine: str | None = None):
-    """The OWL RL closure of the bundled graph (plus ``data`` files): inferred triples and clashes.
+def reason(data=(), *, engine: str | None = None, project: Path | str | Project | None = None):
+    """The OWL RL closure of the project's graph (plus ``data`` files): inferred triples and clashes.
 
     ``engine``: ``owlrl``, ``reasonable`` or ``auto`` (reasonable for large graphs).
     """
-    from kzlod import reasoning
-
+    root = open_project(project).root
     with reasoning.use_engine(engine):
-        return _closure_for(parse_files(data) if data else [])
+        return reasoning.project_closure(parse_files(data) if data else [], root)
 
 
 def reason_store(store: str, *, engine: str | None = None, progress=None):
@@ -78,85 +78,55 @@ def reason_store(store: str, *, engine: str | None = None, progress=None):
 
     Then ``load(store=..., inferred=True)`` queries the store with it.
     """
-    from kzlod import reasoning
-    from kzlod.store import store_path
-
     return reasoning.reason_store(store_path(store), engine=engine, progress=progress)
 
 
 def write_inferred(store: str, out, fmt: str = "ttl") -> None:
     """Write the closure :func:`reason_store` made for a store to a file (path or binary stream)."""
-    from kzlod import reasoning
-    from kzlod.store import store_path
-
     reasoning.dump_inferred(store_path(store), str(out) if isinstance(out, Path) else out, fmt)
 
 
-def render_triples(triples, fmt: str = "ttl") -> str:
+def render_triples(triples, fmt: str = "ttl", *, namespaces: dict | None = None) -> str:
     import pyoxigraph as ox
 
     return ox.serialize(sorted(triples, key=str), format=GRAPH_FORMATS[fmt],
-                        prefixes=resources.NAMESPACES if fmt == "ttl" else None).decode("utf-8")
+                        prefixes=(namespaces or NAMESPACES) if fmt == "ttl" else None).decode("utf-8")
 
 
-def validate(files=(), *, reason: bool = True, store: str | None = None):
-    """Validate the bundled graph, or new files together with it (see :mod:`kzlod.validation`).
+def validate(files=(), *, reason: bool = True, store: str | None = None,
+             project: Path | str | Project | None = None):
+    """Validate the project's graph, or new files together with it (see :mod:`kzlod.validation`).
 
     ``store``: ``memory`` (the default) or ``oxigraph:DIR``, a store made by
-    :func:`kzlod.bulk.load` to check the new files against, incrementally.
+    :func:`kzlod.store.bulk.load` to check the new files against, incrementally.
     """
-    from kzlod.validation import validate as _validate
-
+    root = open_project(project).root
     if store in (None, "", "memory"):
-        return _validate([Path(f) for f in files], reason=reason)
+        return _validate([Path(f) for f in files], root=root, reason=reason)
     if not files:
         raise UsageError(f"give the new files to check against {store} (a whole large store is "
                          "validated by loading it with 'kzlod load', which checks every file)")
-    from kzlod.store import store_path
-
     return _validate([Path(f) for f in files], store=store_path(store), reason=reason)
 
 
 def report_text(report) -> str:
-    from kzlod.report import text
-
-    return text(report)
+    return reports.text(report)
 
 
 def report_turtle(report) -> str:
     return report.report_graph.serialize(format="turtle")
 
 
-def find_project(start: Path | None = None) -> Path:
-    """The kzlod checkout containing ``start`` (default: the current directory)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        toml = folder / "pyproject.toml"
-        if toml.is_file() and (folder / "data").is_dir() and 'name = "kzlod"' in toml.read_text(encoding="utf-8"):
-            return folder
-    raise UsageError(f"{here} is not inside a kzlod project checkout; give --project DIR")
+def fmt(files=(), *, check: bool = False, project: Path | str | Project | None = None) -> list[Path]:
+    """Canonically format Turtle files; return those that were (or, with check, would be) changed.
 
-
-def project_dir(project: Path | None) -> Path:
-    if project is None:
-        return find_project()
-    project = Path(project)
-    if not (project / "data").is_dir():
-        raise UsageError(f"{project}: not a kzlod project (no data/ folder)")
-    return project
-
-
-def project_turtle_files(project: Path) -> list[Path]:
-    return resources.ontology_files(project) + resources.shapes_files(project) + resources.data_files(project)
-
-
-def fmt(files=(), *, check: bool = False, project: Path | None = None) -> list[Path]:
-    """Canonically format Turtle files; return those that were (or, with check, would be) changed."""
-    from kzlod.errors import InputError
-    from kzlod.loading import parse_file
-    from kzlod.turtle import TurtleError, format_file
-
-    paths = [Path(f) for f in files] or project_turtle_files(project_dir(project))
+    With no files, every Turtle file of the project (which must be writable unless ``check``).
+    """
+    if files:
+        paths = [Path(f) for f in files]
+    else:
+        proj = open_project(project)
+        paths = (proj if check else proj.require_writable()).turtle_files()
     changed = []
     for path in paths:
         if path.suffix.lower() not in (".ttl", ".turtle"):
@@ -177,8 +147,15 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def add(files, *, project: Path | None = None, dry_run: bool = False):
-    """Validate new assertions, then merge them into the project's data files."""
-    from kzlod.curate import add as _add
+def add(files, *, project: Path | str | Project | None = None, dry_run: bool = False):
+    """Validate new assertions, then merge them into the project's data files.
 
-    return _add([Path(f) for f in files], project=project_dir(project), dry_run=dry_run)
+    Refused (exit 2) outside a project: the bundled graph is read-only.
+    """
+    proj = open_project(project).require_writable()
+    return _add([Path(f) for f in files], project=proj.root, dry_run=dry_run)
+
+
+def init(folder: Path | str, *, with_data: bool = False, name: str | None = None) -> Project:
+    """Start a project in ``folder`` from the bundled ontology and shapes (and data, ``with_data``)."""
+    return projects.init(Path(folder), with_data=with_data, name=name)

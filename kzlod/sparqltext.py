@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from kzlod.vocab import NAMESPACES
+
 _TOKENS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
@@ -141,3 +143,11 @@ def _closing_brace(masked: str, start: int) -> int:
             if depth == 0:
                 return i
     return -1
+
+
+def prefixed_query(sparql: str, namespaces: dict | None = None) -> str:
+    """Prepend PREFIX declarations for the project's prefixes the query uses but does not declare."""
+    declared = set(re.findall(r"PREFIX\s+([\w-]*):", sparql, re.I))
+    used = set(re.findall(r"(?<![\w<])([A-Za-z][\w-]*):[\w]", sparql))
+    lines = [f"PREFIX {p}: <{iri}>" for p, iri in sorted((namespaces or NAMESPACES).items()) if p in used - declared]
+    return "\n".join(lines + [sparql]) if lines else sparql

@@ -1,12 +1,42 @@
-"""Shared fixtures: the bundled graph, loaded once per test session."""
+"""Shared fixtures: the bundled graph, loaded once per test session, and one cache for the session.
+
+Every test (and every ``kzlod`` process a test starts) shares one cache folder,
+made new for the session: the OWL RL closure and the validation report of the
+project's graph are computed once, not once per test. The tests that are about
+a cold cache give themselves an empty one, and say so.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_SESSION_CACHE: str | None = None
+
+
+def pytest_configure(config):
+    global _SESSION_CACHE
+    if "KZLOD_CACHE_DIR" not in os.environ:
+        _SESSION_CACHE = tempfile.mkdtemp(prefix="kzlod-test-cache-")
+        os.environ["KZLOD_CACHE_DIR"] = _SESSION_CACHE
+
+
+def pytest_unconfigure(config):
+    if _SESSION_CACHE:
+        shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
+
+
+@pytest.fixture
+def cold_cache(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder for this test alone (for tests about computing and caching)."""
+    folder = tmp_path / "cold-cache"
+    monkeypatch.setenv("KZLOD_CACHE_DIR", str(folder))
+    return folder
 
 
 def graph_files() -> list[Path]:

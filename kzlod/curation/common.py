@@ -8,38 +8,29 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod import resources
 from kzlod.errors import UsageError
-from kzlod.output import compact
-from kzlod.querying import run_query
+from kzlod.gate.parse import read_text
+from kzlod.project import resolve
+from kzlod.querying.run import run_query
+from kzlod.store.backends import memory_store
+from kzlod.vocab import NAMESPACES, compact
 
-KZ = resources.NAMESPACES["kz"]
-KZSRC = resources.NAMESPACES["kzsrc"]
+KZ = NAMESPACES["kz"]
+KZSRC = NAMESPACES["kzsrc"]
 
 
 def write_root(project: Path | None) -> Path:
-    """The project a writing command changes: --project DIR, else the checkout around the current directory."""
-    from kzlod.api import project_dir
-
-    return project_dir(project)
+    """The project a writing command changes (see :func:`kzlod.project.resolve`); refused outside one."""
+    return resolve(project).require_writable().root
 
 
 def read_root(project: Path | None) -> Path:
-    """The project a reading command reads: --project DIR, else the checkout around
-    the current directory, else the graph bundled with the package."""
-    from kzlod.api import find_project, project_dir
-
-    if project is not None:
-        return project_dir(project)
-    try:
-        return find_project()
-    except UsageError:
-        return resources.bundled_root()
+    """The project a reading command reads: the one found, else the graph bundled with the package."""
+    return resolve(project).root
 
 
 def open_graph(root: Path):
     """The project's ontology and data in an in-memory store."""
-    from kzlod.store import memory_store
 
     return memory_store(root=root)
 
@@ -159,7 +150,6 @@ def resolve_source(store, ref: str, *, allow_file: bool = False) -> Resolved:
     known = sources(store)
     path = Path(ref)
     if path.is_file():
-        from kzlod.loading import read_text
 
         text = read_text(path)
         sha = sha256_text(text)

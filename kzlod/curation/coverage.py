@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kzlod.curation.common import open_graph, read_root, resolve_source, sources
 from kzlod.errors import UsageError
-from kzlod.querying import run_query
+from kzlod.querying.run import run_query
 
 CITATIONS = """
 SELECT ?source ?sentence ?index ?text ?sectionIndex ?sectionTitle ?claim WHERE {

@@ -25,11 +25,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod import resources
+from kzlod.curation.merge import subtree
 from kzlod.errors import InputError, UsageError
-from kzlod.output import compact
+from kzlod.files.turtle import serialize
+from kzlod.gate.parse import parse_files
+from kzlod.project import resolve
+from kzlod.vocab import NAMESPACES, compact
 
-NS = resources.NAMESPACES
+NS = NAMESPACES
 RDF_TYPE = NS["rdf"] + "type"
 LABELS = (NS["rdfs"] + "label", NS["skos"] + "prefLabel", NS["dcterms"] + "title")
 _ANCHOR = ox.NamedNode("urn:kzlod:diff:anchor")
@@ -89,8 +92,6 @@ def _git_side(ref: str, rev: str, repo: Path) -> Side:
 
 
 def _path_side(ref: str, path: Path) -> Side:
-    from kzlod.loading import parse_files
-
     if path.is_dir():
         folder = path / "data" if (path / "data").is_dir() else path
         files = sorted(p for p in folder.rglob("*.ttl")
@@ -126,9 +127,6 @@ def load_side(ref: str, repo: Path) -> Side:
 
 def _tree_text(node, out_edges: dict) -> str:
     """The canonical Turtle of the blank-node tree below ``node``, as an object: ``[ … ]``."""
-    from kzlod.turtle import serialize
-
-    from kzlod.curate import subtree
 
     triples = [ox.Triple(_ANCHOR, _ANCHOR, node)] + subtree(node, out_edges)
     body = serialize(triples, NS).split("\n\n")
@@ -211,15 +209,8 @@ def show_property(iri: str) -> str:
 
 def diff(old: str, new: str, *, project: Path | None = None) -> dict:
     """Compare two versions of the data (files, folders or git revisions of data/)."""
-    from kzlod.api import find_project, project_dir
-
-    if project is not None:
-        repo = project_dir(project)
-    else:
-        try:
-            repo = find_project()
-        except UsageError:
-            repo = Path.cwd()
+    found = resolve(project)
+    repo = Path.cwd() if found.bundled else found.root
     a, b = load_side(old, repo), load_side(new, repo)
     fa, fb = facts(a.triples), facts(b.triples)
     labels = {**fa.labels, **fb.labels}

@@ -39,8 +39,10 @@ import re
 from dataclasses import dataclass, field
 
 from kzlod.curation.common import SentenceRow, open_graph, read_root, resolve_source, sentences
-from kzlod.output import compact
-from kzlod.querying import run_query
+from kzlod.curation.sources import split_document
+from kzlod.errors import UsageError
+from kzlod.querying.run import run_query
+from kzlod.vocab import compact
 
 TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*['\u2019]?")
 DEMONYM_SUFFIXES = ("ian", "an", "n", "i", "ese", "ish")
@@ -198,7 +200,6 @@ def find_mentions(text: str, known: Known) -> tuple[list[dict], list[dict]]:
 
 def mentions(source: str, *, project=None) -> dict:
     """For each sentence of ``source`` (slug, IRI or text file): the known entities and concepts it mentions."""
-    from kzlod.sources import split_document
 
     root = read_root(project)
     store = open_graph(root)
@@ -207,7 +208,6 @@ def mentions(source: str, *, project=None) -> dict:
         rows = sentences(store, resolved.source.iri)
         head = {"source": resolved.source.iri, "id": resolved.source.id, "title": resolved.source.title}
         if not rows:
-            from kzlod.errors import UsageError
 
             raise UsageError(f"{resolved.source.id} has no text in the graph, so it has no sentences")
     else:

@@ -20,9 +20,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.curation.common import KZSRC, open_graph, sha256_text, sources, write_root
+from kzlod.curation.sources import document_turtle, split_document
 from kzlod.errors import DataError, InputError, UsageError
-from kzlod.output import compact
-from kzlod.querying import run_query
+from kzlod.files.safewrite import project_lock, recover, write_many_atomic
+from kzlod.files.turtle import format_text
+from kzlod.gate.parse import read_text
+from kzlod.querying.run import run_query
+from kzlod.validation.shacl import validate
+from kzlod.vocab import compact
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -74,7 +79,6 @@ def _one_line(value: str | None, option: str) -> str:
 
 def read_source_text(path: Path) -> str:
     """The text of a source file: UTF-8 without BOM, no control characters, some body text."""
-    from kzlod.loading import read_text
 
     path = Path(path)
     if path.is_dir():
@@ -94,10 +98,6 @@ def read_source_text(path: Path) -> str:
 def add_source(path, *, title: str, author: str, date: str | None = None, slug: str | None = None,
                project: Path | None = None) -> Registered:
     """Register the text file ``path`` as a new source of ``project``; return what was written."""
-    from kzlod.safewrite import project_lock, recover, write_many_atomic
-    from kzlod.sources import document_turtle, split_document
-    from kzlod.turtle import format_text
-    from kzlod.validation import validate
 
     root = write_root(project)
     path = Path(path)

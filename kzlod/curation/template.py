@@ -33,15 +33,25 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod import resources
 from kzlod.curation.common import (
-    KZSRC, SourceRow, column_letter, open_graph, source_iri, source_text, sources, sentences, write_root,
+    KZSRC,
+    SourceRow,
+    column_letter,
+    open_graph,
+    sentences,
+    source_iri,
+    source_text,
+    sources,
+    write_root,
 )
+from kzlod.curation.merge import add
 from kzlod.errors import DataError, InputError, KzlodError, UsageError
-from kzlod.output import compact
-from kzlod.querying import run_query
+from kzlod.files.turtle import serialize
+from kzlod.gate.parse import _LEXICAL_RE
+from kzlod.querying.run import run_query
+from kzlod.vocab import NAMESPACES, compact
 
-NS = resources.NAMESPACES
+NS = NAMESPACES
 KZ, KZD = NS["kz"], NS["kzd"]
 RDF_TYPE = NS["rdf"] + "type"
 XSD = NS["xsd"]
@@ -479,8 +489,6 @@ class Builder:
         return iri, kind, rng
 
     def literal(self, row: Row, prop: str, rng: str | None) -> ox.Literal | None:
-        from kzlod.loading import _LEXICAL_RE
-
         value = row.cells["value"]
         dt_cell, lang = row.cells.get("datatype"), row.cells.get("lang")
         if dt_cell and lang:
@@ -756,8 +764,6 @@ def used_prefixes(text: str) -> dict:
 
 def apply_template(path, *, project: Path | None = None, dry_run: bool = False) -> TemplateResult:
     """Turn the rows of a CSV/TSV template into assertions with evidence and add them to ``project``."""
-    from kzlod.curate import add
-    from kzlod.turtle import serialize
 
     root = write_root(project)
     sheet = read_sheet(Path(path))

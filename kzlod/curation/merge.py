@@ -1,0 +1,272 @@
+"""Adding new assertions to a project's data files.
+
+``add`` validates the new files together with the project's graph, routes
+each subject (with the blank nodes hanging from it) to the data file that
+should hold it, and rewrites the touched files canonically, all at once
+(:func:`kzlod.safewrite.write_many_atomic`). Nothing is written when the new
+assertions do not validate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzlod.errors import DataError, InputError
+from kzlod.files.safewrite import project_lock, recover, write_many_atomic
+from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
+from kzlod.gate.parse import parse_files
+from kzlod.project import data_files
+from kzlod.validation.shacl import validate
+from kzlod.vocab import NAMESPACES, compact
+
+KZ = NAMESPACES["kz"]
+KZSRC = NAMESPACES["kzsrc"]
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+HAS_EVIDENCE = ox.NamedNode(KZ + "hasEvidence")
+SENTENCE = ox.NamedNode(KZ + "sentence")
+IN_SECTION = ox.NamedNode(KZ + "inSection")
+HAS_SOURCE = ox.NamedNode("http://www.w3.org/ns/oa#hasSource")
+SOURCE_CLASSES = {KZ + "SourceDocument", KZ + "Section", KZ + "Sentence"}
+
+
+@dataclass
+class FileChange:
+    path: Path
+    rel: str
+    old_text: str
+    new_text: str
+    added: dict = field(default_factory=dict)  # subject -> list of new triples
+
+
+@dataclass
+class Plan:
+    changes: list[FileChange]
+    dry_run: bool
+    prefixes: dict
+
+    @property
+    def triples(self) -> int:
+        return sum(len(ts) for c in self.changes for ts in c.added.values())
+
+    def text(self) -> str:
+        verb = "would add" if self.dry_run else "added"
+        if not self.triples:
+            return "nothing to add: every triple is already in the data\n"
+        out = []
+        for change in self.changes:
+            n = sum(len(ts) for ts in change.added.values())
+            out.append(f"{verb} {n} triple{'s' * (n != 1)} to {change.rel}")
+            if not self.dry_run:
+                continue
+            for subject in sorted(change.added, key=str):
+                body = serialize(change.added[subject], self.prefixes)
+                body_lines = [ln for ln in body.splitlines() if ln and not ln.startswith("@prefix")]
+                out.append(f"  {_show(subject, self.prefixes)}")
+                out.extend("    + " + ln for ln in body_lines)
+        return "\n".join(out) + "\n"
+
+
+def _show(term, prefixes: dict) -> str:
+    if isinstance(term, ox.NamedNode):
+        for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+            if term.value.startswith(ns) and re.fullmatch(r"[\w.-]+", term.value[len(ns):]):
+                return f"{p}:{term.value[len(ns):]}"
+        return f"<{term.value}>"
+    return str(term)
+
+
+def _trees(triples) -> dict:
+    """Named subject -> its triples plus those of the blank nodes reachable from it."""
+    by_subject = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)
+    trees, attached = {}, set()
+    for subject in [s for s in by_subject if isinstance(s, ox.NamedNode)]:
+        tree, stack, seen = [], [subject], {subject}
+        while stack:
+            node = stack.pop()
+            for t in by_subject.get(node, ()):
+                tree.append(t)
+                if isinstance(t.object, ox.BlankNode) and t.object not in seen:
+                    seen.add(t.object)
+                    stack.append(t.object)
+        attached |= seen
+        trees[subject] = tree
+    loose = [s for s in by_subject if isinstance(s, ox.BlankNode) and s not in attached]
+    if loose:
+        raise InputError(f"a blank node ({loose[0]}) is not attached to any named subject; give it an IRI "
+                         "or nest it under the subject it describes")
+    return trees
+
+
+class Router:
+    """Decide which data file holds a subject."""
+
+    def __init__(self, project: Path, files: dict[Path, tuple[list, dict]]):
+        self.data = project / "data"
+        self.subject_file: dict = {}
+        self.sentence_section: dict = {}
+        self.section_files: dict = defaultdict(lambda: defaultdict(int))
+        self.source_file: dict = {}
+        # Two passes: every sentence's section first (the source files may come last in
+        # name order), then which file cites which section.
+        for path, (triples, _) in sorted(files.items()):
+            for t in triples:
+                if isinstance(t.subject, ox.NamedNode):
+                    self.subject_file.setdefault(t.subject, path)
+                if t.predicate == IN_SECTION:
+                    self.sentence_section[t.subject] = t.object
+        for path, (triples, _) in sorted(files.items()):
+            for t in triples:
+                if t.predicate == SENTENCE and t.object in self.sentence_section:
+                    self.section_files[self.sentence_section[t.object]][path] += 1
+                if t.predicate == HAS_SOURCE:
+                    self.source_file.setdefault(t.object, path)
+
+    def target(self, subject, tree) -> Path:
+        if subject in self.subject_file:
+            return self.subject_file[subject]
+        types = {t.object.value for t in tree if t.subject == subject and t.predicate == RDF_TYPE}
+        if subject.value.startswith(KZSRC) and types & SOURCE_CLASSES:
+            slug = subject.value[len(KZSRC):].split("/")[0]
+            return self.data / "sources" / f"{slug}.ttl"
+        sentences = [t.object for t in tree if t.predicate == SENTENCE]
+        for sentence in sentences:
+            section = self.sentence_section.get(sentence)
+            if section is not None and self.section_files.get(section):
+                counts = self.section_files[section]
+                return max(sorted(counts), key=lambda p: counts[p])
+            if section is not None:
+                doc, _, rest = section.value[len(KZSRC):].partition("/")
+                return self.data / doc / f"section-{rest.rsplit('/', 1)[-1]}.ttl"
+        for t in tree:
+            if t.predicate == HAS_SOURCE and t.object.value.startswith(KZSRC):
+                if t.object in self.source_file:
+                    return self.source_file[t.object]
+                return self.data / f"{t.object.value[len(KZSRC):].split('/')[0]}.ttl"
+        return self.data / "entities.ttl"
+
+
+def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
+    """Validate and merge under the project lock, so that concurrent adds serialise."""
+
+    parsed = parse_files(files, allow_empty=False)
+    if dry_run:
+        return _add(parsed, project, dry_run=True)
+    with project_lock(project / "data"):
+        recover(project / "data", lock=False)
+        return _add(parsed, project, dry_run=False)
+
+
+def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
+    for pf in parsed:
+        if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in pf.quads):
+            raise InputError(f"{pf.path}: named graphs cannot be added; give plain triples")
+    report = validate([pf.path for pf in parsed], root=project)
+    if not report.conforms:
+        problems = [f for f in report.findings if f.severity == "Violation"]
+        details = [
+            f"{f.file or '?'}:{f.line}: {_short(f.focus)}{' ' + _short(f.path) if f.path else ''}: {f.message}"
+            for f in problems
+        ] + [f"inconsistent: {c}" for c in report.clashes]
+        n = len(problems) + len(report.clashes)
+        raise DataError(f"{n} problem{'s' * (n != 1)} in the new assertions; nothing was changed", details=details)
+
+    existing = {p: parse_turtle(p.read_bytes(), path=p) for p in data_files(project)}
+    router = Router(project, existing)
+    new_prefixes: dict = {}
+    plan_add: dict = defaultdict(lambda: defaultdict(list))
+    for pf in parsed:
+        for name, iri in pf.prefixes.items():
+            new_prefixes.setdefault(name, iri)
+        triples = [q.triple for q in pf.quads]
+        for subject, tree in _trees(triples).items():
+            target = router.target(subject, tree)
+            fresh = _not_yet_there(subject, tree, existing.get(target, ([], {}))[0])
+            if fresh:
+                plan_add[target][subject].extend(fresh)
+
+    changes, all_prefixes = [], dict(NAMESPACES)
+    writes = {}
+    for target in sorted(plan_add):
+        old_triples, prefixes = existing.get(target, ([], {}))
+        prefixes = dict(prefixes) or _default_prefixes()
+        for name, iri in new_prefixes.items():
+            if name not in prefixes and iri not in prefixes.values():
+                prefixes[name] = iri
+        all_prefixes.update(prefixes)
+        merged = list(old_triples) + [t for ts in plan_add[target].values() for t in ts]
+        text = serialize(merged, prefixes)
+        rel = target.relative_to(project).as_posix()
+        if not is_isomorphic(parse_turtle(text)[0], merged):
+            raise DataError(f"{rel}: the merged file would not read back as the intended graph; nothing was changed")
+        old_text = target.read_text(encoding="utf-8") if target.exists() else ""
+        changes.append(FileChange(target, rel, old_text, text, dict(plan_add[target])))
+        writes[target] = text
+    if writes and not dry_run:
+        for target in writes:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        write_many_atomic(writes, root=project / "data", lock=False)
+    return Plan(changes, dry_run, all_prefixes)
+
+
+def _index(triples) -> dict:
+    by_subject = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)
+    return by_subject
+
+
+def _bnode_key(node, index: dict, seen: frozenset = frozenset()) -> str:
+    """The content of a blank-node tree, independent of blank-node names."""
+    if node in seen:
+        return "(cycle)"
+    parts = sorted(
+        f"{t.predicate} {_bnode_key(t.object, index, seen | {node}) if isinstance(t.object, ox.BlankNode) else t.object}"
+        for t in index.get(node, ())
+    )
+    return "[" + " ; ".join(parts) + "]"
+
+
+def subtree(node, index: dict) -> list:
+    """The triples of ``node`` and of every blank node reachable from it."""
+    out, stack, seen = [], [node], {node}
+    while stack:
+        for t in index.get(stack.pop(), ()):
+            out.append(t)
+            if isinstance(t.object, ox.BlankNode) and t.object not in seen:
+                seen.add(t.object)
+                stack.append(t.object)
+    return out
+
+
+def _not_yet_there(subject, tree: list, existing: list) -> list:
+    """The triples of a subject's tree that the file lacks; a blank-node tree (evidence, a time)
+    counts as present when the subject already has one with the same content."""
+    have = set(existing)
+    old, new = _index(existing), _index(tree)
+    old_keys = {(str(t.predicate), _bnode_key(t.object, old)) for t in old.get(subject, ())
+                if isinstance(t.object, ox.BlankNode)}
+    fresh = []
+    for t in new.get(subject, ()):
+        if isinstance(t.object, ox.BlankNode):
+            if (str(t.predicate), _bnode_key(t.object, new)) not in old_keys:
+                fresh.append(t)
+                fresh.extend(subtree(t.object, new))
+        elif t not in have:
+            fresh.append(t)
+    return fresh
+
+
+def _short(iri: str) -> str:
+    return compact(iri) if iri and iri != "[]" else "blank node"
+
+
+def _default_prefixes() -> dict:
+    keep = ("kz", "kzd", "kzsrc", "rdf", "rdfs", "xsd", "skos", "org", "prov", "time", "oa", "dcterms")
+    return {k: NAMESPACES[k] for k in keep}

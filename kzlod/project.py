@@ -1,0 +1,224 @@
+"""The project: the folder whose ontology, shapes and data every command reads.
+
+A project is a folder holding ``ontology/``, ``shapes/``, ``data/`` and a
+small ``kzlod.toml``::
+
+    [project]
+    name = "kzlod"
+    title = "…"
+    base = "https://w3id.org/kzlod/"
+    version = "0.1.0"
+
+    [prefixes]
+    ex = "https://example.org/"
+
+Commands find it as git finds a repository: ``--project DIR``, else the
+``KZLOD_PROJECT`` environment variable, else the nearest folder from the
+working directory upward that holds a ``kzlod.toml``. Outside any project
+they read the *bundled* graph that ships inside the package, read-only.
+``kzlod init DIR`` starts a new project from the bundled ontology and shapes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kzlod.errors import InputError, UsageError
+from kzlod.vocab import NAMESPACES
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_FILE = "kzlod.toml"
+ENV_VAR = "KZLOD_PROJECT"
+FOLDERS = ("ontology", "shapes", "data")
+NO_PROJECT = "no kzlod project here: run `kzlod init DIR` or cd into one"
+DEFAULT_BASE = "https://w3id.org/kzlod/"
+
+
+def bundled_root() -> Path:
+    """The folder holding the bundled ``ontology/``, ``data/`` and ``shapes/`` (never written to)."""
+    packaged = PACKAGE_DIR / "_bundled"
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent
+
+
+def _turtle_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.ttl")) if folder.is_dir() else []
+
+
+def ontology_files(root: Path | None = None) -> list[Path]:
+    return _turtle_files((root or bundled_root()) / "ontology")
+
+
+def data_files(root: Path | None = None) -> list[Path]:
+    return _turtle_files((root or bundled_root()) / "data")
+
+
+def shapes_files(root: Path | None = None) -> list[Path]:
+    return _turtle_files((root or bundled_root()) / "shapes")
+
+
+def graph_files(root: Path | None = None) -> list[Path]:
+    """Ontology and data: what a query runs over by default."""
+    return ontology_files(root) + data_files(root)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder and what its ``kzlod.toml`` says."""
+
+    root: Path
+    name: str = "kzlod"
+    title: str = ""
+    base: str = DEFAULT_BASE
+    version: str | None = None
+    prefixes: dict = field(default_factory=dict)
+    bundled: bool = False  # the read-only graph inside the package: nothing may be written to it
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    def ontology_files(self) -> list[Path]:
+        return ontology_files(self.root)
+
+    def shapes_files(self) -> list[Path]:
+        return shapes_files(self.root)
+
+    def data_files(self) -> list[Path]:
+        return data_files(self.root)
+
+    def graph_files(self) -> list[Path]:
+        return graph_files(self.root)
+
+    def turtle_files(self) -> list[Path]:
+        return self.ontology_files() + self.shapes_files() + self.data_files()
+
+    @property
+    def namespaces(self) -> dict:
+        """The well-known prefixes with the project's own added (or overriding)."""
+        return NAMESPACES | self.prefixes
+
+    def content_key(self) -> str:
+        """A hash of every ontology, shapes and data file: it changes whenever the graph does."""
+        h = hashlib.sha256()
+        for path in self.turtle_files():
+            h.update(path.relative_to(self.root).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        return h.hexdigest()
+
+    def require_writable(self) -> Project:
+        """This project, or a usage error (exit 2) when it is the read-only bundled graph."""
+        if self.bundled:
+            raise UsageError(NO_PROJECT)
+        return self
+
+    def describe(self) -> str:
+        return "the bundled graph (read-only)" if self.bundled else f"project {self.name} at {self.root}"
+
+
+def bundled() -> Project:
+    """The graph that ships inside the package, read-only."""
+    root = bundled_root()
+    toml = root / PROJECT_FILE
+    project = read(root) if toml.is_file() else Project(root=root)
+    return Project(**{**project.__dict__, "bundled": True})
+
+
+def find(start: Path | None = None) -> Project | None:
+    """The nearest project from ``start`` (default: the working directory) upward, or None."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return read(folder)
+    return None
+
+
+def resolve(explicit: Path | str | None = None, *, start: Path | None = None) -> Project:
+    """The project a command works on: ``explicit``, else ``$KZLOD_PROJECT``, else found upward,
+    else the bundled graph (check :attr:`Project.bundled` before writing)."""
+    chosen = explicit or os.environ.get(ENV_VAR) or None
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not (root / PROJECT_FILE).is_file():
+            origin = "--project" if explicit else ENV_VAR
+            raise UsageError(f"{root}: not a kzlod project (no {PROJECT_FILE}; given by {origin}); "
+                             "run `kzlod init DIR` to make one")
+        return read(root)
+    return find(start) or bundled()
+
+
+def read(root: Path) -> Project:
+    """Read a project's ``kzlod.toml`` (a clear file:line error when it is not valid TOML)."""
+    root = Path(root).resolve()
+    toml = root / PROJECT_FILE
+    try:
+        doc = tomllib.loads(toml.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{toml}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{toml}:1: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_of_toml_error(str(exc))
+        raise InputError(f"{toml}:{line}: {str(exc).split(' (at line')[0]}") from None
+    meta = doc.get("project", {})
+    prefixes = doc.get("prefixes", {})
+    if not isinstance(meta, dict) or not isinstance(prefixes, dict):
+        raise InputError(f"{toml}: [project] and [prefixes] must be tables")
+    for key in ("name", "title", "base", "version"):
+        if key in meta and not isinstance(meta[key], str):
+            raise InputError(f"{toml}: project.{key} must be a string")
+    for prefix, iri in prefixes.items():
+        if not isinstance(iri, str) or not iri.startswith(("http://", "https://", "urn:")):
+            raise InputError(f"{toml}: prefix {prefix!r} must be an absolute IRI string")
+    return Project(root=root, name=meta.get("name", root.name), title=meta.get("title", ""),
+                   base=meta.get("base", DEFAULT_BASE), version=meta.get("version"), prefixes=dict(prefixes))
+
+
+def _line_of_toml_error(message: str) -> int:
+    import re
+
+    m = re.search(r"at line (\d+)", message)
+    return int(m.group(1)) if m else 1
+
+
+def toml_text(name: str, *, title: str = "", base: str = DEFAULT_BASE, version: str = "0.1.0") -> str:
+    def q(s: str) -> str:
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return (f"# A kzlod project: its ontology/, shapes/ and data/ live beside this file.\n"
+            f"[project]\nname = {q(name)}\n" + (f"title = {q(title)}\n" if title else "")
+            + f"base = {q(base)}\nversion = {q(version)}\n\n"
+            "# Prefixes of your own, added to kzlod's (kz, kzd, kzsrc, rdf, rdfs, owl, skos, ...).\n[prefixes]\n")
+
+
+def init(dest: Path, *, with_data: bool = False, name: str | None = None) -> Project:
+    """Start a project in ``dest`` from the bundled ontology and shapes (and data, ``with_data``)."""
+    dest = Path(dest).expanduser()
+    if (dest / PROJECT_FILE).exists():
+        raise UsageError(f"{dest}: already a kzlod project ({PROJECT_FILE} exists)")
+    taken = [f for f in FOLDERS if (dest / f).exists() and any((dest / f).iterdir())]
+    if taken:
+        raise UsageError(f"{dest}: {', '.join(f + '/' for f in taken)} already exist and are not empty; "
+                         "choose an empty folder")
+    source = bundled()
+    dest.mkdir(parents=True, exist_ok=True)
+    for folder in FOLDERS:
+        (dest / folder).mkdir(exist_ok=True)
+    for path in source.ontology_files() + source.shapes_files() + (source.data_files() if with_data else []):
+        target = dest / path.relative_to(source.root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    if with_data:
+        for text in (source.root / "data").rglob("*.txt"):  # source documents the data quote
+            target = dest / text.relative_to(source.root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(text, target)
+    name = name or dest.resolve().name
+    (dest / PROJECT_FILE).write_text(toml_text(name, version="0.1.0"), encoding="utf-8")
+    return read(dest)

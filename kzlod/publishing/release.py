@@ -1,0 +1,536 @@
+"""Publishing a versioned release of the graph: dumps, VoID, HTML pages, checksums.
+
+``publish(outdir)`` writes, for the bundled ontology and data (plus any
+``data`` files)::
+
+    OUTDIR/
+      index.html                 entities by class, links to everything below
+      ontology.html              the ontology's documentation
+      id/<name>.html             one page per kzd: IRI with an rdfs:label
+      void.ttl                   VoID + DCAT description of the release
+      SHA256SUMS                 checksums of every other file (sha256sum -c)
+      dumps/kzlod-V.{ttl,nt,nq,jsonld,rdf}[.gz]           asserted graph
+      dumps/kzlod-V-closure.{ttl,nt,nq,jsonld,rdf}[.gz]   asserted + OWL RL inferences
+
+Every byte is a function of the input files, the version and the date:
+blank nodes are relabelled by RDF canonicalization (RDFC-1.0), or, above
+:data:`RDFC_MAX` statements, keep labels made of their file's hash and
+their position in it; N-Triples and N-Quads lines are sorted; Turtle is
+kzlod's canonical form (:func:`kzlod.turtle.serialize`), or above
+:data:`TURTLE_HUMAN_MAX` triples pyoxigraph's, subjects grouped in
+N-Triples order; gzip members carry no file name and mtime 0. The date
+defaults to the ontology's ``dcterms:modified`` and the version to its
+``owl:versionInfo``.
+
+The graph sits in an in-memory Oxigraph store while a release is made, and
+every file is written as soon as it is made: a million triples publish
+within 2 GB (``benchmarks/bench_scale.py``).
+
+Named graphs of the N-Quads dumps (one rule, applied per input file):
+
+* a file under ``ontology/`` goes to ``<https://w3id.org/kzlod/ontology>``;
+* a data file goes to the graph named by the IRI of the source document its
+  evidence cites (``oa:hasSource``); if it cites several it goes whole to
+  the most cited one (ties: the first IRI in order), so claims keep their
+  evidence nodes in one graph. A file that cites none but describes a
+  source (a ``kz:SourceDocument`` subject, else the ``dcterms:isPartOf`` of
+  its sections and sentences) goes to that source's graph. This is the
+  split ``kzlod push`` uses;
+* a data file that cites no source (``data/entities.ttl``) goes to
+  ``<https://w3id.org/kzlod/graph/entities>``;
+* in the closure dump the inferred triples are in
+  ``<https://w3id.org/kzlod/graph/inferred>``.
+
+The union of the named graphs is the dumped graph.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import shutil
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzlod.errors import DataError, InputError, UsageError
+from kzlod.files.turtle import serialize
+from kzlod.gate.parse import iter_relabelled, rdf_format
+from kzlod.project import bundled_root, graph_files
+from kzlod.publishing import void
+from kzlod.reasoning import closure as reasoning
+from kzlod.store import bulk
+from kzlod.store.backends import INFERRED_GRAPH as CLOSURE_GRAPH
+from kzlod.store.backends import OxigraphStore
+from kzlod.vocab import NAMESPACES
+from kzlod.web import pages
+
+ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
+ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
+INFERRED_GRAPH = "https://w3id.org/kzlod/graph/inferred"
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OA_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
+DCT_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
+DCT_MODIFIED = "http://purl.org/dc/terms/modified"
+DCT_CREATED = "http://purl.org/dc/terms/created"
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+KZ_SOURCE_DOCUMENT = "https://w3id.org/kzlod/ontology#SourceDocument"
+
+#: Dump formats: file extension, pyoxigraph format, media type, title.
+FORMATS = [
+    ("ttl", ox.RdfFormat.TURTLE, "text/turtle", "Turtle"),
+    ("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", "N-Triples"),
+    ("nq", ox.RdfFormat.N_QUADS, "application/n-quads", "N-Quads (one named graph per source)"),
+    ("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON-LD"),
+    ("rdf", ox.RdfFormat.RDF_XML, "application/rdf+xml", "RDF/XML"),
+]
+MEDIA_TYPES = {ext: media for ext, _, media, _ in FORMATS} | {
+    "html": "text/html", "ttl": "text/turtle", "txt": "text/plain", "gz": "application/gzip",
+}
+#: Salt of the closure cache key: blank nodes here are labelled per file, not at random.
+_CLOSURE_SALT = b"kzlod publish: blank nodes labelled by file and position, v2\n"
+_VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class InputFile:
+    """One input file: where it is, its content hash, its triple count and its named graph."""
+
+    label: str  # path relative to the bundled root, or as given for extra files
+    digest: bytes  # SHA-256 of its bytes
+    ontology: bool = False  # a bundled file under ontology/
+    graph: str = ""
+    triples: int = 0
+
+
+@dataclass
+class Graphs:
+    """What a release is made of, held in an in-memory Oxigraph store (not in Python objects).
+
+    Each input file's triples are in the store's graph named as in the N-Quads
+    dump; the inferred triples are in :data:`kzlod.store.INFERRED_GRAPH`.
+    """
+
+    files: list[InputFile]
+    store: ox.Store
+    closure_cached: bool = False
+    _counts: dict = field(default_factory=dict)
+
+    @property
+    def asserted_graphs(self) -> list[ox.NamedNode]:
+        return [ox.NamedNode(g) for g in sorted({f.graph for f in self.files})]
+
+    def default_graphs(self, *, closure: bool = False) -> list[ox.NamedNode]:
+        return self.asserted_graphs + ([CLOSURE_GRAPH] if closure else [])
+
+    def query(self, sparql: str, *, closure: bool = False):
+        """SPARQL over the asserted graph (or the closure), as one default graph."""
+        return self.store.query(sparql, default_graph=self.default_graphs(closure=closure),
+                                prefixes=NAMESPACES)
+
+    def count(self, *, closure: bool = False) -> int:
+        """Distinct triples of the asserted graph (or of the closure)."""
+        if closure not in self._counts:
+            q = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+            self._counts[closure] = int(next(iter(self.query(q, closure=closure)))["n"].value)
+        return self._counts[closure]
+
+    @property
+    def inferred_count(self) -> int:
+        """Triples reasoning added (none of them is asserted)."""
+        return self.count(closure=True) - self.count()
+
+    def quad_count(self) -> int:
+        """Quads of the asserted N-Quads dump (a triple in two graphs counts twice)."""
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{CLOSURE_GRAPH.value}>) }}"
+        return int(next(iter(self.store.query(q)))["n"].value)
+
+    def triples(self, *, closure: bool = False):
+        """The triples of the asserted graph (or the closure), a triple that is in two files twice."""
+        for g in self.default_graphs(closure=closure):
+            for q in self.store.quads_for_pattern(None, None, None, g):
+                yield ox.Quad(q.subject, q.predicate, q.object)
+
+    def quads(self, *, inferred: bool = False):
+        """The quads of the N-Quads dump, in the named graphs of the module's docstring."""
+        for g in self.asserted_graphs:
+            yield from self.store.quads_for_pattern(None, None, None, g)
+        if inferred:
+            g = ox.NamedNode(INFERRED_GRAPH)
+            for q in self.store.quads_for_pattern(None, None, None, CLOSURE_GRAPH):
+                yield ox.Quad(q.subject, q.predicate, q.object, g)
+
+    def sources(self) -> list[str]:
+        """Source documents: subjects typed kz:SourceDocument and objects of oa:hasSource."""
+        q = f"""SELECT DISTINCT ?s WHERE {{
+          {{ ?e <{OA_HAS_SOURCE}> ?s }} UNION {{ ?s a <{KZ_SOURCE_DOCUMENT}> }}
+          FILTER(isIRI(?s))
+        }}"""
+        return sorted(r["s"].value for r in self.query(q))
+
+    def ontology_values(self, predicate: str) -> list:
+        """Objects of the ontology header's ``predicate``, sorted."""
+        return sorted((q.object for g in self.asserted_graphs
+                       for q in self.store.quads_for_pattern(ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(predicate),
+                                                             None, g)), key=str)
+
+
+# --- reading ------------------------------------------------------------------
+
+def file_graph(triples, *, ontology: bool = False) -> str:
+    """The named graph of one file's triples (see the module's docstring); one pass over them."""
+    if ontology:
+        return ONTOLOGY_GRAPH
+    cited: Counter = Counter()
+    described: set[str] = set()
+    parents: set[str] = set()
+    for t in triples:
+        p, s, o = t.predicate.value, t.subject, t.object
+        if not isinstance(o, ox.NamedNode):
+            continue
+        if p == OA_HAS_SOURCE:
+            cited[o.value] += 1
+        elif p == RDF_TYPE and o.value == KZ_SOURCE_DOCUMENT and isinstance(s, ox.NamedNode):
+            described.add(s.value)
+        elif p == DCT_IS_PART_OF and isinstance(s, ox.NamedNode):
+            parents.add(o.value)
+    if cited:
+        return min(cited, key=lambda iri: (-cited[iri], iri))
+    if described:
+        return min(described)
+    return min(parents) if parents else ENTITIES_GRAPH
+
+
+def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
+    """Read the bundled ontology and data (plus extra files) and the OWL RL closure into a store.
+
+    Extra files pass the strict input gate as ``kzlod load`` checks them,
+    streaming. The closure is cached like ``kzlod reason``'s, under a key of
+    its own (its blank nodes are labelled per file); see
+    :func:`kzlod.reasoning.closure_in_store`.
+    """
+
+    root = Path(root) if root else bundled_root()
+    sources = []  # (InputFile, a function that parses it again)
+    for path in graph_files(root):
+        raw = path.read_bytes()
+        label = path.relative_to(root).as_posix()
+        fmt = rdf_format(path)
+        sources.append((InputFile(label, hashlib.sha256(raw).digest(), ontology=label.startswith("ontology/")),
+                        lambda raw=raw, fmt=fmt: ox.parse(raw, format=fmt)))
+    seen = set()
+    for path in (Path(d) for d in data):
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        _count, digest = bulk.gate(path)
+        fmt = rdf_format(path)
+        sources.append((InputFile(str(path), bytes.fromhex(digest)),
+                        lambda path=path, fmt=fmt: ox.parse(path=str(path), format=fmt)))
+    store = ox.Store()
+    files = []
+    for i, (f, parse) in enumerate(sources):
+        f.graph = file_graph(parse(), ontology=f.ontology)
+        before = len(store)
+        graph = ox.NamedNode(f.graph)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                          for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
+        f.triples = len(store) - before
+        files.append(f)
+    key = reasoning.input_key([_CLOSURE_SALT] + [f.digest for f in files])
+    closure = reasoning.closure_in_store(store, key)
+    if closure.clashes:
+        raise DataError(f"the graph is inconsistent ({len(closure.clashes)} clashes); nothing was published",
+                        details=closure.clashes)
+    return Graphs(files=files, store=store, closure_cached=closure.cached)
+
+
+# --- serialising --------------------------------------------------------------
+
+#: Up to this many statements a dump's blank nodes are labelled by RDFC-1.0; above, they
+#: keep the labels read_graphs gave them (file and position: as stable from run to run),
+#: since pyoxigraph's canonicalization holds about 1 kB per statement.
+RDFC_MAX = 200_000
+
+
+def _canonical_lines(quads, *, rdfc: bool = True) -> bytes:
+    """N-Quads, one statement per line, lines sorted and distinct; blank nodes by RDFC-1.0 if ``rdfc``.
+
+    Sorted as bytes, so a million statements cost one list of lines, not a
+    million Python quads.
+    """
+    if rdfc:
+        ds = ox.Dataset(quads)
+        ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        data = ox.serialize(ds, format=ox.RdfFormat.N_QUADS)
+        del ds
+    else:
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    lines = data.splitlines(keepends=True)
+    del data
+    lines = sorted(set(lines))
+    return b"".join(lines)
+
+
+def used_prefixes(terms_of) -> dict[str, str]:
+    """The project prefixes whose namespace some IRI in ``terms_of`` starts with."""
+    iris = {t.value for t in terms_of if isinstance(t, ox.NamedNode)}
+    return {p: ns for p, ns in sorted(NAMESPACES.items()) if any(i.startswith(ns) for i in iris)}
+
+
+def _terms(triples):
+    for t in triples:
+        yield t.subject
+        yield t.predicate
+        yield t.object
+        if isinstance(t.object, ox.Literal):
+            yield t.object.datatype
+
+
+#: Above this many triples a Turtle dump is written by pyoxigraph (subjects grouped,
+#: in N-Triples order) rather than in kzlod's human order, which holds the graph in Python.
+TURTLE_HUMAN_MAX = 200_000
+
+
+def turtle_from_nt(nt: bytes) -> bytes:
+    """Turtle of sorted, canonical N-Triples: kzlod's canonical form, or pyoxigraph's for big graphs."""
+
+    if nt.count(b"\n") <= TURTLE_HUMAN_MAX:
+        triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
+        return serialize(triples, used_prefixes(_terms(triples))).encode("utf-8")
+    prefixes = used_prefixes(_terms(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
+    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
+    """JSON-LD or RDF/XML of a sorted, canonical N-Triples file, streamed from file to file."""
+    formats = {"jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
+    if fmt not in formats:
+        raise UsageError(f"unknown graph format {fmt!r}")
+    prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES))) \
+        if fmt == "rdf" else None
+    with open(out_path, "wb") as fh:
+        ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
+                     format=formats[fmt], prefixes=prefixes)
+        if fmt == "jsonld":
+            fh.write(b"\n")
+
+
+def _gzip_file(path: Path) -> Path:
+    """``path``.gz with no file name and mtime 0 (equal input, equal bytes), compressed in chunks."""
+    target = path.with_name(path.name + ".gz")
+    with open(path, "rb") as src, open(target, "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                gz.write(chunk)
+    return target
+
+
+def serialize_quads(quads, *, rdfc: bool = True) -> bytes:
+    """N-Quads with sorted lines, blank nodes by RDFC-1.0 if ``rdfc``."""
+    return _canonical_lines(quads, rdfc=rdfc)
+
+
+def sha256sums(digests: dict[str, str]) -> str:
+    """``SHA256SUMS`` text (the format ``sha256sum -c`` reads) from {path: hex digest}, sorted by path."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
+
+
+# --- release metadata ---------------------------------------------------------
+
+def _ontology_value(graphs: Graphs, predicate: str) -> str | None:
+    values = sorted(o.value for o in graphs.ontology_values(predicate) if isinstance(o, ox.Literal))
+    return values[-1] if values else None
+
+
+def release_version(graphs: Graphs | None, version: str | None) -> str:
+    version = version or _ontology_value(graphs, OWL_VERSION_INFO)
+    if not version:
+        raise UsageError("the ontology has no owl:versionInfo; give --version")
+    if not _VERSION_RE.match(version):
+        raise UsageError(f"--version {version!r}: use letters, digits and . + _ - only (it names files and IRIs)")
+    return version
+
+
+def release_date(graphs: Graphs | None, date: str | None) -> str:
+    import datetime
+
+    if date is None:
+        date = _ontology_value(graphs, DCT_MODIFIED) or _ontology_value(graphs, DCT_CREATED)
+        if date is None:
+            raise UsageError("the ontology has no dcterms:modified; give --date YYYY-MM-DD")
+    try:
+        if not _DATE_RE.match(date):
+            raise ValueError
+        datetime.date.fromisoformat(date)
+    except ValueError:
+        raise UsageError(f"--date {date!r}: not a date of the form YYYY-MM-DD") from None
+    return date
+
+
+def dump_name(version: str, closure: bool, ext: str) -> str:
+    return f"dumps/kzlod-{version}{'-closure' if closure else ''}.{ext}"
+
+
+# --- writing ------------------------------------------------------------------
+
+@dataclass
+class Written:
+    """What :func:`build_files` wrote: {relative path: (bytes, sha256 hex)}."""
+
+    files: dict = field(default_factory=dict)
+
+    def sizes(self) -> int:
+        return sum(size for size, _ in self.files.values())
+
+
+def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
+                sparql_endpoint: str | None = None) -> Written:
+    """Write every file of the release into ``folder``, one at a time (a big dump never waits in memory)."""
+
+    written = Written()
+
+    def put(name: str, data: bytes) -> None:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.files[name] = (len(data), hashlib.sha256(data).hexdigest())
+
+    def put_file(name: str, write) -> None:
+        """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks."""
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write(target)
+        for path in (target, _gzip_file(target)):
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            written.files[path.relative_to(folder).as_posix()] = (path.stat().st_size, h.hexdigest())
+
+    by_name: dict[str, dict] = {}
+    for closure in (False, True):
+        rdfc = graphs.count(closure=closure) <= RDFC_MAX
+        put_file(dump_name(version, closure, "nq"),
+                 lambda path: path.write_bytes(serialize_quads(graphs.quads(inferred=closure), rdfc=rdfc)))
+        nt_path = folder / dump_name(version, closure, "nt")
+        put_file(nt_path.relative_to(folder).as_posix(),
+                 lambda path: path.write_bytes(_canonical_lines(graphs.triples(closure=closure), rdfc=rdfc)))
+        put_file(dump_name(version, closure, "ttl"), lambda path: path.write_bytes(turtle_from_nt(nt_path.read_bytes())))
+        for ext in ("jsonld", "rdf"):
+            put_file(dump_name(version, closure, ext), lambda path, ext=ext: write_from_nt(nt_path, path, ext))
+        for ext, _, media, title in FORMATS:
+            name = dump_name(version, closure, ext)
+            for fname, compressed in ((name, False), (name + ".gz", True)):
+                size, digest = written.files[fname]
+                by_name[fname] = {"path": fname, "closure": closure, "media_type": media, "format": title,
+                                  "compressed": compressed, "bytes": size, "sha256": digest}
+    dumps = [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
+             for ext, *_ in FORMATS for gz in ("", ".gz")]
+    for name, text in pages.render_site(pages_store(graphs), downloads=dumps, version=version, date=date).items():
+        put(name, text.encode("utf-8"))
+    put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
+                                          sparql_endpoint=sparql_endpoint).encode("utf-8"))
+    return written
+
+
+def pages_store(graphs: Graphs):
+    """The asserted graph as a :class:`kzlod.store.GraphStore`, for the HTML pages (no copy)."""
+
+    return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs)
+
+
+def _looks_like_release(folder: Path) -> bool:
+    return (folder / "SHA256SUMS").is_file() and (folder / "void.ttl").is_file()
+
+
+def check_outdir(outdir: Path, *, force: bool = False) -> None:
+    """Refuse an output folder that cannot take a release (see :func:`write_release`)."""
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(f"{outdir}: exists and is not a folder")
+    replace = outdir.is_dir() and any(outdir.iterdir())
+    if replace and not force:
+        raise UsageError(f"{outdir}: folder is not empty; give --force to replace an earlier release")
+    if replace and not _looks_like_release(outdir):
+        raise UsageError(f"{outdir}: not an earlier kzlod release (no SHA256SUMS and void.ttl); refusing to replace it")
+
+
+@contextmanager
+def staged_release(outdir: Path, *, force: bool = False):
+    """Yield a fresh folder next to ``outdir`` to write a release into; then move it into place.
+
+    An existing non-empty ``outdir`` is replaced only with ``force`` and only
+    if it holds an earlier release (``SHA256SUMS`` and ``void.ttl``). If
+    anything fails, ``outdir`` is left as it was.
+    """
+    outdir = Path(outdir)
+    check_outdir(outdir, force=force)
+    parent = outdir.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{parent}: cannot create folder: {exc.strerror}") from None
+    tmp = parent / f".{outdir.name}.kzlod-tmp-{os.getpid()}"
+    old = parent / f".{outdir.name}.kzlod-old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        yield tmp
+        if outdir.is_dir():
+            os.replace(outdir, old)
+        os.replace(tmp, outdir)
+    except OSError as exc:
+        if old.exists() and not outdir.exists():
+            os.replace(old, outdir)
+        raise InputError(f"{outdir}: cannot write the release: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(outdir, *, version: str | None = None, date: str | None = None, data=(), force: bool = False,
+            sparql_endpoint: str | None = None, root: Path | None = None) -> dict:
+    """Publish a release of the graph into ``outdir``; return a summary.
+
+    The summary: ``outdir``, ``version``, ``date``, ``files`` (count),
+    ``bytes`` (total), ``triples`` (asserted), ``inferred``,
+    ``closure_triples``, ``quads`` (asserted, in named graphs),
+    ``entity_pages``, ``closure_cached`` and ``seconds`` (wall time).
+    """
+    start = time.perf_counter()
+    if sparql_endpoint is not None and not re.match(r"^https?://\S+$", sparql_endpoint):
+        raise UsageError(f"--sparql-endpoint must be an http(s) URL, got {sparql_endpoint!r}")
+    check_outdir(Path(outdir), force=force)
+    if version is not None:
+        release_version(None, version)
+    if date is not None:
+        release_date(None, date)
+    graphs = read_graphs(data, root=root)
+    version = release_version(graphs, version)
+    date = release_date(graphs, date)
+    with staged_release(Path(outdir), force=force) as folder:
+        written = build_files(graphs, folder, version=version, date=date, sparql_endpoint=sparql_endpoint)
+        sums = sha256sums({name: digest for name, (_, digest) in written.files.items()}).encode("utf-8")
+        (folder / "SHA256SUMS").write_bytes(sums)
+    return {
+        "outdir": str(outdir),
+        "version": version,
+        "date": date,
+        "files": len(written.files) + 1,
+        "bytes": written.sizes() + len(sums),
+        "triples": graphs.count(),
+        "inferred": graphs.inferred_count,
+        "closure_triples": graphs.count(closure=True),
+        "quads": graphs.quad_count(),
+        "entity_pages": sum(1 for name in written.files if name.startswith("id/")),
+        "closure_cached": graphs.closure_cached,
+        "seconds": round(time.perf_counter() - start, 3),
+    }

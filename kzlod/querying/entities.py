@@ -1,0 +1,190 @@
+"""Entity cards and graph statistics, answered by SPARQL on any store."""
+
+from __future__ import annotations
+
+import difflib
+
+import pyoxigraph as ox
+
+from kzlod.errors import UsageError
+from kzlod.querying.run import parse_param, run_query
+from kzlod.vocab import compact
+
+LABELS = """
+SELECT ?s ?label WHERE {
+  VALUES ?s { %s }
+  ?s rdfs:label|skos:prefLabel ?label .
+  FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
+} ORDER BY ?s ?label
+"""
+
+FIND = """
+SELECT DISTINCT ?s ?label WHERE {
+  ?s rdfs:label|skos:altLabel|skos:prefLabel ?label .
+} ORDER BY ?s
+"""
+
+OUT = """
+SELECT ?p ?o ?olabel WHERE {
+  ?e ?p ?o .
+  OPTIONAL { ?o rdfs:label|skos:prefLabel ?olabel FILTER(LANG(?olabel) = "" || LANGMATCHES(LANG(?olabel), "en")) }
+} ORDER BY ?p ?o
+"""
+
+# Claims that mention the entity, or mention a claim that mentions it (the tone of a
+# relation it is a party to), with what they say and the evidence behind them.
+CLAIMS = """
+SELECT ?claim ?type ?p ?o ?olabel ?quote ?source ?sourceTitle WHERE {
+  { ?claim ?r ?e } UNION { ?claim ?r1 ?mid . ?mid ?r2 ?e . FILTER EXISTS { ?mid kz:hasEvidence ?midEvidence } }
+  ?claim a ?type .
+  FILTER EXISTS { ?claim kz:hasEvidence ?anyEvidence }
+  ?claim ?p ?o .
+  FILTER(?p NOT IN (kz:hasEvidence, rdf:type))
+  FILTER(!isBlank(?o))
+  OPTIONAL { ?o rdfs:label|skos:prefLabel ?olabel FILTER(LANG(?olabel) = "" || LANGMATCHES(LANG(?olabel), "en")) }
+  OPTIONAL {
+    ?claim kz:hasEvidence ?ev .
+    ?ev oa:hasSource ?source .
+    OPTIONAL { ?source dcterms:title ?sourceTitle }
+    OPTIONAL { ?ev oa:hasSelector ?sel . ?sel a oa:TextQuoteSelector ; oa:exact ?quote }
+  }
+} ORDER BY ?claim ?p ?o ?quote
+"""
+
+IN = """
+SELECT ?s ?p ?slabel WHERE {
+  ?s ?p ?e .
+  FILTER(!isBlank(?s))
+  FILTER NOT EXISTS { ?s kz:hasEvidence ?x }
+  OPTIONAL { ?s rdfs:label|skos:prefLabel ?slabel FILTER(LANG(?slabel) = "" || LANGMATCHES(LANG(?slabel), "en")) }
+} ORDER BY ?p ?s
+"""
+
+
+def labels_for(store, terms) -> dict[str, str]:
+    """English labels of the IRIs among ``terms``."""
+    iris = sorted({t.value for t in terms if isinstance(t, ox.NamedNode)})
+    out: dict[str, str] = {}
+    for i in range(0, len(iris), 500):
+        chunk = " ".join(f"<{iri}>" for iri in iris[i:i + 500])
+        for s, label in run_query(store, LABELS % chunk).rows:
+            out.setdefault(s.value, label.value)
+    return out
+
+
+def find_entity(store, name: str) -> ox.NamedNode:
+    """An entity by IRI, prefixed name, label or alternative label (case-insensitive)."""
+    term = parse_param(name)
+    if isinstance(term, ox.NamedNode):
+        if run_query(store, "ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", {ox.Variable("e"): term}).boolean:
+            return term
+        raise UsageError(f"no entity {name!r} in the graph")
+    rows = run_query(store, FIND).rows
+    wanted = " ".join(name.split()).casefold()
+    hits = sorted({s.value for s, label in rows if label.value.casefold() == wanted})
+    if len(hits) == 1:
+        return ox.NamedNode(hits[0])
+    if len(hits) > 1:
+        raise UsageError(f"{name!r} names several entities: {', '.join(compact(h) for h in hits)}; give the IRI")
+    names = sorted({label.value for _, label in rows})
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise UsageError(f"no entity named {name!r}.{hint}")
+
+
+def describe(store, name: str) -> dict:
+    """Everything the graph says about one entity, each claim with its source quote."""
+    entity = find_entity(store, name)
+    bind = {ox.Variable("e"): entity}
+    card: dict = {"iri": entity.value, "id": compact(entity.value), "types": [], "labels": [], "altLabels": [],
+                  "identifiers": [], "out": [], "in": [], "claims": []}
+    for p, o, olabel in run_query(store, OUT, bind).rows:
+        pc = compact(p.value)
+        if pc == "rdf:type":
+            card["types"].append(compact(o.value))
+        elif pc in ("rdfs:label", "skos:prefLabel"):
+            card["labels"].append(o.value)
+        elif pc == "skos:altLabel":
+            card["altLabels"].append(o.value)
+        elif pc in ("skos:exactMatch", "kz:iso3166Alpha2", "kz:iso3166Alpha3", "dcterms:identifier"):
+            card["identifiers"].append({"property": pc, "value": o.value if isinstance(o, ox.Literal) else compact(o.value)})
+        elif not isinstance(o, ox.BlankNode):
+            card["out"].append({"property": pc, "value": _show(o), "label": olabel.value if olabel else ""})
+    for s, p, slabel in run_query(store, IN, bind).rows:
+        card["in"].append({"subject": compact(s.value), "property": compact(p.value), "label": slabel.value if slabel else ""})
+    claims: dict = {}
+    for claim, typ, p, o, olabel, quote, source, title in run_query(store, CLAIMS, bind).rows:
+        c = claims.setdefault(claim.value, {"claim": compact(claim.value), "types": set(), "says": {}, "evidence": set()})
+        c["types"].add(compact(typ.value))
+        c["says"].setdefault(compact(p.value), set()).add(_show(o) + (f" ({olabel.value})" if olabel else ""))
+        if source is not None:
+            c["evidence"].add(((title.value if title else compact(source.value)), quote.value if quote else ""))
+    for c in claims.values():
+        card["claims"].append({
+            "claim": c["claim"], "types": sorted(c["types"]),
+            "says": {k: sorted(v) for k, v in sorted(c["says"].items())},
+            "evidence": [{"source": s, "quote": q} for s, q in sorted(c["evidence"])],
+        })
+    for key in ("types", "labels", "altLabels"):
+        card[key] = sorted(set(card[key]))
+    return card
+
+
+def _show(term) -> str:
+    return compact(term.value) if isinstance(term, ox.NamedNode) else term.value
+
+
+def card_text(card: dict) -> str:
+    """A readable entity card."""
+    title = card["labels"][0] if card["labels"] else card["id"]
+    lines = [f"{title}  <{card['iri']}>", "=" * min(78, len(title) + len(card["iri"]) + 4)]
+    lines.append("types:        " + ", ".join(card["types"]))
+    if card["altLabels"]:
+        lines.append("also called:  " + ", ".join(card["altLabels"]))
+    for ident in card["identifiers"]:
+        lines.append(f"{ident['property']}: {ident['value']}")
+    if card["out"]:
+        lines.append("")
+        lines.append("facts:")
+        for f in card["out"]:
+            lines.append(f"  {f['property']} {f['value']}" + (f" ({f['label']})" if f["label"] else ""))
+    if card["in"]:
+        lines.append("")
+        lines.append("referred to by:")
+        for f in card["in"]:
+            lines.append(f"  {f['subject']}" + (f" ({f['label']})" if f["label"] else "") + f" {f['property']}")
+    if card["claims"]:
+        lines.append("")
+        lines.append(f"claims ({len(card['claims'])}):")
+        for c in card["claims"]:
+            lines.append(f"  {c['claim']}  [{', '.join(c['types'])}]")
+            for p, values in c["says"].items():
+                lines.append(f"    {p}: {'; '.join(values)}")
+            for ev in c["evidence"]:
+                quote = f' "{ev["quote"]}"' if ev["quote"] else ""
+                lines.append(f"    source: {ev['source']}{quote}")
+    return "\n".join(lines) + "\n"
+
+
+STATS_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"  # a triple in two graphs counts once
+STATS_CLASSES = """
+SELECT ?class (COUNT(DISTINCT ?e) AS ?entities) WHERE { ?e a ?class . FILTER(!isBlank(?e)) }
+GROUP BY ?class ORDER BY DESC(?entities) ?class
+"""
+STATS_FACTS = """
+SELECT ?source ?section (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
+  ?claim kz:hasEvidence ?ev . ?ev oa:hasSource ?src .
+  OPTIONAL { ?src dcterms:title ?t }
+  OPTIONAL { ?ev kz:sentence ?sent . ?sent kz:inSection ?sec . OPTIONAL { ?sec dcterms:title ?st } }
+  BIND(COALESCE(STR(?t), STR(?src)) AS ?source)
+  BIND(COALESCE(STR(?st), "") AS ?section)
+} GROUP BY ?source ?section ORDER BY ?source ?section
+"""
+
+
+def stats(store) -> dict:
+    triples = int(run_query(store, STATS_TRIPLES).rows[0][0].value)
+    classes = [{"class": compact(c.value), "entities": int(n.value)} for c, n in run_query(store, STATS_CLASSES).rows]
+    facts = [{"source": s.value, "section": sec.value, "claims": int(n.value)}
+             for s, sec, n in run_query(store, STATS_FACTS).rows]
+    return {"triples": triples, "classes": classes, "claims": facts}

@@ -1,0 +1,219 @@
+"""Running SPARQL: named queries, parameters, limits.
+
+A query is a SPARQL string, a ``.rq`` file, the name of a bundled query, or
+``-`` for standard input. Queries run with a wall-clock timeout and a cap on
+result rows, and never reach out to other servers (``SERVICE`` is refused).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzlod.errors import InputError, KzlodError, QueryError, UsageError
+from kzlod.sparqltext import is_update, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
+from kzlod.vocab import NAMESPACES
+
+#: The named queries, one .rq file each.
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+
+#: Defaults of the query limits (seconds, rows); see README "Limits".
+DEFAULT_TIMEOUT = float(os.environ.get("KZLOD_QUERY_TIMEOUT", 30))
+DEFAULT_MAX_ROWS = int(os.environ.get("KZLOD_MAX_ROWS", 100_000))
+MAX_QUERY_CHARS = int(os.environ.get("KZLOD_MAX_QUERY_CHARS", 100_000))
+MAX_QUERY_NESTING = int(os.environ.get("KZLOD_MAX_QUERY_NESTING", 100))
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: dict
+    text: str
+    path: Path
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "title": self.title, "description": self.description, "params": self.params}
+
+
+@dataclass
+class QueryResult:
+    """What a query returned, fully read."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)
+    truncated: bool = False
+
+    def records(self) -> list[dict]:
+        """Rows as dicts of plain strings (IRIs, lexical forms), unbound values left out."""
+        return [
+            {v: t.value for v, t in zip(self.variables, row) if t is not None}
+            for row in self.rows
+        ]
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "select" else len(self.triples)
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """The bundled named queries by name."""
+    found = {}
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        meta = read_header(text)
+        found[path.stem] = NamedQuery(path.stem, meta["title"], meta["description"], meta["params"], text, path)
+    return found
+
+
+def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
+    """Turn the QUERY argument into SPARQL text (and the named query, if it was one)."""
+    if query == "-":
+        text = (stdin or sys.stdin).read()
+        if not text.strip():
+            raise InputError("<stdin>: no query given on standard input")
+        return text, None
+    named = named_queries()
+    if query in named:
+        return named[query].text, named[query]
+    path = Path(query)
+    if query.endswith(".rq") or _is_file(path):
+        try:
+            return path.read_text(encoding="utf-8"), None
+        except FileNotFoundError:
+            raise InputError(f"{query}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{query}: cannot read: {exc}") from None
+    if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR|DROP)\b|\{", query, re.I):
+        return query, None
+    close = difflib.get_close_matches(query, named, n=3)
+    hint = f" Did you mean: {', '.join(close)}?" if close else " 'kzlod queries' lists them."
+    raise UsageError(f"unknown named query {query!r}.{hint}")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a long query string is no file name
+        return False
+
+
+def parse_param(value: str) -> ox.NamedNode | ox.Literal:
+    """A parameter value: ``<iri>``, ``prefix:name``, an absolute IRI, a number, or a plain string."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    m = re.match(r"^([A-Za-z][\w-]*):([\w.-]*)$", value)
+    if m and m.group(1) in NAMESPACES:
+        return ox.NamedNode(NAMESPACES[m.group(1)] + m.group(2))
+    if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", value, re.I):
+        return ox.NamedNode(value)
+    if re.match(r"^[+-]?\d+$", value):
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(value)
+
+
+def bind_params(params: list[tuple[str, str]] | dict | None, named: NamedQuery | None = None) -> dict:
+    items = list(params.items()) if isinstance(params, dict) else list(params or [])
+    out = {}
+    for name, value in items:
+        name = name.lstrip("?$")
+        if not re.match(r"^\w+$", name):
+            raise UsageError(f"--param: {name!r} is not a variable name")
+        if named is not None and name not in named.params:
+            has = f"it has: {', '.join(named.params)}" if named.params else "it takes none"
+            raise UsageError(f"--param: query {named.name!r} has no parameter {name!r} ({has})")
+        try:
+            out[ox.Variable(name)] = parse_param(value) if isinstance(value, str) else value
+        except ValueError as exc:
+            raise UsageError(f"--param {name}: {exc}") from None
+    return out
+
+
+def check_query(sparql: str) -> None:
+    """Refuse what kzlod never runs: updates, SERVICE calls, and queries past the size limits."""
+    if len(sparql) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long: {len(sparql)} characters, over the limit of {MAX_QUERY_CHARS} "
+                         "(KZLOD_MAX_QUERY_CHARS)")
+    depth = nesting_depth(sparql)
+    if depth > MAX_QUERY_NESTING:
+        raise QueryError(f"query too complex: brackets nested {depth} deep, over the limit of {MAX_QUERY_NESTING} "
+                         "(KZLOD_MAX_QUERY_NESTING)")
+    if is_update(sparql):
+        raise QueryError("updates are refused: kzlod queries are read-only (use 'kzlod add' to change data)")
+    if uses_service(sparql):
+        raise QueryError("SERVICE is refused: kzlod never contacts other servers from a query")
+
+
+def _syntax(exc: SyntaxError) -> QueryError:
+    msg = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)
+    if m:
+        return QueryError(f"bad SPARQL at line {m.group(1)}, column {m.group(2)}: {m.group(3).strip()}")
+    return QueryError(f"bad SPARQL: {msg}")
+
+
+def _collect(results, max_rows: int) -> QueryResult:
+    if isinstance(results, ox.QueryBoolean) or isinstance(results, bool):
+        return QueryResult("ask", boolean=bool(results))
+    if isinstance(results, ox.QuerySolutions):
+        variables = [v.value for v in results.variables]
+        rows, truncated = [], False
+        for sol in results:
+            if len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append(tuple(sol[i] for i in range(len(variables))))
+        return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
+    triples, truncated = [], False
+    for t in results:
+        if len(triples) >= max_rows:
+            truncated = True
+            break
+        triples.append(t)
+    return QueryResult("graph", triples=triples, truncated=truncated)
+
+
+def run_query(store, sparql: str, params: dict | None = None, *, timeout: float | None = None,
+              max_rows: int | None = None) -> QueryResult:
+    """Run SPARQL on a store, within the time and row limits."""
+    check_query(sparql)
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    max_rows = DEFAULT_MAX_ROWS if max_rows is None else max_rows
+    box: dict = {}
+
+    def work():
+        try:
+            box["result"] = _collect(store.query(sparql, params or None), max_rows)
+        except SyntaxError as exc:
+            box["error"] = _syntax(exc)
+        except RecursionError:
+            box["error"] = QueryError("query too complex: nesting or path depth beyond what can be evaluated")
+        except KzlodError as exc:
+            box["error"] = exc
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            box["error"] = QueryError(f"query failed: {exc}")
+        if "error" in box:
+            # The error goes to the calling thread; its traceback would take the query's
+            # pyoxigraph solutions along, which must be dropped on the thread that made them.
+            err = box["error"]
+            err.__traceback__ = err.__context__ = err.__cause__ = None
+
+    worker = threading.Thread(target=work, name="kzlod-query", daemon=True)
+    worker.start()
+    worker.join(timeout if timeout > 0 else None)
+    if worker.is_alive():
+        raise QueryError(f"query timed out after {timeout:g} s (raise it with --timeout or KZLOD_QUERY_TIMEOUT)")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]

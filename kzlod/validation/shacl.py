@@ -1,0 +1,635 @@
+"""Validation in three steps: strict syntax, SHACL (inference off), OWL RL consistency.
+
+With no files, the bundled graph is validated whole; its report is cached by
+the content hash of the shapes and data (like the OWL RL closure), so an
+unchanged graph is not validated twice.
+
+With files, the new assertions are checked together with a graph — the
+bundled one in memory, or an Oxigraph store on disk of any size — and
+reported only where they are at fault (results whose focus node the new
+files mention, and the blank nodes hanging from those). The check is
+*incremental*: only the focus nodes the new triples touch, and their
+neighbours as far as the shapes reach (the values whose classes and schemes
+are checked, the evidence trees and selectors, the source document with its
+sentences and every quote of it for the SHACL-SPARQL text checks, targets
+of inverse paths, the class hierarchy) are copied into a small rdflib graph,
+and pySHACL runs on that. The verdict on the touched nodes is the same as a
+full run's; tests compare the two on generated graphs with injected faults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzlod import __version__
+from kzlod.errors import UsageError
+from kzlod.gate.parse import ParsedFile, parse_files, parse_trusted
+from kzlod.project import bundled_root, graph_files, ontology_files, shapes_files
+from kzlod.reasoning import closure as reasoning
+from kzlod.store.backends import INFERRED_DIR, OxigraphStore, content_key, memory_store, read_meta
+from kzlod.store.rdfconv import graph_of, to_rdflib
+from kzlod.vocab import NAMESPACES
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass
+class Finding:
+    severity: str
+    focus: str
+    focus_label: str
+    path: str
+    value: str
+    message: str
+    shape: str
+    file: str = ""
+    line: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity, "focus": self.focus, "focusLabel": self.focus_label,
+            "path": self.path, "value": self.value, "message": self.message, "shape": self.shape,
+            "file": self.file, "line": self.line,
+        }
+
+
+class LazyGraph:
+    """An rdflib graph parsed from N-Triples the first time it is used (a cached report's)."""
+
+    def __init__(self, ntriples: str):
+        self._nt = ntriples
+        self._graph = None
+
+    def _load(self):
+        if self._graph is None:
+            from rdflib import Graph
+
+            self._graph = Graph().parse(data=self._nt, format="nt")
+            for prefix, iri in NAMESPACES.items():
+                self._graph.bind(prefix, iri)
+            self._graph.bind("sh", SH)
+        return self._graph
+
+    def __getattr__(self, name):
+        return getattr(self._load(), name)
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
+
+
+@dataclass
+class ValidationReport:
+    files: list[str]
+    findings: list[Finding] = field(default_factory=list)
+    clashes: list[str] = field(default_factory=list)
+    report_graph: object = None
+    triples: int = 0
+    cached: bool = False
+    incremental: bool = False
+    focus_nodes: int = 0
+    extracted: int = 0
+    data_graph: object = field(default=None, repr=False)  # the rdflib graph pySHACL ran on
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def conforms(self) -> bool:
+        return self.count("Violation") == 0 and not self.clashes
+
+    def as_dict(self) -> dict:
+        return {
+            "conforms": self.conforms,
+            "files": self.files,
+            "triples": self.triples,
+            "summary": {"violations": self.count("Violation"), "warnings": self.count("Warning"),
+                        "infos": self.count("Info"), "clashes": len(self.clashes)},
+            "results": [f.as_dict() for f in self.findings],
+            "clashes": self.clashes,
+        }
+
+
+def _bundled_graph(root: Path | None):
+    g = None
+    for path in graph_files(root):
+        g = graph_of(parse_trusted(path), g)
+    return g
+
+
+def _shapes_graph(root: Path | None):
+    g = None
+    for path in shapes_files(root):
+        g = graph_of(parse_trusted(path), g)
+    return g
+
+
+def _node_text(g, node) -> str:
+    from rdflib import BNode
+
+    if node is None:
+        return ""
+    if isinstance(node, BNode):
+        return "[]"
+    return str(node)
+
+
+class Locator:
+    """Find the file and line where a subject is described."""
+
+    def __init__(self, files: list[tuple[str, str, dict]]):
+        self.files = files  # (display name, text, prefixes)
+
+    def find(self, iri: str) -> tuple[str, int]:
+        for name, text, prefixes in self.files:
+            for sp in self._spellings(iri, prefixes):
+                m = re.search(rf"^[ \t]*{re.escape(sp)}(?=[\s;,.])", text, re.M)
+                if m:
+                    return name, text.count("\n", 0, m.start()) + 1
+        for name, text, prefixes in self.files:
+            for sp in self._spellings(iri, prefixes):
+                m = re.search(rf"(?<![\w:]){re.escape(sp)}(?![\w-])", text)
+                if m:
+                    return name, text.count("\n", 0, m.start()) + 1
+        return "", 0
+
+    @staticmethod
+    def _spellings(iri: str, prefixes: dict) -> list[str]:
+        out = [f"<{iri}>"]
+        for p, ns in prefixes.items():
+            if iri.startswith(ns) and iri != ns:
+                out.append(f"{p}:{iri[len(ns):]}")
+        return out
+
+
+def _results(results_graph, keep=None):
+    from rdflib import RDF
+    from rdflib.namespace import SH as SHNS
+
+    for res in results_graph.subjects(RDF.type, SHNS.ValidationResult):
+        focus = results_graph.value(res, SHNS.focusNode)
+        if keep is None or focus in keep:
+            yield res, focus
+
+
+def _findings(results_graph, data_graph, locator: Locator, keep=None) -> list[Finding]:
+    from rdflib import RDFS, URIRef
+    from rdflib.namespace import SH as SHNS
+
+    out = []
+    for res, focus in _results(results_graph, keep):
+        sev = results_graph.value(res, SHNS.resultSeverity)
+        shape = results_graph.value(res, SHNS.sourceShape)
+        messages = sorted(str(m) for m in results_graph.objects(res, SHNS.resultMessage))
+        path = results_graph.value(res, SHNS.resultPath)
+        value = results_graph.value(res, SHNS.value)
+        label = data_graph.value(focus, RDFS.label) if focus is not None else None
+        file, line = locator.find(str(focus)) if isinstance(focus, URIRef) else ("", 0)
+        out.append(Finding(
+            severity=str(sev).rsplit("#", 1)[-1] if sev else "Violation",
+            focus=_node_text(data_graph, focus), focus_label=str(label) if label else "",
+            path=_node_text(data_graph, path) if isinstance(path, URIRef) else ("" if path is None else "(complex path)"),
+            value=_node_text(data_graph, value) if not hasattr(value, "language") else str(value),
+            message=" ".join(messages) or "constraint not met",
+            shape=_node_text(data_graph, shape) if isinstance(shape, URIRef) else "",
+            file=file, line=line,
+        ))
+    out.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.focus, f.shape, f.path, f.value, f.message))
+    return out
+
+
+def _kept_report(results_graph, keep):
+    """A SHACL report graph of only the results about the kept focus nodes."""
+    from rdflib import BNode, Graph, Literal
+    from rdflib.namespace import RDF
+    from rdflib.namespace import SH as SHNS
+
+    g = Graph()
+    for prefix, ns in results_graph.namespaces():
+        g.bind(prefix, ns)
+    report = BNode()
+    g.add((report, RDF.type, SHNS.ValidationReport))
+    conforms = True
+    for res, _ in _results(results_graph, keep):
+        g.add((report, SHNS.result, res))
+        if results_graph.value(res, SHNS.resultSeverity) == SHNS.Violation:
+            conforms = False
+        todo = [res]
+        while todo:
+            node = todo.pop()
+            for p, o in results_graph.predicate_objects(node):
+                g.add((node, p, o))
+                if isinstance(o, BNode) and (o, None, None) not in g:
+                    todo.append(o)
+    g.add((report, SHNS.conforms, Literal(conforms)))
+    return g
+
+
+def _run_shacl(data, shapes):
+    import pyshacl
+
+    _conforms, results_graph, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+        do_owl_imports=False, abort_on_first=False, meta_shacl=False,
+    )
+    return results_graph
+
+
+def validate(files=(), *, root: Path | None = None, reason: bool = True, store: Path | None = None,
+             full: bool = False) -> ValidationReport:
+    """Validate the bundled graph, or new files together with it (or with a disk store).
+
+    ``store``: an Oxigraph store directory (made by ``kzlod load``) to check the
+    new files against, instead of the bundled graph. ``full=True`` validates the
+    whole graph with pySHACL and then keeps the touched nodes' results (the
+    reference the incremental check is tested against; memory only).
+    Raises InputError on bad syntax.
+    """
+    parsed: list[ParsedFile] = parse_files(files) if files else []
+    if not parsed and store is None:
+        return _validate_bundled(root, reason)
+    if full:
+        if store is not None:
+
+            raise UsageError("a full validation of a disk store is not offered; validate new files against it")
+        return _validate_full(parsed, root, reason)
+    return _validate_incremental(parsed, root, reason, store)
+
+
+# --- the whole bundled graph, cached ---------------------------------------------------------
+
+def _report_key(root: Path | None) -> str:
+    import pyshacl
+
+    h = hashlib.sha256(f"kzlod {__version__} pyshacl {pyshacl.__version__} report 1\n".encode())
+    for path in shapes_files(root) + graph_files(root):
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _report_key_light(root: Path | None) -> str:
+    """The cache key without importing pySHACL (its version read from the installed metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        shacl_version = version("pyshacl")
+    except PackageNotFoundError:  # pragma: no cover - pyshacl is a dependency
+        shacl_version = "?"
+    h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 1\n".encode())
+    for path in shapes_files(root) + graph_files(root):
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _display_files(root):
+    return [_display(p, root) for p in graph_files(root)]
+
+
+def _validate_bundled(root: Path | None, reason: bool) -> ValidationReport:
+    key = _report_key_light(root)
+    folder = reasoning.cache_dir()
+    cached = _read_cached_report(folder, key)
+    built = []  # the bundled graph, parsed at most once for both checks
+
+    def bundled():
+        if not built:
+            built.append(_bundled_graph(root))
+        return built[0]
+
+    if cached is not None:
+        report = cached
+    else:
+        data = bundled()
+        results_graph = _run_shacl(data, _shapes_graph(root))
+        texts = []
+        for path in graph_files(root):
+            text = path.read_text(encoding="utf-8")
+            prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
+            texts.append((_display(path, root), text, prefixes))
+        report = ValidationReport(files=_display_files(root))
+        report.findings = _findings(results_graph, data, Locator(texts))
+        report.report_graph = results_graph
+        report.triples = len(data)
+        _write_cached_report(folder, key, report)
+    if reason:
+        chunks = [p.read_bytes() for p in graph_files(root)]
+        engine = consistency_engine()
+        closure = reasoning.cached_closure(reasoning.input_key(chunks, engine),
+                                           lambda: reasoning.compute(bundled(), engine=engine))
+        report.clashes = closure.clashes
+    return report
+
+
+def _read_cached_report(folder: Path, key: str) -> ValidationReport | None:
+    try:
+        meta = json.loads((folder / f"report-{key}.json").read_text(encoding="utf-8"))
+        nt = (folder / f"report-{key}.nt").read_text(encoding="utf-8")
+        report = ValidationReport(files=meta["files"], triples=meta["triples"], cached=True)
+        report.findings = [Finding(**{k: f[k] for k in ("severity", "focus", "path", "value", "message", "shape",
+                                                         "file", "line")}, focus_label=f["focusLabel"])
+                           for f in meta["results"]]
+        report.report_graph = LazyGraph(nt)
+        return report
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cached_report(folder: Path, key: str, report: ValidationReport) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {"files": report.files, "triples": report.triples,
+                   "results": [f.as_dict() for f in report.findings]}
+        nt = report.report_graph.serialize(format="nt")
+        for name, text in ((f"report-{key}.nt", nt), (f"report-{key}.json", json.dumps(payload))):
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, folder / name)
+    except OSError:
+        pass  # no cache is no error
+
+
+# --- new files, with the whole graph (the reference) ----------------------------------------
+
+def _validate_full(parsed: list[ParsedFile], root: Path | None, reason: bool) -> ValidationReport:
+    data = _bundled_graph(root)
+    for pf in parsed:
+        graph_of(pf.quads, data, fresh_bnodes=True)
+    keep = _touched(parsed, data)
+    results_graph = _run_shacl(data, _shapes_graph(root))
+    report = ValidationReport(files=[str(pf.path) for pf in parsed])
+    report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
+    report.report_graph = _kept_report(results_graph, keep)
+    report.triples = len(data)
+    report.focus_nodes = len(keep)
+    report.data_graph = data
+    if reason:
+        chunks = [p.read_bytes() for p in graph_files(root)] + [pf.text.encode() for pf in parsed]
+        closure = reasoning.cached_closure(reasoning.input_key(chunks), lambda: reasoning.compute(data))
+        report.clashes = closure.clashes
+    return report
+
+
+def _locator(parsed: list[ParsedFile]) -> Locator:
+    return Locator([(str(pf.path), pf.text, pf.prefixes) for pf in parsed])
+
+
+def _touched(parsed: list[ParsedFile], data) -> set:
+    """Nodes the new files mention, and the blank nodes hanging from them (evidence, selectors, times)."""
+    from rdflib import BNode, URIRef
+
+    keep = {URIRef(t.value) for pf in parsed for q in pf.quads for t in (q.subject, q.object)
+            if isinstance(t, ox.NamedNode)}
+    frontier = list(keep)
+    while frontier:
+        for o in data.objects(frontier.pop(), None):
+            if isinstance(o, BNode) and o not in keep:
+                keep.add(o)
+                frontier.append(o)
+    return keep
+
+
+# --- new files, incrementally ----------------------------------------------------------------
+
+@dataclass
+class ShapeReach:
+    """What the shapes look at beyond a focus node's own triples, read from the shapes graph."""
+
+    inverse: set  # predicates followed backwards (inverse paths, sh:targetObjectsOf)
+    sparql_subjects_of: set  # focus nodes with these predicates are targets of SHACL-SPARQL shapes
+    sparql_classes: set  # … or of these classes
+    sparql_predicates: set  # predicates the SHACL-SPARQL queries mention
+
+
+def shape_reach(shapes) -> ShapeReach:
+    from rdflib import URIRef
+    from rdflib.namespace import SH as SHNS
+
+    inverse = {o for o in shapes.objects(None, SHNS.inversePath) if isinstance(o, URIRef)}
+    inverse |= {o for o in shapes.objects(None, SHNS.targetObjectsOf) if isinstance(o, URIRef)}
+    sparql_shapes = set()
+    for prop_shape in shapes.subjects(SHNS.sparql, None):
+        sparql_shapes.add(prop_shape)
+        sparql_shapes.update(shapes.subjects(SHNS.property, prop_shape))
+    subjects_of, classes = set(), set()
+    for s in sparql_shapes:
+        subjects_of.update(shapes.objects(s, SHNS.targetSubjectsOf))
+        classes.update(shapes.objects(s, SHNS.targetClass))
+    prefixes = {str(p): str(n) for d in shapes.objects(None, SHNS.declare)
+                for p in shapes.objects(d, SHNS.prefix) for n in shapes.objects(d, SHNS.namespace)}
+    mentioned = set()
+    for sparql in shapes.objects(None, SHNS.sparql):
+        for text in list(shapes.objects(sparql, SHNS.select)) + list(shapes.objects(sparql, SHNS.ask)):
+            text = str(text)
+            mentioned.update(re.findall(r"<([^<>\s]+)>", text))
+            for prefix, local in re.findall(r"(?<![\w?$<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", text):
+                if prefix in prefixes:
+                    mentioned.add(prefixes[prefix] + local)
+    mentioned.discard(RDF_TYPE)  # never walk rdf:type backwards: that is every instance of a class
+    return ShapeReach(inverse={str(p) for p in inverse}, sparql_subjects_of={str(p) for p in subjects_of},
+                      sparql_classes={str(c) for c in classes}, sparql_predicates=mentioned)
+
+
+class Union:
+    """The graph being validated: a store (memory or disk) plus the new triples, as one."""
+
+    def __init__(self, stores):
+        self.stores = stores
+
+    def out(self, node) -> set:
+        return {(q.subject, q.predicate, q.object) for st in self.stores
+                for q in st.quads_for_pattern(node, None, None, None)}
+
+    def into(self, node, predicate=None) -> set:
+        return {(q.subject, q.predicate, q.object) for st in self.stores
+                for q in st.quads_for_pattern(None, predicate, node, None)}
+
+    def with_predicate(self, predicate) -> set:
+        return {(q.subject, q.predicate, q.object) for st in self.stores
+                for q in st.quads_for_pattern(None, predicate, None, None)}
+
+
+def _is_node(t) -> bool:
+    return isinstance(t, (ox.NamedNode, ox.BlankNode))
+
+
+def extract(graph: Union, parsed: list[ParsedFile], reach: ShapeReach) -> tuple[set, set]:
+    """The triples pySHACL needs to judge the touched nodes, and the touched nodes (pyoxigraph terms)."""
+    touched = {t for pf in parsed for q in pf.quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    frontier = list(touched)
+    triples: set = set()
+    outgoing: dict = {}
+
+    def out(node):
+        if node not in outgoing:
+            outgoing[node] = graph.out(node)
+            triples.update(outgoing[node])
+        return outgoing[node]
+
+    while frontier:  # the touched nodes: the IRIs of the new files and the blank nodes hanging from them
+        for _, _, o in out(frontier.pop()):
+            if isinstance(o, ox.BlankNode) and o not in touched:
+                touched.add(o)
+                frontier.append(o)
+    inverse = [ox.NamedNode(p) for p in sorted(reach.inverse)]
+    neighbours = set()
+    for node in touched:
+        for s, _, o in out(node):
+            if _is_node(o):
+                neighbours.add(o)
+        for p in inverse:
+            found = graph.into(node, p)
+            triples.update(found)
+            neighbours.update(s for s, _, _ in found)
+    for node in neighbours - touched:
+        out(node)
+    sparql_subjects = {ox.NamedNode(p) for p in reach.sparql_subjects_of}
+    sparql_classes = {ox.NamedNode(c) for c in reach.sparql_classes}
+    walk = [ox.NamedNode(p) for p in sorted(reach.sparql_predicates)]
+    for node in touched:
+        own = outgoing[node]
+        if not any(p in sparql_subjects or (p.value == RDF_TYPE and o in sparql_classes) for _, p, o in own):
+            continue
+        reached, layer = {node}, {node}
+        for _ in range(2):  # two hops each way along what the SHACL-SPARQL queries mention
+            nxt = set()
+            for n in layer:
+                for s, p, o in out(n):
+                    if p in walk and _is_node(o):
+                        nxt.add(o)
+                for p in walk:
+                    found = graph.into(n, p)
+                    triples.update(found)
+                    nxt.update(s for s, _, _ in found)
+            layer = nxt - reached
+            reached |= nxt
+        for n in reached:
+            out(n)
+    triples.update(graph.with_predicate(ox.NamedNode(RDFS_SUBCLASS)))
+    return triples, touched
+
+
+_SHAPES_CACHE: dict = {}
+
+
+def _shapes(root: Path | None):
+    key = tuple((str(p), p.stat().st_mtime_ns) for p in shapes_files(root))
+    if key not in _SHAPES_CACHE:
+        shapes = _shapes_graph(root)
+        _SHAPES_CACHE.clear()
+        _SHAPES_CACHE[key] = (shapes, shape_reach(shapes))
+    return _SHAPES_CACHE[key]
+
+
+def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: bool,
+                          store: Path | None) -> ValidationReport:
+
+    if store is None:
+        base = memory_store(root=root)
+    else:
+        base = OxigraphStore(Path(store), read_only=True)
+    delta = ox.Store()
+    for pf in parsed:
+        delta.extend(ox.Quad(q.subject, q.predicate, q.object) for q in pf.quads)
+    shapes, reach = _shapes(root)
+    triples, touched = extract(Union([base.store, delta]), parsed, reach)
+    from rdflib import Graph
+
+    data = Graph()
+    add = data.add
+    for s, p, o in triples:
+        add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    keep = {to_rdflib(t) for t in touched}
+    results_graph = _run_shacl(data, shapes)
+    report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
+    report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
+    report.report_graph = _kept_report(results_graph, keep)
+    report.focus_nodes, report.extracted = len(touched), len(data)
+    report.data_graph = data
+    if store is None:
+        # read at once: solutions kept in this frame would go wherever a later exception's traceback goes
+        report.triples = int(next(iter(base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                                         use_default_graph_as_union=True)))["n"].value) + len(delta)
+    else:
+        report.triples = len(base.store) + len(delta)
+    if reason:
+        report.clashes = _clashes(parsed, root, store, data, touched, base)
+    return report
+
+
+def _clashes(parsed, root, store, data, touched, base) -> list[str]:
+    """OWL RL consistency: the whole graph's cached closure in memory; around the new triples for a store."""
+
+    if store is None:
+
+        def build():
+            g = _bundled_graph(root)
+            for pf in parsed:
+                graph_of(pf.quads, g, fresh_bnodes=True)
+            return reasoning.compute(g, engine=engine)
+
+        engine = consistency_engine()
+        chunks = [p.read_bytes() for p in graph_files(root)] + [pf.text.encode() for pf in parsed]
+        return reasoning.cached_closure(reasoning.input_key(chunks, engine), build).clashes
+    return _local_clashes(Path(store), data, touched, base, root)
+
+
+def _local_clashes(path: Path, data, touched, base, root) -> list[str]:
+    """Clashes of the closure of the ontology, the extracted neighbourhood and every triple into a touched node.
+
+    OWL RL entailment is monotone, so every clash found in part of the graph is
+    a clash of the whole. The touched nodes' types the store's own closure holds
+    (``kzlod reason --store``) are added when it is current.
+    """
+
+    g = data.__class__()
+    for t in data:
+        g.add(t)
+    for path_ in ontology_files(root):
+        graph_of(parse_trusted(path_), g)
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    for node in touched:  # what triples into a node entail about it depends on their predicate only
+        seen = set()
+        for q in base.store.quads_for_pattern(None, None, node, None):
+            if q.predicate != rdf_type and q.predicate not in seen:
+                seen.add(q.predicate)
+                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    meta = read_meta(path)
+    done = meta.get("inferred") or {}
+    if done and (path / INFERRED_DIR).is_dir() and done.get("content") == content_key(meta):
+        sub = ox.Store.read_only(str(path / INFERRED_DIR))
+        for node in touched:
+            for q in sub.quads_for_pattern(node, rdf_type, None, None):
+                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return reasoning.compute(g, engine=consistency_engine()).clashes
+
+
+def consistency_engine() -> str:
+    """The engine for validation's consistency check: the fastest installed.
+
+    Clashes are found by the same checks over either engine's closure, so the
+    verdict does not depend on it; reasonable takes 0.1 s where owlrl takes 2 s
+    on the bundled graph (owlrl also words each clash its own way, once more).
+    """
+
+    return "reasonable" if reasoning.reasonable_available() else "owlrl"
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return path.resolve().relative_to((root or bundled_root()).resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,717 @@
+"""``kzlod serve``: a read-only linked-data server (Starlette on uvicorn).
+
+* ``/sparql`` — the SPARQL 1.1 Protocol (see :mod:`kzlod.web.protocol`); a bare
+  ``GET`` gives the service description;
+* ``/id/<local>`` — the entity ``https://w3id.org/kzlod/id/<local>``: HTML
+  for browsers, its concise bounded description as Turtle, N-Triples or
+  JSON-LD otherwise; ``/ontology`` — the ontology;
+* ``/`` — a query page (static JavaScript from ``/static``, no CDN).
+
+Queries never run in the web server's process: a pool of worker processes
+(``spawn`` context), each holding its own copy of the store, runs them. A
+query that outlives ``--timeout`` has its worker killed and replaced, so the
+work really stops. Every response carries ``X-Content-Type-Options:
+nosniff`` and a Content-Security-Policy that allows only ``'self'``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import multiprocessing
+import queue
+import re
+import signal
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from kzlod.errors import EXIT_INPUT, EXIT_USAGE, InputError, KzlodError, QueryError, UsageError
+from kzlod.gate.parse import parse_files
+from kzlod.querying.output import render
+from kzlod.querying.run import check_query, named_queries, run_query
+from kzlod.sparqltext import mask_sparql
+from kzlod.store.backends import GraphStore, OxigraphStore, bind_values, memory_store, query_kind
+from kzlod.vocab import NAMESPACES
+from kzlod.web import pages, protocol
+from kzlod.web.pages import anchor
+from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
+
+ID_BASE = "https://w3id.org/kzlod/id/"
+ONTOLOGY = "https://w3id.org/kzlod/ontology"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+#: The policy of every response: only this origin's scripts, styles and fetches; no inline code.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "content-security-policy": CSP,
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+ENTITY_TYPES = {"ttl": "text/turtle", "html": "text/html", "nt": "application/n-triples",
+                "jsonld": "application/ld+json"}
+QUEUE_GRACE = 15.0  # seconds a request may wait beyond the time limit for a free (or restarted) worker
+_FROM = re.compile(r"(?<![:\w?$])FROM\b", re.I)
+_LOCAL = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$")
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """What ``kzlod serve`` serves, and its limits."""
+
+    store: str = "memory"
+    data: tuple[str, ...] = ()
+    root: str | None = None  # the project folder whose graph a memory store serves (None: the bundled graph)
+    timeout: float = 30.0  # seconds a query may run before its worker is killed
+    workers: int = 2
+    cors: tuple[str, ...] = ()
+    max_body: int = 1024 * 1024  # bytes of a POST body
+    max_rows: int | None = None  # result rows (kzlod.querying.run default when None)
+    start_timeout: float = 120.0
+
+    def check(self) -> None:
+        if self.timeout <= 0:
+            raise UsageError("--timeout must be a positive number of seconds")
+        if not 1 <= self.workers <= 64:
+            raise UsageError("--workers must be between 1 and 64")
+        if self.store not in ("", "memory") and not self.store.startswith("oxigraph:"):
+            raise UsageError(f"unknown store {self.store!r}: use 'memory' or 'oxigraph:DIR'")
+        if self.store.startswith("oxigraph:"):
+            path = Path(self.store.split(":", 1)[1])
+            if not path.is_dir():
+                raise InputError(f"{path}: no Oxigraph store here; create one with 'kzlod load FILE... --store {self.store}'")
+            if self.data:
+                raise UsageError(f"--data cannot be used with --store {self.store}; add the files with 'kzlod load' first")
+        for origin in self.cors:
+            if origin != "*" and not re.match(r"^https?://[^/\s]+$", origin):
+                raise UsageError(f"--cors {origin!r}: give an origin like https://example.org (no path) or *")
+
+
+# --- the worker process -----------------------------------------------------------
+
+def open_store(config: ServeConfig):
+    """The store a worker serves: the project's graph in memory (plus --data), or a disk store opened read-only."""
+
+    if config.store.startswith("oxigraph:"):
+        import pyoxigraph as ox
+
+        class ReadOnlyStore(OxigraphStore):
+            """A disk store opened read-only: any number of workers share it, none can change it."""
+
+            def __init__(self, path: Path):
+                self.path, self.name = path, f"oxigraph:{path}"
+                try:
+                    self.store = ox.Store.read_only(str(path))
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot open Oxigraph store read-only: {exc}") from None
+
+        return ReadOnlyStore(Path(config.store.split(":", 1)[1]))
+    return memory_store(parse_files([Path(p) for p in config.data]), root=Path(config.root) if config.root else None)
+
+
+def _dataset_query(store, default_graphs, named_graphs, base_iri=None):
+    """A store view over the protocol dataset (the store's union default graph when none was given)."""
+    import pyoxigraph as ox
+
+    if default_graphs is None and named_graphs is None:
+        dataset = {"use_default_graph_as_union": True}  # FROM / FROM NAMED in the query take over (below)
+    else:
+        dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],
+                   "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
+
+    class DatasetView(GraphStore):
+        name = store.name
+
+        def query(self, sparql, substitutions=None):
+            if substitutions:
+                sparql = bind_values(sparql, substitutions)
+            chosen = dataset
+            if "use_default_graph_as_union" in dataset and _FROM.search(mask_sparql(sparql)):
+                chosen = {}  # the query's own dataset
+            return store.store.query(sparql, prefixes=NAMESPACES, base_iri=base_iri, **chosen)
+
+    return DatasetView()
+
+
+def _status_of(exc: KzlodError) -> int:
+    if isinstance(exc, HttpError):
+        return exc.status
+    if isinstance(exc, QueryError):
+        refused = ("bad SPARQL", "query too", "updates are refused", "SERVICE is refused", "cannot bind")
+        return 400 if exc.message.startswith(refused) else 500
+    return 400 if exc.exit_code == EXIT_USAGE else 500
+
+
+def _render(result, fmt: str) -> tuple[str, bytes]:
+    if result.kind == "graph" and fmt not in GRAPH_TYPES:
+        fmt = "ttl"
+    elif result.kind != "graph" and fmt not in RESULT_TYPES:
+        fmt = "json"
+    mtype = {**RESULT_TYPES, **GRAPH_TYPES}[fmt]
+    charset = "" if fmt in ("json", "jsonld") else "; charset=utf-8"
+    return mtype + charset, render(result, fmt).encode("utf-8")
+
+
+def task_query(store, sparql, default_graphs, named_graphs, fmt, base_iri=None, max_rows=None):
+    view = _dataset_query(store, default_graphs, named_graphs, base_iri)
+    result = run_query(view, sparql, timeout=0, max_rows=max_rows)
+    ctype, body = _render(result, fmt)
+    return ("ok", ctype, body, {"truncated": result.truncated})
+
+
+def link(iri: str) -> str | None:
+    """The path on this server that answers for an IRI (None: served elsewhere, shown as text)."""
+    if iri.startswith(ID_BASE) and _LOCAL.match(iri[len(ID_BASE):]):
+        return "/id/" + iri[len(ID_BASE):]
+    if iri == ONTOLOGY:
+        return "/ontology"
+    if iri.startswith(ONTOLOGY + "#") and len(iri) > len(ONTOLOGY) + 1:
+
+        return "/ontology#" + anchor(iri)
+    return None
+
+
+def _html(text: str) -> tuple:
+    """An HTML answer rendered by :mod:`kzlod.web.pages`, with the policy those pages need (inline CSS, no script)."""
+
+    csp = pages.CSP + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    return ("ok", "text/html; charset=utf-8", text.encode("utf-8"), {"csp": csp})
+
+
+def task_entity(store, iri, fmt):
+    import pyoxigraph as ox
+
+    node = ox.NamedNode(iri)
+    if not run_query(store, f"ASK {{ {node} ?p ?o }}", timeout=0).boolean:
+        raise HttpError(404, f"no entity {iri} in the graph")
+    if fmt == "html":
+
+        return _html(pages.render_entity(store, iri, link=link, home="/"))
+    ctype, body = _render(run_query(store, f"DESCRIBE {node}", timeout=0), fmt)
+    return ("ok", ctype, body, {})
+
+
+ONTOLOGY_QUERY = """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  GRAPH ?g { <https://w3id.org/kzlod/ontology> a <http://www.w3.org/2002/07/owl#Ontology> . ?s ?p ?o }
+}"""
+
+
+def task_ontology(store, fmt):
+    if fmt == "html":
+
+        if not run_query(store, f"ASK {{ <{ONTOLOGY}> ?p ?o }}", timeout=0).boolean:
+            raise HttpError(404, "the served graph holds no ontology")
+        return _html(pages.render_ontology(store, home="/"))
+    result = run_query(store, ONTOLOGY_QUERY, timeout=0)
+    if not result.triples:
+        raise HttpError(404, "the served graph holds no ontology")
+    ctype, body = _render(result, fmt)
+    return ("ok", ctype, body, {})
+
+
+def store_info(store) -> dict:
+    graphs = sorted(row[0].value for row in run_query(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows)
+    return {"graphs": graphs, "triples": len(store)}
+
+
+TASKS = {"query": task_query, "entity": task_entity, "ontology": task_ontology}
+
+
+def worker_main(conn, config: ServeConfig) -> None:
+    """A worker: load the store once, then answer tasks until told to stop or the server goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    try:
+        store = open_store(config)
+        info = store_info(store)
+    except KzlodError as exc:
+        conn.send(("failed", exc.exit_code, exc.message))
+        return
+    except Exception as exc:  # pragma: no cover - reported, then the server stops
+        conn.send(("failed", 1, f"cannot load the graph: {type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", info))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        name, *args = task
+        try:
+            if name == "query":
+                args.append(config.max_rows)
+            reply = TASKS[name](store, *args)
+        except KzlodError as exc:
+            reply = ("error", _status_of(exc), exc.message)
+        except Exception as exc:  # noqa: BLE001 - a worker answers, never dies of a bad request
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)  # for the operator; the client gets one line
+            reply = ("error", 500, f"internal error: {type(exc).__name__}")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+# --- the pool of workers ------------------------------------------------------------
+
+class _Worker:
+    def __init__(self, ctx, config: ServeConfig):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=worker_main, args=(child, config), daemon=True, name="kzlod-query-worker")
+        self.process.start()
+        child.close()
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                kill = True
+            self.process.join(2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
+
+class WorkerPool:
+    """Worker processes that run queries, each with its own store; a worker past the timeout is replaced."""
+
+    def __init__(self, config: ServeConfig):
+        self.config = config
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue = queue.Queue()
+        self._all: set = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.info: dict = {"graphs": [], "triples": None}
+        self.replaced = 0
+
+    def start(self) -> "WorkerPool":
+        """Start every worker and wait until each has loaded the graph (raises the loading error)."""
+        workers = [self._spawn() for _ in range(self.config.workers)]
+        try:
+            for worker in workers:
+                self.info = self._await_ready(worker)
+                self._idle.put(worker)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.config)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker) -> dict:
+        limit = self.config.start_timeout
+        if not worker.conn.poll(limit):
+            self._drop(worker)
+            raise KzlodError(f"a query worker did not load the graph within {limit:g} s")
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            code = worker.process.exitcode
+            self._drop(worker)
+            raise KzlodError(f"a query worker exited while loading the graph (exit code {code})") from None
+        if message[0] == "failed":
+            self._drop(worker)
+            _, exit_code, text = message
+            cls = InputError if exit_code == EXIT_INPUT else UsageError if exit_code == EXIT_USAGE else KzlodError
+            raise cls(text)
+        return message[1]
+
+    def _drop(self, worker: _Worker, kill: bool = True) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop(kill=kill)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._drop(worker)
+        self.replaced += 1
+        for attempt in range(3):
+            if self._closed:
+                return
+            try:
+                fresh = self._spawn()
+                self._await_ready(fresh)
+            except KzlodError as exc:
+                print(f"kzlod serve: cannot restart a query worker: {exc.message}", file=sys.stderr)
+                time.sleep(1 + attempt)
+                continue
+            if self._closed:
+                self._drop(fresh)
+            else:
+                self._idle.put(fresh)
+            return
+
+    def run(self, task: tuple, timeout: float | None = None) -> tuple:
+        """Send a task to a free worker and wait for its answer (blocking; call from a thread)."""
+        timeout = self.config.timeout if timeout is None else timeout
+        if self._closed:
+            raise HttpError(503, "the server is shutting down")
+        try:
+            # Every worker busy: wait at most for one query's time limit, plus a worker's restart.
+            worker = self._idle.get(timeout=self.config.timeout + QUEUE_GRACE)
+        except queue.Empty:
+            raise HttpError(503, f"server busy: all {self.config.workers} query workers are occupied; try again",
+                            headers={"Retry-After": "5"}) from None
+        try:
+            worker.conn.send(task)
+            if not worker.conn.poll(timeout):
+                threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+                raise HttpError(504, f"query stopped: it ran past the time limit of {timeout:g} s")
+            reply = worker.conn.recv()
+        except (EOFError, OSError, ValueError):
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            raise HttpError(500, "the query worker died while answering; it is being replaced") from None
+        self._idle.put(worker)
+        if reply[0] == "error":
+            raise HttpError(reply[1], reply[2])
+        return reply
+
+    async def arun(self, task: tuple) -> tuple:
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(self.run, task)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# --- HTML ---------------------------------------------------------------------------
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def html_page(title: str, body: str, *, script: str | None = None) -> str:
+    """A whole page: local stylesheet, optional local script, no inline code (the CSP forbids it)."""
+    script_tag = f'<script src="/static/{esc(script)}" defer></script>' if script else ""
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{esc(title)}</title><link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
+        f"<link rel=\"stylesheet\" href=\"/static/style.css\">{script_tag}</head>\n"
+        "<body><header><a class=\"home\" href=\"/\">kzlod</a> <nav><a href=\"/\">Query</a> "
+        "<a href=\"/id/kazakhstan\">Kazakhstan</a> <a href=\"/ontology\">Ontology</a> "
+        "<a href=\"/sparql\">Service description</a></nav></header>\n"
+        f"<main>{body}</main></body></html>\n"
+    )
+
+
+def download_links(query: str, kind: str) -> str:
+    table = GRAPH_TYPES if kind in ("construct", "describe") else RESULT_TYPES
+    names = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "ttl": "Turtle", "nt": "N-Triples",
+             "jsonld": "JSON-LD"}
+    links = []
+    for key in table:
+        href = "/sparql?" + urllib.parse.urlencode({"query": query, "format": key})
+        links.append(f'<a data-format="{key}" href="{esc(href)}" download>{names[key]}</a>')
+    return " ".join(links)
+
+
+def query_page(named: dict, *, query: str | None = None, example: str | None = None) -> str:
+    """The query page: an editor prefilled with a named query (or ``query``), the examples, Run, downloads."""
+
+    if example not in named:
+        example = "memberships" if "memberships" in named else next(iter(named), None)
+    text = query if query is not None else (named[example].text if example else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    options = []
+    for name, q in named.items():
+        selected = " selected" if name == example and query is None else ""
+        options.append(f'<option value="{esc(name)}" title="{esc(q.description)}"{selected}>{esc(q.title)}</option>')
+    if query is not None:
+        options.insert(0, '<option value="" selected>(your query)</option>')
+    description = named[example].description if example and query is None else ""
+    body = f"""
+<h1>Query the kzlod graph</h1>
+<form id="query-form" method="get" action="/">
+<p><label for="example">Example query</label>
+<select id="example" name="example">{''.join(options)}</select></p>
+<p id="example-description">{esc(description)}</p>
+<p><label for="query">SPARQL (prefixes kz:, kzd:, kzsrc:, rdfs:, skos:, org:, oa:, dcterms:… are predeclared)</label></p>
+<textarea id="query" name="query" rows="18" cols="100" spellcheck="false" autocomplete="off">{esc(text)}</textarea>
+<p><button type="submit" id="run">Run</button> <span id="status" role="status"></span></p>
+</form>
+<noscript><p>Showing results here needs JavaScript; the download links below work without it.</p></noscript>
+<p id="downloads">Download: <span id="download-links">{download_links(text, query_kind(text))}</span></p>
+<div id="error" class="error" role="alert" hidden></div>
+<div id="results"></div>
+"""
+    return html_page("kzlod: SPARQL query", body, script="query.js")
+
+
+def queries_json(named: dict) -> dict:
+    return {
+        "queries": [{**q.as_dict(), "text": q.text} for q in named.values()],
+        "prefixes": NAMESPACES,
+        "idBase": ID_BASE,
+        "ontology": ONTOLOGY,
+    }
+
+
+# --- the web application -------------------------------------------------------------
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.decode("latin-1").lower() for k, _ in headers}
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def read_body(request, limit: int) -> bytes:
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.strip().isdigit():
+            raise HttpError(400, "bad Content-Length header")
+        if int(length) > limit:
+            raise HttpError(413, f"request body too large: {int(length)} bytes, over the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HttpError(413, f"request body too large: over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(pool: WorkerPool, config: ServeConfig | None = None):
+    """The Starlette application answering from ``pool``'s workers."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import PlainTextResponse, RedirectResponse, Response
+    from starlette.routing import Route
+
+    config = config or pool.config
+    named = named_queries()
+    import importlib.util
+
+    has_pages = importlib.util.find_spec("kzlod.web.pages") is not None
+    resource_types = {k: v for k, v in ENTITY_TYPES.items() if k != "html" or has_pages}
+    static = {p.name: (p.read_bytes(), STATIC_TYPES[p.suffix]) for p in sorted(STATIC_DIR.iterdir())
+              if p.is_file() and p.suffix in STATIC_TYPES} if STATIC_DIR.is_dir() else {}
+
+    def endpoint_iri(request) -> str | None:
+        """This endpoint's IRI as the client addressed it (the base IRI of queries), if a valid IRI."""
+        import pyoxigraph as ox
+
+        url = str(request.url.replace(query="", fragment=""))
+        try:
+            ox.NamedNode(url)
+        except ValueError:
+            return None
+        return url
+
+    def error(exc: KzlodError) -> Response:
+        status = exc.status if isinstance(exc, HttpError) else 400
+        headers = exc.headers if isinstance(exc, HttpError) else {}
+        message = exc.message.replace("\r", " ").replace("\n", " ")
+        return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+    def answer(reply) -> Response:
+        _, ctype, body, meta = reply
+        headers = {"Vary": "Accept"}
+        if meta.get("truncated"):
+            headers["X-Kzlod-Truncated"] = "true"
+        if meta.get("csp"):
+            headers["Content-Security-Policy"] = meta["csp"]
+        return Response(body, media_type=ctype, headers=headers)
+
+    async def sparql(request):
+        try:
+            body = await read_body(request, config.max_body) if request.method == "POST" else b""
+            op = protocol.read_operation(request.method, request.url.query, request.headers.get("content-type"), body)
+            accept = request.headers.get("accept")
+            if op is None:
+                return service_description(request, accept)
+            try:
+                check_query(op.query)
+            except QueryError as exc:
+                raise HttpError(400, exc.message) from None
+            kind = query_kind(op.query)
+            table = GRAPH_TYPES if kind in ("construct", "describe") else RESULT_TYPES
+            if request.method == "GET" and op.format is None and protocol.prefers_html(accept, list(table.values())):
+                return RedirectResponse("/?" + urllib.parse.urlencode({"query": op.query}), status_code=303)
+            fmt = protocol.choose_format(kind, accept, op.format)
+            default_graphs, named_graphs = op.dataset
+            base = endpoint_iri(request)
+            return answer(await pool.arun(("query", op.query, default_graphs, named_graphs, fmt, base)))
+        except KzlodError as exc:
+            return error(exc)
+
+    def service_description(request, accept):
+        if request.method == "GET" and protocol.prefers_html(accept, list(GRAPH_TYPES.values())):
+            return RedirectResponse("/", status_code=303)
+        chosen = protocol.negotiate(accept, list(GRAPH_TYPES.values()))
+        if chosen is None:
+            raise HttpError(406, f"the service description is available as {', '.join(GRAPH_TYPES.values())}")
+        endpoint = endpoint_iri(request)
+        if endpoint is None:
+            raise HttpError(400, "the request's Host header does not make a valid endpoint IRI")
+        text = protocol.service_description(endpoint, pool.info["graphs"], pool.info["triples"])
+        if chosen != GRAPH_TYPES["ttl"]:
+            import pyoxigraph as ox
+
+            fmt = ox.RdfFormat.N_TRIPLES if chosen == GRAPH_TYPES["nt"] else ox.RdfFormat.JSON_LD
+            text = ox.serialize(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE), format=fmt).decode()
+        return Response(text, media_type=chosen + ("; charset=utf-8" if chosen != GRAPH_TYPES["jsonld"] else ""),
+                        headers={"Vary": "Accept"})
+
+    def resource_format(request) -> str:
+        explicit = request.query_params.get("format")
+        if explicit is not None:
+            if explicit not in resource_types:
+                raise HttpError(400, f"unknown format {explicit[:40]!r}: use one of {', '.join(resource_types)}")
+            return explicit
+        chosen = protocol.negotiate(request.headers.get("accept"), list(resource_types.values()))
+        if chosen is None:
+            raise HttpError(406, f"this resource is available as {', '.join(resource_types.values())}")
+        return next(k for k, v in resource_types.items() if v == chosen)
+
+    async def entity(request):
+        local = request.path_params["local"]
+        try:
+            if not _LOCAL.match(local) or len(local) > 512:
+                raise HttpError(404, "no such entity: not a kzlod identifier")
+            fmt = resource_format(request)
+            return answer_resource(await pool.arun(("entity", ID_BASE + local, fmt)))
+        except KzlodError as exc:
+            return error(exc)
+
+    async def ontology(request):
+        try:
+            fmt = resource_format(request)
+            return answer_resource(await pool.arun(("ontology", fmt)))
+        except KzlodError as exc:
+            return error(exc)
+
+    def answer_resource(reply):
+        response = answer(reply)
+        response.headers["Vary"] = "Accept"
+        return response
+
+    async def home(request):
+        query = request.query_params.get("query")
+        example = request.query_params.get("example")
+        if query is not None and len(query) > config.max_body:
+            return error(HttpError(413, f"query too long for the page: over {config.max_body} characters"))
+        return Response(query_page(named, query=query, example=example), media_type="text/html; charset=utf-8")
+
+    async def queries(request):
+        return Response(json.dumps(queries_json(named), ensure_ascii=False), media_type="application/json")
+
+    async def static_file(request):
+        name = request.path_params["name"]
+        if name not in static:
+            return PlainTextResponse("no such file\n", status_code=404)
+        content, ctype = static[name]
+        return Response(content, media_type=ctype, headers={"Cache-Control": "max-age=300"})
+
+    async def favicon(request):
+        return Response(status_code=204)
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
+        Route("/queries.json", queries, methods=["GET"]),
+        Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/id/{local:path}", entity, methods=["GET"]),
+        Route("/ontology", ontology, methods=["GET"]),
+        Route("/ontology/{version:path}", ontology, methods=["GET"]),
+        Route("/static/{name:path}", static_file, methods=["GET"]),
+    ]
+    middleware = [Middleware(SecurityHeaders)]
+    if config.cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"], max_age=600))
+    return Starlette(routes=routes, middleware=middleware)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_ready=None) -> None:
+    """Load the workers, bind, and serve until interrupted."""
+    import socket
+
+    import uvicorn
+
+    config.check()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    pool = WorkerPool(config)
+    try:
+        pool.start()
+        app = create_app(pool, config)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        if on_ready:
+            on_ready(f"http://{shown}:{bound}/")
+        server = uvicorn.Server(uvicorn.Config(
+            app, log_level="warning", access_log=False, http="h11", proxy_headers=False, server_header=False,
+            h11_max_incomplete_event_size=config.max_body, limit_concurrency=256, timeout_graceful_shutdown=5,
+        ))
+        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again: end quietly.
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+    finally:
+        pool.close()
+        sock.close()

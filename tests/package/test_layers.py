@@ -1,0 +1,180 @@
+"""The package's shape: layers you can see in the tree, imports only downwards, no cycle.
+
+The import graph counts imports inside functions too, so a cycle cannot hide
+behind a late import. Each module belongs to the layer its path names; a
+module may import from its own layer or any layer below, never above.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "kzlod"
+
+#: Bottom to top. A module's layer is the first entry its dotted name starts with.
+LAYERS = [
+    ("kzlod.errors", "kzlod.vocab", "kzlod.sparqltext"),
+    ("kzlod.project",),
+    ("kzlod.files",),
+    ("kzlod.gate",),
+    ("kzlod.store",),
+    ("kzlod.reasoning",),
+    ("kzlod.validation",),
+    ("kzlod.querying",),
+    ("kzlod.curation", "kzlod.web"),
+    ("kzlod.publishing",),  # writes the static site with kzlod.web's pages
+    ("kzlod.api",),
+    ("kzlod.cli", "kzlod.__main__"),
+]
+#: Imported only inside the functions that need them: start-up stays fast.
+HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable"}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = modules()
+#: What can be imported (``kzlod.__main__`` runs the command line when imported).
+IMPORTABLE = sorted(m for m in MODULES if not m.endswith("__main__"))
+
+
+def layer_of(module: str) -> int:
+    for i, names in enumerate(LAYERS):
+        if any(module == n or module.startswith(n + ".") for n in names):
+            return i
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS")
+
+
+def imports(module: str) -> list[tuple[str, int, bool]]:
+    """(imported kzlod module, line, at module level) for every import of ``module``."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = set(map(id, tree.body))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in MODULES:
+                target = target.rpartition(".")[0]
+            if target and target != "kzlod" and target != module:
+                out.append((target, node.lineno, id(node) in top))
+    return out
+
+
+def third_party_imports(module: str) -> list[tuple[str, int, bool]]:
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    top = set(map(id, tree.body))
+    out = []
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+        out += [(n.split(".")[0], node.lineno, id(node) in top) for n in names]
+    return out
+
+
+def test_every_module_has_a_layer():
+    for module in MODULES:
+        if module != "kzlod":
+            layer_of(module)
+
+
+def test_imports_point_only_downwards():
+    upward = [f"{MODULES[m].relative_to(ROOT)}:{line}: {m} imports {t} (a higher layer)"
+              for m in MODULES if m != "kzlod" for t, line, _ in imports(m) if layer_of(t) > layer_of(m)]
+    assert not upward, "\n".join(upward)
+
+
+def test_no_import_cycle_counting_imports_inside_functions():
+    graph = {m: {t for t, _, _ in imports(m)} for m in MODULES}
+    index, low, stack, on, cycles, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):  # Tarjan's strongly connected components
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert not cycles, cycles
+
+
+def test_own_modules_at_the_top_heavy_libraries_late():
+    """kzlod's own modules are imported at module level (the package root's lazy API aside);
+    rdflib, owlrl, pySHACL, starlette, uvicorn, matplotlib and reasonable only inside functions."""
+    late_own = [f"{MODULES[m].relative_to(ROOT)}:{line}: {t}" for m in MODULES if m != "kzlod"
+                for t, line, at_top in imports(m) if not at_top]
+    eager_heavy = [f"{MODULES[m].relative_to(ROOT)}:{line}: {name}" for m in MODULES
+                   for name, line, at_top in third_party_imports(m) if at_top and name in HEAVY]
+    assert not late_own, "kzlod modules imported inside functions:\n" + "\n".join(late_own)
+    assert not eager_heavy, "heavy libraries imported at module level:\n" + "\n".join(eager_heavy)
+
+
+@pytest.mark.slow
+def test_every_module_imports_on_its_own_in_a_fresh_interpreter():
+    def attempt(module):
+        res = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT)
+        return module, res.returncode, res.stderr.strip().splitlines()[-1:] if res.returncode else []
+
+    with ThreadPoolExecutor(4) as pool:
+        failures = [r for r in pool.map(attempt, IMPORTABLE) if r[1]]
+    assert not failures, failures
+
+
+def test_every_public_name_is_callable_after_importing_every_submodule():
+    """Regression: importing kzlod/describe.py (and kzlod/query.py before it) replaced the API
+    function of the same name on the package with the module."""
+    code = ("import importlib, kzlod\n"
+            f"for name in {IMPORTABLE!r}: importlib.import_module(name)\n"
+            "bad = [n for n in kzlod.__all__ if not callable(getattr(kzlod, n))]\n"
+            "assert not bad, bad\n"
+            "card = kzlod.describe(kzlod.load(), 'Armenia')\n"
+            "assert card['iri'] == 'https://w3id.org/kzlod/id/armenia', card\n"
+            "print('ok')\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
+
+
+def test_subpackage_names_clash_with_no_public_name():
+    import kzlod
+
+    subpackages = {m.split(".")[1] for m in MODULES if m.count(".") >= 1}
+    assert not subpackages & set(kzlod.__all__)
