@@ -21,8 +21,9 @@ from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
 from kzlod.gate.parse import parse_files
 from kzlod.project import data_files
+from kzlod.validation.report import problem_lines
 from kzlod.validation.shacl import validate
-from kzlod.vocab import NAMESPACES, compact
+from kzlod.vocab import NAMESPACES
 
 KZ = NAMESPACES["kz"]
 KZSRC = NAMESPACES["kzsrc"]
@@ -164,17 +165,10 @@ def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
 
 
 def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
-    for pf in parsed:
-        if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in pf.quads):
-            raise InputError(f"{pf.path}: named graphs cannot be added; give plain triples")
     report = validate([pf.path for pf in parsed], root=project)
     if not report.conforms:
-        problems = [f for f in report.findings if f.severity == "Violation"]
-        details = [
-            f"{f.file or '?'}:{f.line}: {_short(f.focus)}{' ' + _short(f.path) if f.path else ''}: {f.message}"
-            for f in problems
-        ] + [f"inconsistent: {c}" for c in report.clashes]
-        n = len(problems) + len(report.clashes)
+        details = problem_lines(report)
+        n = len(details)
         raise DataError(f"{n} problem{'s' * (n != 1)} in the new assertions; nothing was changed", details=details)
 
     existing = {p: parse_turtle(p.read_bytes(), path=p) for p in data_files(project)}
@@ -262,9 +256,6 @@ def _not_yet_there(subject, tree: list, existing: list) -> list:
             fresh.append(t)
     return fresh
 
-
-def _short(iri: str) -> str:
-    return compact(iri) if iri and iri != "[]" else "blank node"
 
 
 def _default_prefixes() -> dict:

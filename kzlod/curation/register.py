@@ -2,7 +2,7 @@
 
 The text is copied verbatim to ``data/sources/<slug>.txt``; its metadata,
 sections and sentences (with code-point offsets, from
-:func:`kzlod.sources.document_turtle`) go to ``data/sources/<slug>.ttl`` in
+:func:`kzlod.curation.sources.document_turtle`) go to ``data/sources/<slug>.ttl`` in
 canonical Turtle. The generated Turtle is validated together with the
 project's graph first; both files are then written in one atomic multi-file
 write. A text already registered (same SHA-256) or a slug already taken is

@@ -7,15 +7,37 @@ from itertools import groupby
 from kzlod.vocab import compact
 
 
+def _order(f):
+    return (f.focus, f.severity != "Violation", f.shape, f.path, f.value)
+
+
+def _focus(f) -> str:
+    return compact(f.focus) if f.focus != "[]" else "blank node"
+
+
+def problem_lines(report) -> list[str]:
+    """One line per violation and clash, as ``kzlod add`` prints its refusal and ``kzlod validate``
+    reports the same problems: ``file:line: focus (label) path = value: message [shape]``."""
+    lines = []
+    for f in sorted((f for f in report.findings if f.severity == "Violation"), key=_order):
+        where = f"{f.file}:{f.line}: " if f.file else ""
+        label = f" ({f.focus_label})" if f.focus_label else ""
+        path = f" {compact(f.path)}" if f.path else ""
+        value = f" = {compact(f.value)}" if f.value else ""
+        shape = f" [{compact(f.shape)}]" if f.shape else ""
+        lines.append(f"{where}{_focus(f)}{label}{path}{value}: {f.message}{shape}")
+    return lines + [f"inconsistent: {clash}" for clash in report.clashes]
+
+
 def text(report) -> str:
     lines = []
-    findings = sorted(report.findings, key=lambda f: (f.focus, f.severity != "Violation", f.shape, f.path, f.value))
+    findings = sorted(report.findings, key=_order)
     for focus, group in groupby(findings, key=lambda f: f.focus):
         group = list(group)
         first = group[0]
         where = f"{first.file}:{first.line}: " if first.file else ""
         label = f" ({first.focus_label})" if first.focus_label else ""
-        lines.append(f"{where}{compact(focus) if focus != '[]' else 'blank node'}{label}")
+        lines.append(f"{where}{_focus(first)}{label}")
         for f in group:
             path = f" {compact(f.path)}" if f.path else ""
             value = f" = {compact(f.value)}" if f.value else ""

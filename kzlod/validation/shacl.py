@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod import __version__
-from kzlod.errors import UsageError
+from kzlod.errors import InputError, UsageError
 from kzlod.gate.parse import ParsedFile, parse_files, parse_trusted
 from kzlod.project import bundled_root, graph_files, ontology_files, shapes_files
 from kzlod.reasoning import closure as reasoning
@@ -259,14 +259,24 @@ def validate(files=(), *, root: Path | None = None, reason: bool = True, store: 
     Raises InputError on bad syntax.
     """
     parsed: list[ParsedFile] = parse_files(files) if files else []
+    check_assertions(parsed)
     if not parsed and store is None:
         return _validate_bundled(root, reason)
     if full:
         if store is not None:
-
             raise UsageError("a full validation of a disk store is not offered; validate new files against it")
         return _validate_full(parsed, root, reason)
     return _validate_incremental(parsed, root, reason, store)
+
+
+def check_assertions(parsed: list[ParsedFile]) -> None:
+    """What new assertions must be beyond valid RDF, for ``validate`` and ``add`` alike: plain
+    triples (a named graph would be dropped on merging)."""
+    for pf in parsed:
+        for q in pf.quads:
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                raise InputError(f"{pf.path}: named graphs cannot be added; give plain triples "
+                                 f"(graph {q.graph_name} here)")
 
 
 # --- the whole bundled graph, cached ---------------------------------------------------------

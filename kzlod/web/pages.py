@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from html import escape
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
@@ -26,6 +25,7 @@ import pyoxigraph as ox
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
 from kzlod.vocab import NAMESPACES, compact
+from kzlod.web.shell import esc, page
 
 Link = Callable[[str], "str | None"]
 
@@ -41,50 +41,9 @@ TIME = NAMESPACES["time"]
 ONTOLOGY = "https://w3id.org/kzlod/ontology"
 WIKIDATA = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
-CSS = """
-body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:0 auto;padding:1rem 1.5rem;color:#1b1f23;background:#fff}
-a{color:#0b5cad}a:visited{color:#5a3d99}
-h1{font-size:1.7rem;margin:.5rem 0}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
-h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
-code{font:.85em ui-monospace,Menlo,Consolas,monospace;background:#f3f4f6;padding:0 .2em;border-radius:3px;word-break:break-all}
-nav{font-size:.9rem;color:#555}nav a{margin-right:1rem}
-dl.props{display:grid;grid-template-columns:minmax(9rem,max-content) 1fr;gap:.2rem 1rem;margin:.5rem 0}
-dl.props dt{font-weight:600;color:#444}dl.props dd{margin:0}
-.claim{border-left:3px solid #c8d3e0;padding:.1rem 0 .1rem .9rem;margin:1rem 0}
-.claim h3{margin-top:.2rem}
-.kind{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:#666}
-blockquote{margin:.4rem 0;padding:.3rem .8rem;background:#f7f7f2;border-left:3px solid #b5a642}
-mark{background:#fde68a;padding:0 .1em}
-.source{font-size:.9rem;color:#555;margin:.2rem 0 .6rem}
-ul.cols{columns:2 18rem;padding-left:1.2rem}
-table{border-collapse:collapse;font-size:.9rem}td,th{border-bottom:1px solid #e5e7eb;padding:.25rem .6rem;text-align:left}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.term{margin:1.2rem 0;padding-top:.3rem;border-top:1px dashed #e5e7eb}
-.muted{color:#666;font-size:.9rem}
-footer{margin-top:3rem;font-size:.8rem;color:#777}
-""".strip()
-
 # Properties shown in the page header rather than as facts.
 HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "exactMatch",
                 KZ + "iso3166Alpha2", KZ + "iso3166Alpha3", DCT + "identifier", KZ + "hasEvidence"}
-
-
-def esc(value) -> str:
-    return escape(str(value), quote=True)
-
-
-def page(title: str, body: str, *, home: str | None = None) -> str:
-    """A complete HTML document: strict CSP, inline CSS, no scripts."""
-    nav = f'<nav><a href="{esc(home)}">kzlod index</a></nav>\n' if home else ""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n"
-        f"{nav}{body}\n</body>\n</html>\n"
-    )
 
 
 # --- names and links ------------------------------------------------------------
@@ -342,7 +301,7 @@ def entity_data(store, iri: str) -> dict:
     return {"iri": iri, "claims": claims, "desc": desc, "referrers": referrers, "context": context, "labels": labels}
 
 
-def render_entity(store, iri: str, *, link: Link, home: str | None = "../index.html") -> str:
+def render_entity(store, iri: str, *, link: Link, home: str | None = "../index.html", served: bool = False) -> str:
     """The HTML page of one entity: names, types, identifiers, facts, and every
     claim about it (or about a claim that names it) with its evidence."""
     d = entity_data(store, iri)
@@ -399,7 +358,7 @@ def render_entity(store, iri: str, *, link: Link, home: str | None = "../index.h
                         + r.props(cp, skip={RDF + "type", KZ + "hasEvidence"})
                         + render_evidence(r, cp.get(KZ + "hasEvidence", ()), d["context"])
                         + "</section>")
-    return page(f"{title} · kzlod", "\n".join(body), home=home)
+    return page(f"{title} · kzlod", "\n".join(body), home=home, served=served)
 
 
 # --- index --------------------------------------------------------------------------------
@@ -467,7 +426,7 @@ def ontology_link(iri: str) -> str | None:
     return None
 
 
-def render_ontology(store, *, link: Link = ontology_link, home: str | None = "index.html") -> str:
+def render_ontology(store, *, link: Link = ontology_link, home: str | None = "index.html", served: bool = False) -> str:
     """The ontology's documentation: metadata, classes, properties and concept schemes,
     with labels, definitions, super- and sub-classes, domains and ranges."""
     q = f"""SELECT ?s ?p ?o WHERE {{
@@ -598,7 +557,7 @@ def render_ontology(store, *, link: Link = ontology_link, home: str | None = "in
             return f"<ul>{''.join(lis)}</ul>" if lis else ""
 
         body.append(header(scheme, "concept scheme") + tree(tops, set()) + "</div>")
-    return page(f"{title} · documentation", "\n".join(body), home=home)
+    return page(f"{title} · documentation", "\n".join(body), home=home, served=served)
 
 
 # --- the whole static site -------------------------------------------------------------------

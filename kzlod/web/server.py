@@ -16,7 +16,6 @@ nosniff`` and a Content-Security-Policy that allows only ``'self'``.
 
 from __future__ import annotations
 
-import html
 import json
 import multiprocessing
 import queue
@@ -39,10 +38,10 @@ from kzlod.vocab import NAMESPACES
 from kzlod.web import pages, protocol
 from kzlod.web.pages import anchor
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
+from kzlod.web.shell import SERVED_PAGE_CSP, STATIC_DIR, esc, page
 
 ID_BASE = "https://w3id.org/kzlod/id/"
 ONTOLOGY = "https://w3id.org/kzlod/ontology"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                 ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
 #: The policy of every response: only this origin's scripts, styles and fetches; no inline code.
@@ -178,10 +177,8 @@ def link(iri: str) -> str | None:
 
 
 def _html(text: str) -> tuple:
-    """An HTML answer rendered by :mod:`kzlod.web.pages`, with the policy those pages need (inline CSS, no script)."""
-
-    csp = pages.CSP + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    return ("ok", "text/html; charset=utf-8", text.encode("utf-8"), {"csp": csp})
+    """An HTML answer rendered by :mod:`kzlod.web.pages`, with the policy those pages need (no script)."""
+    return ("ok", "text/html; charset=utf-8", text.encode("utf-8"), {"csp": SERVED_PAGE_CSP})
 
 
 def task_entity(store, iri, fmt):
@@ -192,7 +189,7 @@ def task_entity(store, iri, fmt):
         raise HttpError(404, f"no entity {iri} in the graph")
     if fmt == "html":
 
-        return _html(pages.render_entity(store, iri, link=link, home="/"))
+        return _html(pages.render_entity(store, iri, link=link, home="/", served=True))
     ctype, body = _render(run_query(store, f"DESCRIBE {node}", timeout=0), fmt)
     return ("ok", ctype, body, {})
 
@@ -208,7 +205,7 @@ def task_ontology(store, fmt):
 
         if not run_query(store, f"ASK {{ <{ONTOLOGY}> ?p ?o }}", timeout=0).boolean:
             raise HttpError(404, "the served graph holds no ontology")
-        return _html(pages.render_ontology(store, home="/"))
+        return _html(pages.render_ontology(store, home="/", served=True))
     result = run_query(store, ONTOLOGY_QUERY, timeout=0)
     if not result.triples:
         raise HttpError(404, "the served graph holds no ontology")
@@ -407,25 +404,6 @@ class WorkerPool:
 
 # --- HTML ---------------------------------------------------------------------------
 
-def esc(text) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def html_page(title: str, body: str, *, script: str | None = None) -> str:
-    """A whole page: local stylesheet, optional local script, no inline code (the CSP forbids it)."""
-    script_tag = f'<script src="/static/{esc(script)}" defer></script>' if script else ""
-    return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{esc(title)}</title><link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
-        f"<link rel=\"stylesheet\" href=\"/static/style.css\">{script_tag}</head>\n"
-        "<body><header><a class=\"home\" href=\"/\">kzlod</a> <nav><a href=\"/\">Query</a> "
-        "<a href=\"/id/kazakhstan\">Kazakhstan</a> <a href=\"/ontology\">Ontology</a> "
-        "<a href=\"/sparql\">Service description</a></nav></header>\n"
-        f"<main>{body}</main></body></html>\n"
-    )
-
-
 def download_links(query: str, kind: str) -> str:
     table = GRAPH_TYPES if kind in ("construct", "describe") else RESULT_TYPES
     names = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "ttl": "Turtle", "nt": "N-Triples",
@@ -465,7 +443,7 @@ def query_page(named: dict, *, query: str | None = None, example: str | None = N
 <div id="error" class="error" role="alert" hidden></div>
 <div id="results"></div>
 """
-    return html_page("kzlod: SPARQL query", body, script="query.js")
+    return page("kzlod: SPARQL query", body, served=True, script="query.js", stylesheets=("style.css",))
 
 
 def queries_json(named: dict) -> dict:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -25,8 +27,34 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
     assert lines[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_generated_parts_are_current():
-    """`cog --check` fails when an output or the command reference in README is stale."""
-    res = subprocess.run([sys.executable, "-m", "cogapp", "--check", "README.md"], cwd=ROOT,
-                         capture_output=True, text=True)
-    assert res.returncode == 0, (res.stdout + res.stderr)[-2000:] + "\nrun: cog -r README.md"
+GENERATED = ["README.md"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")
+                                   if "[[[cog" in p.read_text(encoding="utf-8"))
+
+
+def test_the_command_reference_and_the_api_reference_are_generated():
+    assert {"README.md", "docs/cli.md", "docs/python-api.md"} <= set(GENERATED)
+
+
+@pytest.mark.parametrize("doc", GENERATED)
+def test_generated_parts_are_current(doc):
+    """`cog --check` fails when an output, the command reference or the API reference is stale."""
+    res = subprocess.run([sys.executable, "-m", "cogapp", "--check", doc], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-2000:] + f"\nrun: cog -r {doc}"
+
+
+def test_the_architecture_names_every_part_of_the_package():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    parts = sorted(p.relative_to(ROOT).as_posix() + ("/" if p.is_dir() else "")
+                   for p in (ROOT / "kzlod").iterdir()
+                   if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.stem[0] != "_"))
+    missing = [part for part in parts if f"`{part}`" not in text and f"`{part.rstrip('/')}" not in text]
+    assert not missing, f"docs/architecture.md does not place: {missing}"
+
+
+def test_docs_link_to_files_that_exist():
+    import re
+
+    for doc in ["README.md", *(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))]:
+        base = (ROOT / doc).parent
+        for target in re.findall(r"\]\(([^)#:]+\.md)\)", (ROOT / doc).read_text(encoding="utf-8")):
+            assert (base / target).is_file(), f"{doc} links to {target}, which does not exist"

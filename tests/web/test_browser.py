@@ -21,6 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KZLOD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 KZD = "https://w3id.org/kzlod/id/"
