@@ -7,9 +7,8 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph, Namespace, URIRef
-
 from conftest import ROOT, graph_files
+from rdflib import RDF, Graph, Namespace, URIRef
 
 KZ = Namespace("https://w3id.org/kzlod/ontology#")
 KZD = Namespace("https://w3id.org/kzlod/id/")

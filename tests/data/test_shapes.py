@@ -13,10 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from pyshacl import validate
 from rdflib import RDF, Graph, Namespace, URIRef
-
-from conftest import ROOT
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 KZSH = "https://w3id.org/kzlod/shapes#"

@@ -6,10 +6,10 @@ import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
 from kzlod.querying.output import render
 from kzlod.querying.run import QueryResult
 from kzlod.vocab import NAMESPACES
-from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kzlod.cli import cli
 from kzlod.gate import parse as loading
 from kzlod.querying import run as query_mod
-from kzlod.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 XSD = "http://www.w3.org/2001/XMLSchema#"

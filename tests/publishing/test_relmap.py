@@ -88,7 +88,8 @@ def test_svg_parses_and_names_every_partner(svg, store):
 
 
 def test_svg_legend_has_the_tones_the_graph_gives(svg, store):
-    from kzlod.publishing.relmap import MEMBERSHIP_LEGEND, TONES as LEGEND
+    from kzlod.publishing.relmap import MEMBERSHIP_LEGEND
+    from kzlod.publishing.relmap import TONES as LEGEND
 
     texts = set(svg_texts(svg))
     want = expected_legend(store)

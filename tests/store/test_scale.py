@@ -22,14 +22,14 @@ from click.testing import CliRunner
 
 from benchmarks.generate import Generator, parse_size, write
 from kzlod import project as resources
-from kzlod.reasoning import closure as reasoning
-from kzlod.store import bulk
-from kzlod.validation import shacl as validation
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files, parse_trusted
 from kzlod.querying.run import named_queries, run_query
-from kzlod.store.rdfconv import graph_of
+from kzlod.reasoning import closure as reasoning
+from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, EndpointStore, OxigraphStore, open_store, read_meta
+from kzlod.store.rdfconv import graph_of
+from kzlod.validation import shacl as validation
 
 PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -569,8 +569,8 @@ def test_an_entity_page_with_hundreds_of_sources_and_sentences_renders(work, mon
     """Pages read evidence context in chunks: one query for all of it would pass the length limit
     (here lowered to 26,000 characters: every chunk stays under it, all the context at once does not)."""
     from kzlod.querying import run as query
-    from kzlod.web import pages
     from kzlod.store.backends import OxigraphStore
+    from kzlod.web import pages
 
     monkeypatch.setattr(query, "MAX_QUERY_CHARS", 26_000)
 

@@ -31,8 +31,8 @@ from click.testing import CliRunner
 
 from kzlod import api
 from kzlod.cli import cli
-from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
 from kzlod.querying.run import MAX_QUERY_CHARS, MAX_QUERY_NESTING, named_queries, run_query
+from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
 from kzlod.web.server import ServeConfig, WorkerPool, create_app
 
 with __import__("warnings").catch_warnings():
