@@ -13,10 +13,7 @@ from kzlod.gate.parse import read_text
 from kzlod.project import resolve
 from kzlod.querying.run import run_query
 from kzlod.store.backends import memory_store
-from kzlod.vocab import NAMESPACES, compact
-
-KZ = NAMESPACES["kz"]
-KZSRC = NAMESPACES["kzsrc"]
+from kzlod.vocab import KZSRC, compact
 
 
 def write_root(project: Path | None) -> Path:

@@ -23,10 +23,8 @@ from kzlod.gate.parse import parse_files
 from kzlod.project import data_files
 from kzlod.validation.report import problem_lines
 from kzlod.validation.shacl import validate
-from kzlod.vocab import NAMESPACES
+from kzlod.vocab import KZ, KZSRC, NAMESPACES
 
-KZ = NAMESPACES["kz"]
-KZSRC = NAMESPACES["kzsrc"]
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 HAS_EVIDENCE = ox.NamedNode(KZ + "hasEvidence")
 SENTENCE = ox.NamedNode(KZ + "sentence")

@@ -33,6 +33,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kzlod.vocab import KZSRC
+
 __all__ = [
     "ABBREVIATIONS",
     "Document",
@@ -45,7 +47,7 @@ __all__ = [
     "split_sentences",
 ]
 
-SOURCE_NS = "https://w3id.org/kzlod/id/source/"
+SOURCE_NS = KZSRC
 
 #: Words that, followed by a full stop, do not end a sentence (compared
 #: case-sensitively, without the full stop).

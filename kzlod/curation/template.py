@@ -815,7 +815,8 @@ def _pointed(exc: KzlodError, ttl: Path, text: str, builder: Builder) -> KzlodEr
             return f"{name}: {rest}"
         row, col = subject.rows[0], builder.sheet.col("id")
         after = rest[len(compact(iri)):].lstrip() if rest.startswith(compact(iri)) else ""
-        pm = re.match(r"(\S+): ", after)
+        after = re.sub(r"^\((?:[^()]|\([^()]*\))*\)\s*", "", after)  # the focus node's label
+        pm = re.match(r"(\S+)(?: = \S+)?: ", after)
         if pm:
             for pred, cell in subject.cells.items():
                 if compact(pred) == pm.group(1):

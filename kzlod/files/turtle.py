@@ -51,6 +51,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from kzlod.files.safewrite import write_text_atomic
+from kzlod.vocab import OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, XSD, XSD_STRING
 
 __all__ = [
     "TurtleError",
@@ -61,19 +62,10 @@ __all__ = [
     "is_isomorphic",
 ]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SH = "http://www.w3.org/ns/shacl#"
 
-RDF_TYPE = RDF + "type"
 RDF_FIRST = RDF + "first"
 RDF_REST = RDF + "rest"
 RDF_NIL = RDF + "nil"
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = RDF + "langString"
 RDF_DIRLANGSTRING = RDF + "dirLangString"
 
 INDENT = "    "

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
+from kzlod.vocab import XSD
 
 FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -42,7 +43,6 @@ LIMITS = {
     "nesting_depth": int(os.environ.get("KZLOD_MAX_NESTING", 64)),
 }
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _INT = r"[+-]?[0-9]+"
 _LEXICAL = {
     "integer": _INT,

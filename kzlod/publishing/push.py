@@ -1,7 +1,7 @@
 """``kzlod push``: upload the graph into a triple store, one named graph per source.
 
 The graphs are those of a release's N-Quads dump (:mod:`kzlod.publishing.release`,
-:func:`kzlod.publishing.file_graph`): the ontology in
+:func:`kzlod.publishing.release.release_graph`): the ontology in
 ``https://w3id.org/kzlod/ontology``, each source's text, metadata and
 claims in the graph named by the source's IRI, the entities in
 ``https://w3id.org/kzlod/graph/entities``.
@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from kzlod.errors import InputError, KzlodError, UsageError
 from kzlod.gate.parse import rdf_format
 from kzlod.project import bundled_root, graph_files, ontology_files
-from kzlod.publishing.release import file_graph
+from kzlod.publishing.release import release_graph
 
 
 class PushError(KzlodError):
@@ -53,7 +53,7 @@ def bundled_graphs(root: Path | None = None) -> list[Graph]:
     for path in graph_files(root):
         # Blank nodes renamed per file: files merged into one graph must not share a label by chance.
         triples = [q.triple for q in ox.parse(path=str(path), format=rdf_format(path), rename_blank_nodes=True)]
-        iri = file_graph(triples, ontology=path in ontology)
+        iri = release_graph(triples, ontology=path in ontology)
         graph = graphs.setdefault(iri, Graph(iri))
         graph.triples.extend(triples)
         graph.files.append(path)

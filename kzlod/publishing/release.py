@@ -68,14 +68,13 @@ from kzlod.reasoning import closure as reasoning
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH as CLOSURE_GRAPH
 from kzlod.store.backends import OxigraphStore
-from kzlod.vocab import NAMESPACES
+from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
 from kzlod.web import pages
 
-ONTOLOGY_GRAPH = "https://w3id.org/kzlod/ontology"
+ONTOLOGY_GRAPH = ONTOLOGY  # the ontology's own graph is named by its IRI
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
 INFERRED_GRAPH = "https://w3id.org/kzlod/graph/inferred"
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OA_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 DCT_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
 DCT_MODIFIED = "http://purl.org/dc/terms/modified"
@@ -185,7 +184,7 @@ class Graphs:
 
 # --- reading ------------------------------------------------------------------
 
-def file_graph(triples, *, ontology: bool = False) -> str:
+def release_graph(triples, *, ontology: bool = False) -> str:
     """The named graph of one file's triples (see the module's docstring); one pass over them."""
     if ontology:
         return ONTOLOGY_GRAPH
@@ -238,7 +237,7 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
     store = ox.Store()
     files = []
     for i, (f, parse) in enumerate(sources):
-        f.graph = file_graph(parse(), ontology=f.ontology)
+        f.graph = release_graph(parse(), ontology=f.ontology)
         before = len(store)
         graph = ox.NamedNode(f.graph)
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)

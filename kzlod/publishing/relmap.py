@@ -31,8 +31,8 @@ from pathlib import Path
 from kzlod.errors import InputError, UsageError
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
+from kzlod.vocab import KZ
 
-KZ = "https://w3id.org/kzlod/ontology#"
 KAZAKHSTAN = "https://w3id.org/kzlod/id/kazakhstan"
 POSITIVE, NEGATIVE = KZ + "tone-positive", KZ + "tone-negative"
 OUTPUT_FORMATS = {".svg": "svg", ".png": "png"}

@@ -26,22 +26,15 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kzlod.files.turtle import serialize
-from kzlod.vocab import NAMESPACES
+from kzlod.vocab import DCT, FOAF, NAMESPACES, ONTOLOGY, OWL, PROV, RDF_TYPE, XSD
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
 SPDX = "http://spdx.org/rdf/terms#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-PROV = "http://www.w3.org/ns/prov#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 IANA = "https://www.iana.org/assignments/media-types/"
 
 DATASET = "https://w3id.org/kzlod/dataset"
 URI_SPACE = NAMESPACES["kzd"]
-ONTOLOGY = "https://w3id.org/kzlod/ontology"
 TITLE = "kzlod: an evidence-backed knowledge graph of Kazakhstan's foreign relations"
 DESCRIPTION = (
     "States, organisations, people and offices, and the claims sources make about Kazakhstan's foreign "

@@ -16,11 +16,9 @@ import pyoxigraph as ox
 from kzlod.errors import UsageError
 from kzlod.gate.parse import GRAPH_FORMATS
 from kzlod.querying.run import QueryResult
-from kzlod.vocab import NAMESPACES, compact
+from kzlod.vocab import NAMESPACES, XSD_STRING, compact
 
 TABLE_FORMATS = ("table", "csv", "tsv", "json", "xml")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def term_text(term, labels: dict | None = None) -> str:

@@ -44,14 +44,7 @@ from kzlod.project import graph_files
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, content_key, read_meta, write_meta
 from kzlod.store.bulk import store_lock
 from kzlod.store.rdfconv import from_rdflib, graph_of
-from kzlod.vocab import NAMESPACES
-
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_TYPE = RDF + "type"
-RDFS_LABEL = RDFS + "label"
+from kzlod.vocab import NAMESPACES, OWL, RDF, RDF_TYPE, RDFS, RDFS_LABEL, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
 #: ``auto`` uses reasonable above this many input triples.

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from kzlod.vocab import XSD_STRING
 
 
 def to_rdflib(term, bnodes: dict | None = None):

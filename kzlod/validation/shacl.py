@@ -36,10 +36,8 @@ from kzlod.project import bundled_root, graph_files, ontology_files, shapes_file
 from kzlod.reasoning import closure as reasoning
 from kzlod.store.backends import INFERRED_DIR, OxigraphStore, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
-from kzlod.vocab import NAMESPACES
+from kzlod.vocab import NAMESPACES, RDF_TYPE, SH
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 

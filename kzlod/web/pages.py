@@ -24,21 +24,11 @@ import pyoxigraph as ox
 
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
-from kzlod.vocab import NAMESPACES, compact
+from kzlod.vocab import DCT, KZ, KZD, OA, ONTOLOGY, OWL, RDF, RDFS, SKOS, TIME, compact
 from kzlod.web.shell import esc, page
 
 Link = Callable[[str], "str | None"]
 
-KZ = NAMESPACES["kz"]
-KZD = NAMESPACES["kzd"]
-RDF = NAMESPACES["rdf"]
-RDFS = NAMESPACES["rdfs"]
-OWL = NAMESPACES["owl"]
-SKOS = NAMESPACES["skos"]
-DCT = NAMESPACES["dcterms"]
-OA = NAMESPACES["oa"]
-TIME = NAMESPACES["time"]
-ONTOLOGY = "https://w3id.org/kzlod/ontology"
 WIKIDATA = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
 
 # Properties shown in the page header rather than as facts.

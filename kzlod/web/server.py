@@ -34,14 +34,13 @@ from kzlod.querying.output import render
 from kzlod.querying.run import check_query, named_queries, run_query
 from kzlod.sparqltext import mask_sparql
 from kzlod.store.backends import GraphStore, OxigraphStore, bind_values, memory_store, query_kind
-from kzlod.vocab import NAMESPACES
+from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
 from kzlod.web import pages, protocol
 from kzlod.web.pages import anchor
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
 from kzlod.web.shell import SERVED_PAGE_CSP, STATIC_DIR, esc, page
 
-ID_BASE = "https://w3id.org/kzlod/id/"
-ONTOLOGY = "https://w3id.org/kzlod/ontology"
+ID_BASE = KZD
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                 ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
 #: The policy of every response: only this origin's scripts, styles and fetches; no inline code.

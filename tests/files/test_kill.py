@@ -12,6 +12,8 @@ import pytest
 
 from kzlod.files.safewrite import recover
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = (ROOT / "data" / "sources" / "foreign-policy.txt").read_text(encoding="utf-8")
 QUOTE = "As a major oil producer"

@@ -515,6 +515,7 @@ def test_force_replaces_an_earlier_release(release, tmp_path):
 
 # --- the path for big graphs -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_big_graph_path_is_stable_and_says_the_same(tmp_path, monkeypatch, release):
     """Above the thresholds blank nodes keep their per-file labels and Turtle is pyoxigraph's:
     the dumps must still be identical from run to run, and mean what the small-graph dumps mean."""

@@ -312,6 +312,7 @@ def ontology_subjects():
     return {q.subject for p in resources.ontology_files() for q in parse_trusted(p)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [0, 1500])
 def test_both_engines_give_the_same_instance_level_entailments(work, ontology_subjects, size):
     graph = validation._bundled_graph(None)
@@ -356,6 +357,7 @@ def test_reason_engine_option_in_memory():
            "<http://www.w3.org/ns/prov#Agent> ." in res.stdout
 
 
+@pytest.mark.slow
 def test_reason_store_writes_a_separate_graph_and_query_inferred_reads_it(work, generated, ontology_subjects):
     path = work / "reasoned"
     bulk.load([generated[1]], path)
@@ -463,6 +465,7 @@ def faulty(work):
     return base, delta, store
 
 
+@pytest.mark.slow
 def test_incremental_validation_has_the_verdict_of_a_full_run(faulty):
     base, delta, store = faulty
     report = validation.validate([delta], store=store, reason=False)
@@ -477,6 +480,7 @@ def test_incremental_validation_has_the_verdict_of_a_full_run(faulty):
     assert report.extracted < 0.5 * report.triples
 
 
+@pytest.mark.slow
 def test_incremental_validation_of_a_valid_delta(work, faulty):
     gen = Generator(6000, seed=5, faults=True)
     list(gen.triples())
@@ -489,6 +493,7 @@ def test_incremental_validation_of_a_valid_delta(work, faulty):
     assert not report.clashes
 
 
+@pytest.mark.slow
 def test_validate_against_a_store_on_the_command_line(faulty):
     _, delta, store = faulty
     res = run("validate", str(delta), "--store", f"oxigraph:{store}", "--format", "json")
@@ -585,6 +590,7 @@ def test_an_entity_page_with_hundreds_of_sources_and_sentences_renders(work, mon
     assert isinstance(store, OxigraphStore)
 
 
+@pytest.mark.slow
 def test_the_python_api_mirrors_the_store_commands(work, generated):
     import kzlod
 
