@@ -7,16 +7,54 @@ conform, graph inconsistent or query failed; 2 usage error; 3 unreadable input.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import click
 
-from kzlod.cli import curate, graph, load, project, publish, serve
 from kzlod.cli.common import Ctx
 
+#: Every command: its name and where it lives ("module:function"). A command's module is imported
+#: when the command runs (or its help is shown), so that 'kzlod query' loads neither the web server
+#: nor the curation tools.
+COMMANDS = {
+    "add": "kzlod.cli.graph:add",
+    "coverage": "kzlod.cli.curate:coverage",
+    "describe": "kzlod.cli.graph:describe",
+    "diff": "kzlod.cli.curate:diff",
+    "fmt": "kzlod.cli.graph:fmt",
+    "graph": "kzlod.cli.publish:graph",
+    "init": "kzlod.cli.project:init",
+    "load": "kzlod.cli.load:load_command",
+    "mentions": "kzlod.cli.curate:mentions",
+    "publish": "kzlod.cli.publish:publish",
+    "push": "kzlod.cli.serve:push",
+    "queries": "kzlod.cli.graph:queries",
+    "query": "kzlod.cli.graph:query",
+    "reason": "kzlod.cli.graph:reason",
+    "serve": "kzlod.cli.serve:serve",
+    "source": "kzlod.cli.curate:source",
+    "stats": "kzlod.cli.graph:stats",
+    "template": "kzlod.cli.curate:template",
+    "validate": "kzlod.cli.graph:validate",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class Commands(click.Group):
+    """The group of :data:`COMMANDS`, each imported when it is asked for (click's lazy loading)."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="kzlod")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or notes on stderr.")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
@@ -34,12 +72,6 @@ def cli(ctx, quiet, project_dir):
     failed; 2 usage error; 3 unreadable input.
     """
     ctx.obj = Ctx(quiet, project_dir)
-
-
-for command in (graph.query, graph.queries, graph.validate, graph.add, graph.reason, graph.describe, graph.fmt,
-                graph.stats, publish.publish, publish.graph, serve.serve, serve.push, curate.source, curate.mentions,
-                curate.template, curate.coverage, curate.diff, load.load_command, project.init):
-    cli.add_command(command)
 
 
 def main():

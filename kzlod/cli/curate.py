@@ -13,13 +13,14 @@ from pathlib import Path
 import click
 
 from kzlod.cli.common import Ctx, format_option, handle_errors
-from kzlod.curation import add_source, apply_template
 from kzlod.curation.coverage import coverage as measure
 from kzlod.curation.coverage import coverage_table
 from kzlod.curation.diff import diff as compare
 from kzlod.curation.diff import diff_json, diff_markdown, diff_text
 from kzlod.curation.mentions import mentions as find
 from kzlod.curation.mentions import mentions_table
+from kzlod.curation.register import add_source
+from kzlod.curation.template import apply_template
 from kzlod.errors import EXIT_FAILED
 
 PROJECT_HELP_WRITE = "Project to change (default: found from the current directory; see 'kzlod --help')."

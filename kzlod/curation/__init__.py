@@ -1,24 +1,17 @@
-"""Curating new sources: register a text, find what it mentions, turn a
-spreadsheet of claims into validated assertions, measure coverage, compare
-versions of the data.
+"""Curation: adding assertions and sources to a project, and measuring what they cover.
 
 Every function returns plain data (dataclasses, dicts, lists) and raises
-:mod:`kzlod.errors` exceptions; the ``kzlod`` commands in
-:mod:`kzlod.cli.curate` only print what these return.
+:mod:`kzlod.errors` exceptions; the ``kzlod`` commands in :mod:`kzlod.cli.curate`
+and :mod:`kzlod.cli.graph` only print what these return.
 
-* :func:`add` — ``kzlod add`` (validate, route and merge new assertions)
-* :func:`add_source` — ``kzlod source add``
-* :func:`mentions` — ``kzlod mentions``
-* :func:`apply_template` — ``kzlod template``
-* :func:`coverage` — ``kzlod coverage``
-* :func:`diff` — ``kzlod diff``
+* :func:`kzlod.curation.merge.add` — ``kzlod add``: validate, route and merge new assertions
+* :func:`kzlod.curation.register.add_source` — ``kzlod source add``
+* :func:`kzlod.curation.mentions.mentions` — ``kzlod mentions``
+* :func:`kzlod.curation.template.apply_template` — ``kzlod template``
+* :func:`kzlod.curation.coverage.coverage` — ``kzlod coverage``
+* :func:`kzlod.curation.diff.diff` — ``kzlod diff``
+* :mod:`kzlod.curation.sources` — splitting a text into sections and sentences
+* :mod:`kzlod.curation.common` — what they share: the project's graph and its sources
+
+The package imports none of them itself: each command loads only what it needs.
 """
-
-from kzlod.curation.coverage import coverage
-from kzlod.curation.diff import diff
-from kzlod.curation.mentions import mentions
-from kzlod.curation.merge import add
-from kzlod.curation.register import add_source
-from kzlod.curation.template import apply_template
-
-__all__ = ["add", "add_source", "mentions", "apply_template", "coverage", "diff"]

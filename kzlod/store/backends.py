@@ -25,9 +25,7 @@ import base64
 import json
 import os
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -163,6 +161,9 @@ class EndpointStore(GraphStore):
             self.auth = f"Basic {token}"
 
     def query(self, sparql: str, substitutions: dict | None = None):
+        import urllib.error  # the HTTP client (with ssl and email) only when an endpoint is asked
+        import urllib.request
+
         if substitutions:  # constants where they mean the same (see OxigraphStore.query), else VALUES
             sparql = _inlined(sparql, substitutions) or bind_values(sparql, substitutions)
         sparql = prefixed_query(sparql)

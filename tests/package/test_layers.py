@@ -178,3 +178,27 @@ def test_subpackage_names_clash_with_no_public_name():
 
     subpackages = {m.split(".")[1] for m in MODULES if m.count(".") >= 1}
     assert not subpackages & set(kzlod.__all__)
+
+
+def test_every_command_is_found_where_the_cli_says():
+    """The CLI imports each command's module when the command runs; every entry must name a
+    click command of the cli layer, under the name it is called by."""
+    import click
+
+    from kzlod.cli import COMMANDS, cli
+
+    for name, target in COMMANDS.items():
+        module, _, attribute = target.partition(":")
+        assert module in MODULES and layer_of(module) == layer_of("kzlod.cli"), target
+        command = cli.get_command(click.Context(cli), name)
+        assert isinstance(command, click.Command) and command.name == name, target
+
+
+def test_a_query_loads_neither_the_server_nor_the_curation_tools():
+    code = ("import sys\nfrom kzlod.cli import cli\n"
+            "try:\n    cli(['-q', 'query', 'ASK {}', '--format', 'csv'], prog_name='kzlod')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('kzlod.web', 'kzlod.curation.template', "
+            "'kzlod.curation.diff', 'kzlod.publishing', 'rdflib', 'pyshacl', 'owlrl', 'starlette'))))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == "[]"
