@@ -39,6 +39,21 @@ def cold_cache(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+def copy_project(dest: Path) -> Path:
+    """A copy of this checkout's project (kzlod.toml, ontology, shapes, data): a curator's working
+    project that a test may change."""
+    for name in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".kzlod.lock"))
+    shutil.copy(ROOT / "kzlod.toml", dest / "kzlod.toml")
+    return dest
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file's bytes below ``folder``; the writers' lock file is not data and is left out."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".kzlod.lock"}
+
+
 def graph_files() -> list[Path]:
     return sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").rglob("*.ttl"))
 

@@ -363,7 +363,3 @@ def iter_relabelled(quads, salt: str):
         yield (ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) if isinstance(q, ox.Quad)
                else ox.Triple(term(q.subject), q.predicate, term(q.object)))
 
-
-def graph_name(path: Path) -> ox.NamedNode:
-    """The named graph a file is loaded into."""
-    return ox.NamedNode(Path(path).resolve().as_uri())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import copy_project, snapshot
 
 from kzlod.cli import cli
 
@@ -34,17 +34,7 @@ kzd:mongolia a kz:State ;
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A copy of the checkout's graph files, as a curator's working project."""
-    dest = tmp_path / "project"
-    for name in ("ontology", "shapes", "data"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "kzlod.toml", dest / "kzlod.toml")
-    return dest
-
-
-def snapshot(folder: Path) -> dict:
-    """Every file's bytes; the writers' lock file is not data and is left out."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".kzlod.lock"}
+    return copy_project(tmp_path / "project")
 
 
 def invoke(*args, cwd=None, monkeypatch=None):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import copy_project, snapshot
 
 from kzlod.cli import cli
 from kzlod.curation.common import column_letter
@@ -40,18 +41,7 @@ COLUMNS = ["id", "type", "subject", "relation", "object", "value", "datatype", "
 # --------------------------------------------------------------------------- helpers
 
 
-def copy_project(dest: Path) -> Path:
-    """A copy of the checkout's graph files, as a curator's working project."""
-    for name in ("ontology", "shapes", "data"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".kzlod.lock"))
-    shutil.copy(ROOT / "kzlod.toml", dest / "kzlod.toml")
-    return dest
 
-
-def snapshot(folder: Path) -> dict:
-    """Every file's bytes; the writers' lock file is not data and is left out."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".kzlod.lock"}
 
 
 def invoke(*args):

@@ -4,11 +4,11 @@ of the graph, add the checkout, and they disagreed on the same file)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import copy_project
 
 import kzlod
 from kzlod.cli import cli
@@ -56,11 +56,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("verdict") / "project"
-    for name in ("ontology", "shapes", "data"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "kzlod.toml", dest / "kzlod.toml")
-    return dest
+    return copy_project(tmp_path_factory.mktemp("verdict") / "project")
 
 
 def errors(output: str) -> list[str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import copy_project, snapshot
 
 from kzlod.files.safewrite import recover
 
@@ -44,16 +44,7 @@ kzd:characterisation-kill-test a kz:Characterisation ;
 """
 
 
-def make_project(dest: Path) -> Path:
-    for name in ("ontology", "shapes", "data"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "kzlod.toml", dest / "kzlod.toml")
-    return dest
-
-
-def snapshot(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".kzlod.lock"}
+make_project = copy_project
 
 
 def kzlod_add(project: Path, new: Path, env_extra: dict | None = None, cache: Path | None = None):

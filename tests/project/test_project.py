@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import copy_project
 
 from kzlod import project as projects
 from kzlod.cli import cli
@@ -39,14 +39,6 @@ def kzlod(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProc
     environment = {k: v for k, v in os.environ.items() if k != projects.ENV_VAR} | (env or {})
     return subprocess.run([sys.executable, "-m", "kzlod", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=environment, timeout=300)
-
-
-def copy_of_checkout(dest: Path) -> Path:
-    """The checkout's project files (what a clone holds), without the package source."""
-    for name in ("ontology", "shapes", "data"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "kzlod.toml", dest / "kzlod.toml")
-    return dest
 
 
 @pytest.fixture
@@ -181,7 +173,7 @@ def check_every_command_sees_the_addition(project: Path):
 def test_after_add_in_a_checkout_every_command_sees_the_new_facts(tmp_path):
     """Regression: query, describe, stats, validate and publish read the copy frozen into the installed
     package, so facts that 'kzlod add' wrote to data/ appeared only after a re-install."""
-    check_every_command_sees_the_addition(copy_of_checkout(tmp_path / "checkout"))
+    check_every_command_sees_the_addition(copy_project(tmp_path / "checkout"))
 
 
 @pytest.mark.slow
