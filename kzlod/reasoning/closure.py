@@ -43,7 +43,7 @@ from kzlod.gate.parse import GRAPH_FORMATS, parse_trusted
 from kzlod.project import graph_files
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, content_key, read_meta, write_meta
 from kzlod.store.bulk import store_lock
-from kzlod.store.rdfconv import from_rdflib, graph_of
+from kzlod.store.rdfconv import from_rdflib, graph_of, to_rdflib
 from kzlod.vocab import NAMESPACES, OWL, RDF, RDF_TYPE, RDFS, RDFS_LABEL, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
@@ -307,24 +307,72 @@ def _run_reasonable(load) -> list:
         raise DataError(f"the reasonable engine failed: {str(exc).splitlines()[0][:300] if str(exc) else exc!r}") from None
 
 
-def _compute_reasonable(graph) -> Closure:
-    from rdflib import BNode, Literal, URIRef
+def property_chains(store) -> list[tuple[str, list[str]]]:
+    """The ``owl:propertyChainAxiom``s of a store: (property, [p1, …, pn])."""
+    chains = []
+    rows = store.query(f"SELECT ?p ?list WHERE {{ ?p <{OWL}propertyChainAxiom> ?list }}", use_default_graph_as_union=True)
+    for row in rows:
+        steps, node = [], row["list"]
+        while isinstance(node, (ox.BlankNode, ox.NamedNode)) and node.value != RDF + "nil":
+            first = next(iter(store.quads_for_pattern(node, ox.NamedNode(RDF + "first"), None, None)), None)
+            rest = next(iter(store.quads_for_pattern(node, ox.NamedNode(RDF + "rest"), None, None)), None)
+            if first is None or rest is None or not isinstance(first.object, ox.NamedNode):
+                steps = []
+                break
+            steps.append(first.object.value)
+            node = rest.object
+        if len(steps) >= 2 and isinstance(row["p"], ox.NamedNode):
+            chains.append((row["p"].value, steps))
+    return chains
 
-    out = _run_reasonable(lambda r: r.from_graph(graph))
+
+def chain_completions(store) -> list:
+    """Triples OWL 2 RL's rule prp-spo2 (property chains) adds to what the store holds, over every graph.
+
+    The reasonable engine does not apply property chains; kzlod applies them to its
+    closure and runs it again until nothing is added, so both engines agree.
+    """
+    found = []
+    for prop, steps in property_chains(store):
+        hops = " . ".join(f"?v{i} <{p}> ?v{i + 1}" for i, p in enumerate(steps))
+        query = (f"SELECT DISTINCT ?v0 ?v{len(steps)} WHERE {{ {hops} "
+                 f"FILTER NOT EXISTS {{ ?v0 <{prop}> ?v{len(steps)} }} }}")
+        for row in store.query(query, use_default_graph_as_union=True):
+            s, o = row["v0"], row[f"v{len(steps)}"]
+            if isinstance(s, (ox.NamedNode, ox.BlankNode)):
+                found.append(ox.Triple(s, ox.NamedNode(prop), o))
+    return found
+
+
+def _compute_reasonable(graph) -> Closure:
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    source = graph  # the caller's graph is never changed; chains go into a copy
     inferred, dropped, seen = [], 0, set()
-    for s, p, o in out:
-        o = _plain(o)
-        if (s, p, o) in graph or (s, p, o) in seen:
-            continue
-        seen.add((s, p, o))
-        if isinstance(s, Literal) or not isinstance(s, (URIRef, BNode)) or not isinstance(p, URIRef):
-            dropped += 1
-            continue
-        inferred.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
-    store = ox.Store()
-    store.extend(ox.Quad(*(from_rdflib(x) for x in t)) for t in graph if not isinstance(t[0], Literal))
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in inferred)
-    return Closure(inferred=inferred, clashes=store_clashes(store), dropped=dropped)
+    while True:
+        out = _run_reasonable(lambda r: r.from_graph(graph))
+        for s, p, o in out:
+            o = _plain(o)
+            if (s, p, o) in source or (s, p, o) in seen:
+                continue
+            seen.add((s, p, o))
+            if isinstance(s, Literal) or not isinstance(s, (URIRef, BNode)) or not isinstance(p, URIRef):
+                dropped += 1
+                continue
+            inferred.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
+        store = ox.Store()
+        store.extend(ox.Quad(*(from_rdflib(x) for x in t)) for t in source if not isinstance(t[0], Literal))
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in inferred)
+        added = chain_completions(store)
+        if not added:
+            return Closure(inferred=inferred, clashes=store_clashes(store), dropped=dropped)
+        if graph is source:
+            graph = Graph()
+            graph += source
+        for t in added:
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            seen.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            inferred.append(t)
 
 
 def cached_closure(key: str, build) -> Closure:
@@ -597,6 +645,12 @@ def _reason_reasonable(store, work: Path, result: StoreClosure) -> None:
     store.bulk_extend(fresh())
     del out
     result.inferred, result.dropped = counts["inferred"], counts["dropped"]
+    added = chain_completions(store)  # reasonable does not apply property chains: add them, then again
+    if added:
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
+        inferred_before = result.inferred + len(added)
+        _reason_reasonable(store, work, result)
+        result.inferred += inferred_before
 
 
 def _reason_owlrl(store, result: StoreClosure) -> None:
