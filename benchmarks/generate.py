@@ -328,6 +328,7 @@ class Generator:
     def membership(self, cid, a, o, ev):
         c = KZD + f"gen-membership-{cid}"
         yield self.t(c, RDF + "type", KZ + "Membership")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, ORG + "member", a.iri)
         yield self.t(c, ORG + "organization", o.iri)
         yield from ev(c)
@@ -339,6 +340,7 @@ class Generator:
         c = KZD + f"gen-relation-{len(self.relations) + 1}"
         self.relations[key] = self.relations[(b.iri, a.iri)] = c
         yield self.t(c, RDF + "type", KZ + "BilateralRelation")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "party", a.iri)
         yield self.t(c, KZ + "party", b.iri)
         yield self.t(c, KZ + "relationType", self.rng.choice(self.schemes["RelationTypeScheme"]))
@@ -347,6 +349,7 @@ class Generator:
     def tone(self, cid, a, b, tone, year, ev):
         c = KZD + f"gen-tone-{cid}"
         yield self.t(c, RDF + "type", KZ + "ToneAssessment")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "relation", self.relations[(a.iri, b.iri)])
         yield self.t(c, KZ + "tone", tone)
         yield self.t(c, KZ + "reason", en("A range of reasons."))
@@ -356,6 +359,7 @@ class Generator:
     def cooperation(self, cid, a, b, sector, ev):
         c = KZD + f"gen-cooperation-{cid}"
         yield self.t(c, RDF + "type", KZ + "Cooperation")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "relation", self.relations[(a.iri, b.iri)])
         yield self.t(c, KZ + "sector", sector)
         yield from ev(c)
@@ -363,6 +367,7 @@ class Generator:
     def trade(self, cid, a, b, share, rank, ev):
         c = KZD + f"gen-trade-{cid}"
         yield self.t(c, RDF + "type", KZ + "TradeFigure")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "reporter", a.iri)
         yield self.t(c, KZ + "partner", b.iri)
         yield self.t(c, KZ + "shareOfTotalTrade", lit(share, "decimal"))
@@ -373,6 +378,7 @@ class Generator:
     def milestone(self, cid, ag, milestone, year, signatories, ev):
         c = KZD + f"gen-milestone-{cid}"
         yield self.t(c, RDF + "type", KZ + "AgreementMilestone")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "agreement", ag.iri)
         yield self.t(c, KZ + "milestone", milestone)
         for s in signatories:
@@ -383,6 +389,7 @@ class Generator:
     def office_holding(self, cid, p, off, year, ev):
         c = KZD + f"gen-holding-{cid}"
         yield self.t(c, RDF + "type", KZ + "OfficeHolding")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "holder", p.iri)
         yield self.t(c, KZ + "office", off.iri)
         yield from self.instant(c, str(year), "gYear")
@@ -401,6 +408,7 @@ class Generator:
     def support(self, cid, a, b, kind, ev):
         c = KZD + f"gen-support-{cid}"
         yield self.t(c, RDF + "type", KZ + "Support")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "provider", a.iri)
         yield self.t(c, KZ + "recipient", b.iri)
         yield self.t(c, KZ + "supportKind", kind)
@@ -409,6 +417,7 @@ class Generator:
     def competition(self, cid, eu, a, region, ev):
         c = KZD + f"gen-competition-{cid}"
         yield self.t(c, RDF + "type", KZ + "Competition")
+        yield self.t(c, KZ + "modality", KZ + "modality-asserted")
         yield self.t(c, KZ + "competitor", eu.iri)
         yield self.t(c, KZ + "competitor", a.iri)
         yield self.t(c, KZ + "advantagedCompetitor", a.iri)
@@ -508,6 +517,7 @@ class Generator:
             c = KZD + f"delta-membership-{n}"
             before = self.count
             out.append(self.t(c, RDF + "type", KZ + "Membership"))
+            out.append(self.t(c, KZ + "modality", KZ + "modality-asserted"))
             out.append(self.t(c, ORG + "member", state.iri))
             out.append(self.t(c, ORG + "organization", org.iri))
             out.extend(self.evidence(c, sent, sent.text.index(quote), quote))
@@ -546,36 +556,36 @@ class Generator:
         lines = [f"@prefix {k}: <{v}> ." for k, v in sorted(PREFIXES.items())] + [""]
         lines += [
             # valid, and touching the base's state without an ISO code
-            f"kzd:fault-{n}-ok a kz:Membership ; org:member <{state1.iri}> ; org:organization <{org.iri}> ; {ev(s1)} .",
+            f"kzd:fault-{n}-ok a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state1.iri}> ; org:organization <{org.iri}> ; {ev(s1)} .",
             # the quote is not in the text
-            f"kzd:fault-{n}-quote a kz:Membership ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-quote a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s1, exact=s1.text[:15] + ' (not verbatim)')} .",
             # offsets point elsewhere
-            f"kzd:fault-{n}-offsets a kz:Membership ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-offsets a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s2, start=s2.start + 1, end=s2.start + 21, exact=s2.text[:20])} .",
             # the sentence belongs to another document
-            f"kzd:fault-{n}-sentence a kz:Membership ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-sentence a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s1, sentence=s3.iri)} .",
             # a state where an organisation belongs
-            f"kzd:fault-{n}-class a kz:Membership ; org:member <{state2.iri}> ; org:organization <{state1.iri}> ; {ev(s2)} .",
+            f"kzd:fault-{n}-class a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{state1.iri}> ; {ev(s2)} .",
             # one party only
-            f"kzd:fault-{n}-party a kz:BilateralRelation ; kz:party <{state2.iri}> ; {ev(s2)} .",
+            f"kzd:fault-{n}-party a kz:BilateralRelation ; kz:modality kz:modality-asserted ; kz:party <{state2.iri}> ; {ev(s2)} .",
             # a sector as a tone
-            f"kzd:fault-{n}-tone a kz:ToneAssessment ; kz:relation <{rel}> ; kz:tone <{tone_wrong}> ; {ev(s2)} .",
+            f"kzd:fault-{n}-tone a kz:ToneAssessment ; kz:modality kz:modality-asserted ; kz:relation <{rel}> ; kz:tone <{tone_wrong}> ; {ev(s2)} .",
             # evidence without selectors from a source with text
-            f"kzd:fault-{n}-selectors a kz:Membership ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-selectors a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s2, selectors=False)} .",
             # a year where a date belongs
-            f"kzd:fault-{n}-time a kz:OfficeHolding ; kz:holder <{self.entities['person'][0].iri}> ; "
+            f"kzd:fault-{n}-time a kz:OfficeHolding ; kz:modality kz:modality-asserted ; kz:holder <{self.entities['person'][0].iri}> ; "
             f"kz:office <{self.entities['office'][0].iri}> ; "
             f'time:hasTime [ a time:Instant ; time:inXSDDate "2017"^^xsd:gYear ] ; {ev(s2)} .',
             # conflicts with something that is no claim
-            f"kzd:fault-{n}-conflict a kz:Membership ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-conflict a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"kz:conflictsWith <{state2.iri}> ; {ev(s2)} .",
             # a meeting of one, without a label
             f"kzd:fault-{n}-meeting a kz:Meeting ; kz:participant <{state2.iri}> ; {ev(s3)} .",
             # cites the base's document with an altered sentence
-            f"kzd:fault-{n}-doc2 a kz:Membership ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-doc2 a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(by_doc[docs[min(1, len(docs) - 1)]][2])} .",
         ]
         return "\n".join(lines) + "\n"

@@ -615,6 +615,19 @@ class Builder:
                     self._add(subject, row, "type", ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
         for row, subject in pairs:
             self._row(row, subject)
+        self._default_modality()
+
+    def _default_modality(self) -> None:
+        """A new claim the sheet does not qualify is the source's own assertion (kz:modality-asserted);
+        a relation row ``kz:modality`` with object ``kz:modality-feared`` (and ``prov:wasAttributedTo``)
+        says otherwise."""
+        claim = KZ + "Claim"
+        for subject in self.subjects.values():
+            is_claim = any(t == claim or claim in self.graph.supers.get(t, ()) for t in subject.types)
+            given = any(t.predicate.value == KZ + "modality" for t in subject.triples)
+            if is_claim and not given and subject.iri not in self.graph.subjects:
+                subject.triples.append(ox.Triple(ox.NamedNode(subject.iri), ox.NamedNode(KZ + "modality"),
+                                                 ox.NamedNode(KZ + "modality-asserted")))
 
     def _add(self, subject: Subject, row: Row, column: str, p: ox.NamedNode, o) -> None:
         subject.triples.append(ox.Triple(ox.NamedNode(subject.iri), p, o))

@@ -51,6 +51,7 @@ def claim_with_quote(quote: str, sentence: int, claim="kzd:characterisation-test
 {claim} a kz:Characterisation ;
     rdfs:label "Test characterisation"@en ;
     kz:about kzd:kazakhstan ;
+    kz:modality kz:modality-asserted ;
     rdfs:comment "Kazakhstan is a major oil producer."@en ;
     kz:hasEvidence [
         a kz:Evidence ;
@@ -223,4 +224,4 @@ def test_router_sends_a_new_claim_to_the_file_of_the_section_it_cites(project, t
     new.write_text(claim_with_quote(quote, index))
     res = invoke("add", str(new), "--project", str(project), "--dry-run")
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[0] == f"would add 15 triples to {expected}", res.output
+    assert res.output.splitlines()[0] == f"would add 16 triples to {expected}", res.output

@@ -267,7 +267,7 @@ def test_rows_restating_what_the_graph_records_add_nothing(project, tmp_path):
         {"id": "membership-kazakhstan-cis", "subject": "Kazakhstan", "relation": "org:organization",
          "object": "Commonwealth of Independent States", "source": "foreign-policy", "quote": quote},
         # a claim resting on a source without text: evidence without a quote, and a date
-        {"id": "epca-signature-oj", "type": "kz:AgreementMilestone", "date": "2015-12-21", "source": "oj-l-29-2016"},
+        {"id": "epca-signature-eur-lex", "type": "kz:AgreementMilestone", "date": "2015-12-21", "source": "eur-lex-22016a0204-01"},
     ])
     before = snapshot(project / "data")
     res = invoke("template", sheet, "--project", project)
@@ -400,7 +400,7 @@ def test_wrong_type_caught_by_the_shapes_points_at_the_row(registered, tmp_path)
     ({"source": "no-such-source"}, 1, "source", "unknown source 'no-such-source'"),
     ({"source": ""}, 3, "quote", "a quote needs the source"),
     ({"lang": "en"}, 3, "lang", "lang applies to the value column"),
-    ({"source": "oj-l-29-2016"}, 1, "quote", "source oj-l-29-2016 has no text in the graph"),
+    ({"source": "eur-lex-22016a0204-01"}, 1, "quote", "source eur-lex-22016a0204-01 has no text in the graph"),
     ({"quote": ""}, 1, "source", f"source {SLUG} has its text in the graph: give the verbatim quote"),
     ({"type": "", "subject": "Kazakhstan"}, 1, "subject", "the subject column fills a claim's subject role"),
 ])
@@ -471,8 +471,8 @@ def test_duplicate_source_slug_taken(registered, tmp_path):
     other.write_text(TEXT_FILE.read_text(encoding="utf-8").replace("6%", "7%"), encoding="utf-8")
     refused_source(registered, 3, [other, "--title", "Other", "--author", "Me"], f"the slug '{SLUG}' is already taken")
     # a slug used by a source without text is taken too
-    refused_source(registered, 3, [other, "--title", "Other", "--author", "Me", "--slug", "oj-l-29-2016"],
-                   "the slug 'oj-l-29-2016' is already taken")
+    refused_source(registered, 3, [other, "--title", "Other", "--author", "Me", "--slug", "eur-lex-22016a0204-01"],
+                   "the slug 'eur-lex-22016a0204-01' is already taken")
 
 
 @pytest.mark.parametrize("content, extra, code, message", [
@@ -608,7 +608,7 @@ def test_coverage_fail_under_counts_every_source_shown(registered):
     assert res.exit_code == 1 and "under" in res.output
     res = invoke("coverage", SLUG, "--project", registered)
     assert res.exit_code == 0 and "uncovered sentences (" in res.stdout
-    assert invoke("coverage", "oj-l-29-2016", "--project", registered).exit_code == 2
+    assert invoke("coverage", "eur-lex-22016a0204-01", "--project", registered).exit_code == 2
 
 
 # --------------------------------------------------------------------------- diff

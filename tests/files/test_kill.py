@@ -33,6 +33,7 @@ kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en ; kz:iso3166Alpha2 "MN" ; kz:
 kzd:characterisation-kill-test a kz:Characterisation ;
     rdfs:comment "Kazakhstan is a major oil producer."@en ;
     kz:about kzd:kazakhstan ;
+    kz:modality kz:modality-asserted ;
     kz:aspect kz:aspect-oil-production ;
     kz:hasEvidence [
         a kz:Evidence ;
