@@ -20,7 +20,7 @@ from kzlod.errors import InputError, UsageError
 from kzlod.files.turtle import TurtleError, format_file
 from kzlod.gate.parse import GRAPH_FORMATS, parse_file, parse_files
 from kzlod.project import Project
-from kzlod.querying.entities import card_text, describe, labels_for, stats  # noqa: F401  (re-exported)
+from kzlod.querying.entities import card_text, describe, labels_for, resolve_params, stats  # noqa: F401
 from kzlod.querying.output import render  # noqa: F401
 from kzlod.querying.run import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
 from kzlod.reasoning import closure as reasoning
@@ -60,7 +60,9 @@ def query(query: str, *, store: GraphStore | None = None, params: dict | None = 
           project: Path | str | Project | None = None, **limits) -> QueryResult:
     """Run a query (SPARQL text, .rq file or named query) on a store (default: the project's graph)."""
     text, named = resolve_query(query)
-    return run_query(store or load(project=project), text, bind_params(params, named), **limits)
+    bound = bind_params(params, named)
+    store = store or load(project=project)
+    return run_query(store, text, resolve_params(store, bound, named), **limits)
 
 
 def reason(data=(), *, engine: str | None = None, project: Path | str | Project | None = None):

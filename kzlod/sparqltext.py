@@ -41,8 +41,13 @@ def is_update(text: str) -> bool:
 
 
 def read_header(text: str) -> dict:
-    """``# title:``, ``# description:`` and ``# param:`` lines at the top of a named query."""
-    meta: dict = {"title": "", "description": "", "params": {}}
+    """``# title:``, ``# description:`` and ``# param:`` lines at the top of a named query.
+
+    ``# param: NAME (required, entity) description``: the flags in brackets say whether the
+    parameter must be given, and whether its value names an entity or a concept (then a label,
+    an alternative label, a prefixed name or an IRI, resolved as ``kzlod describe`` does).
+    """
+    meta: dict = {"title": "", "description": "", "params": {}, "required": [], "kinds": {}}
     for line in text.splitlines():
         line = line.strip()
         if not line:
@@ -55,7 +60,15 @@ def read_header(text: str) -> dict:
         key, value = m.group(1).lower(), m.group(2).strip()
         if key == "param":
             name, _, desc = value.partition(" ")
-            meta["params"][name.lstrip("?$")] = desc.strip()
+            name, desc = name.lstrip("?$"), desc.strip()
+            flags = re.match(r"\(([\w ,]*)\)\s*", desc)  # "(required, entity) The entity's IRI or name"
+            words = {w.strip().lower() for w in flags.group(1).split(",")} if flags else set()
+            meta["params"][name] = desc[flags.end():] if flags else desc
+            if "required" in words:
+                meta["required"].append(name)
+            kind = next((w for w in ("entity", "concept") if w in words), None)
+            if kind:
+                meta["kinds"][name] = kind
         elif meta[key]:
             meta[key] += " " + value
         else:

@@ -27,6 +27,7 @@ COMMANDS = {
     "graph": "kzlod.cli.publish:graph",
     "init": "kzlod.cli.project:init",
     "load": "kzlod.cli.load:load_command",
+    "locate": "kzlod.cli.curate:locate",
     "mentions": "kzlod.cli.curate:mentions",
     "publish": "kzlod.cli.publish:publish",
     "push": "kzlod.cli.serve:push",

@@ -17,6 +17,7 @@ from kzlod.curation.coverage import coverage as measure
 from kzlod.curation.coverage import coverage_table
 from kzlod.curation.diff import diff as compare
 from kzlod.curation.diff import diff_json, diff_markdown, diff_text
+from kzlod.curation.locate import locate as find_quote
 from kzlod.curation.mentions import mentions as find
 from kzlod.curation.mentions import mentions_table
 from kzlod.curation.register import add_source
@@ -216,3 +217,29 @@ def diff(old, new, project, fmt):
     render = {"text": diff_text, "markdown": diff_markdown, "json": diff_json}[fmt]
     click.echo(render(result), nl=False)
 
+
+
+@click.command()
+@click.argument("source_ref", metavar="SOURCE")
+@click.argument("quote")
+@project_option(PROJECT_HELP_READ)
+@format_option(["text", "json"], default="text")
+@handle_errors
+def locate(source_ref, quote, project, fmt):
+    """Find a quote in a source: its section, sentence and offsets, and the evidence block.
+
+    SOURCE is a registered source (slug or IRI). The quote must be verbatim;
+    every place it occurs is listed, each with a kz:hasEvidence block to paste
+    into a claim. A quote that is not in the text exits 1 and names the
+    closest passage.
+
+    \b
+    Examples:
+      kzlod locate foreign-policy "benefiting from a shared border"
+      kzlod locate foreign-policy "Kazakhstan" --format json
+    """
+    found = find_quote(source_ref, quote, project=_root(project))
+    if fmt == "json":
+        _echo_json(found.as_dict())
+    else:
+        click.echo(found.text(), nl=False)

@@ -54,9 +54,11 @@ def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout
       kzlod query my-query.rq --data new-facts.ttl
     """
     text, named = api.resolve_query(query)
+    bound = api.bind_params(params, named)
     store = _open(obj, data, store_spec, endpoint, inferred)
     with obj.step("querying"):
-        result = api.run(store, text, params=api.bind_params(params, named), timeout=timeout, max_rows=max_rows)
+        bound = api.resolve_params(store, bound, named)
+        result = api.run(store, text, params=bound, timeout=timeout, max_rows=max_rows)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
     labels = api.labels_for(store, [t for row in result.rows for t in row]) if fmt == "table" else None

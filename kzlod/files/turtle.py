@@ -146,6 +146,11 @@ def _quote(lex: str) -> str:
     return '"' + _SHORT_SPECIAL.sub(_escape_char, lex) + '"'
 
 
+def string_literal(text: str) -> str:
+    """A Turtle string literal for ``text``, escaped as the canonical writer escapes it."""
+    return _quote(text)
+
+
 def _iriref(iri: str) -> str:
     return "<" + _IRI_SPECIAL.sub(lambda m: f"\\u{ord(m.group(0)):04X}", iri) + ">"
 

@@ -6,7 +6,7 @@ import difflib
 
 import pyoxigraph as ox
 
-from kzlod.errors import UsageError
+from kzlod.errors import QueryError, UsageError
 from kzlod.querying.run import parse_param, run_query
 from kzlod.vocab import compact
 
@@ -78,7 +78,10 @@ def find_entity(store, name: str) -> ox.NamedNode:
     if isinstance(term, ox.NamedNode):
         if run_query(store, "ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", {ox.Variable("e"): term}).boolean:
             return term
-        raise UsageError(f"no entity {name!r} in the graph")
+        known = sorted({compact(s.value) for s, _ in run_query(store, FIND).rows})
+        close = difflib.get_close_matches(compact(term.value), known, n=3, cutoff=0.7)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UsageError(f"no entity {name!r} in the graph.{hint}")
     rows = run_query(store, FIND).rows
     wanted = " ".join(name.split()).casefold()
     hits = sorted({s.value for s, label in rows if label.value.casefold() == wanted})
@@ -188,3 +191,21 @@ def stats(store) -> dict:
     facts = [{"source": s.value, "section": sec.value, "claims": int(n.value)}
              for s, sec, n in run_query(store, STATS_FACTS).rows]
     return {"triples": triples, "classes": classes, "claims": facts}
+
+
+def resolve_params(store, bound: dict, named) -> dict:
+    """Parameters of a named query whose values name an entity or a concept, resolved as
+    :func:`find_entity` resolves names (label, alternative label, prefixed name, IRI). An
+    unknown value is a failed query (exit 1) with the closest names."""
+    if named is None or not named.kinds:
+        return bound
+    out = dict(bound)
+    for variable, value in bound.items():
+        if variable.value not in named.kinds:
+            continue
+        text = value.value if isinstance(value, ox.Literal) else compact(value.value)
+        try:
+            out[variable] = find_entity(store, text)
+        except UsageError as exc:
+            raise QueryError(f"--param {variable.value}: {exc.message}") from None
+    return out

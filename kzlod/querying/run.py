@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError, KzlodError, QueryError, UsageError
-from kzlod.sparqltext import is_update, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
+from kzlod.sparqltext import is_update, mask_sparql, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
 from kzlod.vocab import NAMESPACES
 
 #: The named queries, one .rq file each.
@@ -39,9 +39,12 @@ class NamedQuery:
     params: dict
     text: str
     path: Path
+    required: list = field(default_factory=list)  # parameters that must be given
+    kinds: dict = field(default_factory=dict)  # parameter -> "entity" or "concept": values named as describe names them
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "title": self.title, "description": self.description, "params": self.params}
+        return {"name": self.name, "title": self.title, "description": self.description, "params": self.params,
+                "required": self.required, "kinds": self.kinds}
 
 
 @dataclass
@@ -72,7 +75,8 @@ def named_queries() -> dict[str, NamedQuery]:
     for path in sorted(QUERIES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         meta = read_header(text)
-        found[path.stem] = NamedQuery(path.stem, meta["title"], meta["description"], meta["params"], text, path)
+        found[path.stem] = NamedQuery(path.stem, meta["title"], meta["description"], meta["params"], text, path,
+                                      meta["required"], meta["kinds"])
     return found
 
 
@@ -137,6 +141,10 @@ def bind_params(params: list[tuple[str, str]] | dict | None, named: NamedQuery |
             out[ox.Variable(name)] = parse_param(value) if isinstance(value, str) else value
         except ValueError as exc:
             raise UsageError(f"--param {name}: {exc}") from None
+    missing = [p for p in (named.required if named else []) if ox.Variable(p) not in out]
+    if missing:
+        name, what = missing[0], named.params.get(missing[0], "")
+        raise UsageError(f"query {named.name!r} needs --param {name} VALUE" + (f": {what}" if what else ""))
     return out
 
 
@@ -155,12 +163,56 @@ def check_query(sparql: str) -> None:
         raise QueryError("SERVICE is refused: kzlod never contacts other servers from a query")
 
 
-def _syntax(exc: SyntaxError) -> QueryError:
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+
+def _syntax(exc: SyntaxError, sparql: str = "") -> QueryError:
+    """A SPARQL syntax error as a person reads it: one line saying what is wrong and where,
+    then the query's line with a caret under the place."""
     msg = str(exc)
     m = re.match(r"error at (\d+):(\d+): (.*)", msg, re.S)
-    if m:
-        return QueryError(f"bad SPARQL at line {m.group(1)}, column {m.group(2)}: {m.group(3).strip()}")
-    return QueryError(f"bad SPARQL: {msg}")
+    if not m:
+        return QueryError(f"bad SPARQL: {msg.splitlines()[0] if msg else exc!r}")
+    line, column, what = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    lines = sparql.splitlines() or [""]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "Prefix not found" in what:
+        declared = set(re.findall(r"PREFIX\s+([\w-]*):", sparql, re.I)) | set(NAMESPACES)
+        used = [u for u in re.findall(r"(?<![\w<:/#?$])([A-Za-z][\w-]*):(?=[\w])", mask_sparql(sparql))
+                if u not in declared]
+        prefix = used[0] if used else "?"
+        at = text.find(prefix + ":")
+        column = at + 1 if at >= 0 else column
+        what = f"unknown prefix {prefix}: (known: {', '.join(sorted(declared))})"
+    else:
+        words = re.findall(r"[A-Za-z]+", mask_sparql(sparql))
+        body = [w for w in words if w.upper() not in ("PREFIX", "BASE")]
+        first = re.search(r"\b([A-Za-z]+)\b", _after_prologue(sparql))
+        if first and first.group(1).upper() not in _FORMS + ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE",
+                                                              "ADD", "MOVE", "COPY", "WITH") and body:
+            what = f"expected SELECT, CONSTRUCT, ASK or DESCRIBE, found {first.group(1)!r}"
+            word = re.search(rf"\b{re.escape(first.group(1))}\b", text)
+            column = word.start() + 1 if word else column
+        elif what.startswith("expected"):
+            # keep the tokens (quoted or keywords), drop the character classes
+            listed = re.sub(r"\[[^\]]*\]", "", what.split("expected", 1)[1].replace("one of", ""))
+            tokens = [tok.strip().strip('"') for tok in listed.split(",") if tok.strip().strip('"')]
+            rest = text[column - 1:].split() if 0 < column <= len(text) else []
+            what = (f"unexpected {rest[0]!r}" if rest else "unexpected end of the line") + (
+                f" (expected {' or '.join(tokens) if len(tokens) < 3 else 'one of ' + ', '.join(tokens)})"
+                if tokens else "")
+    caret = " " * max(column - 1, 0) + "^"
+    return QueryError(f"bad SPARQL at line {line}, column {column}: {what}", details=[text, caret] if text else [])
+
+
+def _after_prologue(sparql: str) -> str:
+    """The query after its PREFIX and BASE declarations and comments."""
+    rest = mask_sparql(sparql)
+    while True:
+        m = re.match(r"\s*(?:PREFIX\s+[\w-]*:\s*<\s*>|BASE\s*<\s*>|PREFIX\s+[\w-]*:\s*\S+|BASE\s+\S+)", rest, re.I)
+        if not m:
+            return rest
+        rest = rest[m.end():]
 
 
 def _collect(results, max_rows: int) -> QueryResult:
@@ -196,7 +248,7 @@ def run_query(store, sparql: str, params: dict | None = None, *, timeout: float 
         try:
             box["result"] = _collect(store.query(sparql, params or None), max_rows)
         except SyntaxError as exc:
-            box["error"] = _syntax(exc)
+            box["error"] = _syntax(exc, sparql)
         except RecursionError:
             box["error"] = QueryError("query too complex: nesting or path depth beyond what can be evaluated")
         except KzlodError as exc:

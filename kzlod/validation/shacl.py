@@ -19,6 +19,7 @@ full run's; tests compare the two on generated graphs with injected faults.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -36,7 +37,7 @@ from kzlod.project import bundled_root, graph_files, ontology_files, shapes_file
 from kzlod.reasoning import closure as reasoning
 from kzlod.store.backends import INFERRED_DIR, OxigraphStore, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
-from kzlod.vocab import NAMESPACES, RDF_TYPE, SH
+from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES, RDF_TYPE, SH, compact
 
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -461,6 +462,14 @@ class Union:
         return {(q.subject, q.predicate, q.object) for st in self.stores
                 for q in st.quads_for_pattern(node, None, None, None)}
 
+    def has_subject(self, node) -> bool:
+        return any(next(iter(st.quads_for_pattern(node, None, None, None)), None) is not None for st in self.stores)
+
+    def subjects_in(self, namespace: str) -> set[str]:
+        """The IRIs of one namespace that are described (subjects) in the graph."""
+        query = f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{namespace}\")) }}"
+        return {row["s"].value for st in self.stores for row in st.query(query, use_default_graph_as_union=True)}
+
     def into(self, node, predicate=None) -> set:
         return {(q.subject, q.predicate, q.object) for st in self.stores
                 for q in st.quads_for_pattern(None, predicate, node, None)}
@@ -564,6 +573,12 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     results_graph = _run_shacl(data, shapes)
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
     report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
+    unknown = unknown_terms(parsed, Union([base.store, delta]), _locator(parsed))
+    if unknown:  # one clear line for a misspelt name, in place of the shapes' results about the same value
+        said = {(f.focus, f.value) for f in unknown}
+        names = {f.value for f in unknown}
+        report.findings = unknown + [f for f in report.findings
+                                     if (f.focus, f.value) not in said and f.focus not in names]
     report.report_graph = _kept_report(results_graph, keep)
     report.focus_nodes, report.extracted = len(touched), len(data)
     report.data_graph = data
@@ -576,6 +591,49 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     if reason:
         report.clashes = _clashes(parsed, root, store, data, touched, base)
     return report
+
+
+#: Namespaces whose names must exist in the graph (declared in the ontology, or described in the data).
+CLOSED_NAMESPACES = (KZ, KZD, KZSRC)
+
+
+def unknown_terms(parsed: list[ParsedFile], graph, locator) -> list[Finding]:
+    """Names of the project's namespaces that new files use as a predicate, a class or a value, but
+    that neither the graph nor the files declare or describe: a misspelt term or entity, with the
+    closest known names (``kz:aspect-conectivity`` → did you mean ``kz:aspect-connectivity``)."""
+    described = set()
+    for pf in parsed:
+        described.update(q.subject.value for q in pf.quads if isinstance(q.subject, ox.NamedNode))
+    uses = []  # (subject, predicate, the name)
+    for pf in parsed:
+        for q in pf.quads:
+            for term, role in ((q.predicate, "predicate"), (q.object, "value")):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(CLOSED_NAMESPACES) \
+                        and term.value not in described:
+                    uses.append((q.subject, q.predicate, term, role))
+    missing = sorted({u[2].value for u in uses if not graph.has_subject(u[2])})
+    if not missing:
+        return []
+    known = {ns: graph.subjects_in(ns) for ns in CLOSED_NAMESPACES}
+    findings, seen = [], set()
+    for subject, predicate, term, role in uses:
+        if term.value not in missing or (subject, predicate, term) in seen:
+            continue
+        seen.add((subject, predicate, term))
+        ns = next(n for n in CLOSED_NAMESPACES if term.value.startswith(n))
+        names = {compact(iri): iri for iri in known[ns] | described if iri.startswith(ns)}
+        close = difflib.get_close_matches(compact(term.value), list(names), n=3, cutoff=0.75)
+        what = "term" if ns == KZ else ("source" if ns == KZSRC else "entity")
+        hint = f"; did you mean {' or '.join(close)}?" if close else \
+            ("; declare it in ontology/ or use a declared one ('kzlod vocab' lists them)" if ns == KZ else
+             "; describe it (a type and a label) or use a known one")
+        focus = subject.value if isinstance(subject, ox.NamedNode) else "[]"
+        file, line = locator.find(focus) if focus != "[]" else ("", 0)
+        findings.append(Finding(
+            severity="Violation", focus=focus, focus_label="", path=predicate.value if role == "value" else "",
+            value=term.value, message=f"unknown {what} {compact(term.value)} (not in the ontology or the data){hint}",
+            shape="", file=file, line=line))
+    return findings
 
 
 def _clashes(parsed, root, store, data, touched, base) -> list[str]:
