@@ -39,6 +39,7 @@ COMMANDS = {
     "stats": "kzlod.cli.graph:stats",
     "template": "kzlod.cli.curate:template",
     "validate": "kzlod.cli.graph:validate",
+    "vocab": "kzlod.cli.graph:vocab",
 }
 
 

@@ -20,6 +20,7 @@ from kzlod.cli.common import (
     store_option,
 )
 from kzlod.errors import EXIT_FAILED, UsageError
+from kzlod.querying import terms
 
 
 def _in_memory(store_spec, endpoint=None) -> bool:
@@ -292,3 +293,33 @@ def stats(obj, data, store_spec, endpoint, inferred, fmt):
         click.echo(f"  {row['claims']:6d}  {row['source']}" + (f" / {row['section']}" if row["section"] else ""))
 
 
+
+
+@click.command()
+@click.argument("name", required=False, metavar="[TERM | SCHEME]")
+@format_option(["text", "json"], default="text")
+@click.pass_obj
+@handle_errors
+def vocab(obj, name, fmt):
+    """The project's vocabulary: classes, properties and concept schemes.
+
+    With no argument, every class, property and scheme the ontology declares.
+    With a TERM (kz:aspect, or just aspect), its definition, domain and range,
+    the shapes that constrain it and the values it may take; with a SCHEME
+    (kz:AspectScheme), its concepts.
+
+    \b
+    Examples:
+      kzlod vocab
+      kzlod vocab kz:aspect
+      kzlod vocab kz:ModalityScheme --format json
+    """
+    root = obj.project().root
+    if name:
+        found = terms.term(name, root)
+        click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False) if fmt == "json"
+                   else terms.term_text(found), nl=fmt != "text")
+    else:
+        every = terms.terms(root)
+        click.echo(json.dumps([t.as_dict() for t in every], indent=2, ensure_ascii=False) if fmt == "json"
+                   else terms.terms_text(every), nl=fmt != "text")

@@ -1,0 +1,63 @@
+"""`kzlod vocab`: the vocabulary at hand, and the same names in the errors about new files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kzlod.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["-q", *args])
+
+
+def test_a_property_lists_the_values_its_shapes_allow():
+    res = run("vocab", "kz:aspect", "--format", "json")
+    assert res.exit_code == 0, res.output
+    aspect = json.loads(res.stdout)
+    assert aspect["kind"] == "object property" and aspect["scheme"] == "kz:AspectScheme"
+    assert "kz:aspect-connectivity" in {v["id"] for v in aspect["values"]}
+    assert aspect["links"]["rdfs:domain"] == ["kz:Characterisation"]
+    assert "kzsh:Characterisation-aspect" in {s["shape"] for s in aspect["shapes"]}
+
+
+def test_a_scheme_lists_its_concepts_and_a_short_name_finds_the_term():
+    res = run("vocab", "ModalityScheme")
+    assert res.exit_code == 0
+    assert res.stdout.splitlines()[0] == "kz:ModalityScheme (Modality Scheme) — concept scheme"
+    assert "    kz:modality-feared    feared — " in res.stdout
+
+
+def test_the_whole_vocabulary_by_kind():
+    listing = json.loads(run("vocab", "--format", "json").stdout)
+    kinds = {t["kind"] for t in listing}
+    assert kinds == {"class", "object property", "datatype property", "concept scheme"}
+    assert {"kz:State", "kz:modality", "kz:TemporalQualifierScheme"} <= {t["id"] for t in listing}
+
+
+def test_an_unknown_term_has_a_did_you_mean():
+    res = run("vocab", "kz:aspct")
+    assert res.exit_code == 2
+    assert "Error: no class, property or concept scheme 'kz:aspct' in the ontology. Did you mean: kz:aspect" in res.output
+
+
+@pytest.mark.parametrize("value, message", [
+    ("kz:aspect kz:aspect-conectivity", "unknown term kz:aspect-conectivity (not in the ontology or the data); "
+                                        "did you mean kz:aspect-connectivity?"),
+    ("kz:about kzd:kazakhstn", "unknown entity kzd:kazakhstn (not in the ontology or the data); "
+                               "did you mean kzd:kazakhstan?"),
+])
+def test_a_misspelt_name_in_a_new_file_is_named_once_without_shacl_text(tmp_path, value, message):
+    new = tmp_path / "typo.ttl"
+    new.write_text("@prefix kz: <https://w3id.org/kzlod/ontology#> .\n@prefix kzd: <https://w3id.org/kzlod/id/> .\n"
+                   "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                   'kzd:c a kz:Characterisation ; rdfs:comment "x"@en ; kz:modality kz:modality-asserted ;\n'
+                   f"    kz:about kzd:kazakhstan ; {value} .\n", encoding="utf-8")
+    for args in (["validate", str(new)], ["add", "--dry-run", str(new)]):
+        res = run(*args)
+        assert res.exit_code == 1
+        assert res.output.count(message) == 1, res.output
+        assert "does not contain a value in the set" not in res.output and "Node <" not in res.output
