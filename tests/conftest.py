@@ -84,3 +84,20 @@ def shapes_graph():
     from rdflib import Graph
 
     return Graph().parse(ROOT / "shapes" / "kzlod-shapes.ttl", format="turtle")
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    """A work folder for one test module (the scale tests' stores and generated files)."""
+    return tmp_path_factory.mktemp("scale")
+
+
+@pytest.fixture(scope="module")
+def generated(work):
+    """A 3k-triple generated graph, its generator, and its file (benchmarks/generate.py)."""
+    from benchmarks.generate import Generator, write
+
+    gen = Generator(3000, seed=11)
+    path = work / "generated.nt"
+    write(gen.triples(), path)
+    return gen, path

@@ -1,5 +1,5 @@
 """Scale: one graph, three places (memory, an Oxigraph store, a SPARQL endpoint), the same answers;
-loading through the strict gate; the two reasoning engines; incremental validation against full runs.
+loading through the strict gate; the Python API over a disk store.
 
 Generated graphs here are small (a few thousand triples); benchmarks/bench_scale.py measures 100k and 1M.
 """
@@ -21,15 +21,11 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.generate import Generator, parse_size, write
-from kzlod import project as resources
 from kzlod.cli import cli
-from kzlod.gate.parse import parse_files, parse_trusted
+from kzlod.gate.parse import parse_files
 from kzlod.querying.run import named_queries, run_query
-from kzlod.reasoning import closure as reasoning
 from kzlod.store import bulk
-from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, EndpointStore, OxigraphStore, open_store, read_meta
-from kzlod.store.rdfconv import graph_of
-from kzlod.validation import shacl as validation
+from kzlod.store.backends import EndpointStore, OxigraphStore, open_store, read_meta
 
 PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -41,18 +37,10 @@ def run(*args, **kw):
     return res
 
 
-@pytest.fixture(scope="module")
-def work(tmp_path_factory):
-    return tmp_path_factory.mktemp("scale")
-
-
-@pytest.fixture(scope="module")
-def generated(work):
-    """A 3k-triple generated graph, its generator, and its file."""
-    gen = Generator(3000, seed=11)
-    path = work / "generated.nt"
-    write(gen.triples(), path)
-    return gen, path
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +52,6 @@ def store_dir(work, generated):
     report = json.loads(res.stdout)
     assert report["loaded"] == report["total"] > 3000
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -288,276 +270,7 @@ def test_load_output_is_quiet_about_timings_off_a_terminal(work, generated):
     assert res.stdout.startswith("loaded ") and "triples/s" not in res.output
 
 
-# --- reasoning -------------------------------------------------------------------------------------
 
-VOCAB = tuple(v for k, v in resources.NAMESPACES.items() if k not in ("kzd", "kzsrc", "wd"))
-
-
-def instance_level(triples, ontology_subjects) -> set:
-    """Inferred triples about the data: subjects that are not ontology or vocabulary terms, less the
-    two trivial families (x owl:sameAs x; x rdf:type owl:Thing) that the engines produce differently."""
-    out = set()
-    for t in triples:
-        s, p, o = t.subject, t.predicate, t.object
-        if s in ontology_subjects or (isinstance(s, ox.NamedNode) and s.value.startswith(VOCAB)):
-            continue
-        if (p.value == OWL + "sameAs" and s == o) or (p.value == RDF_TYPE and o.value == OWL + "Thing"):
-            continue
-        out.add(t)
-    return out
-
-
-@pytest.fixture(scope="module")
-def ontology_subjects():
-    return {q.subject for p in resources.ontology_files() for q in parse_trusted(p)}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("size", [0, 1500])
-def test_both_engines_give_the_same_instance_level_entailments(work, ontology_subjects, size):
-    graph = validation._bundled_graph(None)
-    if size:
-        path = work / f"engines-{size}.nt"
-        write(Generator(size, seed=5).triples(), path)
-        graph_of(parse_trusted(path), graph)
-    fast = reasoning.compute(graph, engine="reasonable")
-    slow = reasoning.compute(graph, engine="owlrl")
-    a, b = instance_level(fast.inferred, ontology_subjects), instance_level(slow.inferred, ontology_subjects)
-    assert a == b and len(a) > 400
-    assert fast.clashes == slow.clashes == []
-
-
-CLASH = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix kzd: <https://w3id.org/kzlod/id/> .
-kzd:kazakhstan a kz:InternationalOrganisation .
-"""
-
-
-@pytest.mark.parametrize("engine", ["owlrl", "reasonable"])
-def test_both_engines_find_a_clash(work, engine):
-    f = work / "clash.ttl"
-    f.write_text(CLASH, encoding="utf-8")
-    graph = validation._bundled_graph(None)
-    for pf in parse_files([f]):
-        graph_of(pf.quads, graph, fresh_bnodes=True)
-    closure = reasoning.compute(graph, engine=engine)
-    assert any("Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in c and "disjoint" in c
-               for c in closure.clashes), closure.clashes
-
-
-def test_auto_uses_the_fast_engine_only_for_large_graphs():
-    assert reasoning.choose_engine("auto", 1000) == "owlrl"
-    assert reasoning.choose_engine("auto", reasoning.AUTO_THRESHOLD + 1) == "reasonable"
-
-
-def test_reason_engine_option_in_memory():
-    res = run("reason", "--engine", "reasonable", "--format", "nt")
-    assert res.exit_code == 0, res.output
-    assert "<https://w3id.org/kzlod/id/kazakhstan> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
-           "<http://www.w3.org/ns/prov#Agent> ." in res.stdout
-
-
-@pytest.mark.slow
-def test_reason_store_writes_a_separate_graph_and_query_inferred_reads_it(work, generated, ontology_subjects):
-    path = work / "reasoned"
-    bulk.load([generated[1]], path)
-    spec = f"oxigraph:{path}"
-    res = run("query", "ASK { kzd:kazakhstan a prov:Agent }", "--store", spec, "--inferred")
-    assert res.exit_code == 2 and "kzlod reason --store" in res.output
-    res = run("reason", "--store", spec, "--engine", "reasonable")
-    assert res.exit_code == 0, res.output
-    main = ox.Store.read_only(str(path))
-    assert INFERRED_GRAPH not in set(main.named_graphs()), "never into the asserted store"
-    sub = ox.Store.read_only(str(path / INFERRED_DIR))
-    inferred = [q.triple for q in sub.quads_for_pattern(None, None, None, INFERRED_GRAPH)]
-    assert inferred and not any(next(iter(main.quads_for_pattern(t.subject, t.predicate, t.object, None)), None)
-                                for t in inferred[:500]), "only what reasoning added"
-    del main, sub
-    ask = "ASK { kzd:kazakhstan a prov:Agent }"
-    assert run("query", ask, "--store", spec, "--format", "csv").stdout.splitlines()[1] == "false"
-    assert run("query", ask, "--store", spec, "--inferred", "--format", "csv").stdout.splitlines()[1] == "true"
-    # evidence nodes are blank: their inferred types meet them in the store
-    count = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kz:Evidence , oa:SpecificResource }"
-    evidence = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kz:Evidence }"
-    assert run("query", count, "--store", spec, "--inferred", "--format", "csv").stdout == \
-        run("query", evidence, "--store", spec, "--format", "csv").stdout
-    # the same entailments as owlrl in memory, about every IRI of the data
-    with reasoning.use_engine("owlrl"):
-        graph = validation._bundled_graph(None)
-        graph_of(parse_trusted(generated[1]), graph)
-        reference = instance_level(reasoning.compute(graph).inferred, ontology_subjects)
-    mine = instance_level(inferred, ontology_subjects)
-    def plain(t):  # blank nodes have other labels in the store than in rdflib
-        return "_:b" if isinstance(t, ox.BlankNode) else t
-
-    def about(ts, kind):
-        return Counter((plain(t.subject), t.predicate, plain(t.object)) for t in ts if isinstance(t.subject, kind))
-
-    assert about(mine, ox.NamedNode) == about(reference, ox.NamedNode)
-    assert about(mine, ox.BlankNode) == about(reference, ox.BlankNode)
-    res = run("reason", "--store", spec)
-    assert res.exit_code == 0 and "cached" in res.output
-    card = json.loads(run("describe", "kzd:kazakhstan", "--store", spec, "--inferred", "--format", "json").stdout)
-    assert "prov:Agent" in card["types"]
-    bulk.load([generated[1]], path)  # new content: the old closure no longer answers
-    res = run("query", ask, "--store", spec, "--inferred")
-    assert res.exit_code == 2 and "kzlod reason --store" in res.output
-
-
-def test_reason_store_reports_clashes(work, generated):
-    path = work / "clashing"
-    clash = work / "clash.ttl"
-    clash.write_text(CLASH, encoding="utf-8")
-    bulk.load([generated[1], clash], path)
-    res = run("reason", "--store", f"oxigraph:{path}", "--engine", "reasonable")
-    assert res.exit_code == 1
-    assert "inconsistent: Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in res.output
-
-
-# --- incremental validation ---------------------------------------------------------------------------
-
-def focus_key(graph, node, seen=()):
-    """A blank node named by the path from an IRI and its own non-blank values (the same in both runs)."""
-    from rdflib import BNode
-
-    if not isinstance(node, BNode):
-        return str(node)
-    if node in seen:
-        return "cycle"
-    parents = tuple(sorted((focus_key(graph, s, seen + (node,)), str(p)) for s, p in graph.subject_predicates(node)))
-    own = tuple(sorted((str(p), str(o)) for p, o in graph.predicate_objects(node) if not isinstance(o, BNode)))
-    return parents, own
-
-
-def verdict(report) -> set:
-    from rdflib import RDF
-    from rdflib.namespace import SH
-
-    g, data = report.report_graph, report.data_graph
-    return {(focus_key(data, g.value(r, SH.focusNode)), str(g.value(r, SH.sourceShape)),
-             str(g.value(r, SH.resultSeverity))) for r in g.subjects(RDF.type, SH.ValidationResult)}
-
-
-def full_verdict(base: Path, delta: Path) -> set:
-    """The reference: pySHACL over the whole graph, results about the touched nodes."""
-    parsed = parse_files([delta])
-    data = validation._bundled_graph(None)
-    graph_of(parse_trusted(base), data)
-    for pf in parsed:
-        graph_of(pf.quads, data, fresh_bnodes=True)
-    keep = validation._touched(parsed, data)
-    report = validation.ValidationReport(files=[])
-    report.report_graph = validation._kept_report(validation._run_shacl(data, validation._shapes_graph(None)), keep)
-    report.data_graph = data
-    return verdict(report)
-
-
-@pytest.fixture(scope="module")
-def faulty(work):
-    """A generated graph with injected faults, in a store, and a delta with one fault of each kind."""
-    gen = Generator(6000, seed=5, faults=True)
-    base = work / "faulty.nt"
-    write(gen.triples(), base)
-    delta = work / "faulty-delta.ttl"
-    delta.write_text(gen.faulty_delta(), encoding="utf-8")
-    store = work / "faulty-store"
-    bulk.load([base], store)
-    return base, delta, store
-
-
-@pytest.mark.slow
-def test_incremental_validation_has_the_verdict_of_a_full_run(faulty):
-    base, delta, store = faulty
-    report = validation.validate([delta], store=store, reason=False)
-    mine, reference = verdict(report), full_verdict(base, delta)
-    assert mine == reference
-    shapes = {shape.rsplit("#", 1)[-1] for _, shape, _ in reference}
-    for expected in ("SourceText-quote", "SourceText-quoteOffsets", "SourceText-quoteSentence",
-                     "SourceText-sentenceText", "Membership-organization", "BilateralRelation-party",
-                     "ToneAssessment-tone", "EvidenceShape", "Instant-inXSDDate", "Claim-conflictsWith",
-                     "Meeting-participant", "Event-label", "State-iso3166Alpha2"):
-        assert expected in shapes, f"the fault for {expected} was not caught"
-    assert report.extracted < 0.5 * report.triples
-
-
-@pytest.mark.slow
-def test_incremental_validation_of_a_valid_delta(work, faulty):
-    gen = Generator(6000, seed=5, faults=True)
-    list(gen.triples())
-    delta = work / "valid-delta.ttl"
-    write(gen.delta(60), delta)
-    report = validation.validate([delta], store=faulty[2])
-    assert verdict(report) == full_verdict(faulty[0], delta)
-    injected = {"https://w3id.org/kzlod/id/source/gen-2", "https://w3id.org/kzlod/id/gen-state-1"}
-    assert {f.focus for f in report.findings if f.severity == "Violation"} <= injected
-    assert not report.clashes
-
-
-@pytest.mark.slow
-def test_validate_against_a_store_on_the_command_line(faulty):
-    _, delta, store = faulty
-    res = run("validate", str(delta), "--store", f"oxigraph:{store}", "--format", "json")
-    assert res.exit_code == 1
-    report = json.loads(res.stdout)
-    assert report["summary"]["violations"] >= 12 and report["clashes"], "a state said to be a claim is a clash"
-    text = run("validate", str(delta), "--store", f"oxigraph:{store}")
-    assert f"{delta}:" in text.stdout and "does not conform" in text.stdout
-    res = run("validate", "--store", f"oxigraph:{store}")
-    assert res.exit_code == 2
-
-
-BUNDLED_CASES = {
-    "one-party": """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix kzd: <https://w3id.org/kzlod/id/> .
-kzd:relation-kazakhstan-mongolia a kz:BilateralRelation ; kz:party kzd:kazakhstan .
-""",
-    "bad-quote": """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix kzd: <https://w3id.org/kzlod/id/> .
-@prefix kzsrc: <https://w3id.org/kzlod/id/source/> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-kzd:membership-test a kz:Membership ; org:member kzd:armenia ; org:organization kzd:eaeu ;
-  kz:hasEvidence [ a kz:Evidence ; oa:hasSource kzsrc:foreign-policy ;
-    kz:sentence <https://w3id.org/kzlod/id/source/foreign-policy/sentence/8> ;
-    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "not in the text" ] ,
-      [ a oa:TextPositionSelector ; oa:start 1 ; oa:end 5 ] ] .
-""",
-    "concept": """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-kz:tone-tense skos:inScheme kz:SectorScheme .
-""",
-}
-
-
-@pytest.mark.parametrize("case", sorted(BUNDLED_CASES))
-def test_incremental_and_full_agree_on_the_bundled_graph(tmp_path, case):
-    f = tmp_path / f"{case}.ttl"
-    f.write_text(BUNDLED_CASES[case], encoding="utf-8")
-    fast = validation.validate([f], reason=False)
-    full = validation.validate([f], reason=False, full=True)
-    assert fast.incremental and not full.incremental
-
-    def findings(report):  # messages may name a blank node, whose label differs between runs
-        return [{**x.as_dict(), "message": re.sub(r"Evidence \S+:", "Evidence _:", x.message)}
-                for x in report.findings]
-
-    assert findings(fast) == findings(full)
-    assert verdict(fast) == verdict(full)
-
-
-def test_the_bundled_report_is_cached_by_content(tmp_path, monkeypatch):
-    monkeypatch.setenv("KZLOD_CACHE_DIR", str(tmp_path))
-    first = validation.validate()
-    second = validation.validate()
-    assert not first.cached and second.cached
-    assert [f.as_dict() for f in first.findings] == [f.as_dict() for f in second.findings]
-    assert first.clashes == second.clashes and first.triples == second.triples
-    assert len(second.report_graph) == len(first.report_graph)
-    res = run("validate", "--format", "ttl")
-    assert res.exit_code == 0 and "sh:ValidationReport" in res.stdout
-
-
-# --- the generator ---------------------------------------------------------------------------------
 
 def test_generator_is_seeded_and_sized(tmp_path):
     a, b, c = tmp_path / "a.nt", tmp_path / "b.nt", tmp_path / "c.nt"

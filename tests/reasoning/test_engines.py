@@ -1,0 +1,159 @@
+"""The two reasoning engines give the same instance-level entailments and find the same clashes,
+in memory and over a disk store (generated graphs of a few thousand triples)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from benchmarks.generate import Generator, write
+from kzlod import project as resources
+from kzlod.cli import cli
+from kzlod.gate.parse import parse_files, parse_trusted
+from kzlod.reasoning import closure as reasoning
+from kzlod.store import bulk
+from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH
+from kzlod.store.rdfconv import graph_of
+from kzlod.validation import shacl as validation
+from kzlod.vocab import NAMESPACES
+
+PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def run(*args, **kw):
+    res = CliRunner().invoke(cli, list(args), **kw)
+    return res
+
+
+VOCAB = tuple(v for k, v in NAMESPACES.items() if k not in ("kzd", "kzsrc", "wd"))
+
+
+def instance_level(triples, ontology_subjects) -> set:
+    """Inferred triples about the data: subjects that are not ontology or vocabulary terms, less the
+    two trivial families (x owl:sameAs x; x rdf:type owl:Thing) that the engines produce differently."""
+    out = set()
+    for t in triples:
+        s, p, o = t.subject, t.predicate, t.object
+        if s in ontology_subjects or (isinstance(s, ox.NamedNode) and s.value.startswith(VOCAB)):
+            continue
+        if (p.value == OWL + "sameAs" and s == o) or (p.value == RDF_TYPE and o.value == OWL + "Thing"):
+            continue
+        out.add(t)
+    return out
+
+
+@pytest.fixture(scope="module")
+def ontology_subjects():
+    return {q.subject for p in resources.ontology_files() for q in parse_trusted(p)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [0, 1500])
+def test_both_engines_give_the_same_instance_level_entailments(work, ontology_subjects, size):
+    graph = validation._bundled_graph(None)
+    if size:
+        path = work / f"engines-{size}.nt"
+        write(Generator(size, seed=5).triples(), path)
+        graph_of(parse_trusted(path), graph)
+    fast = reasoning.compute(graph, engine="reasonable")
+    slow = reasoning.compute(graph, engine="owlrl")
+    a, b = instance_level(fast.inferred, ontology_subjects), instance_level(slow.inferred, ontology_subjects)
+    assert a == b and len(a) > 400
+    assert fast.clashes == slow.clashes == []
+
+
+CLASH = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
+@prefix kzd: <https://w3id.org/kzlod/id/> .
+kzd:kazakhstan a kz:InternationalOrganisation .
+"""
+
+
+@pytest.mark.parametrize("engine", ["owlrl", "reasonable"])
+def test_both_engines_find_a_clash(work, engine):
+    f = work / "clash.ttl"
+    f.write_text(CLASH, encoding="utf-8")
+    graph = validation._bundled_graph(None)
+    for pf in parse_files([f]):
+        graph_of(pf.quads, graph, fresh_bnodes=True)
+    closure = reasoning.compute(graph, engine=engine)
+    assert any("Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in c and "disjoint" in c
+               for c in closure.clashes), closure.clashes
+
+
+def test_auto_uses_the_fast_engine_only_for_large_graphs():
+    assert reasoning.choose_engine("auto", 1000) == "owlrl"
+    assert reasoning.choose_engine("auto", reasoning.AUTO_THRESHOLD + 1) == "reasonable"
+
+
+def test_reason_engine_option_in_memory():
+    res = run("reason", "--engine", "reasonable", "--format", "nt")
+    assert res.exit_code == 0, res.output
+    assert "<https://w3id.org/kzlod/id/kazakhstan> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+           "<http://www.w3.org/ns/prov#Agent> ." in res.stdout
+
+
+@pytest.mark.slow
+def test_reason_store_writes_a_separate_graph_and_query_inferred_reads_it(work, generated, ontology_subjects):
+    path = work / "reasoned"
+    bulk.load([generated[1]], path)
+    spec = f"oxigraph:{path}"
+    res = run("query", "ASK { kzd:kazakhstan a prov:Agent }", "--store", spec, "--inferred")
+    assert res.exit_code == 2 and "kzlod reason --store" in res.output
+    res = run("reason", "--store", spec, "--engine", "reasonable")
+    assert res.exit_code == 0, res.output
+    main = ox.Store.read_only(str(path))
+    assert INFERRED_GRAPH not in set(main.named_graphs()), "never into the asserted store"
+    sub = ox.Store.read_only(str(path / INFERRED_DIR))
+    inferred = [q.triple for q in sub.quads_for_pattern(None, None, None, INFERRED_GRAPH)]
+    assert inferred and not any(next(iter(main.quads_for_pattern(t.subject, t.predicate, t.object, None)), None)
+                                for t in inferred[:500]), "only what reasoning added"
+    del main, sub
+    ask = "ASK { kzd:kazakhstan a prov:Agent }"
+    assert run("query", ask, "--store", spec, "--format", "csv").stdout.splitlines()[1] == "false"
+    assert run("query", ask, "--store", spec, "--inferred", "--format", "csv").stdout.splitlines()[1] == "true"
+    # evidence nodes are blank: their inferred types meet them in the store
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kz:Evidence , oa:SpecificResource }"
+    evidence = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kz:Evidence }"
+    assert run("query", count, "--store", spec, "--inferred", "--format", "csv").stdout == \
+        run("query", evidence, "--store", spec, "--format", "csv").stdout
+    # the same entailments as owlrl in memory, about every IRI of the data
+    with reasoning.use_engine("owlrl"):
+        graph = validation._bundled_graph(None)
+        graph_of(parse_trusted(generated[1]), graph)
+        reference = instance_level(reasoning.compute(graph).inferred, ontology_subjects)
+    mine = instance_level(inferred, ontology_subjects)
+    def plain(t):  # blank nodes have other labels in the store than in rdflib
+        return "_:b" if isinstance(t, ox.BlankNode) else t
+
+    def about(ts, kind):
+        return Counter((plain(t.subject), t.predicate, plain(t.object)) for t in ts if isinstance(t.subject, kind))
+
+    assert about(mine, ox.NamedNode) == about(reference, ox.NamedNode)
+    assert about(mine, ox.BlankNode) == about(reference, ox.BlankNode)
+    res = run("reason", "--store", spec)
+    assert res.exit_code == 0 and "cached" in res.output
+    card = json.loads(run("describe", "kzd:kazakhstan", "--store", spec, "--inferred", "--format", "json").stdout)
+    assert "prov:Agent" in card["types"]
+    bulk.load([generated[1]], path)  # new content: the old closure no longer answers
+    res = run("query", ask, "--store", spec, "--inferred")
+    assert res.exit_code == 2 and "kzlod reason --store" in res.output
+
+
+def test_reason_store_reports_clashes(work, generated):
+    path = work / "clashing"
+    clash = work / "clash.ttl"
+    clash.write_text(CLASH, encoding="utf-8")
+    bulk.load([generated[1], clash], path)
+    res = run("reason", "--store", f"oxigraph:{path}", "--engine", "reasonable")
+    assert res.exit_code == 1
+    assert "inconsistent: Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in res.output
+
+
+# --- incremental validation ---------------------------------------------------------------------------
+

@@ -1,0 +1,172 @@
+"""Incremental validation of new files against a graph (memory or a disk store) has the verdict of
+a full pySHACL run; the project's report is cached by content."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from benchmarks.generate import Generator, write
+from kzlod.cli import cli
+from kzlod.gate.parse import parse_files, parse_trusted
+from kzlod.store import bulk
+from kzlod.store.rdfconv import graph_of
+from kzlod.validation import shacl as validation
+
+PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def run(*args, **kw):
+    res = CliRunner().invoke(cli, list(args), **kw)
+    return res
+
+
+def focus_key(graph, node, seen=()):
+    """A blank node named by the path from an IRI and its own non-blank values (the same in both runs)."""
+    from rdflib import BNode
+
+    if not isinstance(node, BNode):
+        return str(node)
+    if node in seen:
+        return "cycle"
+    parents = tuple(sorted((focus_key(graph, s, seen + (node,)), str(p)) for s, p in graph.subject_predicates(node)))
+    own = tuple(sorted((str(p), str(o)) for p, o in graph.predicate_objects(node) if not isinstance(o, BNode)))
+    return parents, own
+
+
+def verdict(report) -> set:
+    from rdflib import RDF
+    from rdflib.namespace import SH
+
+    g, data = report.report_graph, report.data_graph
+    return {(focus_key(data, g.value(r, SH.focusNode)), str(g.value(r, SH.sourceShape)),
+             str(g.value(r, SH.resultSeverity))) for r in g.subjects(RDF.type, SH.ValidationResult)}
+
+
+def full_verdict(base: Path, delta: Path) -> set:
+    """The reference: pySHACL over the whole graph, results about the touched nodes."""
+    parsed = parse_files([delta])
+    data = validation._bundled_graph(None)
+    graph_of(parse_trusted(base), data)
+    for pf in parsed:
+        graph_of(pf.quads, data, fresh_bnodes=True)
+    keep = validation._touched(parsed, data)
+    report = validation.ValidationReport(files=[])
+    report.report_graph = validation._kept_report(validation._run_shacl(data, validation._shapes_graph(None)), keep)
+    report.data_graph = data
+    return verdict(report)
+
+
+@pytest.fixture(scope="module")
+def faulty(work):
+    """A generated graph with injected faults, in a store, and a delta with one fault of each kind."""
+    gen = Generator(6000, seed=5, faults=True)
+    base = work / "faulty.nt"
+    write(gen.triples(), base)
+    delta = work / "faulty-delta.ttl"
+    delta.write_text(gen.faulty_delta(), encoding="utf-8")
+    store = work / "faulty-store"
+    bulk.load([base], store)
+    return base, delta, store
+
+
+@pytest.mark.slow
+def test_incremental_validation_has_the_verdict_of_a_full_run(faulty):
+    base, delta, store = faulty
+    report = validation.validate([delta], store=store, reason=False)
+    mine, reference = verdict(report), full_verdict(base, delta)
+    assert mine == reference
+    shapes = {shape.rsplit("#", 1)[-1] for _, shape, _ in reference}
+    for expected in ("SourceText-quote", "SourceText-quoteOffsets", "SourceText-quoteSentence",
+                     "SourceText-sentenceText", "Membership-organization", "BilateralRelation-party",
+                     "ToneAssessment-tone", "EvidenceShape", "Instant-inXSDDate", "Claim-conflictsWith",
+                     "Meeting-participant", "Event-label", "State-iso3166Alpha2"):
+        assert expected in shapes, f"the fault for {expected} was not caught"
+    assert report.extracted < 0.5 * report.triples
+
+
+@pytest.mark.slow
+def test_incremental_validation_of_a_valid_delta(work, faulty):
+    gen = Generator(6000, seed=5, faults=True)
+    list(gen.triples())
+    delta = work / "valid-delta.ttl"
+    write(gen.delta(60), delta)
+    report = validation.validate([delta], store=faulty[2])
+    assert verdict(report) == full_verdict(faulty[0], delta)
+    injected = {"https://w3id.org/kzlod/id/source/gen-2", "https://w3id.org/kzlod/id/gen-state-1"}
+    assert {f.focus for f in report.findings if f.severity == "Violation"} <= injected
+    assert not report.clashes
+
+
+@pytest.mark.slow
+def test_validate_against_a_store_on_the_command_line(faulty):
+    _, delta, store = faulty
+    res = run("validate", str(delta), "--store", f"oxigraph:{store}", "--format", "json")
+    assert res.exit_code == 1
+    report = json.loads(res.stdout)
+    assert report["summary"]["violations"] >= 12 and report["clashes"], "a state said to be a claim is a clash"
+    text = run("validate", str(delta), "--store", f"oxigraph:{store}")
+    assert f"{delta}:" in text.stdout and "does not conform" in text.stdout
+    res = run("validate", "--store", f"oxigraph:{store}")
+    assert res.exit_code == 2
+
+
+BUNDLED_CASES = {
+    "one-party": """@prefix kz: <https://w3id.org/kzlod/ontology#> .
+@prefix kzd: <https://w3id.org/kzlod/id/> .
+kzd:relation-kazakhstan-mongolia a kz:BilateralRelation ; kz:party kzd:kazakhstan .
+""",
+    "bad-quote": """@prefix kz: <https://w3id.org/kzlod/ontology#> .
+@prefix kzd: <https://w3id.org/kzlod/id/> .
+@prefix kzsrc: <https://w3id.org/kzlod/id/source/> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+kzd:membership-test a kz:Membership ; org:member kzd:armenia ; org:organization kzd:eaeu ;
+  kz:hasEvidence [ a kz:Evidence ; oa:hasSource kzsrc:foreign-policy ;
+    kz:sentence <https://w3id.org/kzlod/id/source/foreign-policy/sentence/8> ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "not in the text" ] ,
+      [ a oa:TextPositionSelector ; oa:start 1 ; oa:end 5 ] ] .
+""",
+    "concept": """@prefix kz: <https://w3id.org/kzlod/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+kz:tone-tense skos:inScheme kz:SectorScheme .
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BUNDLED_CASES))
+def test_incremental_and_full_agree_on_the_bundled_graph(tmp_path, case):
+    f = tmp_path / f"{case}.ttl"
+    f.write_text(BUNDLED_CASES[case], encoding="utf-8")
+    fast = validation.validate([f], reason=False)
+    full = validation.validate([f], reason=False, full=True)
+    assert fast.incremental and not full.incremental
+
+    def findings(report):  # messages may name a blank node, whose label differs between runs
+        return [{**x.as_dict(), "message": re.sub(r"Evidence \S+:", "Evidence _:", x.message)}
+                for x in report.findings]
+
+    assert findings(fast) == findings(full)
+    assert verdict(fast) == verdict(full)
+
+
+def test_the_bundled_report_is_cached_by_content(tmp_path, monkeypatch):
+    monkeypatch.setenv("KZLOD_CACHE_DIR", str(tmp_path))
+    first = validation.validate()
+    second = validation.validate()
+    assert not first.cached and second.cached
+    assert [f.as_dict() for f in first.findings] == [f.as_dict() for f in second.findings]
+    assert first.clashes == second.clashes and first.triples == second.triples
+    assert len(second.report_graph) == len(first.report_graph)
+    res = run("validate", "--format", "ttl")
+    assert res.exit_code == 0 and "sh:ValidationReport" in res.stdout
+
+
+# --- the generator ---------------------------------------------------------------------------------
+
