@@ -21,6 +21,7 @@ from kzlod.cli.common import (
 )
 from kzlod.errors import EXIT_FAILED, UsageError
 from kzlod.querying import terms
+from kzlod.validation import report as reports
 
 
 def _in_memory(store_spec, endpoint=None) -> bool:
@@ -93,10 +94,13 @@ def queries(fmt):
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @format_option(["text", "json", "ttl"], default="text")
 @click.option("--no-reason", is_flag=True, help="Skip the OWL RL consistency check.")
+@click.option("--min-severity", type=click.Choice(["violation", "warning", "info"]), default=None,
+              help="Report only results this grave or graver (default: all for the project's graph; "
+                   "violations and warnings for new files).")
 @store_option
 @click.pass_obj
 @handle_errors
-def validate(obj, files, fmt, no_reason, store_spec):
+def validate(obj, files, fmt, no_reason, min_severity, store_spec):
     """Validate the project's graph, or new assertions together with it.
 
     Strict syntax first (file:line:col), then SHACL shapes with inference
@@ -112,10 +116,12 @@ def validate(obj, files, fmt, no_reason, store_spec):
       kzlod validate
       kzlod validate new-facts.ttl --format json
       kzlod validate new-facts.ttl --store oxigraph:kz-store
+      kzlod validate new-facts.ttl --min-severity violation
     """
     with obj.step("validating"):
         report = api.validate(files, reason=not no_reason, store=store_spec,
                               project=obj.project() if _in_memory(store_spec) else None)
+    report = reports.at_least(report, min_severity or ("warning" if files else None))
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     elif fmt == "ttl":

@@ -29,6 +29,19 @@ def problem_lines(report) -> list[str]:
     return lines + [f"inconsistent: {clash}" for clash in report.clashes]
 
 
+SEVERITIES = ("violation", "warning", "info")
+
+
+def at_least(report, severity: str | None):
+    """The report with only the findings of ``severity`` or graver (None: all of them); the
+    verdict (conforms or not) is the report's own and never changes."""
+    if not severity:
+        return report
+    keep = SEVERITIES[: SEVERITIES.index(severity.lower()) + 1]
+    report.findings = [f for f in report.findings if f.severity.lower() in keep]
+    return report
+
+
 def text(report) -> str:
     lines = []
     findings = sorted(report.findings, key=_order)

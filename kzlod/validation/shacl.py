@@ -579,6 +579,8 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
         names = {f.value for f in unknown}
         report.findings = unknown + [f for f in report.findings
                                      if (f.focus, f.value) not in said and f.focus not in names]
+    report.findings = [f for f in report.findings if _about_new_files(f, parsed)]
+    _name_allowed_values(report.findings, shapes, Union([base.store, delta]))
     report.report_graph = _kept_report(results_graph, keep)
     report.focus_nodes, report.extracted = len(touched), len(data)
     report.data_graph = data
@@ -591,6 +593,43 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     if reason:
         report.clashes = _clashes(parsed, root, store, data, touched, base)
     return report
+
+
+def _about_new_files(finding: Finding, parsed: list[ParsedFile]) -> bool:
+    """Whether a result is about what the new files say: its focus (or its value) is a subject they
+    describe, or a blank node of theirs (evidence, selectors). An entity they merely mention, with
+    warnings of its own in the graph, is not their fault and is not reported with them."""
+    described = {q.subject.value for pf in parsed for q in pf.quads if isinstance(q.subject, ox.NamedNode)}
+    return finding.focus in described or "[]" in (finding.focus, finding.value) or finding.value in described
+
+
+def _name_allowed_values(findings: list[Finding], shapes, graph) -> None:
+    """A value outside the scheme a shape keeps it in: say which values are allowed (the closest
+    ones when the scheme is long), as ``kzlod vocab`` lists them."""
+    from rdflib import URIRef
+    from rdflib.namespace import SH as SHNS, SKOS
+
+    schemes: dict[str, list[str]] = {}
+    for f in findings:
+        if not f.shape or not f.value or f.value == "[]":
+            continue
+        scheme = None
+        for node in shapes.objects(URIRef(f.shape), SHNS.node):
+            for prop in shapes.objects(node, SHNS.property):
+                if shapes.value(prop, SHNS.path) == SKOS.inScheme:
+                    scheme = shapes.value(prop, SHNS.hasValue)
+        if scheme is None:
+            continue
+        if str(scheme) not in schemes:
+            query = f"SELECT ?c WHERE {{ ?c <{SKOS.inScheme}> <{scheme}> }}"
+            schemes[str(scheme)] = sorted({compact(row["c"].value) for st in graph.stores
+                                           for row in st.query(query, use_default_graph_as_union=True)})
+        allowed = schemes[str(scheme)]
+        if not allowed or compact(f.value) in allowed:
+            continue
+        shown = allowed if len(allowed) <= 12 else \
+            difflib.get_close_matches(compact(f.value), allowed, n=5, cutoff=0) + ["…"]
+        f.message = f"{f.message} {compact(f.value)} is not in {compact(str(scheme))}; allowed: {', '.join(shown)}."
 
 
 #: Namespaces whose names must exist in the graph (declared in the ontology, or described in the data).

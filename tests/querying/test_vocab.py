@@ -61,3 +61,16 @@ def test_a_misspelt_name_in_a_new_file_is_named_once_without_shacl_text(tmp_path
         assert res.exit_code == 1
         assert res.output.count(message) == 1, res.output
         assert "does not contain a value in the set" not in res.output and "Node <" not in res.output
+
+
+def test_a_value_from_the_wrong_scheme_is_told_the_allowed_values(tmp_path):
+    new = tmp_path / "scheme.ttl"
+    new.write_text("@prefix kz: <https://w3id.org/kzlod/ontology#> .\n@prefix kzd: <https://w3id.org/kzlod/id/> .\n"
+                   "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                   'kzd:c a kz:Characterisation ; rdfs:comment "x"@en ; kz:modality kz:modality-asserted ;\n'
+                   "    kz:about kzd:kazakhstan ; kz:aspect kz:tone-tense .\n", encoding="utf-8")
+    res = run("validate", str(new))
+    assert res.exit_code == 1
+    line = next(ln for ln in res.stdout.splitlines() if "kz:aspect = kz:tone-tense" in ln)
+    assert "kz:tone-tense is not in kz:AspectScheme; allowed: kz:aspect-connectivity, kz:aspect-cultural-ties" in line
+    assert "Node <" not in res.stdout
