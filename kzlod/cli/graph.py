@@ -43,9 +43,11 @@ def _open(obj: Ctx, data, store_spec, endpoint, inferred):
 @format_option(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"])
 @click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Wall-clock limit (default 30).")
 @click.option("--max-rows", type=int, default=None, metavar="N", help="Result row cap (default 100000).")
+@click.option("--iris", is_flag=True, help="Table: show IRIs (compact, with their labels) and every column.")
+@click.option("--full", is_flag=True, help="Table: wrap long text instead of cutting it with an ellipsis.")
 @click.pass_obj
 @handle_errors
-def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout, max_rows):
+def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout, max_rows, iris, full):
     """Run a SPARQL query: a string, a .rq file, a named query, or - for stdin.
 
     \b
@@ -66,7 +68,7 @@ def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout
     labels = api.labels_for(store, [t for row in result.rows for t in row]) if fmt == "table" else None
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size((160, 24)).columns if tty else None
-    click.echo(api.render(result, fmt, labels, color=tty, width=width), nl=False)
+    click.echo(api.render(result, fmt, labels, color=tty, width=width, iris=iris, full=full), nl=False)
     if result.truncated:
         obj.note(f"note: result cut at {len(result)} rows (raise --max-rows)")
 

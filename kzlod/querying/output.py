@@ -117,19 +117,33 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_table(result: QueryResult, labels: dict | None = None, *, color: bool = False, width: int | None = None) -> str:
-    """A terminal table (rich), IRIs compacted and followed by their labels."""
+def _hidden_iri_columns(variables: list[str]) -> set[str]:
+    """IRI columns a ``<name>Label`` column already names (``member`` beside ``memberLabel``)."""
+    return {v for v in variables if f"{v}Label" in variables}
+
+
+def to_table(result: QueryResult, labels: dict | None = None, *, color: bool = False, width: int | None = None,
+             iris: bool = False, full: bool = False) -> str:
+    """A terminal table (rich) people read: one header line; terms by their labels (``iris``: the
+    compact IRI with its label, and every column); each row on one line, long text cut with an
+    ellipsis to fit (``full``: wrapped at word boundaries instead); no word is broken."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     if result.kind == "ask":
         return ("yes" if result.boolean else "no") + "\n"
-    table = Table(box=box.SIMPLE_HEAD, show_lines=False, header_style="bold" if color else "")
-    for v in result.variables:
-        table.add_column(v, overflow="fold")
-    for row in result.rows:
-        table.add_row(*(term_text(t, labels) for t in row))
+    hidden = set() if iris else _hidden_iri_columns(result.variables)
+    shown = [i for i, v in enumerate(result.variables) if v not in hidden]
+    cells = [[term_text(row[i], labels) if iris else _readable(row[i], labels) for i in shown] for row in result.rows]
+    names = [result.variables[i] for i in shown]
+    widths = _fit([max([len(n)] + [len(c[j]) for c in cells]) for j, n in enumerate(names)],
+                  [len(n) for n in names], (width or 160) - 3 * len(names) - 1)
+    table = Table(box=box.SIMPLE_HEAD, show_lines=False, show_edge=False, header_style="bold" if color else "")
+    for name, w in zip(names, widths):
+        table.add_column(name, width=w, no_wrap=not full, overflow="ellipsis")
+    for row in cells:
+        table.add_row(*row)
     console = Console(file=io.StringIO(), width=width or 160, color_system="auto" if color else None,
                       force_terminal=color, highlight=False)
     console.print(table)
@@ -138,8 +152,30 @@ def to_table(result: QueryResult, labels: dict | None = None, *, color: bool = F
     return console.file.getvalue()
 
 
+def _fit(needed: list[int], least: list[int], room: int) -> list[int]:
+    """Column widths within ``room``: the widest columns give way first, none below its header."""
+    widths = list(needed)
+    floor = [max(n, 3) for n in least]
+    excess = sum(widths) - room
+    while excess > 0:
+        shrinkable = [k for k in range(len(widths)) if widths[k] > floor[k]]
+        if not shrinkable:
+            break  # as narrow as the headers allow: the terminal cuts the rest
+        j = max(shrinkable, key=lambda k: widths[k])  # the widest gives way, one character at a time
+        widths[j] -= 1
+        excess -= 1
+    return widths
+
+
+def _readable(term, labels: dict | None) -> str:
+    """A term by its label where it has one, else as :func:`term_text` writes it."""
+    if isinstance(term, ox.NamedNode) and (labels or {}).get(term.value):
+        return labels[term.value]
+    return term_text(term, None)
+
+
 def render(result: QueryResult, fmt: str, labels: dict | None = None, *, color: bool = False,
-           width: int | None = None) -> str:
+           width: int | None = None, iris: bool = False, full: bool = False) -> str:
     """Text of a query result in an output format."""
     if result.kind == "graph":
         if fmt in ("table", None):
@@ -152,4 +188,4 @@ def render(result: QueryResult, fmt: str, labels: dict | None = None, *, color: 
     if fmt in GRAPH_FORMATS:
 
         raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE results; use table, csv, tsv, json or xml")
-    return {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}.get(fmt, lambda r: to_table(r, labels, color=color, width=width))(result)
+    return {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}.get(fmt, lambda r: to_table(r, labels, color=color, width=width, iris=iris, full=full))(result)

@@ -90,11 +90,13 @@ def test_xml_results_are_sparql_xml():
     assert root.find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
 
 
-def test_table_shows_labels_next_to_iris():
+def test_table_shows_labels_and_iris_on_request():
     res = run("query", "SELECT ?s WHERE { BIND(kzd:kazakhstan AS ?s) }", "--format", "table")
     assert res.exit_code == 0
-    assert "kzd:kazakhstan (Kazakhstan)" in res.output
+    assert res.stdout.splitlines()[2].strip() == "Kazakhstan" and "kzd:kazakhstan" not in res.stdout
     assert "1 row" in res.output
+    iris = run("query", "SELECT ?s WHERE { BIND(kzd:kazakhstan AS ?s) }", "--format", "table", "--iris")
+    assert "kzd:kazakhstan (Kazakhstan)" in iris.stdout
 
 
 def test_query_from_rq_file_and_stdin(tmp_path):
