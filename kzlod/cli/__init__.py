@@ -79,8 +79,7 @@ def cli(ctx, quiet, project_dir):
 def main():
     try:
         cli(prog_name="kzlod")
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+    except KeyboardInterrupt:  # Ctrl-C: the shell's exit code for SIGINT, and no traceback or message
         sys.exit(130)
 
 

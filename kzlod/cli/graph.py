@@ -41,7 +41,8 @@ def _open(obj: Ctx, data, store_spec, endpoint, inferred):
 @click.option("--param", "-p", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="Bind ?NAME to VALUE (an IRI, prefixed name like kzd:russia, number or string).")
 @format_option(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"])
-@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Wall-clock limit (default 30).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Wall-clock limit, more than 0 (default 30).")
 @click.option("--max-rows", type=int, default=None, metavar="N", help="Result row cap (default 100000).")
 @click.option("--iris", is_flag=True, help="Table: show IRIs (compact, with their labels) and every column.")
 @click.option("--full", is_flag=True, help="Table: wrap long text instead of cutting it with an ellipsis.")
