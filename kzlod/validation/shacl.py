@@ -607,7 +607,8 @@ def _name_allowed_values(findings: list[Finding], shapes, graph) -> None:
     """A value outside the scheme a shape keeps it in: say which values are allowed (the closest
     ones when the scheme is long), as ``kzlod vocab`` lists them."""
     from rdflib import URIRef
-    from rdflib.namespace import SH as SHNS, SKOS
+    from rdflib.namespace import SH as SHNS
+    from rdflib.namespace import SKOS
 
     schemes: dict[str, list[str]] = {}
     for f in findings:
