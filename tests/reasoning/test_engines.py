@@ -19,16 +19,11 @@ from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH
 from kzlod.store.rdfconv import graph_of
 from kzlod.validation import shacl as validation
-from kzlod.vocab import NAMESPACES
-
-PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+from kzlod.vocab import NAMESPACES, OWL, RDF_TYPE
 
 
 def run(*args, **kw):
-    res = CliRunner().invoke(cli, list(args), **kw)
-    return res
+    return CliRunner().invoke(cli, list(args), **kw)
 
 
 VOCAB = tuple(v for k, v in NAMESPACES.items() if k not in ("kzd", "kzsrc", "wd"))

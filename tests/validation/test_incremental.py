@@ -17,14 +17,9 @@ from kzlod.store import bulk
 from kzlod.store.rdfconv import graph_of
 from kzlod.validation import shacl as validation
 
-PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
 
 def run(*args, **kw):
-    res = CliRunner().invoke(cli, list(args), **kw)
-    return res
+    return CliRunner().invoke(cli, list(args), **kw)
 
 
 def focus_key(graph, node, seen=()):
