@@ -221,11 +221,13 @@ def _collect(results, max_rows: int) -> QueryResult:
     if isinstance(results, ox.QuerySolutions):
         variables = [v.value for v in results.variables]
         rows, truncated = [], False
+        width = range(len(variables))
         for sol in results:
             if len(rows) >= max_rows:
                 truncated = True
                 break
-            rows.append(tuple(sol[i] for i in range(len(variables))))
+            rows.append(tuple([sol[i] for i in width]))  # a list, not a generator holding the solution
+        sol = None  # the last solution goes with this thread, not with a later collection elsewhere
         return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
     triples, truncated = [], False
     for t in results:
@@ -245,8 +247,10 @@ def run_query(store, sparql: str, params: dict | None = None, *, timeout: float 
     box: dict = {}
 
     def work():
+        results = None
         try:
-            box["result"] = _collect(store.query(sparql, params or None), max_rows)
+            results = store.query(sparql, params or None)
+            box["result"] = _collect(results, max_rows)
         except SyntaxError as exc:
             box["error"] = _syntax(exc, sparql)
         except RecursionError:
@@ -260,6 +264,7 @@ def run_query(store, sparql: str, params: dict | None = None, *, timeout: float 
             # pyoxigraph solutions along, which must be dropped on the thread that made them.
             err = box["error"]
             err.__traceback__ = err.__context__ = err.__cause__ = None
+        results = None  # dropped here, on the thread that made it
 
     worker = threading.Thread(target=work, name="kzlod-query", daemon=True)
     worker.start()
