@@ -21,7 +21,6 @@ they read the *bundled* graph that ships inside the package, read-only.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tomllib
@@ -104,22 +103,12 @@ class Project:
         """The well-known prefixes with the project's own added (or overriding)."""
         return NAMESPACES | self.prefixes
 
-    def content_key(self) -> str:
-        """A hash of every ontology, shapes and data file: it changes whenever the graph does."""
-        h = hashlib.sha256()
-        for path in self.turtle_files():
-            h.update(path.relative_to(self.root).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-        return h.hexdigest()
-
     def require_writable(self) -> Project:
         """This project, or a usage error (exit 2) when it is the read-only bundled graph."""
         if self.bundled:
             raise UsageError(NO_PROJECT)
         return self
 
-    def describe(self) -> str:
-        return "the bundled graph (read-only)" if self.bundled else f"project {self.name} at {self.root}"
 
 
 def bundled() -> Project:
