@@ -18,6 +18,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 _SESSION_CACHE: str | None = None
 
+#: The prefixes the tests' Turtle snippets use.
+PREFIXES = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
+@prefix kzd: <https://w3id.org/kzlod/id/> .
+@prefix kzsrc: <https://w3id.org/kzlod/id/source/> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
 
 def pytest_configure(config):
     global _SESSION_CACHE

@@ -7,21 +7,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import copy_project, snapshot
+from conftest import PREFIXES, copy_project, snapshot
 
 from kzlod.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = (ROOT / "data" / "sources" / "foreign-policy.txt").read_text(encoding="utf-8")
 
-PREFIXES = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix kzd: <https://w3id.org/kzlod/id/> .
-@prefix kzsrc: <https://w3id.org/kzlod/id/source/> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
 
 MONGOLIA = PREFIXES + """
 kzd:mongolia a kz:State ;

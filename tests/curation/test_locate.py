@@ -6,16 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_project
+from conftest import PREFIXES, copy_project
 
 from kzlod.cli import cli
-
-PREFIXES = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix kzd: <https://w3id.org/kzlod/id/> .
-@prefix kzsrc: <https://w3id.org/kzlod/id/source/> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-"""
 
 
 def run(*args):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_project
+from conftest import PREFIXES, copy_project
 
 import kzlod
 from kzlod.cli import cli
@@ -16,13 +16,6 @@ from kzlod.validation.report import problem_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = (ROOT / "data" / "sources" / "foreign-policy.txt").read_text(encoding="utf-8")
-PREFIXES = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix kzd: <https://w3id.org/kzlod/id/> .
-@prefix kzsrc: <https://w3id.org/kzlod/id/source/> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-"""
 QUOTE = "As a major oil producer"
 START = SOURCE.index(QUOTE)
 

@@ -5,14 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from conftest import PREFIXES
 
 from kzlod.cli import cli
-
-PREFIXES = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
-@prefix kzd: <https://w3id.org/kzlod/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-"""
 
 
 def run(*args):
