@@ -21,6 +21,7 @@ from kzlod.cli.common import (
 )
 from kzlod.errors import EXIT_FAILED, UsageError
 from kzlod.querying import terms
+from kzlod.reasoning.closure import left_out_text
 from kzlod.validation import report as reports
 
 
@@ -195,9 +196,8 @@ def reason(obj, data, fmt, out, store_spec, engine):
         out.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-    obj.note(f"{len(closure.inferred)} inferred triples"
-             + (f", {closure.dropped} malformed triples dropped" if closure.dropped else "")
-             + (" (cached)" if closure.cached else ""))
+    obj.note(f"{len(closure.inferred)} inferred triples" + (" (cached)" if closure.cached else "")
+             + left_out_text(closure.dropped, closure.trivial))
     _exit_on_clashes(closure.clashes)
 
 
@@ -215,8 +215,7 @@ def _reason_store(obj: Ctx, store_spec: str, engine: str, data, fmt: str, out):
     if out:
         api.write_inferred(store_spec, out, fmt)
     obj.note(f"{result.inferred} inferred triples in graph urn:kzlod:inferred of {store_spec} ({result.engine}"
-             + (", cached" if result.cached else "")
-             + (f", {result.dropped} malformed triples dropped" if result.dropped else "") + ")")
+             + (", cached" if result.cached else "") + ")" + left_out_text(result.dropped, result.trivial))
     if show:
         click.echo(f"{result.seconds:.2f} s", err=True)
     _exit_on_clashes(result.clashes)

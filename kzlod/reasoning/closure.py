@@ -11,8 +11,10 @@ Both give the same instance-level entailments on what the ontology uses
 (see docs/performance.md for the few trivial differences). What reasoning
 adds (the *inferred* triples) is returned on its own and cached on disk by
 the content hash of its inputs, so repeated ``--inferred`` queries do not
-re-run it. owlrl can produce triples that are not RDF (literals as subjects);
-those are dropped and counted. Inconsistencies (owlrl's error messages,
+re-run it. Two kinds of entailment are left out, and counted (see
+:func:`left_out`): triples that are not RDF (owlrl and reasonable make
+literals subjects, e.g. ``"1" owl:sameAs "1"``) and ``x owl:sameAs x``,
+which OWL RL entails for every term and which says nothing. Inconsistencies (owlrl's error messages,
 members of ``owl:Nothing``, individuals in two disjoint classes, …) are
 explained, never written into any graph; the same SPARQL checks run over
 either engine's closure, so clashes are found whichever engine ran.
@@ -57,7 +59,8 @@ _ENGINE: contextvars.ContextVar[str] = contextvars.ContextVar(
 class Closure:
     inferred: list  # pyoxigraph Triples added by reasoning
     clashes: list[str] = field(default_factory=list)
-    dropped: int = 0
+    dropped: int = 0  # not RDF: a literal or a blank node where RDF allows neither
+    trivial: int = 0  # x owl:sameAs x
     cached: bool = False
     key: str = ""
     engine: str = ""
@@ -128,10 +131,40 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+#: Bumped whenever what a closure keeps changes, so older cache entries are not read.
+CACHE_FORMAT = 2
+OWL_SAME_AS = OWL + "sameAs"
+
+
+def left_out(s, p, o) -> str | None:
+    """Why an entailed triple (rdflib terms) is left out of the closure, or None to keep it.
+
+    ``"not-rdf"``: a literal subject or a non-IRI predicate (generalised RDF);
+    ``"trivial"``: ``x owl:sameAs x``, true of every term.
+    """
+    from rdflib import BNode, URIRef
+
+    if not isinstance(s, (URIRef, BNode)) or not isinstance(p, URIRef):
+        return "not-rdf"
+    if s == o and str(p) == OWL_SAME_AS:
+        return "trivial"
+    return None
+
+
+def left_out_text(dropped: int, trivial: int) -> str:
+    """What reasoning left out and why, said plainly ("" when nothing)."""
+    parts = []
+    if trivial:
+        parts.append(f"{trivial} 'x owl:sameAs x' (true of every term)")
+    if dropped:
+        parts.append(f"{dropped} with a literal as subject (not RDF)")
+    return ("; left out " + " and ".join(parts)) if parts else ""
+
+
 def input_key(chunks: list[bytes], engine: str | None = None) -> str:
     """The cache key of a closure: the inputs' content hashes, the engine and the versions."""
     engine = engine or current_engine()
-    h = hashlib.sha256(f"kzlod {__version__} engine {engine} {_versions(engine)}\n".encode())
+    h = hashlib.sha256(f"kzlod {__version__} closure {CACHE_FORMAT} engine {engine} {_versions(engine)}\n".encode())
     for chunk in chunks:
         h.update(hashlib.sha256(chunk).digest())
     return h.hexdigest()
@@ -260,7 +293,7 @@ def compute(graph, engine: str | None = None) -> Closure:
 def _compute_owlrl(graph) -> Closure:
     import owlrl
     from owlrl.Namespaces import ERRNS
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph
 
     work = Graph()
     for t in graph:
@@ -268,20 +301,18 @@ def _compute_owlrl(graph) -> Closure:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
                            datatype_axioms=False).expand(work)
     clashes = find_clashes(work)
-    inferred, dropped = [], 0
+    inferred, omitted = [], {"not-rdf": 0, "trivial": 0}
     for s, p, o in work:
         if (s, p, o) in graph:
             continue
         if str(p).startswith(str(ERRNS)) or o == ERRNS.ErrorMessage:
             continue
-        if isinstance(s, Literal) or not isinstance(p, URIRef):
-            dropped += 1
-            continue
-        if not isinstance(s, (URIRef, BNode)):
-            dropped += 1
+        why = left_out(s, p, o)
+        if why:
+            omitted[why] += 1
             continue
         inferred.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
-    return Closure(inferred=inferred, clashes=clashes, dropped=dropped)
+    return Closure(inferred=inferred, clashes=clashes, dropped=omitted["not-rdf"], trivial=omitted["trivial"])
 
 
 def _plain(term):
@@ -348,7 +379,7 @@ def _compute_reasonable(graph) -> Closure:
     from rdflib import BNode, Graph, Literal, URIRef
 
     source = graph  # the caller's graph is never changed; chains go into a copy
-    inferred, dropped, seen = [], 0, set()
+    inferred, seen, omitted = [], set(), {"not-rdf": 0, "trivial": 0}
     while True:
         out = _run_reasonable(lambda r: r.from_graph(graph))
         for s, p, o in out:
@@ -356,8 +387,9 @@ def _compute_reasonable(graph) -> Closure:
             if (s, p, o) in source or (s, p, o) in seen:
                 continue
             seen.add((s, p, o))
-            if isinstance(s, Literal) or not isinstance(s, (URIRef, BNode)) or not isinstance(p, URIRef):
-                dropped += 1
+            why = left_out(s, p, o)
+            if why:
+                omitted[why] += 1
                 continue
             inferred.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
         store = ox.Store()
@@ -365,7 +397,8 @@ def _compute_reasonable(graph) -> Closure:
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in inferred)
         added = chain_completions(store)
         if not added:
-            return Closure(inferred=inferred, clashes=store_clashes(store), dropped=dropped)
+            return Closure(inferred=inferred, clashes=store_clashes(store), dropped=omitted["not-rdf"],
+                           trivial=omitted["trivial"])
         if graph is source:
             graph = Graph()
             graph += source
@@ -382,15 +415,16 @@ def cached_closure(key: str, build) -> Closure:
     if nt.is_file() and meta.is_file():
         try:
             lines = meta.read_text(encoding="utf-8").splitlines()
-            dropped = int(lines[0])
+            dropped, trivial = (int(n) for n in lines[0].split())
             inferred = [q.triple for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES)]
-            return Closure(inferred=inferred, clashes=lines[1:], dropped=dropped, cached=True, key=key)
+            return Closure(inferred=inferred, clashes=lines[1:], dropped=dropped, trivial=trivial, cached=True,
+                           key=key)
         except (OSError, ValueError, SyntaxError, IndexError):
             pass  # a damaged cache entry is rebuilt
     closure = build()
     closure.key = key
     data = ox.serialize(sorted(closure.inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
-    _write_cache(nt, meta, lambda fh: fh.write(data), closure.dropped, closure.clashes)
+    _write_cache(nt, meta, lambda fh: fh.write(data), closure.dropped, closure.trivial, closure.clashes)
     return closure
 
 
@@ -411,11 +445,13 @@ def project_closure(parsed=(), root: Path | None = None) -> Closure:
     return cached_closure(input_key(chunks), build)
 
 
-def _write_cache(nt: Path, meta: Path, write_nt, dropped: int, clashes: list[str]) -> None:
-    """Write a closure's cache entry, each file atomically; a cache that cannot be written is no error."""
+def _write_cache(nt: Path, meta: Path, write_nt, dropped: int, trivial: int, clashes: list[str]) -> None:
+    """Write a closure's cache entry, each file atomically; a cache that cannot be written is no error.
+
+    The meta file: "DROPPED TRIVIAL" on its first line, then one clash a line."""
     try:
         nt.parent.mkdir(parents=True, exist_ok=True)
-        meta_bytes = "\n".join([str(dropped), *clashes]).encode("utf-8")
+        meta_bytes = "\n".join([f"{dropped} {trivial}", *clashes]).encode("utf-8")
         for target, write in ((nt, write_nt), (meta, lambda fh: fh.write(meta_bytes))):
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
@@ -441,7 +477,7 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
     if nt.is_file() and meta.is_file():
         try:
             lines = meta.read_text(encoding="utf-8").splitlines()
-            result.dropped, result.clashes = int(lines[0]), lines[1:]
+            (result.dropped, result.trivial), result.clashes = (int(n) for n in lines[0].split()), lines[1:]
             # parsed, not loaded: a store load would rename the blank nodes the closure shares with the data
             store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, INFERRED_GRAPH)
                               for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
@@ -450,7 +486,7 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
             return result
         except (OSError, ValueError, SyntaxError, IndexError):
             store.clear_graph(INFERRED_GRAPH)  # a damaged cache entry is rebuilt
-            result.clashes, result.dropped = [], 0
+            result.clashes, result.dropped, result.trivial = [], 0, 0
     if result.engine == "reasonable":
         work = Path(tempfile.mkdtemp(prefix="kzlod-reason-"))
         try:
@@ -461,7 +497,7 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
     else:
         _reason_owlrl(store, result)
     _write_cache(nt, meta, lambda fh: store.dump(output=fh, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED_GRAPH),
-                 result.dropped, result.clashes)
+                 result.dropped, result.trivial, result.clashes)
     return result
 
 
@@ -476,6 +512,7 @@ class StoreClosure:
     asserted: int = 0
     clashes: list[str] = field(default_factory=list)
     dropped: int = 0
+    trivial: int = 0
     cached: bool = False
     engine: str = ""
     seconds: float = 0.0
@@ -487,7 +524,7 @@ class StoreClosure:
 
     def as_dict(self) -> dict:
         return {"store": str(self.store), "engine": self.engine, "asserted": self.asserted,
-                "inferred": self.inferred, "dropped": self.dropped, "cached": self.cached,
+                "inferred": self.inferred, "dropped": self.dropped, "trivial": self.trivial, "cached": self.cached,
                 "clashes": self.clashes, "seconds": round(self.seconds, 3)}
 
 
@@ -559,9 +596,10 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
         sub = path / INFERRED_DIR
         wanted = engine or current_engine()
         if (not force and content is not None and done.get("content") == content and sub.is_dir()
-                and wanted in ("auto", done.get("engine"))):
+                and done.get("format") == CACHE_FORMAT and wanted in ("auto", done.get("engine"))):
             result.inferred, result.asserted = done.get("triples", 0), done.get("asserted", 0)
             result.clashes, result.dropped = list(done.get("clashes", [])), done.get("dropped", 0)
+            result.trivial = done.get("trivial", 0)
             result.engine, result.cached = done.get("engine", ""), True
             result.seconds = time.perf_counter() - started
             return result
@@ -596,8 +634,9 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
             gc.collect()
             shutil.rmtree(sub, ignore_errors=True)
             os.rename(staging, sub)
-            meta["inferred"] = {"content": content, "engine": result.engine, "triples": result.inferred,
-                                "asserted": result.asserted, "dropped": result.dropped, "clashes": result.clashes,
+            meta["inferred"] = {"content": content, "format": CACHE_FORMAT, "engine": result.engine,
+                                "triples": result.inferred, "asserted": result.asserted,
+                                "dropped": result.dropped, "trivial": result.trivial, "clashes": result.clashes,
                                 "graph": INFERRED_GRAPH.value}
             write_meta(path, meta)
             ok = True
@@ -629,12 +668,13 @@ def _reason_reasonable(store, work: Path, result: StoreClosure) -> None:
         return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype is not None \
             else ox.Literal(str(t))
 
-    counts = {"inferred": 0, "dropped": 0}
+    counts = {"inferred": 0, "not-rdf": 0, "trivial": 0}
 
     def fresh():
         for s, p, o in out:
-            if isinstance(s, Literal) or not isinstance(p, URIRef):
-                counts["dropped"] += 1
+            why = left_out(s, p, o)
+            if why:
+                counts[why] += 1
                 continue
             s2, p2, o2 = term(s), term(p), term(_plain(o))
             if _asserted(store, s2, p2, o2):
@@ -644,7 +684,7 @@ def _reason_reasonable(store, work: Path, result: StoreClosure) -> None:
 
     store.bulk_extend(fresh())
     del out
-    result.inferred, result.dropped = counts["inferred"], counts["dropped"]
+    result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
     added = chain_completions(store)  # reasonable does not apply property chains: add them, then again
     if added:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
@@ -659,6 +699,7 @@ def _reason_owlrl(store, result: StoreClosure) -> None:
     closure = _compute_owlrl(graph)
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in closure.inferred)
     result.inferred, result.dropped, result.clashes = len(closure.inferred), closure.dropped, closure.clashes
+    result.trivial = closure.trivial
 
 
 def dump_inferred(path: Path, output, fmt: str = "ttl") -> None:

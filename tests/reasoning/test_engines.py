@@ -152,3 +152,32 @@ def test_reason_store_reports_clashes(work, generated):
 
 # --- incremental validation ---------------------------------------------------------------------------
 
+
+
+# --- what the closure leaves out ----------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["owlrl", "reasonable"])
+def test_closure_has_no_reflexive_same_as(engine):
+    with reasoning.use_engine(engine):
+        closure = reasoning.project_closure()
+    same_as = [t for t in closure.inferred if t.predicate.value == OWL + "sameAs"]
+    assert not [t for t in same_as if t.subject == t.object]
+    assert all(not isinstance(t.subject, ox.Literal) for t in closure.inferred)
+
+
+def test_reason_says_what_it_left_out_and_why():
+    res = run("reason", "--engine", "owlrl", "--format", "nt")
+    assert res.exit_code == 0, res.output
+    closure = reasoning.compute(validation._bundled_graph(None), engine="owlrl")
+    assert closure.trivial > 0 and closure.dropped > 0
+    assert res.stderr.strip().endswith(
+        f"; left out {closure.trivial} 'x owl:sameAs x' (true of every term)"
+        f" and {closure.dropped} with a literal as subject (not RDF)")
+    assert "malformed" not in res.stderr
+
+
+def test_left_out_counts_survive_the_cache(cold_cache):
+    first = reasoning.project_closure()
+    again = reasoning.project_closure()
+    assert again.cached and not first.cached
+    assert (again.trivial, again.dropped, len(again.inferred)) == (first.trivial, first.dropped, len(first.inferred))
