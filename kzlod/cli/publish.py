@@ -21,9 +21,11 @@ from kzlod.querying.entities import find_entity
 @click.command()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--version", "release_version", metavar="V",
-              help="Release version (default: the ontology's owl:versionInfo).")
+              help="Release version (default: the ontology's owl:versionInfo + a short content hash, "
+                   "e.g. 0.1.0+d90d2aaa).")
 @click.option("--date", "release_date", metavar="YYYY-MM-DD",
-              help="Release date (default: the ontology's dcterms:modified).")
+              help="Release date (default: SOURCE_DATE_EPOCH's day, else the later of the ontology's "
+                   "dcterms:modified and the day the newest input file changed).")
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Extra RDF file to publish with the project's graph (repeatable).")
 @click.option("--sparql-endpoint", metavar="URL", help="Name this SPARQL endpoint in void.ttl (void:sparqlEndpoint).")
@@ -39,7 +41,9 @@ def publish(obj, outdir, release_version, release_date, data, sparql_endpoint, f
     RDF/XML, each also gzipped), void.ttl (VoID + DCAT: counts, partitions,
     checksums), SHA256SUMS, the ontology's documentation and one HTML page
     per entity with an index, readable straight from disk. The same input,
-    version and date give the same bytes.
+    version and date give the same bytes. A changed graph gets a new default
+    version; a release of the same version with other content is never
+    replaced (exit 2).
 
     \b
     Examples:

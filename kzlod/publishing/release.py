@@ -18,9 +18,13 @@ blank nodes are relabelled by RDF canonicalization (RDFC-1.0), or, above
 their position in it; N-Triples and N-Quads lines are sorted; Turtle is
 kzlod's canonical form (:func:`kzlod.turtle.serialize`), or above
 :data:`TURTLE_HUMAN_MAX` triples pyoxigraph's, subjects grouped in
-N-Triples order; gzip members carry no file name and mtime 0. The date
-defaults to the ontology's ``dcterms:modified`` and the version to its
-``owl:versionInfo``.
+N-Triples order; gzip members carry no file name and mtime 0. The version
+defaults to the ontology's ``owl:versionInfo`` plus a short hash of the
+input files' contents (``0.1.0+3f2a9c1d``), so a changed graph gets a new
+version, and ``publish`` refuses to replace a release of the same version
+whose dumps differ. The date defaults to ``SOURCE_DATE_EPOCH`` when set,
+else to the later of the ontology's ``dcterms:modified`` and the day the
+newest input file changed.
 
 The graph sits in an in-memory Oxigraph store while a release is made, and
 every file is written as soon as it is made: a million triples publish
@@ -108,6 +112,7 @@ class InputFile:
     ontology: bool = False  # a bundled file under ontology/
     graph: str = ""
     triples: int = 0
+    mtime: float = 0.0  # when the file last changed (seconds since the epoch)
 
 
 @dataclass
@@ -175,6 +180,17 @@ class Graphs:
         }}"""
         return sorted(r["s"].value for r in self.query(q))
 
+    def content_hash(self) -> str:
+        """A short hash of what the release is made of: the input files' contents, whatever their names."""
+        h = hashlib.sha256()
+        for digest in sorted(f.digest for f in self.files):
+            h.update(digest)
+        return h.hexdigest()[:8]
+
+    def last_change(self) -> float:
+        """When the newest input file last changed (seconds since the epoch)."""
+        return max((f.mtime for f in self.files), default=0.0)
+
     def ontology_values(self, predicate: str) -> list:
         """Objects of the ontology header's ``predicate``, sorted."""
         return sorted((q.object for g in self.asserted_graphs
@@ -223,7 +239,8 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
         raw = path.read_bytes()
         label = path.relative_to(root).as_posix()
         fmt = rdf_format(path)
-        sources.append((InputFile(label, hashlib.sha256(raw).digest(), ontology=label.startswith("ontology/")),
+        sources.append((InputFile(label, hashlib.sha256(raw).digest(), ontology=label.startswith("ontology/"),
+                                  mtime=path.stat().st_mtime),
                         lambda raw=raw, fmt=fmt: ox.parse(raw, format=fmt)))
     seen = set()
     for path in (Path(d) for d in data):
@@ -232,7 +249,7 @@ def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
         seen.add(path.resolve())
         _count, digest = bulk.gate(path)
         fmt = rdf_format(path)
-        sources.append((InputFile(str(path), bytes.fromhex(digest)),
+        sources.append((InputFile(str(path), bytes.fromhex(digest), mtime=path.stat().st_mtime),
                         lambda path=path, fmt=fmt: ox.parse(path=str(path), format=fmt)))
     store = ox.Store()
     files = []
@@ -351,28 +368,56 @@ def _ontology_value(graphs: Graphs, predicate: str) -> str | None:
 
 
 def release_version(graphs: Graphs | None, version: str | None) -> str:
-    version = version or _ontology_value(graphs, OWL_VERSION_INFO)
-    if not version:
-        raise UsageError("the ontology has no owl:versionInfo; give --version")
-    if not _VERSION_RE.match(version):
+    """``version`` as given, or the ontology's ``owl:versionInfo`` plus ``+`` and the short content hash
+    (:meth:`Graphs.content_hash`): a changed graph never publishes under an earlier release's version."""
+    if version is None and graphs is not None:
+        base = _ontology_value(graphs, OWL_VERSION_INFO)
+        if not base:
+            raise UsageError("the ontology has no owl:versionInfo; give --version")
+        version = f"{base}+{graphs.content_hash()}"
+    if not _VERSION_RE.match(version or ""):
         raise UsageError(f"--version {version!r}: use letters, digits and . + _ - only (it names files and IRIs)")
     return version
 
 
 def release_date(graphs: Graphs | None, date: str | None) -> str:
+    """``date`` as given; else the day of ``SOURCE_DATE_EPOCH`` (reproducible builds) when it is set;
+    else the later of the ontology's ``dcterms:modified`` and the day (UTC) the newest input file changed."""
     import datetime
 
-    if date is None:
-        date = _ontology_value(graphs, DCT_MODIFIED) or _ontology_value(graphs, DCT_CREATED)
-        if date is None:
-            raise UsageError("the ontology has no dcterms:modified; give --date YYYY-MM-DD")
+    if date is None and graphs is not None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch:
+            try:
+                stamp = float(epoch)
+            except ValueError:
+                raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: not a number of seconds since 1970") from None
+            return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date().isoformat()
+        stated = _ontology_value(graphs, DCT_MODIFIED) or _ontology_value(graphs, DCT_CREATED)
+        changed = datetime.datetime.fromtimestamp(graphs.last_change(), datetime.timezone.utc).date().isoformat()
+        date = max(filter(None, (stated, changed)))
     try:
-        if not _DATE_RE.match(date):
+        if not _DATE_RE.match(date or ""):
             raise ValueError
         datetime.date.fromisoformat(date)
     except ValueError:
         raise UsageError(f"--date {date!r}: not a date of the form YYYY-MM-DD") from None
     return date
+
+
+def check_same_version(outdir: Path, version: str, digests: dict[str, str]) -> None:
+    """Refuse to replace a release of ``version`` whose dumps hold other content: a version names one content."""
+    sums = Path(outdir) / "SHA256SUMS"
+    try:
+        lines = sums.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return
+    prefix = f"dumps/kzlod-{version}."
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        if name.startswith(prefix) and name.endswith(".nq") and name in digests and digests[name] != digest:
+            raise UsageError(f"{outdir}: holds release {version} with other content ({name} differs); "
+                             "a version names one content: give another --version, or publish into another folder")
 
 
 def dump_name(version: str, closure: bool, ext: str) -> str:
@@ -517,6 +562,7 @@ def publish(outdir, *, version: str | None = None, date: str | None = None, data
     date = release_date(graphs, date)
     with staged_release(Path(outdir), force=force) as folder:
         written = build_files(graphs, folder, version=version, date=date, sparql_endpoint=sparql_endpoint)
+        check_same_version(Path(outdir), version, {name: digest for name, (_, digest) in written.files.items()})
         sums = sha256sums({name: digest for name, (_, digest) in written.files.items()}).encode("utf-8")
         (folder / "SHA256SUMS").write_bytes(sums)
     return {

@@ -273,6 +273,21 @@ def test_void_counts_equal_sparql_counts_on_the_dumps(release):
         assert sources and sources <= said
 
 
+def content_hash(extra: Path) -> str:
+    """The default version's suffix, computed independently: the input files' SHA-256s, sorted, hashed."""
+    h = hashlib.sha256()
+    for digest in sorted(hashlib.sha256(p.read_bytes()).digest() for _, p in input_files(extra)):
+        h.update(digest)
+    return h.hexdigest()[:8]
+
+
+def newest_change(extra: Path) -> str:
+    import datetime
+
+    newest = max(p.stat().st_mtime for _, p in input_files(extra))
+    return datetime.datetime.fromtimestamp(newest, datetime.timezone.utc).date().isoformat()
+
+
 def test_void_names_the_release(release):
     void = void_store(release["a"])
     ontology = ox.Store()
@@ -283,8 +298,8 @@ def test_void_names_the_release(release):
         row = ask_one(void, f"SELECT ?t ?desc ?lic ?v ?issued ?creator WHERE {{ {d} dcterms:title ?t ; "
                             f"dcterms:description ?desc ; dcterms:license ?lic ; dcat:version ?v ; "
                             f"dcterms:issued ?issued ; dcterms:creator ?creator }}")
-        assert row["v"].value == meta["v"].value
-        assert row["issued"].value == meta["m"].value
+        assert row["v"].value == f"{meta['v'].value}+{content_hash(release['evil'])}"
+        assert row["issued"].value == max(meta["m"].value, newest_change(release["evil"]))
         assert row["lic"] == meta["lic"]
         assert row["t"].value and row["desc"].value
 
@@ -539,3 +554,56 @@ def test_big_graph_path_is_stable_and_says_the_same(tmp_path, monkeypatch, relea
     nt = x[next(n for n in x if n.endswith("-closure.nt"))].decode()
     assert re.search(r"_:f\d+h[0-9a-f]{10}n\d+ ", nt), "blank nodes should keep their per-file labels"
     assert nt.splitlines() == sorted(set(nt.splitlines()))
+
+
+# --- versions name contents -------------------------------------------------------------------
+
+MONGOLIA = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
+@prefix kzd: <https://w3id.org/kzlod/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en .
+"""
+
+
+def published_version(res) -> tuple[str, str]:
+    m = re.search(r"published release (\S+) \((\d{4}-\d\d-\d\d)\)", res.stdout)
+    assert m, res.output
+    return m.group(1), m.group(2)
+
+
+def test_a_changed_graph_gets_a_new_default_version_and_date(tmp_path):
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "project")
+    env = {"SOURCE_DATE_EPOCH": None}
+    before, before_date = published_version(run("--project", str(project), "publish", str(tmp_path / "a"), env=env))
+    assert re.fullmatch(r"0\.1\.0\+[0-9a-f]{8}", before)
+    (project / "data" / "mongolia.ttl").write_text(MONGOLIA, encoding="utf-8")
+    after, after_date = published_version(run("--project", str(project), "publish", str(tmp_path / "b"), env=env))
+    assert after != before and after.startswith("0.1.0+")
+    # the date is the day the newest input file changed: mongolia.ttl, written just now
+    import datetime
+
+    assert after_date == datetime.datetime.now(datetime.timezone.utc).date().isoformat() >= before_date
+    epoch = run("--project", str(project), "publish", str(tmp_path / "c"), env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert published_version(epoch) == (after, "2023-11-14")
+
+
+def test_publish_refuses_a_release_of_the_same_version_with_other_content(tmp_path):
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "release"
+    first = run("--project", str(project), "publish", str(out), "--version", "2.0")
+    assert first.exit_code == 0, first.output
+    same = run("--project", str(project), "publish", str(out), "--version", "2.0", "--force")
+    assert same.exit_code == 0, same.output  # the same content may be published again
+    before = files_of(out)
+    (project / "data" / "mongolia.ttl").write_text(MONGOLIA, encoding="utf-8")
+    res = run("--project", str(project), "publish", str(out), "--version", "2.0", "--force")
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"Error: {out}: holds release 2.0 with other content (dumps/kzlod-2.0.nq differs); "
+                                  "a version names one content: give another --version, or publish into another folder")
+    assert files_of(out) == before
+    assert not list(tmp_path.glob(".release.kzlod-*"))
+    assert run("--project", str(project), "publish", str(out), "--version", "2.1", "--force").exit_code == 0
