@@ -55,8 +55,8 @@ KNOWN_PARAMS = {"query", "update", "format", *DATASET_PARAMS, "using-graph-uri",
 class HttpError(KzlodError):
     """A request the server refuses: an HTTP status and a one-line message."""
 
-    def __init__(self, status: int, message: str, *, headers: dict | None = None):
-        super().__init__(message)
+    def __init__(self, status: int, message: str, *, headers: dict | None = None, details: list[str] | None = None):
+        super().__init__(message, details=details)
         self.status = status
         self.headers = headers or {}
 

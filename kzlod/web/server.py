@@ -246,12 +246,12 @@ def worker_main(conn, config: ServeConfig) -> None:
                 args.append(config.max_rows)
             reply = TASKS[name](store, *args)
         except KzlodError as exc:
-            reply = ("error", _status_of(exc), exc.message)
+            reply = ("error", _status_of(exc), exc.message, exc.details)
         except Exception as exc:  # noqa: BLE001 - a worker answers, never dies of a bad request
             import traceback
 
             traceback.print_exc(file=sys.stderr)  # for the operator; the client gets one line
-            reply = ("error", 500, f"internal error: {type(exc).__name__}")
+            reply = ("error", 500, f"internal error: {type(exc).__name__}", [])
         try:
             conn.send(reply)
         except (OSError, ValueError):
@@ -378,7 +378,7 @@ class WorkerPool:
             raise HttpError(500, "the query worker died while answering; it is being replaced") from None
         self._idle.put(worker)
         if reply[0] == "error":
-            raise HttpError(reply[1], reply[2])
+            raise HttpError(reply[1], reply[2], details=reply[3])
         return reply
 
     async def arun(self, task: tuple) -> tuple:
@@ -524,8 +524,9 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
     def error(exc: KzlodError) -> Response:
         status = exc.status if isinstance(exc, HttpError) else 400
         headers = exc.headers if isinstance(exc, HttpError) else {}
-        message = exc.message.replace("\r", " ").replace("\n", " ")
-        return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+        # one line saying what is wrong; then, for a bad query, its line with a caret under the place
+        lines = [line.replace("\r", " ").replace("\n", " ") for line in [exc.message, *exc.details]]
+        return PlainTextResponse("\n".join(lines) + "\n", status_code=status, headers=headers)
 
     def answer(reply) -> Response:
         _, ctype, body, meta = reply
@@ -546,7 +547,7 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
             try:
                 check_query(op.query)
             except QueryError as exc:
-                raise HttpError(400, exc.message) from None
+                raise HttpError(400, exc.message, details=exc.details) from None
             kind = query_kind(op.query)
             table = GRAPH_TYPES if kind in ("construct", "describe") else RESULT_TYPES
             if request.method == "GET" and op.format is None and protocol.prefers_html(accept, list(table.values())):

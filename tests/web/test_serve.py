@@ -549,6 +549,21 @@ def test_error_messages_reflect_no_markup_as_html(client):
     assert res.headers["content-type"].startswith("text/plain")
 
 
+@pytest.mark.parametrize("query, message, column", [
+    ("SELECT ?s WHERE { ?s a foo:Bar }", "bad SPARQL at line 1, column 24: unknown prefix foo: (known: dcterms, ", 24),
+    ("SELEC ?s WHERE { ?s ?p ?o }",
+     "bad SPARQL at line 1, column 1: expected SELECT, CONSTRUCT, ASK or DESCRIBE, found 'SELEC'", 1),
+])
+def test_a_bad_query_is_told_as_the_cli_tells_it(client, query, message, column):
+    res = client.get("/sparql", params={"query": query})
+    assert res.status_code == 400
+    first, line, caret = res.text.rstrip("\n").split("\n")
+    assert first.startswith(message)
+    told = CliRunner().invoke(cli, ["query", query])
+    assert told.stderr.splitlines()[0] == "Error: " + first
+    assert (line, caret) == (query, " " * (column - 1) + "^")
+
+
 # --- the real server ------------------------------------------------------------------------
 
 def start_server(*args, timeout=60):
