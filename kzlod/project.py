@@ -36,6 +36,7 @@ ENV_VAR = "KZLOD_PROJECT"
 FOLDERS = ("ontology", "shapes", "data")
 NO_PROJECT = "no kzlod project here: run `kzlod init DIR` or cd into one"
 DEFAULT_BASE = "https://w3id.org/kzlod/"
+DEFAULT_VOCABULARIES = ("rdf", "rdfs", "owl", "xsd", "skos", "org", "prov", "time", "oa", "dcterms", "foaf")
 
 
 def bundled_root() -> Path:
@@ -78,6 +79,8 @@ class Project:
     version: str | None = None
     prefixes: dict = field(default_factory=dict)
     bundled: bool = False  # the read-only graph inside the package: nothing may be written to it
+    #: vocabularies data may use besides the ontology: prefixes rdflib knows, or namespace IRIs
+    vocabularies: list = field(default_factory=lambda: list(DEFAULT_VOCABULARIES))
 
     @property
     def data_dir(self) -> Path:
@@ -165,8 +168,14 @@ def read(root: Path) -> Project:
     for prefix, iri in prefixes.items():
         if not isinstance(iri, str) or not iri.startswith(("http://", "https://", "urn:")):
             raise InputError(f"{toml}: prefix {prefix!r} must be an absolute IRI string")
+    vocabulary = doc.get("vocabulary", {})
+    uses = vocabulary.get("use", list(DEFAULT_VOCABULARIES)) if isinstance(vocabulary, dict) else None
+    if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
+        raise InputError(f"{toml}: [vocabulary] use must be a list of strings (prefixes like \"skos\", or "
+                         "namespace IRIs)")
     return Project(root=root, name=meta.get("name", root.name), title=meta.get("title", ""),
-                   base=meta.get("base", DEFAULT_BASE), version=meta.get("version"), prefixes=dict(prefixes))
+                   base=meta.get("base", DEFAULT_BASE), version=meta.get("version"), prefixes=dict(prefixes),
+                   vocabularies=uses)
 
 
 def _line_of_toml_error(message: str) -> int:
@@ -183,7 +192,10 @@ def toml_text(name: str, *, title: str = "", base: str = DEFAULT_BASE, version: 
     return (f"# A kzlod project: its ontology/, shapes/ and data/ live beside this file.\n"
             f"[project]\nname = {q(name)}\n" + (f"title = {q(title)}\n" if title else "")
             + f"base = {q(base)}\nversion = {q(version)}\n\n"
-            "# Prefixes of your own, added to kzlod's (kz, kzd, kzsrc, rdf, rdfs, owl, skos, ...).\n[prefixes]\n")
+            "# Prefixes of your own, added to kzlod's (kz, kzd, kzsrc, rdf, rdfs, owl, skos, ...).\n[prefixes]\n\n"
+            "# Vocabularies whose terms data may use besides the ontology's: prefixes rdflib knows, or\n"
+            "# namespace IRIs (every name in them is admitted).\n[vocabulary]\n"
+            f"use = [{', '.join(q(v) for v in DEFAULT_VOCABULARIES)}]\n")
 
 
 def init(dest: Path, *, with_data: bool = False, name: str | None = None) -> Project:

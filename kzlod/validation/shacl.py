@@ -19,6 +19,7 @@ full run's; tests compare the two on generated graphs with injected faults.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -32,11 +33,12 @@ import pyoxigraph as ox
 
 from kzlod import __version__
 from kzlod.errors import InputError, UsageError
-from kzlod.gate.parse import ParsedFile, parse_files, parse_trusted
-from kzlod.project import bundled_root, graph_files, ontology_files, shapes_files
+from kzlod.gate.parse import ParsedFile, parse_file, parse_files, parse_trusted
+from kzlod.project import bundled_root, data_files, graph_files, ontology_files, shapes_files
 from kzlod.reasoning import closure as reasoning
 from kzlod.store.backends import INFERRED_DIR, OxigraphStore, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
+from kzlod.validation import vocabulary as closed_vocabulary
 from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES, RDF_TYPE, SH, compact
 
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -280,11 +282,17 @@ def check_assertions(parsed: list[ParsedFile]) -> None:
 
 # --- the whole bundled graph, cached ---------------------------------------------------------
 
+def _project_file(root: Path | None) -> list[Path]:
+    """The project's kzlod.toml, if any: the vocabularies it lets data use change the report."""
+    toml = Path(root) / "kzlod.toml" if root is not None else None
+    return [toml] if toml is not None and toml.is_file() else []
+
+
 def _report_key(root: Path | None) -> str:
     import pyshacl
 
-    h = hashlib.sha256(f"kzlod {__version__} pyshacl {pyshacl.__version__} report 1\n".encode())
-    for path in shapes_files(root) + graph_files(root):
+    h = hashlib.sha256(f"kzlod {__version__} pyshacl {pyshacl.__version__} report 2\n".encode())
+    for path in shapes_files(root) + graph_files(root) + _project_file(root):
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
@@ -297,8 +305,8 @@ def _report_key_light(root: Path | None) -> str:
         shacl_version = version("pyshacl")
     except PackageNotFoundError:  # pragma: no cover - pyshacl is a dependency
         shacl_version = "?"
-    h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 1\n".encode())
-    for path in shapes_files(root) + graph_files(root):
+    h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 2\n".encode())
+    for path in shapes_files(root) + graph_files(root) + _project_file(root):
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
@@ -329,7 +337,9 @@ def _validate_bundled(root: Path | None, reason: bool) -> ValidationReport:
             prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
             texts.append((_display(path, root), text, prefixes))
         report = ValidationReport(files=_display_files(root))
-        report.findings = _findings(results_graph, data, Locator(texts))
+        own = [parse_file(p) for p in data_files(root)]
+        report.findings = _findings(results_graph, data, Locator(texts)) + [
+            dataclasses.replace(f, file=_display(Path(f.file), root)) for f in vocabulary_findings(own, root)]
         report.report_graph = results_graph
         report.triples = len(data)
         _write_cached_report(folder, key, report)
@@ -380,7 +390,7 @@ def _validate_full(parsed: list[ParsedFile], root: Path | None, reason: bool) ->
     keep = _touched(parsed, data)
     results_graph = _run_shacl(data, _shapes_graph(root))
     report = ValidationReport(files=[str(pf.path) for pf in parsed])
-    report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
+    report.findings = vocabulary_findings(parsed, root) + _findings(results_graph, data, _locator(parsed), keep=keep)
     report.report_graph = _kept_report(results_graph, keep)
     report.triples = len(data)
     report.focus_nodes = len(keep)
@@ -573,13 +583,14 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     results_graph = _run_shacl(data, shapes)
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
     report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
-    unknown = unknown_terms(parsed, Union([base.store, delta]), _locator(parsed))
+    closed = vocabulary_findings(parsed, root)
+    unknown = closed + unknown_terms(parsed, Union([base.store, delta]), _locator(parsed))
     if unknown:  # one clear line for a misspelt name, in place of the shapes' results about the same value
         said = {(f.focus, f.value) for f in unknown}
         names = {f.value for f in unknown}
         report.findings = unknown + [f for f in report.findings
                                      if (f.focus, f.value) not in said and f.focus not in names]
-    report.findings = [f for f in report.findings if _about_new_files(f, parsed)]
+    report.findings = [f for f in report.findings if f in closed or _about_new_files(f, parsed)]
     _name_allowed_values(report.findings, shapes, Union([base.store, delta]))
     report.report_graph = _kept_report(results_graph, keep)
     report.focus_nodes, report.extracted = len(touched), len(data)
@@ -637,6 +648,12 @@ def _name_allowed_values(findings: list[Finding], shapes, graph) -> None:
 CLOSED_NAMESPACES = (KZ, KZD, KZSRC)
 
 
+def vocabulary_findings(parsed: list[ParsedFile], root: Path | None) -> list[Finding]:
+    """What the closed vocabulary refuses in data files (:mod:`kzlod.validation.vocabulary`), as violations."""
+    return [Finding(severity="Violation", focus=p.focus, focus_label="", path=p.path, value=p.value,
+                    message=p.message, shape="", file=p.file, line=p.line) for p in closed_vocabulary.check(parsed, root)]
+
+
 def unknown_terms(parsed: list[ParsedFile], graph, locator) -> list[Finding]:
     """Names of the project's namespaces that new files use as a predicate, a class or a value, but
     that neither the graph nor the files declare or describe: a misspelt term or entity, with the
@@ -647,7 +664,8 @@ def unknown_terms(parsed: list[ParsedFile], graph, locator) -> list[Finding]:
     uses = []  # (subject, predicate, the name)
     for pf in parsed:
         for q in pf.quads:
-            for term, role in ((q.predicate, "predicate"), (q.object, "value")):
+            # predicates and classes are the closed vocabulary's to check (kzlod.validation.vocabulary)
+            for term, role in ((q.object, "value"),) if q.predicate.value != RDF_TYPE else ():
                 if isinstance(term, ox.NamedNode) and term.value.startswith(CLOSED_NAMESPACES) \
                         and term.value not in described:
                     uses.append((q.subject, q.predicate, term, role))
