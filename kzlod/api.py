@@ -17,6 +17,7 @@ from pathlib import Path
 from kzlod import project as projects
 from kzlod.curation.merge import add as _add
 from kzlod.errors import InputError, UsageError
+from kzlod.files.safewrite import recover_project
 from kzlod.files.turtle import TurtleError, format_file
 from kzlod.gate.parse import GRAPH_FORMATS, parse_file, parse_files
 from kzlod.project import Project
@@ -33,10 +34,11 @@ run = run_query
 
 
 def open_project(project: Path | str | Project | None = None) -> Project:
-    """The project a call works on (see the module docstring)."""
-    if isinstance(project, Project):
-        return project
-    return projects.resolve(project)
+    """The project a call works on (see the module docstring), after recovering it from a crash."""
+    if not isinstance(project, Project):
+        project = projects.resolve(project)
+    recover_project(project)
+    return project
 
 
 def load(data=(), *, store: str | None = "memory", endpoint: str | None = None, inferred: bool = False,

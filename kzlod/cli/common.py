@@ -15,17 +15,23 @@ from pathlib import Path
 import click
 
 from kzlod import project as projects
-from kzlod.errors import KzlodError
+from kzlod.errors import InputError, KzlodError
+from kzlod.files.safewrite import recover_project
 from kzlod.project import Project
+
+
+def one_line(text: str) -> str:
+    """A message on one line whatever it quotes: a file name with a newline in it stays on its line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class CommandError(click.ClickException):
     """A KzlodError shown as a one-line click error with its own exit code."""
 
     def __init__(self, exc: KzlodError):
-        super().__init__(exc.message)
+        super().__init__(one_line(exc.message))
         self.exit_code = exc.exit_code
-        self.details = exc.details
+        self.details = [one_line(d) for d in exc.details]
 
     def show(self, file=None):
         file = file or sys.stderr
@@ -41,6 +47,11 @@ def handle_errors(fn):
             return fn(*args, **kwargs)
         except KzlodError as exc:
             raise CommandError(exc) from None
+        except OSError as exc:  # the machine's, not the user's input: a full disk, a read-only folder …
+            if exc.strerror is None:
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise CommandError(InputError(f"{where}{exc.strerror} (errno {exc.errno})")) from None
 
     return wrapper
 
@@ -62,6 +73,8 @@ class Ctx:
         says in one stderr line that it reads the bundled graph.
         """
         found = projects.resolve(explicit or self.project_dir)
+        for folder, outcome in recover_project(found):
+            self.note(f"kzlod: {folder.name}/: an interrupted write was {outcome}")
         if write:
             return found.require_writable()
         if found.bundled and not self._noted_bundled:

@@ -203,7 +203,11 @@ def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
     if writes and not dry_run:
         for target in writes:
             target.parent.mkdir(parents=True, exist_ok=True)
-        write_many_atomic(writes, root=project / "data", lock=False)
+        try:
+            write_many_atomic(writes, root=project / "data", lock=False)
+        except OSError as exc:  # a full disk, a read-only folder: the old files stay as they were
+            where = exc.filename or project / "data"
+            raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
     return Plan(changes, dry_run, all_prefixes)
 
 

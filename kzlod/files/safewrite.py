@@ -39,6 +39,9 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+from kzlod.errors import InputError
+from kzlod.project import FOLDERS
+
 LOCK_NAME = ".kzlod.lock"
 JOURNAL_NAME = ".kzlod-journal.json"
 TEMP_SUFFIX = ".kzlod-tmp"
@@ -54,6 +57,8 @@ __all__ = [
     "write_text_atomic",
     "write_many_atomic",
     "recover",
+    "recover_interrupted",
+    "recover_project",
 ]
 
 
@@ -458,3 +463,33 @@ def recover(
         if sweep:
             _sweep(folder)
         return outcome
+
+
+def recover_project(project) -> list[tuple[Path, str]]:
+    """Finish or undo a write that a crash interrupted in a project (``kzlod add`` killed between its
+    renames), so that every read sees all the old facts or all the new ones, never a mix."""
+    if project.bundled:
+        return []
+    folders = [project.root / name for name in FOLDERS]
+    try:
+        return recover_interrupted(folders)
+    except OSError as exc:
+        stuck = next((f for f in folders if (f / JOURNAL_NAME).exists()), project.root)
+        raise InputError(f"{stuck}: a write was interrupted ({JOURNAL_NAME}) and cannot be finished here "
+                         f"({exc.strerror or exc}); run any kzlod command where the project is writable") from None
+
+
+def recover_interrupted(folders) -> list[tuple[Path, str]]:
+    """Before anything reads them: finish or undo the writes a crash interrupted in ``folders``.
+
+    Only a folder holding a journal is touched (a file test each otherwise), so
+    this is cheap enough to run on every command. Returns (folder, outcome)
+    for each recovered folder.
+    """
+    done = []
+    for folder in folders:
+        if (Path(folder) / JOURNAL_NAME).exists():
+            outcome = recover(folder, sweep=False)
+            if outcome:
+                done.append((Path(folder), outcome))
+    return done

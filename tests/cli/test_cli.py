@@ -403,3 +403,12 @@ def test_the_whole_python_api_example_of_the_readme_runs(tmp_path):
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert "Armenia Collective Security Treaty Organization" in lines and lines[-1] == "True"
+
+
+def test_a_file_name_with_a_newline_keeps_its_error_on_one_line(tmp_path):
+    """Regression: a file name containing a newline split the file:line error in two."""
+    bad = tmp_path / "bad\nname.ttl"
+    bad.write_text("@prefix kzd: <https://w3id.org/kzlod/id/> .\nkzd:x kzd:y .\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["-q", "validate", str(bad)])
+    assert res.exit_code == 3
+    assert res.stderr.splitlines() == [f"Error: {tmp_path}/bad\\nname.ttl:2:13: syntax error: . is not a valid RDF object"]
