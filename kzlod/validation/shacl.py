@@ -276,7 +276,9 @@ def check_assertions(parsed: list[ParsedFile]) -> None:
     for pf in parsed:
         for q in pf.quads:
             if not isinstance(q.graph_name, ox.DefaultGraph):
-                raise InputError(f"{pf.path}: named graphs cannot be added; give plain triples "
+                name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+                line = _locator([pf]).find(name)[1] if name else 0
+                raise InputError(f"{pf.path}:{line or 1}: named graphs cannot be added; give plain triples "
                                  f"(graph {q.graph_name} here)")
 
 
