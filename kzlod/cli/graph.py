@@ -21,6 +21,7 @@ from kzlod.cli.common import (
 )
 from kzlod.errors import EXIT_FAILED, UsageError
 from kzlod.querying import terms
+from kzlod.querying.run import DEFAULT_MAX_MEMORY
 from kzlod.reasoning.closure import left_out_text
 from kzlod.validation import report as reports
 
@@ -45,11 +46,14 @@ def _open(obj: Ctx, data, store_spec, endpoint, inferred):
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Wall-clock limit, more than 0 (default 30).")
 @click.option("--max-rows", type=int, default=None, metavar="N", help="Result row cap (default 100000).")
+@click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
+              help=f"Memory the query may take, in MB; past it the query is stopped "
+                   f"(default {DEFAULT_MAX_MEMORY}, or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
 @click.option("--iris", is_flag=True, help="Table: show IRIs (compact, with their labels) and every column.")
 @click.option("--full", is_flag=True, help="Table: wrap long text instead of cutting it with an ellipsis.")
 @click.pass_obj
 @handle_errors
-def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout, max_rows, iris, full):
+def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout, max_rows, max_memory, iris, full):
     """Run a SPARQL query: a string, a .rq file, a named query, or - for stdin.
 
     \b
@@ -64,7 +68,8 @@ def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout
     store = _open(obj, data, store_spec, endpoint, inferred)
     with obj.step("querying"):
         bound = api.resolve_params(store, bound, named)
-        result = api.run(store, text, params=bound, timeout=timeout, max_rows=max_rows)
+        result = api.run(store, text, params=bound, timeout=timeout, max_rows=max_rows,
+                         max_memory=DEFAULT_MAX_MEMORY if max_memory is None else max_memory)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
     labels = api.labels_for(store, [t for row in result.rows for t in row]) if fmt == "table" else None

@@ -13,6 +13,7 @@ import click
 from kzlod.cli.common import handle_errors
 from kzlod.errors import UsageError
 from kzlod.publishing import push as pushing
+from kzlod.querying.run import DEFAULT_MAX_MEMORY
 from kzlod.web.server import ServeConfig
 from kzlod.web.server import serve as run_server
 
@@ -31,9 +32,15 @@ from kzlod.web.server import serve as run_server
               help="Time limit of one query; its worker process is killed and replaced past it.")
 @click.option("--workers", type=int, default=2, show_default=True, metavar="N",
               help="Query worker processes, each with its own copy of the store.")
+@click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
+              help=f"Memory one query may take in its worker beyond the loaded graph; past it the query is stopped "
+                   f"(HTTP 500) and the worker replaced (default {DEFAULT_MAX_MEMORY}, or KZLOD_MAX_QUERY_MEMORY; "
+                   f"0: no limit).")
+@click.option("--header-timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+              metavar="SECONDS", help="Time a client has to send a request's line and headers; then 408 and closed.")
 @click.pass_obj
 @handle_errors
-def serve(obj, host, port, store_spec, data, cors, timeout, workers):
+def serve(obj, host, port, store_spec, data, cors, timeout, workers, max_memory, header_timeout):
     """Serve the graph read-only: SPARQL endpoint, entity pages and a query page.
 
     /sparql is a SPARQL 1.1 Protocol endpoint (GET, POST form or direct;
@@ -41,7 +48,7 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers):
     without a query gives the service description. /id/NAME answers for
     https://w3id.org/kzlod/id/NAME (HTML or RDF by Accept), /ontology for the
     ontology, / is a query page. Updates and SERVICE are refused; a query past
-    --timeout is stopped (HTTP 504).
+    --timeout is stopped (HTTP 504), one past --max-memory too (HTTP 500).
 
     \b
     Examples:
@@ -51,7 +58,8 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers):
     """
     root = obj.project().root if store_spec in (None, "", "memory") else None
     config = ServeConfig(store=store_spec, data=tuple(str(p) for p in data), timeout=timeout, workers=workers,
-                         cors=tuple(cors), root=str(root) if root else None)
+                         cors=tuple(cors), root=str(root) if root else None, header_timeout=header_timeout,
+                         max_memory=DEFAULT_MAX_MEMORY if max_memory is None else max_memory)
 
     def ready(url):
         click.echo(f"kzlod: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)

@@ -3,6 +3,11 @@
 A query is a SPARQL string, a ``.rq`` file, the name of a bundled query, or
 ``-`` for standard input. Queries run with a wall-clock timeout and a cap on
 result rows, and never reach out to other servers (``SERVICE`` is refused).
+A user's query can also be given a memory limit (``max_memory``): it then runs
+in a forked child process whose data segment is capped (``RLIMIT_DATA``), so
+that a query needing gigabytes is stopped with a one-line message instead of
+taking the machine's memory (docs/performance.md, "Limits of one query and of
+the server").
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ DEFAULT_TIMEOUT = float(os.environ.get("KZLOD_QUERY_TIMEOUT", 30))
 DEFAULT_MAX_ROWS = int(os.environ.get("KZLOD_MAX_ROWS", 100_000))
 MAX_QUERY_CHARS = int(os.environ.get("KZLOD_MAX_QUERY_CHARS", 100_000))
 MAX_QUERY_NESTING = int(os.environ.get("KZLOD_MAX_QUERY_NESTING", 100))
+#: Memory one query may take beyond what its process held before it (MB; 0: no limit).
+DEFAULT_MAX_MEMORY = int(os.environ.get("KZLOD_MAX_QUERY_MEMORY", 512))
 
 
 @dataclass
@@ -238,39 +245,214 @@ def _collect(results, max_rows: int) -> QueryResult:
     return QueryResult("graph", triples=triples, truncated=truncated)
 
 
+def memory_message(limit_mb: int) -> str:
+    """The one line that says a query was stopped for its memory."""
+    return (f"query stopped: it needed more than {limit_mb} MB "
+            "(raise the limit with --max-memory or KZLOD_MAX_QUERY_MEMORY)")
+
+
+def died_of_memory(signum: int) -> bool:
+    """Whether a query process capped by :func:`limit_memory` and killed by this signal ran out of memory:
+    Rust aborts (SIGABRT) when an allocation fails, as it does past the cap. (SIGKILL is not taken for
+    it: under the cap the kernel's OOM killer has other causes, and people send it too.)"""
+    import signal
+
+    return signum == signal.SIGABRT
+
+
+def _vm_data() -> int | None:
+    """This process's data segment in bytes (what ``RLIMIT_DATA`` counts), from /proc; None elsewhere."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def limit_memory(limit_mb: int, held: int | None = None) -> bool:
+    """Cap this process's data segment (``RLIMIT_DATA``: heap and private mappings, where Rust's and
+    Python's allocations go) at what it holds (``held`` bytes, else read now) plus ``limit_mb`` MB;
+    False where that cannot be done.
+
+    Past the cap an allocation fails at once, before the memory is touched: Python raises MemoryError,
+    Rust (pyoxigraph) aborts the process. So only a process that can die for it is capped: the child
+    of :func:`run_query` and ``kzlod serve``'s query workers.
+    """
+    if not limit_mb or limit_mb <= 0:
+        return False
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return False
+    held = _vm_data() if held is None else held
+    if held is None:
+        return False
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = held + limit_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    _CAPPED["mb"] = limit_mb
+    return True
+
+
+_CAPPED: dict = {}  # the cap limit_memory set on this process, for the message of a MemoryError
+
+
+def _evaluate(store, sparql: str, params: dict | None, max_rows: int, limit_mb: int | None = None) -> QueryResult:
+    """Run and collect a query on this thread; every failure a QueryError (or the store's KzlodError)."""
+    results = None
+    try:
+        results = store.query(sparql, params or None)
+        return _collect(results, max_rows)
+    except SyntaxError as exc:
+        error = _syntax(exc, sparql)
+    except RecursionError:
+        error = QueryError("query too complex: nesting or path depth beyond what can be evaluated")
+    except KzlodError as exc:
+        error = exc
+    except MemoryError:
+        results = None
+        limit_mb = limit_mb or _CAPPED.get("mb")
+        error = QueryError(memory_message(limit_mb) if limit_mb else "query stopped: out of memory")
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        error = QueryError(f"query failed: {exc}")
+    finally:
+        results = None  # dropped here, on the thread that made it
+    # The error goes to the caller; its traceback would take the query's pyoxigraph
+    # solutions along, which must be dropped on the thread that made them.
+    error.__traceback__ = error.__context__ = error.__cause__ = None
+    raise error
+
+
 def run_query(store, sparql: str, params: dict | None = None, *, timeout: float | None = None,
-              max_rows: int | None = None) -> QueryResult:
-    """Run SPARQL on a store, within the time and row limits."""
+              max_rows: int | None = None, max_memory: int | None = None) -> QueryResult:
+    """Run SPARQL on a store, within the time and row limits.
+
+    ``max_memory`` (MB, None or 0: no limit) is for queries users write: the query then runs in a
+    forked child process capped at that much memory beyond what this process holds (see
+    :func:`limit_memory`), and a query past it raises a QueryError saying so. Where a process cannot
+    fork or be capped (Windows, no /proc), it runs here without the memory limit.
+    """
     check_query(sparql)
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     max_rows = DEFAULT_MAX_ROWS if max_rows is None else max_rows
+    if max_memory and max_memory > 0 and hasattr(os, "fork"):
+        held = _vm_data()  # the child's at its start: the same mappings
+        if held is not None:
+            return _run_in_child(store, sparql, params, timeout, max_rows, max_memory, held)
     box: dict = {}
 
     def work():
-        results = None
         try:
-            results = store.query(sparql, params or None)
-            box["result"] = _collect(results, max_rows)
-        except SyntaxError as exc:
-            box["error"] = _syntax(exc, sparql)
-        except RecursionError:
-            box["error"] = QueryError("query too complex: nesting or path depth beyond what can be evaluated")
+            box["result"] = _evaluate(store, sparql, params, max_rows)
         except KzlodError as exc:
             box["error"] = exc
-        except (OSError, ValueError, TypeError, RuntimeError) as exc:
-            box["error"] = QueryError(f"query failed: {exc}")
-        if "error" in box:
-            # The error goes to the calling thread; its traceback would take the query's
-            # pyoxigraph solutions along, which must be dropped on the thread that made them.
-            err = box["error"]
-            err.__traceback__ = err.__context__ = err.__cause__ = None
-        results = None  # dropped here, on the thread that made it
 
     worker = threading.Thread(target=work, name="kzlod-query", daemon=True)
     worker.start()
     worker.join(timeout if timeout > 0 else None)
     if worker.is_alive():
-        raise QueryError(f"query timed out after {timeout:g} s (raise it with --timeout or KZLOD_QUERY_TIMEOUT)")
+        raise QueryError(_timeout_message(timeout))
     if "error" in box:
         raise box["error"]
     return box["result"]
+
+
+def _timeout_message(timeout: float) -> str:
+    return f"query timed out after {timeout:g} s (raise it with --timeout or KZLOD_QUERY_TIMEOUT)"
+
+
+def _run_in_child(store, sparql: str, params: dict | None, timeout: float, max_rows: int,
+                  limit_mb: int, held: int) -> QueryResult:
+    """:func:`run_query` in a forked child capped at ``limit_mb`` MB more than it starts with.
+
+    The child shares the loaded store copy-on-write (forking costs about a millisecond), evaluates,
+    and sends the pickled result or error back through a pipe. Killed by its allocation failure
+    (pyoxigraph aborts), it becomes the memory message here; past ``timeout`` it is killed, so the
+    work really stops. Its stderr goes to /dev/null: Rust's own "memory allocation … failed" line
+    would otherwise come before the one-line error.
+    """
+    import pickle
+    import resource  # noqa: F401 - imported once here, not in every child
+    import select
+    import signal
+    import time
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()  # nothing buffered before the fork is written twice
+        except (OSError, ValueError):
+            pass
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops it at once, even inside Rust
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            limit_memory(limit_mb, held)
+            try:
+                reply = ("ok", _evaluate(store, sparql, params, max_rows, limit_mb))
+            except KzlodError as exc:
+                reply = ("error", exc)
+            except Exception as exc:  # noqa: BLE001 - said to the parent in one line
+                reply = ("error", QueryError(f"query failed: {type(exc).__name__}: {exc}"))
+            try:
+                payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+            except MemoryError:
+                reply = None
+                payload = pickle.dumps(("error", QueryError(memory_message(limit_mb))))
+            except Exception as exc:  # noqa: BLE001 - what does not pickle is said in one line
+                what = reply[1].message if reply[0] == "error" else f"query failed: cannot pass its result on: {exc}"
+                payload = pickle.dumps(("error", QueryError(what)))
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001 - the parent sees the exit code
+            code = 70
+        finally:
+            os._exit(code)
+
+    os.close(write_end)
+    chunks, done = [], False
+    deadline = time.monotonic() + timeout if timeout > 0 else None
+    poller = select.poll()
+    poller.register(read_end, select.POLLIN)
+    try:
+        while True:
+            wait = None if deadline is None else max(deadline - time.monotonic(), 0) * 1000
+            if not poller.poll(wait):
+                raise QueryError(_timeout_message(timeout))
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        done = True
+    finally:
+        os.close(read_end)
+        if not done:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        if died_of_memory(signum):
+            raise QueryError(memory_message(limit_mb))
+        name = signal.Signals(signum).name if signum in signal.Signals._value2member_map_ else f"signal {signum}"
+        raise QueryError(f"query failed: evaluating it crashed ({name})")
+    try:
+        kind, value = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - an empty or cut reply: the child failed before answering
+        raise QueryError(f"query failed: the query process ended without an answer (exit code "
+                         f"{os.waitstatus_to_exitcode(status)})") from None
+    if kind == "error":
+        raise value
+    return value

@@ -10,8 +10,18 @@
 Queries never run in the web server's process: a pool of worker processes
 (``spawn`` context), each holding its own copy of the store, runs them. A
 query that outlives ``--timeout`` has its worker killed and replaced, so the
-work really stops. Every response carries ``X-Content-Type-Options:
-nosniff`` and a Content-Security-Policy that allows only ``'self'``.
+work really stops; a worker's memory is capped at what it holds after loading
+the graph plus ``--max-memory`` (``RLIMIT_DATA``), and a query past that ends
+its worker, which is replaced, and is answered with the memory message. Every
+response carries ``X-Content-Type-Options: nosniff`` and a
+Content-Security-Policy that allows only ``'self'``.
+
+Connections: a client has ``header_timeout`` seconds to send a request's line
+and headers (uvicorn has no such limit; :func:`_http_protocol` adds it), and
+``body_timeout`` for its body; at most ``max_in_flight`` requests are answered
+at once (:class:`InFlightLimit`), counting requests, not open connections, so
+connections that stall before their headers cannot make other clients wait.
+See docs/performance.md, "Limits of one query and of the server".
 """
 
 from __future__ import annotations
@@ -31,7 +41,15 @@ from pathlib import Path
 from kzlod.errors import EXIT_INPUT, EXIT_USAGE, InputError, KzlodError, QueryError, UsageError
 from kzlod.gate.parse import parse_files
 from kzlod.querying.output import render
-from kzlod.querying.run import check_query, named_queries, run_query
+from kzlod.querying.run import (
+    DEFAULT_MAX_MEMORY,
+    check_query,
+    died_of_memory,
+    limit_memory,
+    memory_message,
+    named_queries,
+    run_query,
+)
 from kzlod.sparqltext import mask_sparql
 from kzlod.store.backends import GraphStore, OxigraphStore, bind_values, memory_store, query_kind
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
@@ -71,6 +89,10 @@ class ServeConfig:
     cors: tuple[str, ...] = ()
     max_body: int = 1024 * 1024  # bytes of a POST body
     max_rows: int | None = None  # result rows (kzlod.querying.run default when None)
+    max_memory: int = DEFAULT_MAX_MEMORY  # MB one query may take in a worker beyond the loaded graph (0: no limit)
+    header_timeout: float = 5.0  # seconds a client has to send a request's line and headers
+    body_timeout: float = 30.0  # seconds a client has to send a request's body
+    max_in_flight: int = 256  # requests answered at once (their headers received); more get 503
     start_timeout: float = 120.0
 
     def check(self) -> None:
@@ -78,6 +100,14 @@ class ServeConfig:
             raise UsageError("--timeout must be a positive number of seconds")
         if not 1 <= self.workers <= 64:
             raise UsageError("--workers must be between 1 and 64")
+        if self.max_memory < 0:
+            raise UsageError("--max-memory must be a number of MB, 0 for no limit")
+        if self.header_timeout <= 0:
+            raise UsageError("--header-timeout must be a positive number of seconds")
+        if self.body_timeout <= 0:
+            raise UsageError("the time limit of a request body must be a positive number of seconds")
+        if self.max_in_flight < 1:
+            raise UsageError("the limit of requests in flight must be at least 1")
         if self.store not in ("", "memory") and not self.store.startswith("oxigraph:"):
             raise UsageError(f"unknown store {self.store!r}: use 'memory' or 'oxigraph:DIR'")
         if self.store.startswith("oxigraph:"):
@@ -232,6 +262,7 @@ def worker_main(conn, config: ServeConfig) -> None:
     except Exception as exc:  # pragma: no cover - reported, then the server stops
         conn.send(("failed", 1, f"cannot load the graph: {type(exc).__name__}: {exc}"))
         return
+    limit_memory(config.max_memory)  # from here on, what a query allocates past the cap ends this process
     conn.send(("ready", info))
     while True:
         try:
@@ -247,13 +278,19 @@ def worker_main(conn, config: ServeConfig) -> None:
             reply = TASKS[name](store, *args)
         except KzlodError as exc:
             reply = ("error", _status_of(exc), exc.message, exc.details)
+        except MemoryError:  # Python's allocations past the cap (rendering a huge result): the worker lives on
+            reply = ("error", 500, memory_message(config.max_memory), [])
         except Exception as exc:  # noqa: BLE001 - a worker answers, never dies of a bad request
             import traceback
 
             traceback.print_exc(file=sys.stderr)  # for the operator; the client gets one line
             reply = ("error", 500, f"internal error: {type(exc).__name__}", [])
         try:
-            conn.send(reply)
+            try:
+                conn.send(reply)
+            except MemoryError:
+                reply = None
+                conn.send(("error", 500, memory_message(config.max_memory), []))
         except (OSError, ValueError):
             return
 
@@ -374,12 +411,30 @@ class WorkerPool:
                 raise HttpError(504, f"query stopped: it ran past the time limit of {timeout:g} s")
             reply = worker.conn.recv()
         except (EOFError, OSError, ValueError):
+            worker.process.join(5)  # it has died (or is dying): its exit code says of what
+            code = worker.process.exitcode
             threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise HttpError(500, "the query worker died while answering; it is being replaced") from None
+            raise HttpError(500, self._death_message(code)) from None
         self._idle.put(worker)
         if reply[0] == "error":
             raise HttpError(reply[1], reply[2], details=reply[3])
         return reply
+
+    def _death_message(self, code: int | None) -> str:
+        """What to answer for a worker that died while answering (exit code ``code``)."""
+        if self._closed:
+            return "the server is shutting down"
+        if code is not None and code < 0 and died_of_memory(-code) and self.config.max_memory:
+            print(f"kzlod serve: a query needed more than {self.config.max_memory} MB; its worker was stopped "
+                  "and is being replaced", file=sys.stderr)
+            return memory_message(self.config.max_memory)
+        what = f"exit code {code}"
+        if code is not None and code < 0:
+            try:
+                what = f"signal {signal.Signals(-code).name}"
+            except ValueError:
+                what = f"signal {-code}"
+        return f"the query worker died while answering ({what}); it is being replaced"
 
     async def arun(self, task: tuple) -> tuple:
         import anyio.to_thread
@@ -477,19 +532,100 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-async def read_body(request, limit: int) -> bytes:
+class InFlightLimit:
+    """ASGI middleware: at most ``limit`` requests answered at once; past it, 503 with Retry-After.
+
+    It counts requests whose line and headers have arrived, as uvicorn's ``limit_concurrency`` counts
+    its tasks, but not open connections, which uvicorn counts too: there, 256 connections that send
+    half a request and stall made every other client get 503 (their heads are :func:`_http_protocol`'s
+    to time out)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit, self.count = app, limit, 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.count >= self.limit:
+            from starlette.responses import PlainTextResponse
+
+            busy = PlainTextResponse(f"server busy: {self.limit} requests in flight; try again\n", status_code=503,
+                                     headers={"Retry-After": "5"})
+            return await busy(scope, receive, send)
+        self.count += 1  # one event loop: no lock needed
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.count -= 1
+
+
+def _http_protocol(header_timeout: float):
+    """uvicorn's h11 protocol plus a time limit on each request's line and headers.
+
+    uvicorn (0.54) has none: its keep-alive timer stops at a connection's first byte, so a client that
+    sends half a request line and stalls holds its connection open for ever (uvicorn issue #157 listed
+    a "--timeout-request-start"; it was never added). Here a connection gets ``header_timeout`` seconds from its
+    opening, or from the first byte of each later request on it, until the request's head is complete
+    (h11's ``their_state`` leaves IDLE); then it is answered 408 and closed. Bodies are timed by
+    :func:`read_body`, idle keep-alive connections by uvicorn's ``timeout_keep_alive``.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadTimeoutH11Protocol(H11Protocol):
+        head_timer = None
+
+        def connection_made(self, transport):
+            super().connection_made(transport)
+            self._time_head()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            self._time_head()
+
+        def connection_lost(self, exc):
+            self._time_head(stop=True)
+            super().connection_lost(exc)
+
+        def _time_head(self, stop: bool = False) -> None:
+            waiting = not stop and self.conn.their_state is h11.IDLE and not self.transport.is_closing()
+            if waiting and self.head_timer is None:
+                self.head_timer = self.loop.call_later(header_timeout, self._head_timed_out)
+            elif not waiting and self.head_timer is not None:
+                self.head_timer.cancel()
+                self.head_timer = None
+
+        def _head_timed_out(self) -> None:
+            self.head_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                text = f"request line and headers not received within {header_timeout:g} s\n".encode()
+                self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                     b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(text), text))
+                self.transport.close()
+
+    return HeadTimeoutH11Protocol
+
+
+async def read_body(request, limit: int, timeout: float | None = None) -> bytes:
+    """The request's body, refused past ``limit`` bytes (413) or when not all there within ``timeout`` s (408)."""
     length = request.headers.get("content-length")
     if length is not None:
         if not length.strip().isdigit():
             raise HttpError(400, "bad Content-Length header")
         if int(length) > limit:
             raise HttpError(413, f"request body too large: {int(length)} bytes, over the limit of {limit} bytes")
+    import anyio
+
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HttpError(413, f"request body too large: over the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HttpError(413, f"request body too large: over the limit of {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HttpError(408, f"request body not received within {timeout:g} s") from None
     return b"".join(chunks)
 
 
@@ -539,7 +675,9 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
 
     async def sparql(request):
         try:
-            body = await read_body(request, config.max_body) if request.method == "POST" else b""
+            body = b""
+            if request.method == "POST":
+                body = await read_body(request, config.max_body, config.body_timeout)
             op = protocol.read_operation(request.method, request.url.query, request.headers.get("content-type"), body)
             accept = request.headers.get("accept")
             if op is None:
@@ -640,7 +778,7 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
         Route("/ontology/{version:path}", ontology, methods=["GET"]),
         Route("/static/{name:path}", static_file, methods=["GET"]),
     ]
-    middleware = [Middleware(SecurityHeaders)]
+    middleware = [Middleware(SecurityHeaders), Middleware(InFlightLimit, limit=config.max_in_flight)]
     if config.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"],
                                      allow_headers=["Accept", "Content-Type"], max_age=600))
@@ -666,7 +804,7 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_
     except OSError as exc:
         sock.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(128)
+    sock.listen(2048)  # uvicorn's own backlog
     pool = WorkerPool(config)
     try:
         pool.start()
@@ -675,9 +813,11 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_
         shown = f"[{host}]" if ":" in host else host
         if on_ready:
             on_ready(f"http://{shown}:{bound}/")
+        # No limit_concurrency: uvicorn counts open connections in it, stalled ones too (InFlightLimit instead).
         server = uvicorn.Server(uvicorn.Config(
-            app, log_level="warning", access_log=False, http="h11", proxy_headers=False, server_header=False,
-            h11_max_incomplete_event_size=config.max_body, limit_concurrency=256, timeout_graceful_shutdown=5,
+            app, log_level="warning", access_log=False, http=_http_protocol(config.header_timeout),
+            proxy_headers=False, server_header=False, h11_max_incomplete_event_size=config.max_body,
+            timeout_graceful_shutdown=5,
         ))
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again: end quietly.
         previous = None
