@@ -1,28 +1,31 @@
 """Throw-away triple stores on 127.0.0.1 for the tests: OpenLink Virtuoso and Oxigraph.
 
-A plain helper module (not a conftest): a test module makes its own fixture,
+A plain helper module (not a conftest). A test module makes its fixture with
 
-    from tests.servers import start_virtuoso
+    from tests.servers import server_fixture, start_virtuoso
 
-    @pytest.fixture(scope="module")
-    def virtuoso(tmp_path_factory):
-        with start_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-            yield server
+    virtuoso = server_fixture(start_virtuoso, "virtuoso")  # module-scoped; skipped if not installed
 
-and the test is skipped, with the reason, where the server's executable is not
-installed (``virtuoso-t`` from Debian's ``virtuoso-opensource``; ``oxigraph``
-from ``pip install oxigraph``).
+or calls ``start_virtuoso(folder)`` / ``start_oxigraph(folder)`` itself (both
+return objects usable as context managers). A test is skipped, with the reason,
+where the server's executable is not on PATH (``virtuoso-t`` and ``isql-vt``
+from Debian's ``virtuoso-opensource``; ``oxigraph`` from ``pip install oxigraph``).
 
-Virtuoso gets a new database in the folder (created on the first start, about
-3-5 s), its SQL and HTTP ports on 127.0.0.1 only, small buffers, and the
-built-in ``dba``/``dba`` account. Anonymous ``/sparql`` stays read-only;
-``dba`` writes over HTTP digest authentication: the Graph Store Protocol at
-``/sparql-graph-crud-auth`` and SPARQL Update at ``/sparql-auth``.
+Virtuoso gets a new database in the folder (2-3.5 s to create and answer; 4 s
+with a cold disk cache; 2 s to restart on it), its SQL and HTTP ports on 127.0.0.1 only, small
+buffers, and the built-in ``dba``/``dba`` account, which needs no grant to
+write. Anonymous ``/sparql`` stays read-only (user ``SPARQL``: no
+SPARQL_UPDATE); ``dba`` writes over HTTP *digest* authentication (basic is
+refused with 401): the Graph Store Protocol at ``/sparql-graph-crud-auth`` and
+SPARQL Update at ``/sparql-auth``. Another writer needs only
+``GRANT SPARQL_UPDATE`` (which includes SPARQL_SPONGE): :meth:`VirtuosoServer.add_writer`.
+Its default graph (no FROM) is the union of every graph, Virtuoso's own
+system graphs included (about 2,500 triples).
 """
 
 from __future__ import annotations
 
-import os
+import functools
 import shutil
 import signal
 import socket
@@ -31,13 +34,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self, TypeVar
 
 import pytest
 
 #: How long a server may take to answer its first query.
 START_TIMEOUT = 60.0
+#: Attempts at starting a server whose free port another process took meanwhile (xdist workers).
+START_ATTEMPTS = 3
 
 
 def free_port() -> int:
@@ -69,18 +76,22 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _wait(proc: subprocess.Popen, url: str, what: str, log) -> float:
-    """Wait until ``url`` answers; the seconds it took. Fails the test, with the log's tail, if the
-    server exits or stays silent for START_TIMEOUT seconds."""
+def _wait(proc: subprocess.Popen, url: str, what: str, log: Callable[[], str]) -> None:
+    """Wait until ``url`` answers. Fails the test, with the log's tail, if the server exits first
+    (:class:`_Exited`, for the caller to retry on a taken port) or stays silent for START_TIMEOUT seconds."""
     start = time.monotonic()
     while time.monotonic() - start < START_TIMEOUT:
         if _answers(url):
-            return time.monotonic() - start
+            return
         if proc.poll() is not None:
-            pytest.fail(f"{what} exited with status {proc.returncode} before answering:\n{log()}")
+            raise _Exited(f"{what} exited with status {proc.returncode} before answering:\n{log()}")
         time.sleep(0.1)
     _terminate(proc)
     pytest.fail(f"{what} did not answer {url} within {START_TIMEOUT:g} s:\n{log()}")
+
+
+class _Exited(Exception):
+    """The server exited before it answered (its log tail is the message)."""
 
 
 def _terminate(proc: subprocess.Popen, grace: float = 15.0) -> None:
@@ -207,17 +218,27 @@ class VirtuosoServer:
     def log_tail(self, lines: int = 40) -> str:
         return _tail(self.log_path, lines)
 
-    def opener(self) -> urllib.request.OpenerDirector:
-        """A urllib opener that answers Virtuoso's digest challenge as ``dba``."""
+    def opener(self, user: str | None = None, password: str | None = None) -> urllib.request.OpenerDirector:
+        """A urllib opener that answers Virtuoso's digest challenge (as ``dba`` unless told).
+
+        urllib sends a request's body once without credentials, gets the 401 challenge, then sends it
+        again: Virtuoso resets the connection on an unauthenticated body of more than about 2 MB, so
+        send large bodies with a precomputed ``Authorization: Digest`` header instead.
+        """
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, self.base_url, self.user, self.password)
+        passwords.add_password(None, self.base_url, user or self.user, self.password if user is None else password or "")
         return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
 
+    def add_writer(self, user: str, password: str) -> None:
+        """A SQL/HTTP user who may write graphs (GSP and SPARQL Update over digest auth), not a dba."""
+        self.isql(f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";")
+
     def isql(self, sql: str, timeout: float = 120) -> str:
-        """Run SQL statements (``;``-separated) as ``dba`` with ``isql-vt``; its output. Fails the test on an error."""
+        """Run SQL statements (``;``-separated) as ``dba`` with ``isql-vt``; their output. RuntimeError on an error."""
         done = subprocess.run([self.isql_path, f"127.0.0.1:{self.sql_port}", self.user, self.password,
                                "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF", "ERRORS=STDOUT", f"exec={sql}"],
-                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                              check=False, capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
         out = done.stdout + done.stderr
         if done.returncode != 0 or "*** Error" in out:
             raise RuntimeError(f"isql {sql!r} failed (exit {done.returncode}):\n{out}")
@@ -227,7 +248,7 @@ class VirtuosoServer:
         """Shut down: SIGTERM (Virtuoso checkpoints and exits), SIGKILL if it lingers."""
         _terminate(self.process)
 
-    def __enter__(self) -> VirtuosoServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -244,25 +265,28 @@ def start_virtuoso(folder: Path) -> VirtuosoServer:
     folder = Path(folder).resolve()
     (folder / "vsp").mkdir(parents=True, exist_ok=True)
     (folder / "vad").mkdir(exist_ok=True)
-    sql_port, http_port = free_port(), free_port()
-    while http_port == sql_port:
-        http_port = free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    console = open(folder / "virtuoso.out", "wb")
     started = time.monotonic()
-    proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
-                            stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    console.close()
-    server = VirtuosoServer(folder, sql_port, http_port, proc, isql_path=isql)
-
-    def log() -> str:
-        return _tail(folder / "virtuoso.out") + "\n" + server.log_tail()
-
-    _wait(proc, server.sparql_url, "virtuoso-t", log)
-    server.startup_seconds = time.monotonic() - started
-    return server
+    for attempt in range(1, START_ATTEMPTS + 1):
+        sql_port, http_port = free_port(), free_port()
+        while http_port == sql_port:
+            http_port = free_port()
+        ini = folder / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+        with open(folder / "virtuoso.out", "ab") as console:  # +foreground: the log also goes to stdout
+            proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
+                                    stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        server = VirtuosoServer(folder, sql_port, http_port, proc, isql_path=isql)
+        try:
+            _wait(proc, server.sparql_url, "virtuoso-t", server.log_tail)
+        except _Exited as exc:
+            # a port taken between free_port() and the bind: again with others (the database is kept)
+            if attempt < START_ATTEMPTS and "Failed to start listening" in str(exc):
+                continue
+            pytest.fail(str(exc))
+        server.startup_seconds = time.monotonic() - started
+        return server
+    raise AssertionError("unreachable")
 
 
 # --- Oxigraph --------------------------------------------------------------------------------
@@ -296,7 +320,7 @@ class OxigraphServer:
     def stop(self) -> None:
         _terminate(self.process, grace=10)
 
-    def __enter__(self) -> OxigraphServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -309,15 +333,45 @@ def start_oxigraph(folder: Path) -> OxigraphServer:
     binary = executable("oxigraph")
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     log_path = folder.parent / f"{folder.name}.log"  # beside the store: oxigraph wants its folder to itself
-    log_file = open(log_path, "wb")
     started = time.monotonic()
-    proc = subprocess.Popen([binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdin=subprocess.DEVNULL, stdout=log_file,
-                            stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ})
-    log_file.close()
-    server = OxigraphServer(folder, port, proc)
-    _wait(proc, server.sparql_url, "oxigraph serve", lambda: _tail(log_path))
-    server.startup_seconds = time.monotonic() - started
-    return server
+    for attempt in range(1, START_ATTEMPTS + 1):
+        port = free_port()
+        with open(log_path, "ab") as log_file:
+            proc = subprocess.Popen([binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}",
+                                     "--union-default-graph"], stdin=subprocess.DEVNULL, stdout=log_file,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        server = OxigraphServer(folder, port, proc)
+        try:
+            _wait(proc, server.sparql_url, "oxigraph serve", functools.partial(_tail, log_path))
+        except _Exited as exc:
+            if attempt < START_ATTEMPTS and "in use" in str(exc).lower():
+                continue
+            pytest.fail(str(exc))
+        server.startup_seconds = time.monotonic() - started
+        return server
+    raise AssertionError("unreachable")
+
+
+# --- pytest -----------------------------------------------------------------------------------
+
+Server = TypeVar("Server", VirtuosoServer, OxigraphServer)
+
+
+def server_fixture(start: Callable[[Path], Server], name: str, *, scope: str = "module"):
+    """A pytest fixture ``name`` that starts a server in a new temporary folder and stops it afterwards:
+
+        virtuoso = server_fixture(start_virtuoso, "virtuoso")
+
+    at a test module's top level. Tests using it are skipped when the server is not installed.
+    """
+
+    @pytest.fixture(scope=scope, name=name)
+    def fixture(tmp_path_factory):
+        server = start(tmp_path_factory.mktemp(name))
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    return fixture
