@@ -13,6 +13,7 @@ import click
 from kzlod.cli.common import handle_errors
 from kzlod.errors import UsageError
 from kzlod.publishing import push as pushing
+from kzlod.publishing.stores import connect
 from kzlod.querying.run import DEFAULT_MAX_MEMORY
 from kzlod.web.server import ServeConfig
 from kzlod.web.server import serve as run_server
@@ -69,47 +70,71 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers, max_memory,
 
 @click.command()
 @click.option("--endpoint", required=True, metavar="URL",
-              help="Base URL of the triple store, e.g. http://127.0.0.1:7878 for 'oxigraph serve'.")
+              help="Base URL of the triple store (or its query URL), e.g. http://127.0.0.1:7878 for 'oxigraph "
+                   "serve', http://127.0.0.1:8890 for Virtuoso.")
+@click.option("--server", type=click.Choice(["oxigraph", "virtuoso", "other"]), default="oxigraph", show_default=True,
+              help="The kind of store: where its services are and how it authenticates (docs/production.md).")
 @click.option("--graph-store", metavar="URL",
-              help="Its SPARQL 1.1 Graph Store Protocol URL (default: ENDPOINT/store, as Oxigraph has it).")
+              help="Its SPARQL 1.1 Graph Store Protocol URL (default: the server's, e.g. ENDPOINT/store).")
+@click.option("--update", "update_url", metavar="URL",
+              help="Its SPARQL 1.1 Update URL, for staging big graphs (default: the server's).")
 @click.option("--release", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Upload a 'kzlod publish' release folder's N-Quads instead of the project's graph.")
+              help="Push a 'kzlod publish' release folder (its N-Quads dump and VoID) instead of the project.")
 @click.option("--closure", is_flag=True, help="With --release: push its closure dump (asserted + inferred triples).")
-@click.option("--user", metavar="USER", help="User name for HTTP basic authentication.")
-@click.option("--password", metavar="PASSWORD", envvar="KZLOD_PASSWORD",
-              help="Password for basic authentication (or KZLOD_PASSWORD).")
+@click.option("--user", metavar="USER", envvar="KZLOD_PUSH_USER",
+              help="User name (or KZLOD_PUSH_USER); the password comes from KZLOD_PASSWORD or ~/.netrc.")
+@click.option("--password", metavar="PASSWORD", envvar="KZLOD_PASSWORD", hidden=True)
+@click.option("--auth", type=click.Choice(["basic", "digest", "bearer"]),
+              help="HTTP authentication (default: the server's: digest for Virtuoso; bearer when KZLOD_TOKEN is set).")
+@click.option("--prune", is_flag=True, help="Remove the graphs this project pushed before and no longer has.")
+@click.option("--force", is_flag=True, help="Send every graph, changed or not.")
+@click.option("--dry-run", is_flag=True, help="List what would be sent, kept and removed; change nothing.")
+@click.option("--chunk", type=click.IntRange(min=1), default=pushing.CHUNK_TRIPLES, show_default=True,
+              metavar="TRIPLES", help="Triples per request; bigger graphs are staged and moved into place.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Retries of a request that gets a 5xx answer or a dropped connection (backoff 0.5 s, 1 s, 2 s …).")
 @click.option("--timeout", type=float, default=120.0, show_default=True, metavar="SECONDS",
               help="Time limit of each HTTP request.")
-@click.option("--dry-run", is_flag=True, help="List the graphs and their triple counts; upload nothing.")
 @click.pass_obj
 @handle_errors
-def push(obj, endpoint, graph_store, release, closure, user, password, timeout, dry_run):
-    """Upload the graph into a triple store, one named graph per source.
+def push(obj, endpoint, server, graph_store, update_url, release, closure, user, password, auth, prune, force,
+         dry_run, chunk, retries, timeout):
+    """Bring a triple store up to date with the graph, one named graph per source.
 
-    Each graph is replaced whole by an HTTP PUT (SPARQL 1.1 Graph Store
-    Protocol), so pushing again replaces rather than duplicates. Graphs are
-    those of a release's N-Quads dump: the ontology, the entities, and one
-    per source (its text, metadata and the claims citing it). Each is read
-    back to check its size. Then query the store, e.g. 'kzlod query NAME
-    --endpoint ENDPOINT/query' (start Oxigraph with --union-default-graph
-    so that queries see every graph, as kzlod does locally).
+    Only graphs whose content changed since the last push are sent (the store
+    keeps a record of their hashes, so two machines pushing agree); --prune
+    removes the graphs this project pushed and no longer has. A graph is
+    replaced by one Graph Store PUT, or, above --chunk triples, loaded into a
+    staging graph and moved into place; each is counted back. Graphs are
+    those of a release's N-Quads dump: the ontology, the entities, one per
+    source. Then query the store with 'kzlod query NAME --endpoint URL'.
 
     \b
     Examples:
       kzlod push --endpoint http://127.0.0.1:7878
-      kzlod push --endpoint https://db.example.org/ds --graph-store https://db.example.org/ds/data --user admin
-      kzlod push --endpoint http://127.0.0.1:7878 --release out/release-0.1.0
+      KZLOD_PASSWORD=dba kzlod push --endpoint http://127.0.0.1:8890 --server virtuoso --user dba --prune
+      kzlod push --endpoint http://127.0.0.1:7878 --release dist/ --dry-run
     """
     if closure and not release:
         raise UsageError("--closure needs --release DIR (a release folder holds the closure dump)")
-    graphs = pushing.release_graphs(release, closure=closure) if release else pushing.bundled_graphs(obj.project().root)
+    project = obj.project()
+    remote, profile = connect(endpoint, server=server, graph_store=graph_store, update=update_url, user=user,
+                              password=password, auth=auth, timeout=timeout, retries=retries)
+    graphs = pushing.release_graphs(release, closure=closure) if release else pushing.project_graphs(project.root)
+
+    def said(step):
+        if step.action != "unchanged":
+            obj.note(f"{'sent' if step.action == 'send' else 'removed'} {step.iri} ({step.triples} triples)")
+
+    steps = pushing.push(graphs, remote, record=pushing.record_graph(project.name), prune=prune, force=force,
+                         dry_run=dry_run, chunk=chunk, on_step=said)
     if dry_run:
-        for graph in graphs:
-            click.echo(f"{len(graph.triples):6d}  {graph.iri}")
+        for step in steps:
+            click.echo(f"{step.action:9s} {step.triples:8d}  {step.iri}")
         return
-    target = pushing.GraphStoreClient(graph_store or pushing.default_graph_store(endpoint), user=user,
-                                      password=password, timeout=timeout)
-    for graph, status in pushing.push(graphs, target):
-        obj.note(f"{status} {graph.iri} ({len(graph.triples)} triples)")
-    click.echo(f"pushed {len(graphs)} graphs, {sum(len(g.triples) for g in graphs)} triples to {target.url}")
+    sent = [s for s in steps if s.action == "send"]
+    removed = [s for s in steps if s.action == "remove"]
+    click.echo(f"pushed to {remote.graph_store}: {len(sent)} graph{'' if len(sent) == 1 else 's'} sent "
+               f"({sum(s.triples for s in sent)} triples), "
+               f"{len(steps) - len(sent) - len(removed)} unchanged, {len(removed)} removed")
 

@@ -1,64 +1,129 @@
-"""``kzlod push``: upload the graph into a triple store, one named graph per source.
+"""``kzlod push``: keep a production triple store up to date with the graph, one named graph per source.
 
 The graphs are those of a release's N-Quads dump (:mod:`kzlod.publishing.release`,
 :func:`kzlod.publishing.release.release_graph`): the ontology in
 ``https://w3id.org/kzlod/ontology``, each source's text, metadata and
 claims in the graph named by the source's IRI, the entities in
-``https://w3id.org/kzlod/graph/entities``.
+``https://w3id.org/kzlod/graph/entities``; a release folder adds its VoID/DCAT
+description in ``https://w3id.org/kzlod/graph/void``.
 
-Each graph is sent whole with the SPARQL 1.1 Graph Store Protocol, ``PUT
-<graph store>?graph=<iri>``, which replaces that graph atomically: a second
-push replaces rather than duplicates. A release folder's N-Quads dump is
-pushed graph by graph as it is.
+A push is incremental and can be interrupted:
+
+* The store keeps a **push record** in the graph
+  ``https://w3id.org/kzlod/graph/push/<project>``: for each graph the project
+  pushed, an ``sd:NamedGraph`` with its ``sd:name``, ``void:triples`` and
+  ``kz:contentHash`` (an order-free SHA-256 of its N-Triples lines, with
+  blank nodes labelled by their file's hash and position, so the same files
+  give the same hash on every machine). Only graphs whose hash differs from
+  the record are sent; ``--prune`` removes the recorded graphs the project no
+  longer has; ``--force`` sends everything.
+* A graph of up to ``chunk`` triples goes in one Graph Store ``PUT``. A
+  bigger one is loaded in chunks of that size (blank nodes never split
+  between chunks) into a staging graph, then moved over the old one with a
+  SPARQL Update ``MOVE``: readers see the old graph until the move. Where
+  the store does ``PUT`` and ``MOVE`` in one transaction (Oxigraph) a graph
+  is always old or new; where it does not (Virtuoso) the window is the move
+  itself (docs/production.md).
+* Each graph is counted back, then the record is updated: a push stopped at
+  any point leaves the record naming only graphs that arrived whole, and the
+  next push sends the rest.
 """
 
 from __future__ import annotations
 
-import base64
 import gzip
+import hashlib
+import itertools
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.errors import InputError, KzlodError, UsageError
-from kzlod.gate.parse import rdf_format
+from kzlod.errors import InputError
+from kzlod.gate.parse import iter_relabelled, rdf_format
 from kzlod.project import bundled_root, graph_files, ontology_files
-from kzlod.publishing.release import release_graph
+from kzlod.publishing.release import INFERRED_GRAPH, release_graph
+from kzlod.publishing.stores import Profile, PushError, Remote
+from kzlod.vocab import KZ, RDF_TYPE
 
+RECORD_BASE = "https://w3id.org/kzlod/graph/push/"
+VOID_GRAPH = "https://w3id.org/kzlod/graph/void"
+STAGING_BASE = "https://w3id.org/kzlod/graph/staging/"
+DATASET_BASE = "https://w3id.org/kzlod/dataset/"
+#: Triples per request: a few MB of N-Triples (Virtuoso resets a digest-authenticated request past ~4 MB).
+CHUNK_TRIPLES = 10_000
 
-class PushError(KzlodError):
-    """The triple store refused or could not be reached (exit 1)."""
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+CONTENT_HASH = KZ + "contentHash"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+__all__ = ["Graph", "PushError", "Step", "content_hash", "project_graphs", "push", "record_graph",
+           "release_dump", "release_graphs"]
 
 
 @dataclass
 class Graph:
-    """One named graph to upload: its IRI ("" for the default graph), its triples, and where they came from."""
+    """One named graph to push, held in an in-memory Oxigraph store (shared by the graphs of one push)."""
 
     iri: str
-    triples: list = field(default_factory=list)
+    store: ox.Store
     files: list = field(default_factory=list)
+    _count: int | None = None
+    _hash: str | None = None
+
+    @property
+    def node(self) -> ox.NamedNode:
+        return ox.NamedNode(self.iri)
+
+    def triples(self):
+        for quad in self.store.quads_for_pattern(None, None, None, self.node):
+            yield quad.triple
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = sum(1 for _ in self.store.quads_for_pattern(None, None, None, self.node))
+        return self._count
+
+    def content_hash(self) -> str:
+        if self._hash is None:
+            self._hash = content_hash(self.triples())
+        return self._hash
 
 
-def bundled_graphs(root: Path | None = None) -> list[Graph]:
-    """The bundled ontology and data, split into named graphs by the release's rule."""
+def content_hash(triples) -> str:
+    """An order-free hash of triples: the sum modulo 2^256 of the SHA-256 of each one's N-Triples line."""
+    total = 0
+    for t in triples:
+        total += int.from_bytes(hashlib.sha256(str(t).encode("utf-8")).digest(), "big")
+    return f"{total % (1 << 256):064x}"
 
+
+def _graphs_of(store: ox.Store, files: dict | None = None) -> list[Graph]:
+    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return [Graph(iri, store, (files or {}).get(iri, [])) for iri in names]
+
+
+def project_graphs(root: Path | None = None) -> list[Graph]:
+    """A project's ontology and data, split into named graphs by the release's rule."""
     root = Path(root) if root else bundled_root()
-    graphs: dict[str, Graph] = {}
+    store, files = ox.Store(), defaultdict(list)
     ontology = set(ontology_files(root))
     for path in graph_files(root):
-        # Blank nodes renamed per file: files merged into one graph must not share a label by chance.
-        triples = [q.triple for q in ox.parse(path=str(path), format=rdf_format(path), rename_blank_nodes=True)]
-        iri = release_graph(triples, ontology=path in ontology)
-        graph = graphs.setdefault(iri, Graph(iri))
-        graph.triples.extend(triples)
-        graph.files.append(path)
-    return [graphs[k] for k in sorted(graphs)]
+        raw = path.read_bytes()
+        # blank nodes labelled by the file's hash and their position: the same on every machine
+        salt = "f" + hashlib.sha256(raw).hexdigest()[:16]
+        quads = list(iter_relabelled(ox.parse(raw, format=rdf_format(path)), salt))
+        iri = release_graph(quads, ontology=path in ontology)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(iri)) for q in quads)
+        files[iri].append(path)
+    return _graphs_of(store, files)
 
+
+# --- release folders -----------------------------------------------------------------------------
 
 _DUMP = re.compile(r"^kzlod-(?P<version>.+?)(?P<closure>-closure)?\.nq(?P<gz>\.gz)?$")
 
@@ -81,93 +146,220 @@ def release_dump(folder: Path, *, closure: bool = False) -> Path:
 
 
 def release_graphs(folder: Path, *, closure: bool = False) -> list[Graph]:
-    """The named graphs of a release folder's N-Quads dump."""
+    """The named graphs of a release folder's N-Quads dump, and its VoID/DCAT description.
+
+    In the closure, an inferred triple about a blank node of a source's graph (a claim's time, its
+    evidence) goes into that graph: a blank node cannot be shared between two graphs sent apart.
+    """
     path = release_dump(folder, closure=closure)
+    store = ox.Store()
     try:
         raw = path.read_bytes()
         if path.name.endswith(".gz"):
             raw = gzip.decompress(raw)
-        quads = list(ox.parse(raw, format=ox.RdfFormat.N_QUADS))
+        store.bulk_extend(ox.parse(raw, format=ox.RdfFormat.N_QUADS))  # parsed: blank node labels kept
+        del raw
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     except SyntaxError as exc:
         raise InputError(f"{path}: {exc}") from None
-    graphs: dict[str, Graph] = {}
-    for quad in quads:
-        iri = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-        graphs.setdefault(iri, Graph(iri, files=[path])).triples.append(quad.triple)
-    return [graphs[k] for k in sorted(graphs)]
-
-
-def default_graph_store(endpoint: str) -> str:
-    """Oxigraph's Graph Store URL from the store's base URL (or its /query, /sparql or /update URL)."""
-    if not endpoint.startswith(("http://", "https://")):
-        raise UsageError(f"--endpoint must be an http(s) URL, got {endpoint!r}")
-    parts = urllib.parse.urlsplit(endpoint)
-    path = parts.path.rstrip("/")
-    for tail in ("/query", "/sparql", "/update"):
-        if path.endswith(tail):
-            path = path[: -len(tail)]
-            break
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path + "/store", "", ""))
-
-
-class GraphStoreClient:
-    """A SPARQL 1.1 Graph Store Protocol service, over HTTP with optional basic authentication."""
-
-    def __init__(self, url: str, *, user: str | None = None, password: str | None = None, timeout: float = 120):
-        if not url.startswith(("http://", "https://")):
-            raise UsageError(f"--graph-store must be an http(s) URL, got {url!r}")
-        self.url = url
-        self.timeout = timeout
-        self.auth = None
-        if user is not None:
-            self.auth = "Basic " + base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-
-    def _target(self, graph: str) -> str:
-        sep = "&" if urllib.parse.urlsplit(self.url).query else "?"
-        return self.url + sep + (urllib.parse.urlencode({"graph": graph}) if graph else "default")
-
-    def _send(self, method: str, graph: str, body: bytes | None = None, accept: str | None = None):
-        req = urllib.request.Request(self._target(graph), data=body, method=method)
-        if body is not None:
-            req.add_header("Content-Type", "application/n-triples")
-        if accept:
-            req.add_header("Accept", accept)
-        if self.auth:
-            req.add_header("Authorization", self.auth)
-        name = graph or "the default graph"
+    void = Path(folder) / "void.ttl"
+    if void.is_file():
+        # its relative IRIs (the dumps, itself) are the release's files: resolved in the dataset's IRI space
+        base = f"{DATASET_BASE}{_DUMP.match(path.name).group('version')}/"
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                return resp.status, resp.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
-            raise PushError(f"{method} {name}: {self.url} answered HTTP {exc.code}: "
-                            f"{detail[0] if detail else exc.reason}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise PushError(f"{method} {name}: {self.url} unreachable: {getattr(exc, 'reason', exc)}") from None
-
-    def put(self, graph: str, triples) -> str:
-        """Replace a graph with these triples; 'created' or 'replaced'."""
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        status, _ = self._send("PUT", graph, body)
-        return "created" if status == 201 else "replaced"
-
-    def get(self, graph: str) -> list:
-        _, payload = self._send("GET", graph, accept="application/n-triples")
-        try:
-            return list(ox.parse(payload, format=ox.RdfFormat.N_TRIPLES))
-        except SyntaxError as exc:
-            raise PushError(f"GET {graph}: the store answered something that is not N-Triples: {exc}") from None
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(VOID_GRAPH))
+                              for q in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE, base_iri=base))
+        except (OSError, SyntaxError) as exc:
+            raise InputError(f"{void}: cannot read: {exc}") from None
+    if closure:
+        _keep_blank_nodes_together(store)
+    return _graphs_of(store, defaultdict(lambda: [path]))
 
 
-def push(graphs: list[Graph], client: GraphStoreClient, *, verify: bool = True):
-    """PUT each graph; with ``verify``, read it back and compare the triple count. Yields (graph, status)."""
+def _keep_blank_nodes_together(store: ox.Store) -> None:
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    home: dict = {}
+    for quad in store:
+        if quad.graph_name != inferred:
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.BlankNode):
+                    home.setdefault(term, quad.graph_name)
+    moves = [q for q in store.quads_for_pattern(None, None, None, inferred)
+             if home.get(q.subject) is not None or home.get(q.object) is not None]
+    for q in moves:
+        store.remove(q)
+        store.add(ox.Quad(q.subject, q.predicate, q.object, home.get(q.subject) or home.get(q.object)))
+
+
+# --- the push record -------------------------------------------------------------------------------
+
+def record_graph(project_name: str) -> str:
+    """The graph in which the store keeps what a project pushed."""
+    return RECORD_BASE + urllib.parse.quote(project_name, safe="")
+
+
+def _record_node(record: str, graph: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{record}/{hashlib.sha256(graph.encode()).hexdigest()[:16]}")
+
+
+def read_record(remote: Remote, record: str) -> dict[str, tuple[str, int]]:
+    """{graph IRI: (content hash, triples)} of the store's push record (empty when there is none)."""
+    body = remote.get(record)
+    if not body:
+        return {}
+    try:
+        triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise PushError(f"GET {record}: the store answered something that is not N-Triples: {exc}") from None
+    by = defaultdict(dict)
+    for t in triples:
+        by[t.subject][t.predicate.value] = t.object
+    found = {}
+    for props in by.values():
+        name, digest = props.get(SD + "name"), props.get(CONTENT_HASH)
+        if isinstance(name, ox.NamedNode) and digest is not None:
+            count = props.get(VOID_TRIPLES)
+            found[name.value] = (digest.value, int(count.value) if count is not None else -1)
+    return found
+
+
+def _record_body(record: str, entries: dict[str, tuple[str, int]]) -> bytes:
+    triples = []
+    for graph, (digest, count) in sorted(entries.items()):
+        node = _record_node(record, graph)
+        triples += [ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(SD + "NamedGraph")),
+                    ox.Triple(node, ox.NamedNode(SD + "name"), ox.NamedNode(graph)),
+                    ox.Triple(node, ox.NamedNode(VOID_TRIPLES), ox.Literal(str(count), datatype=ox.NamedNode(XSD_INTEGER))),
+                    ox.Triple(node, ox.NamedNode(CONTENT_HASH), ox.Literal(digest))]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+# --- planning and sending --------------------------------------------------------------------------
+
+@dataclass
+class Step:
+    """What a push does with one graph: "send" it, leave it "unchanged", or "remove" it (``--prune``)."""
+
+    action: str
+    iri: str
+    triples: int
+    graph: Graph | None = None
+    done: bool = False
+
+
+def plan(graphs: list[Graph], record: dict, *, prune: bool = False, force: bool = False) -> list[Step]:
+    steps = []
     for graph in graphs:
-        status = client.put(graph.iri, graph.triples)
-        if verify:
-            expected = len(set(graph.triples))
-            got = len(set(client.get(graph.iri)))
-            if got != expected:
-                raise PushError(f"graph {graph.iri or 'default'}: sent {expected} triples, the store holds {got}")
-        yield graph, status
+        same = record.get(graph.iri, ("", -1))[0] == graph.content_hash()
+        steps.append(Step("unchanged" if same and not force else "send", graph.iri, len(graph), graph))
+    if prune:
+        local = {g.iri for g in graphs}
+        steps += [Step("remove", iri, count) for iri, (_, count) in sorted(record.items()) if iri not in local]
+    return steps
+
+
+def chunks(graph: Graph, size: int):
+    """The graph's triples in lists of about ``size``; triples joined by blank nodes stay in one list."""
+    parent: dict = {}
+
+    def find(node):
+        while parent.get(node, node) != node:
+            parent[node] = parent.get(parent[node], parent[node])
+            node = parent[node]
+        return node
+
+    for t in graph.triples():
+        blanks = [x for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)]
+        for b in blanks:
+            parent.setdefault(b, b)
+        if len(blanks) == 2:
+            a, b = find(blanks[0]), find(blanks[1])
+            if a != b:
+                parent[a] = b
+    batch, groups = [], defaultdict(list)
+    for t in graph.triples():
+        blank = t.subject if isinstance(t.subject, ox.BlankNode) else \
+            t.object if isinstance(t.object, ox.BlankNode) else None
+        if blank is None:
+            batch.append(t)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        else:
+            groups[find(blank)].append(t)
+    for group in groups.values():
+        batch.extend(group)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch or not len(graph):
+        yield batch
+
+
+def staging_graph(iri: str) -> str:
+    return STAGING_BASE + hashlib.sha256(iri.encode()).hexdigest()[:16]
+
+
+def send(remote: Remote, graph: Graph, *, chunk: int = CHUNK_TRIPLES, on_chunk=None) -> None:
+    """Replace the store's copy of a graph: one PUT, or chunks into a staging graph and a MOVE."""
+    parts = chunks(graph, chunk)
+    first = next(parts)
+    second = next(parts, None)
+    if second is None:
+        remote.put(graph.iri, ox.serialize(first, format=ox.RdfFormat.N_TRIPLES))
+        return
+    target = staging_graph(graph.iri) if remote.update_url else graph.iri
+    if target != graph.iri:
+        remote.update(f"DROP SILENT GRAPH <{target}>", f"DROP {target}")
+    remote.put(target, ox.serialize(first, format=ox.RdfFormat.N_TRIPLES))
+    for part in itertools.chain([second], parts):
+        remote.post(target, ox.serialize(part, format=ox.RdfFormat.N_TRIPLES))
+        if on_chunk:
+            on_chunk(graph, target)
+    if target != graph.iri:
+        remote.update(f"MOVE <{target}> TO <{graph.iri}>", f"MOVE {target} TO {graph.iri}")
+
+
+def _check(remote: Remote, graph: Graph) -> None:
+    held = remote.count(graph.iri)
+    if held is None:
+        body = remote.get(graph.iri) or b""
+        held = len({q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)})
+    if held != len(graph):
+        raise PushError(f"graph {graph.iri}: sent {len(graph)} triples, the store holds {held}")
+
+
+def push(graphs: list[Graph], remote: Remote, *, record: str, prune: bool = False, force: bool = False,
+         dry_run: bool = False, chunk: int = CHUNK_TRIPLES, on_step=None, on_chunk=None) -> list[Step]:
+    """Bring the store up to date: send the changed graphs, remove the pruned ones, keep the record.
+
+    Returns the steps (each ``done`` when carried out); ``on_step(step)`` is called after each.
+    """
+    entries = read_record(remote, record)
+    steps = plan(graphs, entries, prune=prune, force=force)
+    if dry_run:
+        return steps
+    for step in steps:
+        if step.action == "send":
+            send(remote, step.graph, chunk=chunk, on_chunk=on_chunk)
+            _check(remote, step.graph)
+            entries[step.iri] = (step.graph.content_hash(), len(step.graph))
+        elif step.action == "remove":
+            remote.delete(step.iri)
+            if remote.update_url:
+                remote.update(f"DROP SILENT GRAPH <{staging_graph(step.iri)}>", f"DROP {staging_graph(step.iri)}")
+            entries.pop(step.iri, None)
+        if step.action != "unchanged":
+            remote.put(record, _record_body(record, entries))
+        step.done = True
+        if on_step:
+            on_step(step)
+    return steps
+
+
+def profile_note(profile: Profile) -> str:
+    """How the store replaces a graph, in a few words (for ``push``'s summary)."""
+    if profile.atomic_put and profile.atomic_move:
+        return "each graph replaced in one transaction"
+    return "graphs replaced by PUT or MOVE, not in one transaction on this store"
