@@ -90,11 +90,11 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers, max_memory,
 @click.option("--force", is_flag=True, help="Send every graph, changed or not.")
 @click.option("--dry-run", is_flag=True, help="List what would be sent, kept and removed; change nothing.")
 @click.option("--chunk", type=click.IntRange(min=1), default=pushing.CHUNK_TRIPLES, show_default=True,
-              metavar="TRIPLES", help="Triples per request; bigger graphs are staged and moved into place.")
+              metavar="TRIPLES", help="Triples per request body; a bigger graph goes in parts (docs/production.md).")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Retries of a request that gets a 5xx answer or a dropped connection (backoff 0.5 s, 1 s, 2 s …).")
-@click.option("--timeout", type=float, default=120.0, show_default=True, metavar="SECONDS",
-              help="Time limit of each HTTP request.")
+@click.option("--timeout", type=float, default=600.0, show_default=True, metavar="SECONDS",
+              help="Time limit of each HTTP request (a store may take minutes to replace a big graph).")
 @click.pass_obj
 @handle_errors
 def push(obj, endpoint, server, graph_store, update_url, release, closure, user, password, auth, prune, force,
@@ -127,7 +127,7 @@ def push(obj, endpoint, server, graph_store, update_url, release, closure, user,
             obj.note(f"{'sent' if step.action == 'send' else 'removed'} {step.iri} ({step.triples} triples)")
 
     steps = pushing.push(graphs, remote, record=pushing.record_graph(project.name), prune=prune, force=force,
-                         dry_run=dry_run, chunk=chunk, on_step=said)
+                         dry_run=dry_run, chunk=chunk, big_graphs=profile.big_graphs, on_step=said)
     if dry_run:
         for step in steps:
             click.echo(f"{step.action:9s} {step.triples:8d}  {step.iri}")

@@ -18,12 +18,13 @@ A push is incremental and can be interrupted:
   the record are sent; ``--prune`` removes the recorded graphs the project no
   longer has; ``--force`` sends everything.
 * A graph of up to ``chunk`` triples goes in one Graph Store ``PUT``. A
-  bigger one is loaded in chunks of that size (blank nodes never split
-  between chunks) into a staging graph, then moved over the old one with a
-  SPARQL Update ``MOVE``: readers see the old graph until the move. Where
-  the store does ``PUT`` and ``MOVE`` in one transaction (Oxigraph) a graph
-  is always old or new; where it does not (Virtuoso) the window is the move
-  itself (docs/production.md).
+  bigger one goes in parts of that size (blank nodes never split between
+  parts), as the store's profile says (:mod:`kzlod.publishing.stores`):
+  on Oxigraph, whose ``PUT`` is one transaction, as the body of one ``PUT``
+  sent in parts (chunked transfer encoding), so a graph is always old or
+  new; on Virtuoso, whose ``PUT`` and ``MOVE`` are not transactions, into a
+  staging graph that a SPARQL Update ``MOVE`` then puts in place: readers see
+  the old graph until the move, which is the one window (docs/production.md).
 * Each graph is counted back, then the record is updated: a push stopped at
   any point leaves the record naming only graphs that arrived whole, and the
   next push sends the rest.
@@ -301,15 +302,27 @@ def staging_graph(iri: str) -> str:
     return STAGING_BASE + hashlib.sha256(iri.encode()).hexdigest()[:16]
 
 
-def send(remote: Remote, graph: Graph, *, chunk: int = CHUNK_TRIPLES, on_chunk=None) -> None:
-    """Replace the store's copy of a graph: one PUT, or chunks into a staging graph and a MOVE."""
+def send(remote: Remote, graph: Graph, *, chunk: int = CHUNK_TRIPLES, big_graphs: str = "stage",
+         on_chunk=None) -> None:
+    """Replace the store's copy of a graph: one PUT; above ``chunk`` triples, by ``big_graphs``:
+    "stream" (one PUT whose body goes in parts), "stage" (parts into a staging graph, then MOVE) or
+    "chunks" (parts straight into the graph)."""
     parts = chunks(graph, chunk)
     first = next(parts)
     second = next(parts, None)
     if second is None:
         remote.put(graph.iri, ox.serialize(first, format=ox.RdfFormat.N_TRIPLES))
         return
-    target = staging_graph(graph.iri) if remote.update_url else graph.iri
+    if big_graphs == "stream":
+        def body():  # afresh for each attempt
+            for part in chunks(graph, chunk):
+                yield ox.serialize(part, format=ox.RdfFormat.N_TRIPLES)
+                if on_chunk:
+                    on_chunk(graph, graph.iri)
+
+        remote.put(graph.iri, body)
+        return
+    target = staging_graph(graph.iri) if big_graphs == "stage" and remote.update_url else graph.iri
     if target != graph.iri:
         remote.update(f"DROP SILENT GRAPH <{target}>", f"DROP {target}")
     remote.put(target, ox.serialize(first, format=ox.RdfFormat.N_TRIPLES))
@@ -331,7 +344,8 @@ def _check(remote: Remote, graph: Graph) -> None:
 
 
 def push(graphs: list[Graph], remote: Remote, *, record: str, prune: bool = False, force: bool = False,
-         dry_run: bool = False, chunk: int = CHUNK_TRIPLES, on_step=None, on_chunk=None) -> list[Step]:
+         dry_run: bool = False, chunk: int = CHUNK_TRIPLES, big_graphs: str = "stage", on_step=None,
+         on_chunk=None) -> list[Step]:
     """Bring the store up to date: send the changed graphs, remove the pruned ones, keep the record.
 
     Returns the steps (each ``done`` when carried out); ``on_step(step)`` is called after each.
@@ -342,7 +356,7 @@ def push(graphs: list[Graph], remote: Remote, *, record: str, prune: bool = Fals
         return steps
     for step in steps:
         if step.action == "send":
-            send(remote, step.graph, chunk=chunk, on_chunk=on_chunk)
+            send(remote, step.graph, chunk=chunk, big_graphs=big_graphs, on_chunk=on_chunk)
             _check(remote, step.graph)
             entries[step.iri] = (step.graph.content_hash(), len(step.graph))
         elif step.action == "remove":

@@ -73,7 +73,7 @@ from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH as CLOSURE_GRAPH
 from kzlod.store.backends import OxigraphStore
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
-from kzlod.web import pages
+from kzlod.web import site
 
 ONTOLOGY_GRAPH = ONTOLOGY  # the ontology's own graph is named by its IRI
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
@@ -479,7 +479,7 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                                   "compressed": compressed, "bytes": size, "sha256": digest}
     dumps = [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
              for ext, *_ in FORMATS for gz in ("", ".gz")]
-    for name, text in pages.render_site(pages_store(graphs), downloads=dumps, version=version, date=date).items():
+    for name, text in site.render_site(pages_store(graphs), downloads=dumps, version=version, date=date).items():
         put(name, text.encode("utf-8"))
     put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
                                           sparql_endpoint=sparql_endpoint).encode("utf-8"))

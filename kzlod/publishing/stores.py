@@ -52,10 +52,14 @@ class Profile:
     auth: str  # the scheme its writing services use: "none", "basic", "digest"
     atomic_put: bool  # a Graph Store PUT replaces a graph in one transaction
     atomic_move: bool  # a SPARQL Update MOVE does
+    #: how a graph too big for one request body is replaced: "stream" (one PUT, its body sent in
+    #: chunks: atomic where PUT is), "stage" (chunks into a staging graph, then MOVE) or "chunks"
+    big_graphs: str = "stage"
 
 
 PROFILES = {
-    "oxigraph": Profile("oxigraph", "/query", "/update", "/store", "none", atomic_put=True, atomic_move=True),
+    "oxigraph": Profile("oxigraph", "/query", "/update", "/store", "none", atomic_put=True, atomic_move=True,
+                        big_graphs="stream"),
     "virtuoso": Profile("virtuoso", "/sparql", "/sparql-auth", "/sparql-graph-crud-auth", "digest",
                         atomic_put=False, atomic_move=False),
 }
@@ -143,11 +147,14 @@ class Remote:
 
     # --- one request, retried -------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, what: str, body: bytes | None = None,
+    def _request(self, method: str, url: str, what: str, body=None,
                  headers: dict | None = None, missing: bool = False) -> tuple[int, bytes]:
+        """One request, retried; ``body``: bytes, or a function giving an iterable of bytes afresh for
+        each attempt (sent with chunked transfer encoding, never held whole)."""
         attempt = 0
         while True:
-            req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
+            data = body() if callable(body) else body
+            req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
             if self._header:
                 req.add_header("Authorization", self._header)
             self.requests += 1
@@ -174,8 +181,9 @@ class Remote:
 
     # --- the Graph Store Protocol --------------------------------------------------------------
 
-    def put(self, graph: str, body: bytes) -> int:
-        """Replace a graph with these N-Triples (HTTP status: 201 created, 200 or 204 replaced)."""
+    def put(self, graph: str, body) -> int:
+        """Replace a graph with these N-Triples, bytes or a function giving them in parts (HTTP status:
+        201 created, 200 or 204 replaced)."""
         status, _ = self._request("PUT", self._graph_url(graph), f"PUT {graph}", body,
                                   {"Content-Type": "application/n-triples"})
         return status
@@ -229,12 +237,13 @@ def _public(url: str) -> str:
 
 def connect(endpoint: str, *, server: str = "oxigraph", graph_store: str | None = None, update: str | None = None,
             user: str | None = None, password: str | None = None, auth: str | None = None,
-            timeout: float = 120, retries: int = 3) -> tuple[Remote, Profile]:
+            timeout: float = 600, retries: int = 3) -> tuple[Remote, Profile]:
     """A :class:`Remote` for a store's base URL (or a service URL of it), by its profile."""
     if server not in PROFILES and not graph_store:
         raise UsageError(f"--server {server}: give --graph-store (and --update) URLs for a store kzlod has no "
                          f"profile of ({', '.join(PROFILES)})")
-    profile = PROFILES.get(server) or Profile(server, "", "", "", "none", atomic_put=False, atomic_move=False)
+    profile = PROFILES.get(server) or Profile(server, "", "", "", "none", atomic_put=False, atomic_move=False,
+                                              big_graphs="stage" if update else "chunks")
     base = base_url(endpoint)
     if auth is not None and auth not in AUTH_SCHEMES:
         raise UsageError(f"--auth {auth}: use {', '.join(AUTH_SCHEMES)}")
