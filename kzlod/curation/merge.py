@@ -9,6 +9,7 @@ assertions do not validate.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 from kzlod.errors import DataError, InputError
 from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
-from kzlod.gate.parse import parse_files
+from kzlod.gate.parse import LIMITS, parse_files
 from kzlod.project import data_files
 from kzlod.validation.report import problem_lines
 from kzlod.validation.shacl import validate
@@ -154,7 +155,7 @@ class Router:
 def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
     """Validate and merge under the project lock, so that concurrent adds serialise."""
 
-    parsed = parse_files(files, allow_empty=False)
+    parsed = parse_files(files, allow_empty=False, max_statements=LIMITS["statements"])
     if dry_run:
         return _add(parsed, project, dry_run=True)
     with project_lock(project / "data"):
@@ -218,15 +219,28 @@ def _index(triples) -> dict:
     return by_subject
 
 
-def _bnode_key(node, index: dict, seen: frozenset = frozenset()) -> str:
-    """The content of a blank-node tree, independent of blank-node names."""
-    if node in seen:
-        return "(cycle)"
-    parts = sorted(
-        f"{t.predicate} {_bnode_key(t.object, index, seen | {node}) if isinstance(t.object, ox.BlankNode) else t.object}"
-        for t in index.get(node, ())
-    )
-    return "[" + " ; ".join(parts) + "]"
+def _bnode_key(node, index: dict) -> str:
+    """The content of a blank-node tree, independent of blank-node names: a digest of its
+    statements, child trees by their own digest (iterative: lists and chains of any length)."""
+    keys: dict = {}
+    stack = [(node, False)]
+    on_path: set = set()
+    while stack:
+        current, expanded = stack.pop()
+        if current in keys:
+            continue
+        if not expanded:
+            on_path.add(current)
+            stack.append((current, True))
+            for t in index.get(current, ()):
+                if isinstance(t.object, ox.BlankNode) and t.object not in keys and t.object not in on_path:
+                    stack.append((t.object, False))
+            continue
+        on_path.discard(current)
+        parts = sorted(f"{t.predicate} " + (keys.get(t.object, "(cycle)") if isinstance(t.object, ox.BlankNode)
+                                           else str(t.object)) for t in index.get(current, ()))
+        keys[current] = hashlib.sha256(" ; ".join(parts).encode()).hexdigest()
+    return keys[node]
 
 
 def subtree(node, index: dict) -> list:

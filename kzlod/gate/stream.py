@@ -1,40 +1,34 @@
-"""The strict input gate, streaming: a file of any size checked as :func:`kzlod.gate.parse.parse_file`
-would check it, without building its graph in Python (``kzlod load`` runs it beside Oxigraph's bulk loader).
+"""The strict input gate, streaming: a file of any size checked as :func:`kzlod.gate.parse.parse_files`
+would check it, without building its graph in Python or holding its text (``kzlod load`` runs it
+beside Oxigraph's bulk loader).
+
+Two passes over the file: its text a chunk at a time (size, byte-order mark, UTF-8, NUL and
+noncharacters, nesting, over-long strings and RDF 1.2 tokens, as :mod:`kzlod.gate.scan` sees
+them), then its statements as pyoxigraph streams them (syntax, counted against the load limit,
+every term through :class:`kzlod.gate.parse.TermChecks`, whose verdicts are cached per value).
+RDF/XML and JSON-LD are read whole (their checks need the whole document), as the gate reads them.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
+from kzlod.gate import literals as lit
 from kzlod.gate import parse as loading
+from kzlod.gate.scan import TurtleScan
 
 #: How often (in triples) the gate reports progress.
 PROGRESS_EVERY = 20_000
+CHUNK = 4 << 20
 
 
 def _nothing(*_args, **_kwargs) -> None:
     return None
-
-
-_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|<[^>\s]*>|#[^\n]*')
-
-
-def _deep_nesting(text: str) -> bool:
-    """Whether brackets nest past the gate's limit (a quick pass; the gate itself words the error)."""
-    limit = loading.LIMITS["nesting_depth"]
-    if text.count("[") + text.count("(") <= limit:
-        return False
-    depth = 0
-    for m in re.finditer(r"[\[\]()]", _SKIP.sub("", text)):
-        depth += 1 if m.group() in "[(" else -1
-        if depth > limit:
-            return True
-    return False
 
 
 def sha256_file(path: Path) -> str:
@@ -45,42 +39,155 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
-    """Check one file as :func:`kzlod.gate.parse.parse_file` would, streaming; return (triples, sha256).
+class _TextPass:
+    """The text-level checks of :func:`kzlod.gate.parse.parse_file`, a chunk at a time."""
 
-    Raises the same :class:`InputError` (message and details) the gate raises.
+    def __init__(self, path: Path, fmt: ox.RdfFormat):
+        self.path = path
+        self.fmt = fmt
+        self.max_chars = loading.LIMITS["literal_chars"]
+        self.scan = (TurtleScan(max_depth=loading.LIMITS["nesting_depth"], max_string=self.max_chars)
+                     if fmt in loading._TURTLE_LIKE or fmt in loading._LINE_BASED else None)
+        self.bad_escape = -1
+        self.chars = 0  # characters before the current chunk
+        self.tail = ""  # the end of the chunk before, for escapes cut in two
+
+    def run(self) -> tuple[int, str]:
+        """Check the text; return (offset of the first escape of a bad character or -1, sha256)."""
+        h = hashlib.sha256()
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        line, line_start = 1, 0
+        with open(self.path, "rb") as fh:
+            first = True
+            while True:
+                block = fh.read(CHUNK)
+                h.update(block)
+                if first and block.startswith(b"\xef\xbb\xbf"):
+                    raise InputError(f"{self.path}:1:1: file starts with a byte-order mark; save it as UTF-8 "
+                                     "without BOM")
+                first = False
+                try:
+                    text = decoder.decode(block, final=not block)
+                except UnicodeDecodeError as exc:
+                    good = block[: exc.start].decode("utf-8", "replace")
+                    if "\n" in good:
+                        line += good.count("\n")
+                        col = len(good) - good.rfind("\n")
+                    else:
+                        col = self.chars + len(good) - line_start + 1
+                    raise InputError(f"{self.path}:{line}:{col}: invalid UTF-8 byte 0x{block[exc.start]:02x}; "
+                                     "the file must be UTF-8") from None
+                self.chunk(text, final=not block)
+                newlines = text.count("\n")
+                if newlines:
+                    line += newlines
+                    line_start = self.chars + text.rfind("\n") + 1
+                self.chars += len(text)
+                if not block:
+                    break
+        return self.bad_escape, h.hexdigest()
+
+    def fail(self, offset: int, message: str) -> None:
+        raise InputError(f"{loading.FileLocator(self.path).at(offset)}: {message}")
+
+    def chunk(self, text: str, *, final: bool) -> None:
+        m = lit.BAD_CHARS.search(text)
+        if m:
+            self.fail(self.chars + m.start(), lit.bad_char_message(m.group()))
+        scan = self.scan
+        if scan is not None:
+            scan.feed(text, self.chars, final=final)
+            if scan.deep_at >= 0:
+                self.fail(scan.deep_at, f"nesting deeper than {loading.LIMITS['nesting_depth']} levels "
+                                        "(KZLOD_MAX_NESTING)")
+            if scan.long_string:
+                at, length = scan.long_string
+                self.fail(at, f"literal of {length:,} characters is over the limit of {self.max_chars:,} "
+                              "characters (KZLOD_MAX_LITERAL_CHARS)")
+            if scan.star_at >= 0:
+                self.fail(scan.star_at, loading.STAR_MESSAGE)
+        if self.bad_escape < 0:
+            joined = self.tail + text
+            for offset, _c in lit.bad_escapes(joined, "turtle"):
+                self.bad_escape = self.chars - len(self.tail) + offset
+                break
+            self.tail = joined[-12:]
+
+
+def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
+    """Check one file as :func:`kzlod.gate.parse.parse_files` would, streaming; return (triples, sha256).
+
+    Raises the same :class:`InputError` (message and details) the gate raises, with the limits of
+    ``kzlod load`` (KZLOD_MAX_LOAD_FILE_BYTES, KZLOD_MAX_LOAD_STATEMENTS) in place of those of
+    validate and add.
     """
     path = Path(path)
     fmt = loading.rdf_format(path)
-    text = loading.read_text(path)  # size limit, directory, BOM, strict UTF-8 — with the gate's words
-    loading._check_format_specific(path, text, fmt)
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3) and _deep_nesting(text):
-        loading._check_nesting(path, text, fmt)
-    max_chars = loading.LIMITS["literal_chars"]
-    lexical = loading._LEXICAL_RE
-    patterns: dict = {}
+    loading.check_size(path, whole=False)
+    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        text = loading.read_text(path, whole=False)
+        loading._check_format_specific(path, text, fmt)
+        bad_escape = loading._check_text(path, text, fmt, strict_chars=True)
+        locator = loading.TextLocator(path, text)
+        bad_at = loading._at(path, text, bad_escape) if bad_escape >= 0 else None
+        digest = sha256_file(path)
+    else:
+        text = None
+        bad_escape, digest = _TextPass(path, fmt).run()
+        locator = loading.FileLocator(path)
+        bad_at = locator.at(bad_escape) if bad_escape >= 0 else None
+    checks = loading.TermChecks(path, locator=locator, bad_escape=bad_at)
+    depth = loading.BlankDepth()
+    note_blank = depth.add
+    BlankNode = ox.BlankNode
+    limit = loading.LIMITS["load_statements"]
+    check_quad = checks.quad
     Literal = ox.Literal
+    literal = checks.literal
     count = 0
     try:
         for quad in ox.parse(path=str(path), format=fmt):
+            if type(quad.object) is BlankNode:
+                note_blank(quad, count)
             count += 1
             if count % PROGRESS_EVERY == 0:
                 on_progress(count)
-            obj = quad.object
-            if type(obj) is not Literal:
-                continue
-            value = obj.value
-            datatype = obj.datatype
-            try:
-                pattern = patterns[datatype]
-            except KeyError:
-                pattern = patterns[datatype] = lexical.get(datatype.value)
-            if len(value) > max_chars or (pattern is not None and not pattern.match(value)):
-                loading._check_terms(path, text, [quad])  # raises with the gate's message
+                if count > limit:
+                    raise InputError(loading.statements_message(path, limit, load=True))
+            if bad_at is None and type(quad.object) is Literal:
+                literal(quad.object)  # the common case, without the checks of the other terms
+                if type(quad.subject) is ox.Triple:
+                    check_quad(quad)
+            else:
+                check_quad(quad)
     except SyntaxError as exc:
-        loading.parse_file(path)  # the gate's own report: every error with file:line:col
-        raise InputError(loading._syntax_error(path, text, exc).message) from None
+        raise _syntax(path, text, fmt, exc) from None
+    except MemoryError:
+        raise InputError(loading._buffer_message(path, text)) from None
     except ValueError as exc:
         raise InputError(f"{path}:1:1: {exc}") from None
+    if count > limit:
+        raise InputError(loading.statements_message(path, limit, load=True))
+    depth.check(path, locator, fmt)
     on_progress(count)
-    return count, sha256_file(path)
+    return count, digest
+
+
+def _syntax(path: Path, text: str | None, fmt: ox.RdfFormat, exc: SyntaxError) -> InputError:
+    """The gate's own report of a syntax error: every error with file:line:col (from the whole text
+    when the file is small enough to be read whole, else the first one with its line)."""
+    if text is None and path.stat().st_size <= loading.LIMITS["whole_file_bytes"]:
+        text = loading.read_text(path, whole=True)
+    if text is not None:
+        try:
+            loading.parse_file(path, strict_chars=True)
+        except InputError as gated:
+            return gated
+        return loading._syntax_error(path, text, exc)
+    where = loading._syntax_location(exc)
+    line_no = int(where.split(":")[0])
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for i, line in enumerate(fh, 1):
+            if i == line_no:
+                return loading._syntax_error(path, line if line_no == 1 else "\n" * (line_no - 1) + line, exc)
+    return loading._syntax_error(path, "", exc)

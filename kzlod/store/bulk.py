@@ -163,8 +163,7 @@ def load(files, store_dir, *, bundled: bool = True, root: Path | None = None, pr
                 raise InputError(f"{p}: no such file")
             if p.is_dir():
                 raise InputError(f"{p}: is a directory, not an RDF file")
-            if p.stat().st_size > loading.LIMITS["file_bytes"]:
-                loading.read_text(p)  # raises the gate's size message
+            loading.check_size(p, whole=False)  # the gate's size message, before anything reads it
         except InputError as exc:
             problems.append(exc.message)
     if problems:
@@ -240,7 +239,7 @@ def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -
         failure = None
         try:
             store.bulk_load(path=str(path), format=fmt, to_graph=graph)
-        except (SyntaxError, ValueError, OSError) as exc:
+        except (SyntaxError, ValueError, OSError, MemoryError) as exc:
             failure = exc
         checker.join()
         if "error" in box:

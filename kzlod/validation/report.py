@@ -1,31 +1,135 @@
-"""The human validation report: grouped by focus node, with labels and file:line."""
+"""The human validation report: grouped by focus node, with labels and file:line.
+
+A result about a blank node of a new file (an evidence block, its selector, a time) is placed
+where that node is written — ``file:line:col`` of its opening bracket — and named by the path to
+it from its named subject (``kzd:x kz:hasEvidence [2] oa:hasSelector``), as
+:mod:`kzlod.gate.places` finds them; the gate's internal blank node names never show.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import groupby
 
+from kzlod.gate.places import BLANK_ID, blank_places
 from kzlod.vocab import compact
-
-
-def _order(f):
-    return (f.focus, f.severity != "Violation", f.shape, f.path, f.value)
 
 
 def _focus(f) -> str:
     return compact(f.focus) if f.focus != "[]" else "blank node"
 
 
+class _Shown:
+    """How each finding is shown: where, focus and value, with blank nodes placed."""
+
+    def __init__(self, report):
+        self.nodes = _blank_nodes(report)  # id(finding) -> (focus id, value id)
+        ids = {i for pair in self.nodes.values() for i in pair if i}
+        for f in report.findings:
+            ids.update(m.group(1) + "n" + m.group(2) for m in BLANK_ID.finditer(f.message))
+        self.places = blank_places(report.files, ids) if ids else {}
+
+    def _place(self, f, which: int):
+        node = self.nodes.get(id(f), ("", ""))[which]
+        return self.places.get(node) if node else None
+
+    def order(self, f):
+        place = self._place(f, 0) or self._place(f, 1)
+        at = (place.file, place.line, place.col) if place else (f.file, f.line, 0)
+        return (f.focus, at, f.severity != "Violation", f.shape, f.path, f.value)
+
+    def where(self, f) -> str:
+        place = self._place(f, 0) or self._place(f, 1)
+        if place:
+            return place.where + ": "
+        return f"{f.file}:{f.line}: " if f.file else ""
+
+    def focus(self, f) -> str:
+        place = self._place(f, 0)
+        return place.path if place else _focus(f)
+
+    def value(self, f) -> str:
+        if not f.value:
+            return ""
+        place = self._place(f, 1)
+        if place is None:
+            return f" = {compact(f.value)}"
+        if place is self._place(f, 0):  # the node itself (sh:value of a node shape)
+            return ""
+        head = f"{self.focus(f)} {compact(f.path)}" if f.path else ""
+        shown = place.path
+        if head and (shown == head or shown.startswith(head + " [")):
+            shown = shown[len(head):].strip() or "[ ]"
+        return f" = {shown}"
+
+    def message(self, f) -> str:
+        def name(m):
+            place = self.places.get(m.group(1) + "n" + m.group(2))
+            return place.path if place else "a blank node"
+
+        return BLANK_ID.sub(name, f.message)
+
+
+def _blank_nodes(report) -> dict:
+    """The blank nodes each finding is about: (focus, value), by the gate's names.
+
+    A finding that carries them (``focus_id``, ``value_id``) says so itself; others are matched
+    to the result of the report graph they were made from (same severity, shape, path, value and
+    message), one result per finding.
+    """
+    out = {}
+    pending = []
+    for f in report.findings:
+        focus_id, value_id = getattr(f, "focus_id", ""), getattr(f, "value_id", "")
+        if focus_id or value_id:
+            out[id(f)] = (focus_id, value_id)
+        elif "[]" in (f.focus, f.value):
+            pending.append(f)
+    graph = getattr(report, "report_graph", None)
+    if not pending or graph is None:
+        return out
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import RDF, SH
+
+    results = defaultdict(list)
+    try:
+        for res in graph.subjects(RDF.type, SH.ValidationResult):
+            focus, value = graph.value(res, SH.focusNode), graph.value(res, SH.value)
+            if not isinstance(focus, BNode) and not isinstance(value, BNode):
+                continue
+            sev = graph.value(res, SH.resultSeverity)
+            shape = graph.value(res, SH.sourceShape)
+            path = graph.value(res, SH.resultPath)
+            key = (str(sev).rsplit("#", 1)[-1] if sev else "Violation",
+                   str(shape) if isinstance(shape, URIRef) else "",
+                   str(path) if isinstance(path, URIRef) else ("" if path is None else "(complex path)"),
+                   "[]" if isinstance(value, BNode) else ("" if value is None else str(value)))
+            message = " ".join(sorted(str(m) for m in graph.objects(res, SH.resultMessage))) or "constraint not met"
+            results[key].append((message, str(focus) if isinstance(focus, BNode) else "",
+                                 str(value) if isinstance(value, BNode) else ""))
+    except Exception:  # noqa: BLE001 - a report graph that cannot be read: findings stay as they are
+        return out
+    for f in pending:
+        candidates = results.get((f.severity, f.shape, f.path, f.value), [])
+        for i, (message, focus_id, value_id) in enumerate(candidates):
+            if f.message.startswith(message):
+                out[id(f)] = (focus_id, value_id)
+                del candidates[i]
+                break
+    return out
+
+
 def problem_lines(report) -> list[str]:
     """One line per violation and clash, as ``kzlod add`` prints its refusal and ``kzlod validate``
-    reports the same problems: ``file:line: focus (label) path = value: message [shape]``."""
+    reports the same problems: ``file:line: focus (label) path = value: message [shape]``
+    (``file:line:col`` of the opening bracket for a blank node)."""
+    shown = _Shown(report)
     lines = []
-    for f in sorted((f for f in report.findings if f.severity == "Violation"), key=_order):
-        where = f"{f.file}:{f.line}: " if f.file else ""
+    for f in sorted((f for f in report.findings if f.severity == "Violation"), key=shown.order):
         label = f" ({f.focus_label})" if f.focus_label else ""
         path = f" {compact(f.path)}" if f.path else ""
-        value = f" = {compact(f.value)}" if f.value else ""
         shape = f" [{compact(f.shape)}]" if f.shape else ""
-        lines.append(f"{where}{_focus(f)}{label}{path}{value}: {f.message}{shape}")
+        lines.append(f"{shown.where(f)}{shown.focus(f)}{label}{path}{shown.value(f)}: {shown.message(f)}{shape}")
     return lines + [f"inconsistent: {clash}" for clash in report.clashes]
 
 
@@ -43,19 +147,18 @@ def at_least(report, severity: str | None):
 
 
 def text(report) -> str:
+    shown = _Shown(report)
     lines = []
-    findings = sorted(report.findings, key=_order)
-    for focus, group in groupby(findings, key=lambda f: f.focus):
+    findings = sorted(report.findings, key=shown.order)
+    for _key, group in groupby(findings, key=lambda f: (shown.where(f), shown.focus(f))):
         group = list(group)
         first = group[0]
-        where = f"{first.file}:{first.line}: " if first.file else ""
         label = f" ({first.focus_label})" if first.focus_label else ""
-        lines.append(f"{where}{_focus(first)}{label}")
+        lines.append(f"{shown.where(first)}{shown.focus(first)}{label}")
         for f in group:
             path = f" {compact(f.path)}" if f.path else ""
-            value = f" = {compact(f.value)}" if f.value else ""
             shape = f" [{compact(f.shape)}]" if f.shape else ""
-            lines.append(f"  {f.severity}{path}{value}: {f.message}{shape}")
+            lines.append(f"  {f.severity}{path}{shown.value(f)}: {shown.message(f)}{shape}")
     for clash in report.clashes:
         lines.append(f"inconsistent: {clash}")
     summary = (f"{report.count('Violation')} violations, {report.count('Warning')} warnings, "

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from kzlod import __version__
 from kzlod.errors import InputError, UsageError
-from kzlod.gate.parse import ParsedFile, parse_file, parse_files, parse_trusted
+from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.project import bundled_root, data_files, graph_files, ontology_files, shapes_files
 from kzlod.reasoning import closure as reasoning
 from kzlod.store.backends import INFERRED_DIR, OxigraphStore, content_key, memory_store, read_meta
@@ -56,6 +56,8 @@ class Finding:
     shape: str
     file: str = ""
     line: int = 0
+    focus_id: str = ""  # a blank node's id, for placing it in its file (kzlod.gate.places)
+    value_id: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -187,7 +189,7 @@ def _results(results_graph, keep=None):
 
 
 def _findings(results_graph, data_graph, locator: Locator, keep=None) -> list[Finding]:
-    from rdflib import RDFS, URIRef
+    from rdflib import RDFS, BNode, URIRef
     from rdflib.namespace import SH as SHNS
 
     out = []
@@ -207,6 +209,8 @@ def _findings(results_graph, data_graph, locator: Locator, keep=None) -> list[Fi
             message=" ".join(messages) or "constraint not met",
             shape=_node_text(data_graph, shape) if isinstance(shape, URIRef) else "",
             file=file, line=line,
+            focus_id=str(focus) if isinstance(focus, BNode) else "",
+            value_id=str(value) if isinstance(value, BNode) else "",
         ))
     out.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.focus, f.shape, f.path, f.value, f.message))
     return out
@@ -259,7 +263,7 @@ def validate(files=(), *, root: Path | None = None, reason: bool = True, store: 
     reference the incremental check is tested against; memory only).
     Raises InputError on bad syntax.
     """
-    parsed: list[ParsedFile] = parse_files(files) if files else []
+    parsed: list[ParsedFile] = parse_files(files, max_statements=LIMITS["statements"]) if files else []
     check_assertions(parsed)
     if not parsed and store is None:
         return _validate_bundled(root, reason)
@@ -653,7 +657,8 @@ CLOSED_NAMESPACES = (KZ, KZD, KZSRC)
 def vocabulary_findings(parsed: list[ParsedFile], root: Path | None) -> list[Finding]:
     """What the closed vocabulary refuses in data files (:mod:`kzlod.validation.vocabulary`), as violations."""
     return [Finding(severity="Violation", focus=p.focus, focus_label="", path=p.path, value=p.value,
-                    message=p.message, shape="", file=p.file, line=p.line) for p in closed_vocabulary.check(parsed, root)]
+                    message=p.message, shape="", file=p.file, line=p.line, focus_id=p.focus_id)
+            for p in closed_vocabulary.check(parsed, root)]
 
 
 def unknown_terms(parsed: list[ParsedFile], graph, locator) -> list[Finding]:
@@ -692,7 +697,7 @@ def unknown_terms(parsed: list[ParsedFile], graph, locator) -> list[Finding]:
         findings.append(Finding(
             severity="Violation", focus=focus, focus_label="", path=predicate.value if role == "value" else "",
             value=term.value, message=f"unknown {what} {compact(term.value)} (not in the ontology or the data){hint}",
-            shape="", file=file, line=line))
+            shape="", file=file, line=line, focus_id=subject.value if isinstance(subject, ox.BlankNode) else ""))
     return findings
 
 

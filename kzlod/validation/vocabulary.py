@@ -80,6 +80,7 @@ class Problem:
     path: str  # the predicate's IRI
     value: str
     message: str
+    focus_id: str = ""  # the subject's id when it is a blank node
 
 
 class Vocabulary:
@@ -209,7 +210,8 @@ def check_file(pf: ParsedFile, vocabulary: Vocabulary, bound: dict[str, str]) ->
         seen.add(key)
         focus = q.subject.value if isinstance(q.subject, ox.NamedNode) else "[]"
         problems.append(Problem(str(pf.path), _line(pf, *where), focus, q.predicate.value,
-                                q.object.value if not isinstance(q.object, ox.BlankNode) else "[]", message))
+                                q.object.value if not isinstance(q.object, ox.BlankNode) else "[]", message,
+                                focus_id=q.subject.value if isinstance(q.subject, ox.BlankNode) else ""))
 
     for q in pf.quads:
         s, p, o = q.subject, q.predicate.value, q.object
