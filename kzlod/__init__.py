@@ -15,8 +15,8 @@ Heavy libraries (rdflib, pySHACL, owlrl) are imported only when needed.
 __version__ = "0.1.0"
 
 __all__ = [
-    "load", "query", "validate", "reason", "reason_store", "write_inferred", "describe", "stats", "add", "fmt",
-    "init", "open_project", "named_queries", "KzlodError",
+    "load", "query", "search", "validate", "reason", "reason_store", "write_inferred", "describe", "stats", "add",
+    "fmt", "init", "open_project", "named_queries", "KzlodError",
 ]
 
 

@@ -21,6 +21,7 @@ from kzlod.files.safewrite import recover_project
 from kzlod.files.turtle import TurtleError, format_file
 from kzlod.gate.parse import GRAPH_FORMATS, parse_file, parse_files
 from kzlod.project import Project
+from kzlod.querying import fulltext
 from kzlod.querying.entities import card_text, describe, labels_for, resolve_params, stats  # noqa: F401
 from kzlod.querying.output import render  # noqa: F401
 from kzlod.querying.run import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
@@ -65,6 +66,31 @@ def query(query: str, *, store: GraphStore | None = None, params: dict | None = 
     bound = bind_params(params, named)
     store = store or load(project=project)
     return run_query(store, text, resolve_params(store, bound, named), **limits)
+
+
+def search(text: str, *, limit: int = 20, kinds=None, data=(), store: str | None = "memory",
+           endpoint: str | None = None, project: Path | str | Project | None = None):
+    """Full-text search of the graph's labels, alternative labels, quotes and sentences, best first
+    (see :mod:`kzlod.querying.fulltext`): a :class:`~kzlod.querying.fulltext.SearchResult` whose
+    ``hits`` each name an entity, claim, sentence, source or term with a snippet of what matched.
+
+    The index is kept in the cache folder under a hash of the graph's content, so the graph is
+    read only when the project changed since the last search. ``kinds``: only these kinds of hit.
+    """
+    fulltext.match_expression(text)  # a usage error before anything is read
+    in_memory = store in (None, "", "memory") and not endpoint
+    if data and not in_memory:
+        raise UsageError(f"--data cannot be used with {'--endpoint' if endpoint else '--store ' + str(store)}")
+    if not in_memory and not endpoint:
+        store_path(store)  # a store that is not there is told as such
+    root = open_project(project).root if in_memory else None
+    key = None if endpoint else fulltext.index_key(store=store, root=root, data=data)
+
+    def opener():
+        return load(data=data, store=store, endpoint=endpoint, project=project)
+
+    conn, _ = fulltext.open_index(opener if key is not None else opener(), key)
+    return fulltext.search_index(conn, text, limit=limit, kinds=kinds)
 
 
 def reason(data=(), *, engine: str | None = None, project: Path | str | Project | None = None):
@@ -135,7 +161,7 @@ def fmt(files=(), *, check: bool = False, project: Path | str | Project | None =
     for path in paths:
         if path.suffix.lower() not in (".ttl", ".turtle"):
             raise InputError(f"{path}: kzlod fmt formats Turtle files (.ttl) only")
-        parse_file(path)  # the strict gate: file:line:col errors, nothing touched
+        parse_file(path, strict_chars=True)  # the strict gate: file:line:col errors, nothing touched
         try:
             if format_file(path, check=check):
                 changed.append(_relative(path))

@@ -48,8 +48,14 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers, max_memory,
     JSON, XML, CSV, TSV results; Turtle, N-Triples, JSON-LD graphs); a GET
     without a query gives the service description. /id/NAME answers for
     https://w3id.org/kzlod/id/NAME (HTML or RDF by Accept), /ontology for the
-    ontology, / is a query page. Updates and SERVICE are refused; a query past
-    --timeout is stopped (HTTP 504), one past --max-memory too (HTTP 500).
+    ontology. The query page at / is a SPARQL workbench (YASGUI, shipped in the
+    package) with the named queries as examples; /?example=NAME&PARAM=VALUE
+    binds and runs one, as 'kzlod query NAME --param PARAM VALUE' does. The
+    pages of a release are served too, each with a search box: /entities,
+    /sources, /source/NAME (every sentence numbered, with the claims citing it),
+    /claims (with facets), /timeline, /map, and /search?q=TEXT. Updates
+    and SERVICE are refused; a query past --timeout is stopped (HTTP 504), one
+    past --max-memory too (HTTP 500).
 
     \b
     Examples:

@@ -7,6 +7,10 @@
       index.html                 entities by class, links to everything below
       ontology.html              the ontology's documentation
       id/<name>.html             one page per kzd: IRI with an rdfs:label
+      claim/<name>.html          one page per claim without a label
+      source/<name>.html         one page per source document, its sentences numbered (#s17)
+      sources.html, claims.html, claims/<facet>-<value>.html, timeline.html, map.html
+                                 the browsing pages (kzlod.web.site has the list)
       void.ttl                   VoID + DCAT description of the release
       SHA256SUMS                 checksums of every other file (sha256sum -c)
       dumps/kzlod-V.{ttl,nt,nq,jsonld,rdf}[.gz]           asserted graph
@@ -479,7 +483,7 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                                   "compressed": compressed, "bytes": size, "sha256": digest}
     dumps = [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
              for ext, *_ in FORMATS for gz in ("", ".gz")]
-    for name, text in site.render_site(pages_store(graphs), downloads=dumps, version=version, date=date).items():
+    for name, text in site.iter_site(pages_store(graphs), downloads=dumps, version=version, date=date):
         put(name, text.encode("utf-8"))
     put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
                                           sparql_endpoint=sparql_endpoint).encode("utf-8"))

@@ -2,7 +2,9 @@
 
 Every function renders a page as a string from a store (any
 :class:`kzlod.store.GraphStore`; only SPARQL is used), so a static release
-(:mod:`kzlod.publishing.release`) and a web server can share them. Where a page
+(:mod:`kzlod.web.site`, written by :mod:`kzlod.publishing.release`) and the web
+server share them; the pages for browsing (sources, claims, timeline, map, search)
+are :mod:`kzlod.web.browse`'s. Where a page
 links to another resource it asks a ``link(iri)`` callback for the href
 (``None``: no page, shown as text), so each caller picks its own URLs.
 
@@ -22,9 +24,10 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
+from kzlod.querying.browse import claim_info, names_for
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
-from kzlod.vocab import DCT, KZ, KZD, OA, ONTOLOGY, OWL, RDF, RDFS, SKOS, TIME, compact
+from kzlod.vocab import DCT, KZ, KZD, KZSRC, OA, ONTOLOGY, OWL, RDF, RDFS, SKOS, TIME, compact
 from kzlod.web.shell import esc, page
 
 Link = Callable[[str], "str | None"]
@@ -67,14 +70,39 @@ def page_names(iris: Iterable[str]) -> dict[str, str]:
     return names
 
 
-def static_linker(pages: Iterable[str], *, entities: str = "", ontology: str = "ontology.html") -> Link:
-    """Links of a static site: ``entities`` + page name for entities with a page,
-    ``ontology#anchor`` for ontology terms, nothing for the rest."""
+def source_page_names(iris: Iterable[str]) -> dict[str, str]:
+    """File names of source pages: the local name under kzsrc: (``foreign-policy.html``), or a sanitised one plus a hash."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for iri in sorted(set(iris)):
+        local = iri[len(KZSRC):] if iri.startswith(KZSRC) else iri
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,120}", local) and (local + ".html").casefold() not in taken:
+            name = local + ".html"
+        else:
+            clean = re.sub(r"[^A-Za-z0-9_-]+", "-", local).strip("-")[:80] or "source"
+            name = f"{clean}-{hashlib.sha256(iri.encode('utf-8')).hexdigest()[:10]}.html"
+        taken.add(name.casefold())
+        names[iri] = name
+    return names
+
+
+def static_linker(pages: Iterable[str], *, entities: str = "", ontology: str = "ontology.html",
+                  sources: dict | None = None, source_dir: str = "source/", claims: dict | None = None,
+                  claim_dir: str = "claim/") -> Link:
+    """Links of a static site: ``entities`` + page name for entities with a page, ``source_dir``
+    + page name for sources (``sources``: IRI -> file name), ``claim_dir`` + page name for claims
+    without a label (``claims``), ``ontology#anchor`` for ontology terms, nothing for the rest."""
     names = pages if isinstance(pages, dict) else page_names(pages)
+    sources = sources or {}
+    claims = claims or {}
 
     def link(iri: str) -> str | None:
         if iri in names:
             return entities + names[iri]
+        if iri in sources:
+            return source_dir + sources[iri]
+        if iri in claims:
+            return claim_dir + claims[iri]
         if iri.startswith(KZ) and len(iri) > len(KZ):
             return f"{ontology}#{anchor(iri)}"
         if iri == ONTOLOGY:
@@ -212,7 +240,7 @@ def _evidence_context(store, desc: Descriptions) -> dict:
           VALUES ?x {{ {_values(wanted[i:i + 200])} }}
           ?x ?p ?o .
           FILTER(?p IN (rdf:value, kz:index, dcterms:title, dcterms:creator, dcterms:bibliographicCitation,
-                        dcterms:publisher))
+                        dcterms:publisher, dcterms:isPartOf))
         }} ORDER BY ?x ?p ?o"""
         for x, p, o in run_query(store, q).rows:
             info[x.value].setdefault(p.value, o.value)
@@ -249,8 +277,14 @@ def render_evidence(r: Renderer, evidence_nodes, context: dict) -> str:
             title = info.get(DCT + "title")
             name = r.iri(src) if r.link(src) else (f"<cite>{esc(title)}</cite>" if title else r.iri(src))
             bits = [name] + ([esc(who)] if who else []) + ([esc(cite)] if cite else [])
-            where = [f"sentence {esc(context.get(s, {}).get(KZ + 'index', ''))}" for s in sentences
-                     if context.get(s, {}).get(KZ + "index")]
+            where = []
+            for s in sentences:  # each sentence linked to its place on its source's page (#s17)
+                index = context.get(s, {}).get(KZ + "index")
+                if not index:
+                    continue
+                on = r.link(context.get(s, {}).get(DCT + "isPartOf") or src)
+                text = f"sentence {esc(index)}"
+                where.append(f'<a class="sentence-link" href="{esc(on)}#s{esc(index)}">{text}</a>' if on else text)
             out.append(f'<p class="source">Source: {", ".join(bits)}{"; " + ", ".join(where) if where else ""}</p>')
         if not sources and not quotes:
             out.append(f'<p class="source">{r.term(ev)}</p>')
@@ -280,21 +314,27 @@ def _referrers(store, iri: str) -> list[tuple]:
     return [(s.value, p.value) for s, p in run_query(store, q).rows]
 
 
-def entity_data(store, iri: str) -> dict:
-    """What an entity page shows, read from the store."""
+def entity_data(store, iri: str, titles: dict | None = None) -> dict:
+    """What an entity page shows, read from the store (``titles``: the claims' titles, when known already)."""
     claims = _claims_about(store, iri)
     desc = Descriptions(store, [iri] + claims)
     referrers = _referrers(store, iri)
     context = _evidence_context(store, desc)
     iris = desc.iris() | {s for s, _ in referrers} | {p for _, p in referrers} | {iri}
-    labels = labels_for(store, [ox.NamedNode(i) for i in iris])
+    labels = names_for(store, iris)  # labels, else titles (a source's, a section's)
+    unnamed = [i for i in iris if i not in labels and i.startswith(KZD)]
+    if titles is None:
+        titles = {c: info.title for c, info in claim_info(store, unnamed).items() if info.kind}
+    labels.update({c: titles[c] for c in unnamed if c in titles})  # claims by their titles
     return {"iri": iri, "claims": claims, "desc": desc, "referrers": referrers, "context": context, "labels": labels}
 
 
-def render_entity(store, iri: str, *, link: Link, home: str | None = "../index.html", served: bool = False) -> str:
+def render_entity(store, iri: str, *, link: Link, home: str | None = "../index.html", served: bool = False,
+                  root: str | None = None, titles: dict | None = None) -> str:
     """The HTML page of one entity: names, types, identifiers, facts, and every
-    claim about it (or about a claim that names it) with its evidence."""
-    d = entity_data(store, iri)
+    claim about it (or about a claim that names it) with its evidence. ``titles``: every
+    claim's title (:func:`kzlod.querying.browse.claim_info`), when a caller has them already."""
+    d = entity_data(store, iri, titles)
     desc: Descriptions = d["desc"]
     on_page = {c: "c-" + anchor(c) for c in d["claims"]}
 
@@ -306,7 +346,7 @@ def render_entity(store, iri: str, *, link: Link, home: str | None = "../index.h
     r = Renderer(d["labels"], page_link, desc)
     props = desc.of(iri)
     labels = sorted(o.value for o in props.get(RDFS + "label", ()))
-    title = labels[0] if labels else compact(iri)
+    title = labels[0] if labels else d["labels"].get(iri) or compact(iri)
     body = [f"<h1>{esc(title)}</h1>", f'<p class="muted"><code>{esc(iri)}</code></p>']
     types = _sorted_terms(props.get(RDF + "type", ()))
     if types:
@@ -343,18 +383,20 @@ def render_entity(store, iri: str, *, link: Link, home: str | None = "../index.h
         for claim in d["claims"]:
             cp = desc.of(claim)
             kinds = ", ".join(esc(r.name(t.value)) for t in _sorted_terms(cp.get(RDF + "type", ())))
+            own = link(claim)  # the claim's own page
+            name = f'<a href="{esc(own)}">{esc(r.name(claim))}</a>' if own else esc(r.name(claim))
             body.append(f'<section class="claim" id="{esc(on_page[claim])}">'
-                        f'<h3><span class="kind">{kinds}</span> <code>{esc(compact(claim))}</code></h3>'
+                        f'<h3><span class="kind">{kinds}</span> {name} <code>{esc(compact(claim))}</code></h3>'
                         + r.props(cp, skip={RDF + "type", KZ + "hasEvidence"})
                         + render_evidence(r, cp.get(KZ + "hasEvidence", ()), d["context"])
                         + "</section>")
-    return page(f"{title} · kzlod", "\n".join(body), home=home, served=served)
+    return page(f"{title} · kzlod", "\n".join(body), home=home, served=served, root=root)
 
 
 # --- index --------------------------------------------------------------------------------
 
 def render_index(store, *, link: Link, downloads: Iterable[dict] = (), docs: Iterable[tuple] = (),
-                 version: str | None = None, date: str | None = None) -> str:
+                 version: str | None = None, date: str | None = None, served: bool = False) -> str:
     """The index: entities grouped by class, then documentation and download links.
 
     ``downloads`` are dicts with ``path``, ``format``, ``compressed``,
@@ -398,7 +440,7 @@ def render_index(store, *, link: Link, downloads: Iterable[dict] = (), docs: Ite
                 f'<tr><td><a href="{esc(d["path"])}">{esc(d["path"].rsplit("/", 1)[-1])}</a></td>'
                 f'<td>{esc(d["format"])}{", gzip" if d.get("compressed") else ""}</td>'
                 f'<td class="num">{int(d["bytes"]):,}</td></tr>' for d in rows_) + "</table>")
-    return page(head, "\n".join(body))
+    return page(head, "\n".join(body), served=served, current="entities")
 
 
 # --- ontology documentation ---------------------------------------------------------------
@@ -547,24 +589,4 @@ def render_ontology(store, *, link: Link = ontology_link, home: str | None = "in
             return f"<ul>{''.join(lis)}</ul>" if lis else ""
 
         body.append(header(scheme, "concept scheme") + tree(tops, set()) + "</div>")
-    return page(f"{title} · documentation", "\n".join(body), home=home, served=served)
-
-
-# --- the whole static site -------------------------------------------------------------------
-
-def render_site(store, *, downloads: Iterable[dict] = (), version: str | None = None,
-                date: str | None = None) -> dict[str, str]:
-    """Every HTML file of a static release by relative path: index, ontology, id/<name>.html."""
-    entities = entity_iris(store)
-    names = page_names(entities)
-    out = {}
-    for_entities = static_linker(names, entities="", ontology="../ontology.html")
-    for_index = static_linker(names, entities="id/", ontology="ontology.html")
-    for iri in entities:
-        out["id/" + names[iri]] = render_entity(store, iri, link=for_entities, home="../index.html")
-    docs = [("ontology.html", "Ontology documentation (classes, properties, concept schemes)"),
-            ("void.ttl", "Dataset description (VoID, DCAT) with counts and checksums"),
-            ("SHA256SUMS", "SHA-256 checksums of every file (sha256sum -c SHA256SUMS)")]
-    out["index.html"] = render_index(store, link=for_index, downloads=downloads, docs=docs, version=version, date=date)
-    out["ontology.html"] = render_ontology(store, home="index.html")
-    return out
+    return page(f"{title} · documentation", "\n".join(body), home=home, served=served, current="ontology")

@@ -5,7 +5,8 @@
 * ``/id/<local>`` — the entity ``https://w3id.org/kzlod/id/<local>``: HTML
   for browsers, its concise bounded description as Turtle, N-Triples or
   JSON-LD otherwise; ``/ontology`` — the ontology;
-* ``/`` — a query page (static JavaScript from ``/static``, no CDN).
+* ``/`` — the query page, a SPARQL workbench on YASGUI vendored in ``/static`` (no CDN):
+  :mod:`kzlod.web.workbench`, with ``/queries.json`` and ``/complete``.
 
 Queries never run in the web server's process: a pool of worker processes
 (``spawn`` context), each holding its own copy of the store, runs them. A
@@ -53,10 +54,10 @@ from kzlod.querying.run import (
 from kzlod.sparqltext import mask_sparql
 from kzlod.store.backends import GraphStore, OxigraphStore, bind_values, memory_store, query_kind
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
-from kzlod.web import pages, protocol
+from kzlod.web import pages, protocol, site, workbench
 from kzlod.web.pages import anchor
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
-from kzlod.web.shell import SERVED_PAGE_CSP, STATIC_DIR, esc, page
+from kzlod.web.shell import SERVED_PAGE_CSP, STATIC_DIR
 
 ID_BASE = KZD
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -195,6 +196,8 @@ def task_query(store, sparql, default_graphs, named_graphs, fmt, base_iri=None, 
 
 def link(iri: str) -> str | None:
     """The path on this server that answers for an IRI (None: served elsewhere, shown as text)."""
+    if iri.startswith(ID_BASE + "source/") and (site.served_link(iri) or "").startswith("/source/"):
+        return site.served_link(iri)  # a source document: its page, /source/<name>
     if iri.startswith(ID_BASE) and _LOCAL.match(iri[len(ID_BASE):]):
         return "/id/" + iri[len(ID_BASE):]
     if iri == ONTOLOGY:
@@ -248,6 +251,8 @@ def store_info(store) -> dict:
 
 
 TASKS = {"query": task_query, "entity": task_entity, "ontology": task_ontology}
+TASKS.update(workbench.TASKS)  # the query page's: parameters bound, terms completed
+TASKS.update(site.TASKS)  # the browsing pages': entities, sources, claims, timeline, map, search
 
 
 def worker_main(conn, config: ServeConfig) -> None:
@@ -456,59 +461,6 @@ class WorkerPool:
         self.close()
 
 
-# --- HTML ---------------------------------------------------------------------------
-
-def download_links(query: str, kind: str) -> str:
-    table = GRAPH_TYPES if kind in ("construct", "describe") else RESULT_TYPES
-    names = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "ttl": "Turtle", "nt": "N-Triples",
-             "jsonld": "JSON-LD"}
-    links = []
-    for key in table:
-        href = "/sparql?" + urllib.parse.urlencode({"query": query, "format": key})
-        links.append(f'<a data-format="{key}" href="{esc(href)}" download>{names[key]}</a>')
-    return " ".join(links)
-
-
-def query_page(named: dict, *, query: str | None = None, example: str | None = None) -> str:
-    """The query page: an editor prefilled with a named query (or ``query``), the examples, Run, downloads."""
-
-    if example not in named:
-        example = "memberships" if "memberships" in named else next(iter(named), None)
-    text = query if query is not None else (named[example].text if example else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    options = []
-    for name, q in named.items():
-        selected = " selected" if name == example and query is None else ""
-        options.append(f'<option value="{esc(name)}" title="{esc(q.description)}"{selected}>{esc(q.title)}</option>')
-    if query is not None:
-        options.insert(0, '<option value="" selected>(your query)</option>')
-    description = named[example].description if example and query is None else ""
-    body = f"""
-<h1>Query the kzlod graph</h1>
-<form id="query-form" method="get" action="/">
-<p><label for="example">Example query</label>
-<select id="example" name="example">{''.join(options)}</select></p>
-<p id="example-description">{esc(description)}</p>
-<p><label for="query">SPARQL (prefixes kz:, kzd:, kzsrc:, rdfs:, skos:, org:, oa:, dcterms:… are predeclared)</label></p>
-<textarea id="query" name="query" rows="18" cols="100" spellcheck="false" autocomplete="off">{esc(text)}</textarea>
-<p><button type="submit" id="run">Run</button> <span id="status" role="status"></span></p>
-</form>
-<noscript><p>Showing results here needs JavaScript; the download links below work without it.</p></noscript>
-<p id="downloads">Download: <span id="download-links">{download_links(text, query_kind(text))}</span></p>
-<div id="error" class="error" role="alert" hidden></div>
-<div id="results"></div>
-"""
-    return page("kzlod: SPARQL query", body, served=True, script="query.js", stylesheets=("style.css",))
-
-
-def queries_json(named: dict) -> dict:
-    return {
-        "queries": [{**q.as_dict(), "text": q.text} for q in named.values()],
-        "prefixes": NAMESPACES,
-        "idBase": ID_BASE,
-        "ontology": ONTOLOGY,
-    }
-
-
 # --- the web application -------------------------------------------------------------
 
 class SecurityHeaders:
@@ -643,8 +595,8 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
 
     has_pages = importlib.util.find_spec("kzlod.web.pages") is not None
     resource_types = {k: v for k, v in ENTITY_TYPES.items() if k != "html" or has_pages}
-    static = {p.name: (p.read_bytes(), STATIC_TYPES[p.suffix]) for p in sorted(STATIC_DIR.iterdir())
-              if p.is_file() and p.suffix in STATIC_TYPES} if STATIC_DIR.is_dir() else {}
+    static = {p.relative_to(STATIC_DIR).as_posix(): (p.read_bytes(), STATIC_TYPES[p.suffix])
+              for p in sorted(STATIC_DIR.rglob("*")) if p.is_file() and p.suffix in STATIC_TYPES}
 
     def endpoint_iri(request) -> str | None:
         """This endpoint's IRI as the client addressed it (the base IRI of queries), if a valid IRI."""
@@ -748,15 +700,17 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
         response.headers["Vary"] = "Accept"
         return response
 
+    namespaces = workbench.namespaces_of(config.root)
+
     async def home(request):
-        query = request.query_params.get("query")
-        example = request.query_params.get("example")
-        if query is not None and len(query) > config.max_body:
-            return error(HttpError(413, f"query too long for the page: over {config.max_body} characters"))
-        return Response(query_page(named, query=query, example=example), media_type="text/html; charset=utf-8")
+        return await workbench.home(request, pool, named, config.max_body)
 
     async def queries(request):
-        return Response(json.dumps(queries_json(named), ensure_ascii=False), media_type="application/json")
+        return Response(json.dumps(workbench.queries_json(named, namespaces), ensure_ascii=False),
+                        media_type="application/json")
+
+    async def complete(request):
+        return await workbench.complete(request, pool)
 
     async def static_file(request):
         name = request.path_params["name"]
@@ -772,11 +726,13 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
         Route("/", home, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/queries.json", queries, methods=["GET"]),
+        Route("/complete", complete, methods=["GET"]),
         Route("/sparql", sparql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         Route("/id/{local:path}", entity, methods=["GET"]),
         Route("/ontology", ontology, methods=["GET"]),
         Route("/ontology/{version:path}", ontology, methods=["GET"]),
         Route("/static/{name:path}", static_file, methods=["GET"]),
+        *site.routes(pool, config),  # /entities, /sources, /source/<name>, /claims, /timeline, /map, /search
     ]
     middleware = [Middleware(SecurityHeaders), Middleware(InFlightLimit, limit=config.max_in_flight)]
     if config.cors:

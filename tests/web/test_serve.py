@@ -308,7 +308,8 @@ def test_query_page(client):
     assert res.headers["x-content-type-options"] == "nosniff"
     text = res.text
     scripts = re.findall(r"<script[^>]*>", text)
-    assert scripts == ['<script src="/static/query.js" defer></script>'[:-9]]
+    assert scripts == ['<script src="/static/vendor/yasgui/yasgui.min.js" defer>',
+                       '<script src="/static/workbench.js" defer>']  # YASGUI, vendored; then the page's own
     assert not re.search(r"<script[^>]*>[^<]+</script>", text), "no inline script"
     assert not re.search(r"\son\w+=", text), "no inline event handlers"
     assert not re.search(r"(src|href)=\"(https?:)?//", text), "no external assets"
@@ -330,7 +331,7 @@ def test_queries_json_and_static_files(client):
     data = client.get("/queries.json").json()
     assert {q["name"] for q in data["queries"]} == set(named_queries())
     assert all(q["text"] == named_queries()[q["name"]].text for q in data["queries"])
-    js = client.get("/static/query.js")
+    js = client.get("/static/workbench.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert js.headers["x-content-type-options"] == "nosniff"
     css = client.get("/static/style.css")

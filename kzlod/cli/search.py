@@ -1,0 +1,97 @@
+"""``kzlod search``: full-text search of labels, quotes and sentences (:func:`kzlod.api.search`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import click
+
+from kzlod import api
+from kzlod.cli.common import data_option, format_option, handle_errors, store_option
+from kzlod.querying.fulltext import KINDS
+from kzlod.vocab import compact
+
+
+@click.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=10_000), default=20, show_default=True, metavar="N",
+              help="Show the N best hits.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), metavar="KIND",
+              help=f"Only hits of this kind (repeatable): {', '.join(KINDS)}.")
+@format_option(["table", "json", "csv"], default="table")
+@data_option
+@store_option
+@click.option("--endpoint", metavar="URL", help="Search a remote SPARQL 1.1 endpoint's graph (indexed anew each time).")
+@click.pass_obj
+@handle_errors
+def search(obj, text, limit, kinds, fmt, data, store_spec, endpoint):
+    """Search the graph's labels, alternative labels, quotes and sentences.
+
+    Every word must occur (a hyphenated word or "quoted words" as a phrase;
+    the last word also as the start of a longer one). Hits are entities,
+    sources, sections, claims, sentences and ontology terms, best first
+    (BM25; a match in a label counts most), each with a snippet of what
+    matched, «marked». The index is kept in the cache folder under a hash of
+    the graph's content, so a search after the first takes milliseconds.
+
+    \b
+    Examples:
+      kzlod search Karabakh
+      kzlod search '"close ties"' --format json
+      kzlod search tensions Armenia --kind claim --limit 5
+      kzlod search Karabakh --store oxigraph:kz-store
+    """
+    query = " ".join(text)
+    project = obj.project() if store_spec in (None, "", "memory") and not endpoint else None
+    with obj.step("searching"):
+        result = api.search(query, limit=limit, kinds=list(kinds) or None, data=data, store=store_spec,
+                            endpoint=endpoint, project=project)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+    else:
+        click.echo(to_table(result, color=sys.stdout.isatty()), nl=False)
+
+
+CSV_COLUMNS = ["rank", "kind", "iri", "title", "kindLabel", "field", "snippet", "sourceTitle", "position", "source",
+               "sentence"]
+
+
+def to_csv(result) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for hit in result.hits:
+        d = hit.as_dict()
+        writer.writerow(["" if d[c] is None else d[c] for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def where(hit) -> str:
+    """Where a claim's or section's text is: "6. Foreign Policy, sentence 18"."""
+    if hit.kind == "claim" and hit.source_title:
+        return hit.source_title + (f", sentence {hit.position}" if hit.position is not None else "")
+    return ""
+
+
+def to_table(result, *, color: bool = False) -> str:
+    shown, total = len(result.hits), result.total
+    if not total:
+        return f"no hits for {result.query!r}\n"
+    head = f"{total} hit{'s' if total != 1 else ''} for {result.query!r}"
+    if shown < total:
+        head += f" (the best {shown})"
+    lines = [head]
+    width = len(str(shown))
+    for hit in result.hits:
+        kind = hit.kind_label if hit.kind in ("entity", "claim", "term") and hit.kind_label else hit.kind
+        lines.append(f"{hit.rank:>{width}}. {hit.title}  [{kind}] {compact(hit.iri)}")
+        snippet = hit.marked(click.style("", bold=True, reset=False), "\x1b[0m") if color else hit.marked()
+        lines.append(f"{' ' * (width + 2)}{hit.field}: {snippet}")
+        if where(hit):
+            lines.append(f"{' ' * (width + 2)}in {where(hit)}")
+    return "\n".join(lines) + "\n"

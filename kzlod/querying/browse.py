@@ -1,0 +1,588 @@
+"""What the browsing pages show, read from any store by SPARQL.
+
+* :func:`claim_info` — a short title for each claim (claims have no labels): its kind and
+  the things it names, e.g. "Tone Assessment: Armenia – Kazakhstan, tense";
+* :func:`source_document` — a source with its sections, its numbered sentences and, for
+  each sentence, the claims citing it with the quoted spans; :func:`source_list` — all of them;
+* :func:`claim_facets` — every claim's kind, partners, tone, source and years, to filter
+  and count claims by (:class:`Facets`);
+* :func:`timeline` — dated claims and events in time order, with the pairs of claims whose
+  sources give conflicting dates (the ``conflicts`` named query).
+
+Everything here is data (dataclasses, dicts); :mod:`kzlod.web.browse` renders it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kzlod.querying.entities import labels_for
+from kzlod.querying.run import named_queries, run_query
+from kzlod.vocab import DCT, KZ, KZD, KZSRC, NAMESPACES, PROV, RDF, RDFS, TIME, compact
+
+ORG = NAMESPACES["org"]
+KAZAKHSTAN = KZD + "kazakhstan"
+DATE_PROPS = "time:inXSDDate|time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDateTimeStamp"
+
+
+def rows_of(store, sparql: str) -> list[tuple]:
+    """Every row of a query of the pages' own (no row cap, no time limit: a big graph has many claims)."""
+    return run_query(store, sparql, timeout=0, max_rows=sys.maxsize).rows
+
+
+def _values(iris) -> str:
+    return " ".join(f"<{i}>" for i in sorted(set(iris)))
+
+
+def _chunks(items, size: int = 200):  # a query has a length limit (MAX_QUERY_CHARS)
+    items = sorted(set(items))
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _int(term) -> int | None:
+    try:
+        return int(term.value) if term is not None else None
+    except ValueError:
+        return None
+
+
+# --- names ---------------------------------------------------------------------------------
+
+TITLES = """SELECT ?s ?t WHERE { VALUES ?s { %s } ?s dcterms:title ?t .
+  FILTER(LANG(?t) = "" || LANGMATCHES(LANG(?t), "en")) } ORDER BY ?s ?t"""
+
+
+def names_for(store, iris) -> dict[str, str]:
+    """A readable name for each IRI: its English label, else its ``dcterms:title`` (sources, sections)."""
+    iris = {i.value if isinstance(i, ox.NamedNode) else i for i in iris
+            if isinstance(i, (str, ox.NamedNode))}
+    names = labels_for(store, [ox.NamedNode(i) for i in iris])
+    for chunk in _chunks(iris - set(names)):
+        for s, title in rows_of(store, TITLES % _values(chunk)):
+            names.setdefault(s.value, title.value)
+    return names
+
+
+# --- claim titles ------------------------------------------------------------------------------
+
+#: Properties a claim's title leaves out: how, when and why it is said, and links to other claims.
+TITLE_SKIP = {RDF + "type", KZ + "hasEvidence", KZ + "modality", TIME + "hasTime", KZ + "temporalQualifier",
+              KZ + "cause", KZ + "conflictsWith", KZ + "reinforces", KZ + "exampleOf", KZ + "statedAt",
+              KZ + "occasion", PROV + "wasAttributedTo", KZ + "advantagedCompetitor", KZ + "signatory"}
+#: The order of the things a title names: who first, then what about, then how.
+TITLE_ORDER = [KZ + p for p in ("party",)] + [ORG + "member"] + [KZ + p for p in (
+    "holder", "provider", "reporter", "pursuedBy", "competitor", "about", "productOrigin", "participatingState",
+    "participant", "relation", "agreement", "policy")] + [ORG + "organization"] + [KZ + p for p in (
+    "office", "recipient", "partner", "region", "place", "stanceOn", "tone", "toneChange", "relationType",
+    "sector", "milestone", "position", "objective", "aspect", "supportKind", "advantage", "product")]
+ASSERTED = KZ + "modality-asserted"
+
+
+@dataclass
+class ClaimInfo:
+    """A claim (or event) as a list names it."""
+
+    iri: str
+    kind: str = ""  # its class (the first kz: class, by IRI)
+    kind_label: str = ""
+    title: str = ""
+    modality: str = ""  # its kz:modality, when not kz:modality-asserted
+    modality_label: str = ""
+
+
+CLAIM_PROPS = """SELECT DISTINCT ?c ?p ?o WHERE { %s ?c kz:hasEvidence ?ev . ?c ?p ?o . FILTER(isIRI(?o)) }"""
+NODE_PROPS = """SELECT DISTINCT ?c ?p ?o WHERE { VALUES ?c { %s } ?c ?p ?o . FILTER(isIRI(?o)) }"""
+CLAIM_LABELS = """SELECT ?c ?l WHERE { %s ?c kz:hasEvidence ?ev ; rdfs:label ?l .
+  FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) } ORDER BY ?c ?l"""
+
+
+def claim_info(store, claims=None) -> dict[str, ClaimInfo]:
+    """Titles of the given claims (IRIs; None: every claim and event of the graph).
+
+    A labelled claim (an event) is titled by its label; any other by its kind and the names of
+    what it names, in :data:`TITLE_ORDER`: a relation as its two parties ("Armenia – Kazakhstan"),
+    another claim without a label by its own kind and names ("Support (Kazakhstan, Azerbaijan)").
+    """
+    wanted = None if claims is None else sorted(set(claims))
+    blocks = [""] if wanted is None else [f"VALUES ?c {{ {_values(chunk)} }}" for chunk in _chunks(wanted)]
+    props: dict = defaultdict(lambda: defaultdict(set))
+    labelled: dict[str, str] = {}
+    found: set[str] = set()
+    for block in blocks:
+        for c, p, o in rows_of(store, CLAIM_PROPS % block):
+            props[c.value][p.value].add(o.value)
+            found.add(c.value)
+        for c, label in rows_of(store, CLAIM_LABELS % block):
+            labelled.setdefault(c.value, label.value)
+
+    def objects(ps) -> set[str]:
+        return {o for p, os_ in ps.items() if p not in TITLE_SKIP or p in (RDF + "type", KZ + "modality") for o in os_}
+
+    names = names_for(store, {o for ps in props.values() for o in objects(ps)})
+    # what the claims name that has no name of its own (a relation, another claim): its own names, one level down
+    for _ in range(2):
+        unnamed = {o for ps in list(props.values()) for o in objects(ps)
+                   if o.startswith(KZD) and o not in names and o not in props}
+        for chunk in _chunks(unnamed):
+            for c, p, o in rows_of(store, NODE_PROPS % _values(chunk)):
+                props[c.value][p.value].add(o.value)
+        names.update(names_for(store, {o for c in unnamed for o in objects(props.get(c, {})) if o not in names}))
+
+    def name(iri: str) -> str:
+        return names.get(iri) or compact(iri)
+
+    def pair(iris) -> str:
+        return " – ".join(sorted((name(i) for i in iris), key=str.casefold))
+
+    order = {p: i for i, p in enumerate(TITLE_ORDER)}
+
+    def parts_of(ps, depth: int) -> list[str]:
+        parts: list[str] = []
+        for p in sorted((p for p in ps if p not in TITLE_SKIP), key=lambda p: (order.get(p, len(order)), p)):
+            values = sorted(ps[p])
+            if p == KZ + "party":
+                parts.append(pair(values))
+                continue
+            for v in values:
+                if v in names or depth > 0 or v not in props:
+                    parts.append(name(v))
+                    continue
+                inner = props[v]
+                if inner.get(KZ + "party"):
+                    parts.append(pair(inner[KZ + "party"]))
+                elif len(inner.get(KZ + "relation", ())) == 1 and props.get(next(iter(inner[KZ + "relation"])), {}).get(KZ + "party"):
+                    parts.append(pair(props[next(iter(inner[KZ + "relation"]))][KZ + "party"]))
+                else:
+                    kinds = sorted(t for t in inner.get(RDF + "type", ()) if t.startswith(KZ))
+                    sub = parts_of(inner, depth + 1)
+                    head = name(kinds[0]) if kinds else compact(v)
+                    parts.append(f"{head} ({', '.join(sub[:4])})" if sub else head)
+        seen: list[str] = []
+        for part in parts:
+            if part not in seen:
+                seen.append(part)
+        return seen
+
+    out = {}
+    for c in (wanted if wanted is not None else sorted(found | set(labelled))):
+        ps = props.get(c, {})
+        kinds = sorted(t for t in ps.get(RDF + "type", ()) if t.startswith(KZ))
+        info = ClaimInfo(c, kind=kinds[0] if kinds else "", kind_label=name(kinds[0]) if kinds else "")
+        modality = sorted(ps.get(KZ + "modality", ()))
+        if modality and modality[0] != ASSERTED:
+            info.modality, info.modality_label = modality[0], name(modality[0])
+        if c in labelled:
+            info.title = labelled[c]
+        else:
+            parts = parts_of(ps, 0)
+            head = info.kind_label or "Claim"
+            info.title = f"{head}: {', '.join(parts[:6])}" if parts else head
+        out[c] = info
+    return out
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+@dataclass
+class Citation:
+    """A claim's evidence in a source: the quote and where it is, or the record's field."""
+
+    claim: str
+    title: str = ""
+    kind_label: str = ""
+    quote: str = ""
+    start: int | None = None  # code-point offsets into the source's text
+    end: int | None = None
+    field: str = ""  # kz:sourceField, for a record without text
+    modality_label: str = ""
+
+
+@dataclass
+class Sentence:
+    iri: str
+    index: int | None
+    text: str
+    start: int | None = None
+    end: int | None = None
+    section: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        """The sentence's id on its source's page: ``s17``."""
+        return f"s{self.index}" if self.index is not None else "s-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.iri)[-40:]
+
+    def claims(self) -> list[Citation]:
+        """One citation per claim, in title order."""
+        seen, out = set(), []
+        for c in sorted(self.citations, key=lambda c: (c.title.casefold(), c.claim)):
+            if c.claim not in seen:
+                seen.add(c.claim)
+                out.append(c)
+        return out
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The quoted parts of the sentence (offsets into its text), overlapping ones merged."""
+        found = []
+        for c in self.citations:
+            span = None
+            if c.start is not None and c.end is not None and self.start is not None:
+                a, b = max(c.start, self.start) - self.start, min(c.end, self.start + len(self.text)) - self.start
+                if a < b and (not c.quote or self.text[a:b] in c.quote):
+                    span = (a, b)
+            if span is None and c.quote:
+                at = self.text.find(c.quote)
+                if at >= 0:
+                    span = (at, at + len(c.quote))
+            if span:
+                found.append(span)
+        merged: list[list[int]] = []
+        for a, b in sorted(found):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return [(a, b) for a, b in merged]
+
+
+@dataclass
+class Section:
+    iri: str
+    index: int | None
+    title: str
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.index}" if self.index is not None else "section-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.iri)[-40:]
+
+
+@dataclass
+class SourceDocument:
+    iri: str
+    title: str = ""
+    creator: str = ""
+    publisher: str = ""
+    citation: str = ""
+    identifier: str = ""
+    comment: str = ""
+    sections: list[Section] = field(default_factory=list)
+    loose: list[Sentence] = field(default_factory=list)  # sentences in no section
+    records: list[Citation] = field(default_factory=list)  # evidence that cites no sentence (a record's field)
+
+    @property
+    def name(self) -> str:
+        """Its local name under kzsrc: (``foreign-policy``), or its IRI."""
+        return self.iri.removeprefix(KZSRC)
+
+    def sentences(self) -> list[Sentence]:
+        every = self.loose + [s for sec in self.sections for s in sec.sentences]
+        return sorted(every, key=lambda s: (s.index is None, s.index or 0, s.iri))
+
+    def claims(self) -> set[str]:
+        return {c.claim for s in self.sentences() for c in s.citations} | {c.claim for c in self.records}
+
+
+SOURCE_META = """SELECT ?p ?o WHERE { <%s> ?p ?o .
+  FILTER(?p IN (rdf:type, dcterms:title, dcterms:creator, dcterms:publisher, dcterms:bibliographicCitation,
+                dcterms:identifier, rdfs:comment)) } ORDER BY ?p ?o"""
+SOURCE_SECTIONS = """SELECT ?sec ?i ?title WHERE { ?sec dcterms:isPartOf <%s> ; a kz:Section .
+  OPTIONAL { ?sec kz:index ?i } OPTIONAL { ?sec dcterms:title ?title } } ORDER BY ?i ?sec ?title"""
+SOURCE_SENTENCES = """SELECT ?s ?i ?text ?start ?end ?sec WHERE { ?s dcterms:isPartOf <%s> ; a kz:Sentence .
+  OPTIONAL { ?s kz:index ?i } OPTIONAL { ?s rdf:value ?text } OPTIONAL { ?s kz:start ?start }
+  OPTIONAL { ?s kz:end ?end } OPTIONAL { ?s kz:inSection ?sec } } ORDER BY ?i ?s"""
+#: The evidence citing a source, what it says in a UNION from the evidence node: the same rows as
+#: OPTIONALs, a hundred times faster on a million triples.
+SOURCE_CITATIONS = """SELECT ?claim ?ev ?what ?a ?b WHERE {
+  ?ev oa:hasSource <%s> . ?claim kz:hasEvidence ?ev .
+  { ?ev kz:sentence ?a BIND("sentence" AS ?what) }
+  UNION { ?ev oa:hasSelector ?q . ?q oa:exact ?a BIND("exact" AS ?what) }
+  UNION { ?ev oa:hasSelector ?p . ?p oa:start ?a ; oa:end ?b BIND("position" AS ?what) }
+  UNION { ?ev kz:sourceField ?a BIND("field" AS ?what) }
+  UNION { ?ev oa:hasSource ?a BIND("evidence" AS ?what) }
+}"""
+
+
+def source_iri(name: str) -> str:
+    """The IRI of the source document named ``name`` under kzsrc:."""
+    return KZSRC + name
+
+
+def source_document(store, iri: str) -> SourceDocument | None:
+    """A source with its sections, sentences and the claims citing each (None: no such kz:SourceDocument)."""
+    if not iri or any(c in iri for c in '<>"{}|\\^` \n\r\t'):
+        return None
+    meta: dict = defaultdict(list)
+    for p, o in rows_of(store, SOURCE_META % iri):
+        meta[p.value].append(o.value)
+    if KZ + "SourceDocument" not in meta.get(RDF + "type", []):
+        return None
+
+    def first(p: str) -> str:
+        return (meta.get(p) or [""])[0]
+
+    doc = SourceDocument(iri, title=first(DCT + "title"), creator=first(DCT + "creator"),
+                         publisher=first(DCT + "publisher"), citation=first(DCT + "bibliographicCitation"),
+                         identifier=first(DCT + "identifier"), comment=first(RDFS + "comment"))
+    sections: dict[str, Section] = {}
+    for sec, i, title in rows_of(store, SOURCE_SECTIONS % iri):
+        if sec.value not in sections:
+            sections[sec.value] = Section(sec.value, _int(i), title.value if title is not None else "")
+    sentences: dict[str, Sentence] = {}
+    for s, i, text, start, end, sec in rows_of(store, SOURCE_SENTENCES % iri):
+        if s.value in sentences:
+            continue
+        sentence = Sentence(s.value, _int(i), text.value if text is not None else "", _int(start), _int(end),
+                            sec.value if sec is not None and sec.value in sections else None)
+        sentences[s.value] = sentence
+    evidence: dict = {}  # (claim, evidence node) -> what it says
+    for claim, ev, what, a, b in rows_of(store, SOURCE_CITATIONS % iri):
+        if not isinstance(claim, ox.NamedNode):
+            continue
+        said = evidence.setdefault((claim.value, str(ev)), defaultdict(list))
+        if what.value == "position":
+            said["position"].append((_int(a), _int(b)))
+        elif what.value != "evidence":
+            said[what.value].append(a.value)
+    infos = claim_info(store, {claim for claim, _ in evidence})
+    for (claim, _), said in sorted(evidence.items()):
+        info = infos.get(claim) or ClaimInfo(claim, title=compact(claim))
+        start, end = min(said["position"]) if said["position"] else (None, None)
+        cite = Citation(claim, info.title, info.kind_label, min(said["exact"]) if said["exact"] else "", start, end,
+                        min(said["field"]) if said["field"] else "", info.modality_label)
+        cited = [s for s in sorted(said["sentence"]) if s in sentences]
+        for s in cited:
+            sentences[s].citations.append(cite)
+        if not cited and not any(c.claim == cite.claim and c.field == cite.field for c in doc.records):
+            doc.records.append(cite)
+    for s in sentences.values():
+        (sections[s.section].sentences if s.section else doc.loose).append(s)
+    def order(s: Sentence) -> tuple:
+        return (s.index is None, s.index or 0, s.iri)
+
+    for sec in sections.values():
+        sec.sentences.sort(key=order)
+    doc.loose.sort(key=order)
+    doc.sections = sorted(sections.values(), key=lambda x: (x.index is None, x.index or 0, x.iri))
+    doc.records.sort(key=lambda c: (c.field, c.title.casefold(), c.claim))
+    return doc
+
+
+@dataclass
+class SourceSummary:
+    iri: str
+    title: str
+    creator: str
+    sentences: int
+    claims: int
+
+
+def source_list(store) -> list[SourceSummary]:
+    """Every source document (the ``sources`` named query): title, author or publisher, counts."""
+    rows = rows_of(store, named_queries()["sources"].text)
+    return [SourceSummary(s.value, t.value, c.value if c is not None else "", _int(n) or 0, _int(k) or 0)
+            for s, t, c, n, k in rows]
+
+
+# --- facets ---------------------------------------------------------------------------------------
+
+#: The facets of claims, in page order, with their headings.
+FACETS = {"kind": "Kind", "partner": "Partner", "tone": "Tone", "source": "Source", "year": "Year"}
+
+#: Each facet's (claim, value) pairs, one simple query each, joined here: on a million triples one query
+#: with a UNION per facet took Oxigraph minutes, these take seconds.
+FACET_QUERIES = {
+    "kind": f'SELECT ?c ?v WHERE {{ ?c a ?v . FILTER(STRSTARTS(STR(?v), "{KZ}")) }}',
+    "tone": "SELECT ?c ?v WHERE { ?c kz:tone ?v }",
+    "source": "SELECT ?c ?v WHERE { ?c kz:hasEvidence ?ev . ?ev oa:hasSource ?v }",
+    "partner": """SELECT ?c ?v WHERE { VALUES ?k { kz:State kz:InternationalOrganisation kz:SupranationalUnion }
+      ?v a ?k . ?c ?p ?v . FILTER(isIRI(?c)) }""",
+    "partner-relation": "SELECT ?c ?v WHERE { ?c kz:relation ?r . ?r kz:party ?v }",
+    "partner-participant": "SELECT ?c ?v WHERE { ?c kz:participant ?x . ?x kz:actsFor|org:postIn ?v }",
+    "year": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t {DATE_PROPS} ?v }}",
+    "year-interval": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t (time:hasBeginning|time:hasEnd)/({DATE_PROPS}) ?v }}",
+}
+PARTNER_KINDS = """SELECT ?v WHERE { VALUES ?k { kz:State kz:InternationalOrganisation kz:SupranationalUnion }
+  ?v a ?k }"""
+CLAIMS = "SELECT DISTINCT ?c WHERE { ?c kz:hasEvidence ?e . FILTER(isIRI(?c)) }"
+
+
+@dataclass
+class Facets:
+    """Every claim's facet values: ``values[claim][facet]`` is a set of IRIs (years as text)."""
+
+    values: dict
+    names: dict  # value -> its readable name
+
+    def matching(self, chosen) -> list[str]:
+        """The claims that have every chosen ``(facet, value)``, in IRI order."""
+        chosen = list(chosen)
+        return sorted(c for c, fs in self.values.items() if all(v in fs.get(f, ()) for f, v in chosen))
+
+    def counts(self, claims) -> dict[str, list[tuple[str, int]]]:
+        """For each facet, its values among ``claims`` with how many of them have each, most first."""
+        tally: dict = {f: defaultdict(int) for f in FACETS}
+        for c in claims:
+            for f, vs in self.values.get(c, {}).items():
+                for v in vs:
+                    tally[f][v] += 1
+        out = {}
+        for f, counts in tally.items():
+            key = (lambda kv: (-int(kv[0]) if kv[0].lstrip("-").isdigit() else 0, kv[0])) if f == "year" else \
+                (lambda kv: (-kv[1], self.name(kv[0]).casefold(), kv[0]))
+            out[f] = sorted(counts.items(), key=key)
+        return out
+
+    def name(self, value: str) -> str:
+        return self.names.get(value) or compact(value)
+
+
+def claim_facets(store) -> Facets:
+    """Every claim's kinds (its kz: classes), partners (the states and organisations it names, directly,
+    as a relation's parties or through a participant acting for them; Kazakhstan left out), tones,
+    sources and years (of its time: an instant's date, an interval's beginning and end)."""
+    claims = {c.value for (c,) in rows_of(store, CLAIMS)}
+    partners = {v.value for (v,) in rows_of(store, PARTNER_KINDS)} - {KAZAKHSTAN}
+    values: dict = {c: defaultdict(set) for c in claims}
+    for name, query in FACET_QUERIES.items():
+        facet = name.split("-")[0]
+        for c, v in rows_of(store, query):
+            if c.value not in values:
+                continue
+            if facet == "partner" and v.value not in partners:
+                continue
+            value = re.sub(r"^(-?\d+).*$", r"\1", v.value) if facet == "year" else v.value
+            values[c.value][facet].add(value)
+    iris = {v for fs in values.values() for f, vs in fs.items() if f != "year" for v in vs}
+    return Facets({c: dict(fs) for c, fs in values.items()}, names_for(store, iris))
+
+
+def facet_value(facet: str, text: str) -> str:
+    """A facet value as a URL gives it (a prefixed name, an IRI, or a year) as :class:`Facets` keeps it."""
+    text = text.strip()
+    if facet == "year":
+        return text
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in NAMESPACES and not local.startswith("//"):
+        return NAMESPACES[prefix] + local
+    return text
+
+
+# --- timeline ---------------------------------------------------------------------------------------
+
+@dataclass
+class Dated:
+    """A claim or event on the timeline."""
+
+    claim: str
+    title: str
+    kind_label: str
+    start: str  # ISO date, year-month or year: the sort key
+    end: str = ""  # for an interval with an end
+    when: str = ""  # as shown: "2015", "2020-03-01", "2015 – 2022", "… – 2023-06"
+    evidence: list = field(default_factory=list)  # of Evidence
+    modality_label: str = ""
+
+
+@dataclass
+class Timeline:
+    items: list[Dated]
+    conflicts: list[list[str]]  # groups of claims whose sources give conflicting dates (each group's IRIs sorted)
+    relative: int = 0  # claims and events dated only relative to a source's time
+
+    def group_of(self, claim: str) -> list[str] | None:
+        return next((g for g in self.conflicts if claim in g), None)
+
+
+#: A claim's times: an instant's date, an interval's beginning and end; and any time at all (one query each:
+#: with OPTIONALs, Oxigraph took far longer on a million triples).
+TIMELINE_QUERIES = {
+    "date": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t {DATE_PROPS} ?v . FILTER(isIRI(?c)) }}",
+    "begin": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t time:hasBeginning/({DATE_PROPS}) ?v . FILTER(isIRI(?c)) }}",
+    "end": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t time:hasEnd/({DATE_PROPS}) ?v . FILTER(isIRI(?c)) }}",
+}
+TIMED = "SELECT DISTINCT ?c WHERE { ?c time:hasTime ?t ; kz:hasEvidence ?e . FILTER(isIRI(?c)) }"
+EVIDENCE_QUERY = """SELECT DISTINCT ?claim ?src ?sentence ?i ?field WHERE { %s
+  ?claim kz:hasEvidence ?ev . ?ev oa:hasSource ?src . FILTER(isIRI(?claim))
+  OPTIONAL { ?ev kz:sentence ?sentence . OPTIONAL { ?sentence kz:index ?i } }
+  OPTIONAL { ?ev kz:sourceField ?field } } ORDER BY ?claim ?src ?i ?field"""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a claim's evidence is: its source, and the sentence (with its number) or the record's field."""
+
+    source: str
+    source_title: str
+    sentence: str = ""
+    index: int | None = None
+    field: str = ""
+
+
+def evidence_of(store, claims=None) -> dict[str, list[Evidence]]:
+    """The evidence of the given claims (None: of every claim), each claim's in source and sentence order."""
+    blocks = [""] if claims is None else [f"VALUES ?claim {{ {_values(c)} }}" for c in _chunks(claims)]
+    rows = [row for block in blocks for row in rows_of(store, EVIDENCE_QUERY % block)]
+    titles = names_for(store, {row[1].value for row in rows})
+    out: dict = defaultdict(list)
+    for claim, src, sentence, i, fld in rows:
+        ev = Evidence(src.value, titles.get(src.value, compact(src.value)),
+                      sentence.value if sentence is not None else "", _int(i), fld.value if fld is not None else "")
+        if ev not in out[claim.value]:
+            out[claim.value].append(ev)
+    return dict(out)
+
+
+def _date(term) -> str:
+    return re.sub(r"(Z|[+-]\d\d:\d\d)$", "", term.value) if term is not None else ""
+
+
+def timeline(store) -> Timeline:
+    """Dated claims and events in time order (instants by their date; intervals by their
+    beginning, else their end), and the groups of claims whose sources' dates conflict."""
+    timed = {c.value for (c,) in rows_of(store, TIMED)}
+    times: dict = defaultdict(dict)
+    for what, query in TIMELINE_QUERIES.items():
+        for c, v in rows_of(store, query):
+            if c.value in timed and v is not None:
+                times[c.value].setdefault(what, set()).add(_date(v))
+    found: dict[str, tuple[str, str, str]] = {
+        c: tuple(min(t[w]) if t.get(w) else "" for w in ("date", "begin", "end")) for c, t in times.items()}
+    relative = timed - set(found)
+    infos = claim_info(store, found)
+    evidence = evidence_of(store, found)
+    items = []
+    for claim, (d, b, e) in found.items():
+        info = infos[claim]
+        if d:
+            start, end, when = d, "", d
+        else:
+            start, end = b or e, e if b else ""
+            when = f"{b or '…'} – {e or '…'}"
+        items.append(Dated(claim, info.title, info.kind_label, start, end, when, evidence.get(claim, []),
+                           info.modality_label))
+    items.sort(key=lambda x: (x.start, x.end, x.title.casefold(), x.claim))
+    # conflicting dates: the 'conflicts' named query's pairs, joined into groups
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for row in run_query(store, named_queries()["conflicts"].text).records():
+        a, b = row["claim1"], row["claim2"]
+        if a in found and b in found:
+            parent.setdefault(a, a)
+            parent.setdefault(b, b)
+            parent[root(a)] = root(b)
+    groups: dict = defaultdict(list)
+    for x in parent:
+        groups[root(x)].append(x)
+    return Timeline(items, sorted(sorted(g) for g in groups.values()), len(relative))

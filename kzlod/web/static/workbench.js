@@ -1,0 +1,565 @@
+// kzlod query page: YASGUI's editor (YASQE) and results (YASR), vendored in /static/vendor/yasgui/.
+//
+// Queries run against /sparql from here: every run is a URL (history.pushState), so Back and
+// Forward move through them and a link reproduces a result. Results show terms by label,
+// linked to their pages on this server. YASR's table takes HTML strings: every value from
+// the graph is escaped (esc) before it becomes HTML, and only /id/…, /ontology… and http(s)
+// IRIs become links. Nothing is fetched from anywhere but this server, nothing is stored
+// in the browser.
+"use strict";
+
+(function () {
+  const Yasgui = window.Yasgui;
+  const Yasqe = (Yasgui && Yasgui.Yasqe) || window.Yasqe;
+  const Yasr = (Yasgui && Yasgui.Yasr) || window.Yasr;
+  const byId = (id) => document.getElementById(id);
+  const textarea = byId("query");
+  const host = byId("workbench");
+  const queryForm = byId("query-form");
+  const exampleForm = byId("example-form");
+  const exampleSelect = byId("example");
+  const description = byId("example-description");
+  const paramsBox = byId("params");
+  const statusLine = byId("status");
+  const errorBox = byId("error");
+  const results = byId("results");
+  const downloads = byId("download-links");
+
+  const RESULT_FORMATS = [["csv", "CSV"], ["tsv", "TSV"], ["json", "JSON"], ["xml", "XML"]];
+  const GRAPH_FORMATS = [["ttl", "Turtle"], ["nt", "N-Triples"], ["jsonld", "JSON-LD"]];
+  const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
+  const LABELLED_BY = "rdfs:label|skos:prefLabel"; // prefixes the endpoint predeclares
+  const SAFE_IRI = /^[^<>"{}|^`\\\s]+$/;
+  const MAX_CACHED = 30;
+
+  let catalogue = { queries: [], prefixes: {}, idBase: "", ontology: "" };
+  let yasqe = null;
+  let yasr = null;
+  let counter = 0; // ids of runs
+  let current = 0; // the run whose answer is shown (or awaited)
+  let inflight = null; // the AbortController of the request under way
+  const labels = new Map(); // IRI -> its label ("": it has none)
+  const answers = new Map(); // run id -> {summary, ms, status}
+
+  // --- terms ---------------------------------------------------------------------------
+
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  function localHref(iri) {
+    const base = catalogue.idBase;
+    if (base && iri.startsWith(base) && /^[A-Za-z0-9_~-][A-Za-z0-9._~/-]*$/.test(iri.slice(base.length))) {
+      return "/id/" + iri.slice(base.length);
+    }
+    const onto = catalogue.ontology;
+    if (onto && iri === onto) return "/ontology";
+    if (onto && iri.startsWith(onto + "#")) {
+      const local = iri.slice(onto.length + 1);
+      return "/ontology" + (/^[A-Za-z0-9_-]+$/.test(local) ? "#" + local : "");
+    }
+    return null;
+  }
+
+  function compact(iri) {
+    let best = null;
+    for (const [prefix, ns] of Object.entries(catalogue.prefixes)) {
+      if (iri.startsWith(ns) && (best === null || ns.length > catalogue.prefixes[best].length)) {
+        if (/^[A-Za-z0-9_.\/-]*$/.test(iri.slice(ns.length))) best = prefix;
+      }
+    }
+    return best === null ? iri : best + ":" + iri.slice(catalogue.prefixes[best].length);
+  }
+
+  // Language tags and datatypes are shown where they tell values of a column apart:
+  // when the column mixes them, or for a language other than the graph's English.
+  function informing(bindings, variable) {
+    const XSD_STRING = (catalogue.prefixes.xsd || "") + "string";
+    const kinds = new Set();
+    for (const row of bindings) {
+      const t = row[variable];
+      if (t && t.type !== "uri" && t.type !== "bnode") {
+        kinds.add(t["xml:lang"] ? "@" + t["xml:lang"] : t.datatype && t.datatype !== XSD_STRING ? t.datatype : "");
+      }
+    }
+    return kinds.size > 1;
+  }
+
+  function cellHtml(t, showTags) {
+    const XSD_STRING = (catalogue.prefixes.xsd || "") + "string";
+    if (t.type === "uri") {
+      const label = labels.get(t.value);
+      const name = compact(t.value);
+      const title = esc(label ? name + " · " + t.value : t.value);
+      const href = localHref(t.value) || (/^https?:\/\//i.test(t.value) ? t.value : null);
+      const text = esc(label || name);
+      if (!href) return `<span class="iri" title="${title}">${text}</span>`;
+      const outside = href.startsWith("/") ? "" : ' rel="noopener noreferrer" class="iri external"';
+      return `<a${outside || ' class="iri"'} href="${esc(href)}" title="${title}">${text}</a>`;
+    }
+    if (t.type === "bnode") return `<span class="bnode">_:${esc(t.value)}</span>`;
+    let html = `<span class="literal">${esc(t.value)}</span>`;
+    const lang = t["xml:lang"];
+    if (lang && (showTags || !/^en\b/i.test(lang))) html += `<span class="lang">@${esc(lang)}</span>`;
+    else if (!lang && showTags && t.datatype && t.datatype !== XSD_STRING) {
+      html += `<span class="datatype">${esc(compact(t.datatype))}</span>`;
+    }
+    return html;
+  }
+
+  function sortKey(t) {
+    return t.type === "uri" ? labels.get(t.value) || compact(t.value) : t.value;
+  }
+
+  function registerTable() {
+    const Base = Yasr.plugins.table;
+    class Table extends Base {
+      getColumns() {
+        const columns = super.getColumns();
+        const bindings = (this.yasr.results && this.yasr.results.getBindings()) || [];
+        for (const column of columns.slice(1)) {
+          const showTags = informing(bindings, column.name);
+          column.render = (data, type) => {
+            if (!data) return "";
+            if (type === "display") return `<div>${cellHtml(data, showTags)}</div>`;
+            if (type === "filter") return sortKey(data) + " " + (data.type === "uri" ? compact(data.value) : "");
+            return sortKey(data);
+          };
+        }
+        return columns;
+      }
+    }
+    Yasr.registerPlugin("table", Table);
+  }
+
+  async function fetchLabels(bindings) {
+    const wanted = [];
+    const seen = new Set();
+    for (const row of bindings) {
+      for (const v in row) {
+        const t = row[v];
+        if (t && t.type === "uri" && !labels.has(t.value) && !seen.has(t.value) && SAFE_IRI.test(t.value)) {
+          seen.add(t.value);
+          wanted.push(t.value);
+        }
+      }
+      if (wanted.length >= 2000) break;
+    }
+    let added = false;
+    for (let i = 0; i < wanted.length; i += 400) {
+      const chunk = wanted.slice(i, i + 400);
+      const query = "SELECT ?s ?label WHERE { VALUES ?s { " + chunk.map((iri) => "<" + iri + ">").join(" ") +
+        " } ?s " + LABELLED_BY + ' ?label . FILTER (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")) } ORDER BY ?s ?label';
+      try {
+        const response = await fetch("/sparql", {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
+          body: new URLSearchParams({ query: query }),
+        });
+        if (!response.ok) break;
+        const data = await response.json();
+        chunk.forEach((iri) => labels.set(iri, ""));
+        for (const row of data.results.bindings) {
+          if (!labels.get(row.s.value)) {
+            labels.set(row.s.value, row.label.value);
+            added = true;
+          }
+        }
+      } catch (err) {
+        break; // labels are a help: without them, terms show by their prefixed names
+      }
+    }
+    return added;
+  }
+
+  // --- running --------------------------------------------------------------------------
+
+  function isGraphQuery(text) {
+    if (yasqe && yasqe.getValue() === text) return /^(CONSTRUCT|DESCRIBE)$/i.test(yasqe.getQueryType() || "");
+    const stripped = text.replace(/#[^\n]*/g, " ").replace(/<[^>\s]*>/g, " ").replace(/"[^"\n]*"/g, " ");
+    const m = stripped.match(/\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b/i);
+    return !!m && /^(CONSTRUCT|DESCRIBE)$/i.test(m[1]);
+  }
+
+  function setDownloads(query) {
+    downloads.textContent = "";
+    (isGraphQuery(query) ? GRAPH_FORMATS : RESULT_FORMATS).forEach(([key, label], i) => {
+      if (i) downloads.appendChild(document.createTextNode(" "));
+      const a = document.createElement("a");
+      a.textContent = label;
+      a.href = "/sparql?" + new URLSearchParams({ query: query, format: key }).toString();
+      a.dataset.format = key;
+      a.setAttribute("download", "");
+      downloads.appendChild(a);
+    });
+  }
+
+  function queryUrl(query) {
+    return "/?" + new URLSearchParams({ query: query }).toString();
+  }
+
+  function renderError(error) {
+    const box = document.createElement("div");
+    box.className = "query-error";
+    const head = document.createElement("p");
+    head.className = "error-status";
+    head.textContent = error.status ? "The endpoint answered " + error.status + (error.statusText ? " " + error.statusText : "") + ":"
+      : "The query did not run:";
+    const text = document.createElement("pre");
+    text.className = "error-text";
+    text.textContent = (error.text || "").replace(/\s+$/, "");
+    box.append(head, text);
+    return Promise.resolve(box);
+  }
+
+  // YASR draws a moment after it is given a response; this waits for it (or gives up after 5 s).
+  function drawn(action) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 5000);
+      yasr.once("drawn", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      action();
+    });
+  }
+
+  async function show(id, answer) {
+    results.dataset.state = "drawing";
+    statusLine.textContent = answer.status;
+    await drawn(() => yasr.setResponse(answer.summary, answer.ms));
+    if (id !== current) return;
+    const bindings = yasr.results && !yasr.results.hasError() ? yasr.results.getBindings() : null;
+    if (bindings && bindings.length && (await fetchLabels(bindings)) && id === current) await drawn(() => yasr.refresh());
+    if (id === current) results.dataset.state = answer.summary.error ? "error" : "done";
+  }
+
+  async function execute(query, id) {
+    setDownloads(query);
+    results.dataset.state = "running";
+    statusLine.textContent = "running…";
+    const cached = answers.get(id);
+    if (cached) return show(id, cached);
+    if (inflight) inflight.abort();
+    const controller = (inflight = new AbortController());
+    const request = new Request("/sparql", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: ACCEPT },
+      body: new URLSearchParams({ query: query }),
+      signal: controller.signal,
+    });
+    yasqe.emit("query", request, controller); // YASQE's run button: busy, and a click aborts
+    const started = performance.now();
+    let answer;
+    try {
+      const response = await fetch(request);
+      const text = await response.text();
+      const ms = Math.round(performance.now() - started);
+      const seconds = (ms / 1000).toFixed(2) + " s";
+      if (!response.ok) {
+        answer = { summary: { error: { status: response.status, statusText: response.statusText, text: text } }, ms: ms,
+          status: "error " + response.status };
+      } else {
+        const type = response.headers.get("Content-Type") || "";
+        const truncated = response.headers.get("X-Kzlod-Truncated") === "true" ? " (cut at the server's row limit)" : "";
+        let count = "graph";
+        if (type.startsWith("application/sparql-results+json")) {
+          const data = JSON.parse(text);
+          if (typeof data.boolean === "boolean") count = data.boolean ? "yes" : "no";
+          else count = data.results.bindings.length + (data.results.bindings.length === 1 ? " row" : " rows");
+          if (data.results) await fetchLabels(data.results.bindings);
+        }
+        answer = { summary: { data: text, contentType: type, status: response.status }, ms: ms,
+          status: count + " in " + seconds + truncated };
+      }
+    } catch (err) {
+      if (err && err.name === "AbortError") {
+        if (id === current) {
+          statusLine.textContent = "stopped";
+          results.dataset.state = "stopped";
+        }
+        return;
+      }
+      const why = err && err.message ? err.message : String(err);
+      answer = { summary: { error: { text: "No answer from the server: " + why } }, ms: 0, status: "no answer" };
+    }
+    if (inflight === controller) inflight = null;
+    yasqe.emit("queryResponse", answer.summary, answer.ms);
+    answers.set(id, answer);
+    if (answers.size > MAX_CACHED) answers.delete(answers.keys().next().value);
+    if (id === current) await show(id, answer);
+  }
+
+  // Run the editor's query: a new history entry (the same one again when the query is unchanged).
+  // The same query again keeps its history entry and URL; an example run as it is has the
+  // shorter URL /?example=NAME; any other query is /?query=TEXT.
+  function runEditor() {
+    const query = yasqe.getValue();
+    const id = (current = ++counter);
+    const state = { query: query, id: id, run: true };
+    if (history.state && history.state.query === query && history.state.run) {
+      history.replaceState(state, "", location.href);
+    } else {
+      const example = catalogue.queries.find((q) => q.name === exampleSelect.value);
+      const asIs = example && example.text === query;
+      const url = asIs && !Object.keys(example.params).length
+        ? "/?" + new URLSearchParams({ example: example.name }).toString() : queryUrl(query);
+      if (!asIs) markOwnQuery();
+      if (history.state && history.state.query === query) history.replaceState(state, "", url);
+      else history.pushState(state, "", url);
+    }
+    return execute(query, id);
+  }
+
+  function markOwnQuery() {
+    if (!exampleSelect.querySelector('option[value=""]')) {
+      const own = document.createElement("option");
+      own.value = "";
+      own.textContent = "(your query)";
+      exampleSelect.prepend(own);
+    }
+    exampleSelect.value = "";
+    description.textContent = "";
+    paramsBox.textContent = "";
+  }
+
+  window.addEventListener("popstate", (event) => {
+    const state = event.state;
+    if (!state || typeof state.query !== "string" || !yasqe) return;
+    yasqe.setValue(state.query);
+    const params = new URLSearchParams(location.search);
+    const example = catalogue.queries.find((q) => q.name === params.get("example"));
+    if (example) showExample(example, params);
+    else markOwnQuery();
+    if (state.run) {
+      // the answer this entry showed, if still at hand; else its query runs again
+      current = answers.has(state.id) ? state.id : ++counter;
+      if (current !== state.id) history.replaceState({ ...state, id: current }, "", location.href);
+      execute(state.query, current);
+    } else {
+      if (inflight) inflight.abort();
+      current = ++counter;
+      setDownloads(state.query);
+      statusLine.textContent = "";
+      results.dataset.state = "idle";
+    }
+  });
+
+  // --- the examples and their parameters --------------------------------------------------
+
+  function attachCompletion(input) {
+    const kind = input.dataset.kind;
+    const list = document.createElement("ul");
+    list.id = input.id + "-options";
+    list.className = "completions";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.insertAdjacentElement("afterend", list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    let items = [];
+    let active = -1;
+    let timer = null;
+    let asked = 0;
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      items = [];
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function pick(item) {
+      input.value = item.id;
+      input.title = item.label;
+      close();
+    }
+    function highlight(i) {
+      active = i;
+      Array.from(list.children).forEach((li, j) => li.setAttribute("aria-selected", j === i ? "true" : "false"));
+      if (i >= 0) input.setAttribute("aria-activedescendant", list.children[i].id);
+    }
+    async function lookup() {
+      const q = input.value.trim();
+      if (!q) return close();
+      const mine = ++asked;
+      let found = [];
+      try {
+        const response = await fetch("/complete?" + new URLSearchParams({ q: q, kind: kind }).toString());
+        if (response.ok) found = (await response.json()).results;
+      } catch (err) {
+        found = [];
+      }
+      if (mine !== asked) return;
+      close();
+      items = found;
+      found.forEach((item, i) => {
+        const li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.dataset.id = item.id;
+        const name = document.createElement("span");
+        name.className = "completion-label";
+        name.textContent = item.label;
+        const what = document.createElement("span");
+        what.className = "completion-id";
+        what.textContent = item.id + (item.type ? " · " + item.type : "");
+        li.append(name, " ", what);
+        li.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          pick(item);
+        });
+        list.appendChild(li);
+      });
+      if (found.length) {
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      }
+    }
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(lookup, 120);
+    });
+    input.addEventListener("keydown", (event) => {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        highlight((active + step + items.length) % items.length);
+      } else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        pick(items[active]);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    input.addEventListener("blur", () => setTimeout(close, 150));
+  }
+
+  function showExample(q, values) {
+    const own = exampleSelect.querySelector('option[value=""]');
+    if (own) own.remove();
+    exampleSelect.value = q.name;
+    description.textContent = q.description;
+    paramFields(q, values);
+  }
+
+  function paramFields(q, values) {
+    paramsBox.textContent = "";
+    for (const [name, help] of Object.entries(q.params)) {
+      const p = document.createElement("p");
+      p.className = "param";
+      const label = document.createElement("label");
+      label.htmlFor = "param-" + name;
+      label.textContent = name + (q.required.includes(name) ? " (required)" : "");
+      const input = document.createElement("input");
+      input.id = "param-" + name;
+      input.name = name;
+      input.value = (values && values.get(name)) || "";
+      input.autocomplete = "off";
+      input.spellcheck = false;
+      if (q.kinds[name]) input.dataset.kind = q.kinds[name];
+      if (q.required.includes(name)) input.required = true;
+      const span = document.createElement("span");
+      span.className = "param-help";
+      span.textContent = help;
+      p.append(label, " ", input, " ", span);
+      paramsBox.appendChild(p);
+      if (input.dataset.kind) attachCompletion(input);
+    }
+  }
+
+  exampleSelect.addEventListener("change", () => {
+    const q = catalogue.queries.find((item) => item.name === exampleSelect.value);
+    if (!q) return;
+    showExample(q, null);
+    errorBox.hidden = true;
+    if (yasqe) yasqe.setValue(q.text);
+    setDownloads(q.text);
+  });
+
+  exampleForm.addEventListener("submit", (event) => {
+    if (!exampleSelect.value && yasqe) {
+      event.preventDefault();
+      runEditor();
+    }
+  });
+
+  // --- the editor ---------------------------------------------------------------------------
+
+  function registerCompleters() {
+    const prefixes = Object.entries(catalogue.prefixes).map(([p, iri]) => p + ": <" + iri + ">").sort();
+    Yasqe.forkAutocompleter("prefixes", { name: "kzlodPrefixes", get: prefixes, persistenceId: null }, false);
+    // classes and properties of the served graph, looked up here (YASQE's own asks a remote service)
+    const terms = (kind) => (yasqe_, token) => {
+      const wanted = (token && token.autocompletionString) || "";
+      const local = wanted.replace(/^.*[#/:]/, "");
+      if (!local) return Promise.resolve([]);
+      return fetch("/complete?" + new URLSearchParams({ q: local, kind: kind, limit: "30" }).toString())
+        .then((r) => (r.ok ? r.json() : { results: [] }))
+        .then((data) => data.results.map((item) => item.iri).filter((iri) => iri.startsWith(wanted.replace(/[^#/]*$/, ""))))
+        .catch(() => []);
+    };
+    Yasqe.forkAutocompleter("class", { name: "kzlodClasses", get: terms("class"), persistenceId: null }, false);
+    Yasqe.forkAutocompleter("property", { name: "kzlodProperties", get: terms("property"), persistenceId: null }, false);
+    // assigned, not merged: YASQE merges its defaults with lodash, which merges arrays item by item
+    Yasqe.defaults.autocompleters = ["variables", "kzlodPrefixes", "kzlodClasses", "kzlodProperties"];
+  }
+
+  function start(data) {
+    if (data) catalogue = data;
+    if (!Yasqe || !Yasr) {
+      host.dataset.ready = "true"; // the plain form still works
+      return;
+    }
+    registerCompleters();
+    registerTable();
+    const editor = document.createElement("div");
+    editor.id = "editor";
+    host.appendChild(editor);
+    textarea.hidden = true;
+    yasqe = new Yasqe(editor, {
+      value: textarea.value,
+      persistenceId: null,
+      consumeShareLink: null,
+      createShareableLink: (y) => location.origin + queryUrl(y.getValue()),
+      createShortLink: undefined,
+      editorHeight: "22rem",
+      resizeable: true,
+      collapsePrefixesOnLoad: false,
+      requestConfig: { endpoint: location.origin + "/sparql", method: "POST", acceptHeaderSelect: ACCEPT,
+        acceptHeaderGraph: "text/turtle" },
+      extraKeys: { "Ctrl-Enter": () => runEditor(), "Cmd-Enter": () => runEditor() },
+    });
+    yasqe.query = () => runEditor(); // YASQE's run button
+    yasqe.on("change", () => {
+      textarea.value = yasqe.getValue();
+    });
+    Yasr.defaults.pluginOrder = ["table", "response"];
+    yasr = new Yasr(results, {
+      persistenceId: null,
+      prefixes: catalogue.prefixes,
+      defaultPlugin: "table",
+      errorRenderers: [renderError],
+      getDownloadFileName: () => "kzlod-results",
+    });
+    queryForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      runEditor();
+    });
+    document.querySelectorAll("#params input[data-kind]").forEach(attachCompletion);
+    const run = host.dataset.run === "true";
+    current = ++counter;
+    history.replaceState({ query: yasqe.getValue(), id: current, run: run }, "", location.href);
+    host.dataset.ready = "true";
+    if (run) execute(yasqe.getValue(), current);
+  }
+
+  fetch("/queries.json")
+    .then((r) => r.json())
+    .then(start)
+    .catch(() => start(null));
+})();
