@@ -26,10 +26,13 @@ system graphs included (about 2,500 triples).
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -351,6 +354,30 @@ def start_oxigraph(folder: Path) -> OxigraphServer:
         server.startup_seconds = time.monotonic() - started
         return server
     raise AssertionError("unreachable")
+
+
+# --- kzlod serve ------------------------------------------------------------------------------
+
+ROOT_DIR = Path(__file__).resolve().parents[1]
+
+
+def start_kzlod(*args, timeout=60):
+    """``kzlod serve --port 0`` in a subprocess; returns (process, base URL, port) once it listens."""
+    proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0", *args], cwd=ROOT_DIR,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"serving (http://127\.0\.0\.1:(\d+)/)", line)
+        if m:
+            threading.Thread(target=proc.stderr.read, daemon=True).start()
+            return proc, m.group(1), int(m.group(2))
+    proc.kill()
+    raise AssertionError("server did not start: " + "".join(lines))
 
 
 # --- pytest -----------------------------------------------------------------------------------

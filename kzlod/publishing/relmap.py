@@ -4,17 +4,8 @@
 any store) into nodes and edges; :func:`render` draws them with matplotlib's
 Agg/SVG backends, so it needs no system packages and no display.
 
-* Nodes: the focus (Kazakhstan), every party of a ``kz:BilateralRelation``
-  that is a state or an international organisation (people's personal
-  relations are left out), and every organisation one of those is a member
-  of (``kz:Membership``).
-* Relation edges are coloured by the tone the sources give the relation:
-  each ``kz:ToneAssessment`` tone is followed up ``skos:broader`` to
-  ``kz:tone-positive`` or ``kz:tone-negative``; only positive tones make
-  the edge *positive*, only negative ones *strained*, both *mixed*, none
-  *no tone recorded*. Edges are labelled with the relation types and the
-  tones.
-* Membership edges are dashed, from member to organisation.
+What the nodes and edges are (partners, organisations, the tone of each
+relation, memberships dashed) is said in :mod:`kzlod.querying.relations`.
 
 The layout is fixed, not random: the focus in the middle, partners on a
 circle in label order starting at the top, each organisation outside the

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -28,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import start_kzlod
 
 from kzlod import api
 from kzlod.querying.run import run_query
@@ -49,22 +49,7 @@ def doubling_query(doublings: int = 26, seed: str = "0123456789abcdef") -> str:
 
 
 def start_server(*args, timeout=60):
-    """``kzlod serve --port 0`` in a subprocess; returns (process, base URL, port) once it listens."""
-    proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + timeout
-    lines = []
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        m = re.search(r"serving (http://127\.0\.0\.1:(\d+)/)", line)
-        if m:
-            threading.Thread(target=proc.stderr.read, daemon=True).start()
-            return proc, m.group(1), int(m.group(2))
-    proc.kill()
-    raise AssertionError("server did not start: " + "".join(lines))
+    return start_kzlod(*args, timeout=timeout)
 
 
 def stop_server(proc):

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from servers import start_kzlod
 
 from kzlod import api
 from kzlod.cli import cli
@@ -571,21 +572,8 @@ def test_a_bad_query_is_told_as_the_cli_tells_it(client, query, message, column)
 
 def start_server(*args, timeout=60):
     """``kzlod serve --port 0`` in a subprocess; returns (process, base URL) once it listens."""
-    proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + timeout
-    lines = []
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        m = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
-        if m:
-            threading.Thread(target=proc.stderr.read, daemon=True).start()
-            return proc, m.group(1)
-    proc.kill()
-    raise AssertionError("server did not start: " + "".join(lines))
+    proc, url, _port = start_kzlod(*args, timeout=timeout)
+    return proc, url
 
 
 def stop_server(proc, sig=signal.SIGINT):
