@@ -202,3 +202,10 @@ def test_a_query_loads_neither_the_server_nor_the_curation_tools():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines()[-1] == "[]"
+
+
+def test_test_modules_have_unique_names():
+    """Regression: tests/web/test_sources.py and tests/curation/test_sources.py could not both be
+    collected in one run (pytest imports test modules by their basename here: no __init__.py)."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
