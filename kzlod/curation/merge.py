@@ -164,7 +164,7 @@ def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
 
 
 def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
-    report = validate([pf.path for pf in parsed], root=project)
+    report = validate(parsed=parsed, root=project)
     if not report.conforms:
         details = problem_lines(report)
         n = len(details)

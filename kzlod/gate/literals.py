@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from kzlod.vocab import XSD
 
 # --- characters -------------------------------------------------------------------------------
 
@@ -220,7 +220,7 @@ _DURATION = rf"-?P(?!\Z){_YM}{_DT}"
 _DAYTIME = rf"-?P(?!\Z){_DT}"
 _YEARMONTH = rf"-?P(?!\Z){_YM}"
 _DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-_FLOAT = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"
+_FLOAT = rf"{_DECIMAL}(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"
 _B64 = (r"(?:(?:[A-Za-z0-9+/] ?){4})*(?:(?:[A-Za-z0-9+/] ?){3}[A-Za-z0-9+/]|(?:[A-Za-z0-9+/] ?){2}"
         r"[AEIMQUYcgkosw048] ?=|[A-Za-z0-9+/] ?[AQgw] ?= ?=)?")
 

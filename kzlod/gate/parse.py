@@ -269,15 +269,9 @@ def _check_text(path: Path, text: str, fmt: ox.RdfFormat, *, strict_chars: bool)
         if m:
             raise InputError(f"{_at(path, text, m.start())}: {lit.bad_char_message(m.group())}")
     if fmt in _TURTLE_LIKE or fmt in _LINE_BASED:
-        scan = scan_turtle(text, max_depth=LIMITS["nesting_depth"], max_string=max_chars)
-        if scan.deep_at >= 0:
-            raise InputError(f"{_at(path, text, scan.deep_at)}: nesting deeper than {LIMITS['nesting_depth']} "
-                             "levels (KZLOD_MAX_NESTING)")
-        if scan.long_string:
-            at, length = scan.long_string
-            raise InputError(_long_literal(path, text, at, length))
-        if scan.star_at >= 0:
-            raise InputError(f"{_at(path, text, scan.star_at)}: {STAR_MESSAGE}")
+        problem = scan_problem(scan_turtle(text, max_depth=LIMITS["nesting_depth"], max_string=max_chars))
+        if problem:
+            raise InputError(f"{_at(path, text, problem[0])}: {problem[1]}")
     else:
         at, length = _longest_string(text, fmt)
         if length > max_chars:
@@ -313,13 +307,17 @@ def _long_literal(path: Path, text: str, at: int, length: int, what: str = "lite
             f"{LIMITS['literal_chars']:,} characters (KZLOD_MAX_LITERAL_CHARS)")
 
 
-def _check_nesting(path: Path, text: str, fmt: ox.RdfFormat) -> None:
-    if fmt not in _TURTLE_LIKE:
-        return
-    scan = scan_turtle(text, max_depth=LIMITS["nesting_depth"], max_string=1 << 62)
+def scan_problem(scan) -> tuple[int, str] | None:
+    """What a Turtle scan (:mod:`kzlod.gate.scan`) refuses, first found first: (offset, message)."""
     if scan.deep_at >= 0:
-        raise InputError(f"{_at(path, text, scan.deep_at)}: nesting deeper than {LIMITS['nesting_depth']} "
-                         "levels (KZLOD_MAX_NESTING)")
+        return scan.deep_at, f"nesting deeper than {LIMITS['nesting_depth']} levels (KZLOD_MAX_NESTING)"
+    if scan.long_string:
+        at, length = scan.long_string
+        return at, (f"literal of {length:,} characters is over the limit of {LIMITS['literal_chars']:,} "
+                    "characters (KZLOD_MAX_LITERAL_CHARS)")
+    if scan.star_at >= 0:
+        return scan.star_at, STAR_MESSAGE
+    return None
 
 
 class TextLocator:

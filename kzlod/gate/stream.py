@@ -97,15 +97,9 @@ class _TextPass:
         scan = self.scan
         if scan is not None:
             scan.feed(text, self.chars, final=final)
-            if scan.deep_at >= 0:
-                self.fail(scan.deep_at, f"nesting deeper than {loading.LIMITS['nesting_depth']} levels "
-                                        "(KZLOD_MAX_NESTING)")
-            if scan.long_string:
-                at, length = scan.long_string
-                self.fail(at, f"literal of {length:,} characters is over the limit of {self.max_chars:,} "
-                              "characters (KZLOD_MAX_LITERAL_CHARS)")
-            if scan.star_at >= 0:
-                self.fail(scan.star_at, loading.STAR_MESSAGE)
+            problem = loading.scan_problem(scan)
+            if problem:
+                self.fail(*problem)
         if self.bad_escape < 0:
             joined = self.tail + text
             for offset, _c in lit.bad_escapes(joined, "turtle"):

@@ -90,8 +90,18 @@ class Graph:
         return self._count
 
     def content_hash(self) -> str:
+        """:func:`content_hash` of the graph's triples; the same pass counts them for ``len()``."""
         if self._hash is None:
-            self._hash = content_hash(self.triples())
+            count = 0
+
+            def counted():
+                nonlocal count
+                for t in self.triples():
+                    count += 1
+                    yield t
+
+            self._hash = content_hash(counted())
+            self._count = count
         return self._hash
 
 
@@ -252,7 +262,7 @@ class Step:
 def plan(graphs: list[Graph], record: dict, *, prune: bool = False, force: bool = False) -> list[Step]:
     steps = []
     for graph in graphs:
-        same = record.get(graph.iri, ("", -1))[0] == graph.content_hash()
+        same = record.get(graph.iri, ("", -1))[0] == graph.content_hash()  # counts it too
         steps.append(Step("unchanged" if same and not force else "send", graph.iri, len(graph), graph))
     if prune:
         local = {g.iri for g in graphs}

@@ -566,8 +566,9 @@ def publish(outdir, *, version: str | None = None, date: str | None = None, data
     date = release_date(graphs, date)
     with staged_release(Path(outdir), force=force) as folder:
         written = build_files(graphs, folder, version=version, date=date, sparql_endpoint=sparql_endpoint)
-        check_same_version(Path(outdir), version, {name: digest for name, (_, digest) in written.files.items()})
-        sums = sha256sums({name: digest for name, (_, digest) in written.files.items()}).encode("utf-8")
+        digests = {name: digest for name, (_, digest) in written.files.items()}
+        check_same_version(Path(outdir), version, digests)
+        sums = sha256sums(digests).encode("utf-8")
         (folder / "SHA256SUMS").write_bytes(sums)
     return {
         "outdir": str(outdir),

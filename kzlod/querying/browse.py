@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kzlod.querying.entities import labels_for
+from kzlod.querying.relations import KAZAKHSTAN
 from kzlod.querying.run import named_queries, run_query
 from kzlod.vocab import DCT, KZ, KZD, KZSRC, NAMESPACES, PROV, RDF, RDFS, TIME, compact
 
 ORG = NAMESPACES["org"]
-KAZAKHSTAN = KZD + "kazakhstan"
 DATE_PROPS = "time:inXSDDate|time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDateTimeStamp"
 
 
@@ -314,7 +314,7 @@ def source_iri(name: str) -> str:
     return KZSRC + name
 
 
-def source_document(store, iri: str) -> SourceDocument | None:
+def source_document(store, iri: str, infos: dict | None = None) -> SourceDocument | None:
     """A source with its sections, sentences and the claims citing each (None: no such kz:SourceDocument)."""
     if not iri or any(c in iri for c in '<>"{}|\\^` \n\r\t'):
         return None
@@ -350,7 +350,8 @@ def source_document(store, iri: str) -> SourceDocument | None:
             said["position"].append((_int(a), _int(b)))
         elif what.value != "evidence":
             said[what.value].append(a.value)
-    infos = claim_info(store, {claim for claim, _ in evidence})
+    if infos is None:  # a release passes every claim's, read once for all its pages
+        infos = claim_info(store, {claim for claim, _ in evidence})
     for (claim, _), said in sorted(evidence.items()):
         info = infos.get(claim) or ClaimInfo(claim, title=compact(claim))
         start, end = min(said["position"]) if said["position"] else (None, None)
@@ -543,7 +544,7 @@ def _date(term) -> str:
     return re.sub(r"(Z|[+-]\d\d:\d\d)$", "", term.value) if term is not None else ""
 
 
-def timeline(store) -> Timeline:
+def timeline(store, infos: dict | None = None, evidence: dict | None = None) -> Timeline:
     """Dated claims and events in time order (instants by their date; intervals by their
     beginning, else their end), and the groups of claims whose sources' dates conflict."""
     timed = {c.value for (c,) in rows_of(store, TIMED)}
@@ -555,8 +556,10 @@ def timeline(store) -> Timeline:
     found: dict[str, tuple[str, str, str]] = {
         c: tuple(min(t[w]) if t.get(w) else "" for w in ("date", "begin", "end")) for c, t in times.items()}
     relative = timed - set(found)
-    infos = claim_info(store, found)
-    evidence = evidence_of(store, found)
+    if infos is None or not found.keys() <= infos.keys():  # a release passes every claim's, read once
+        infos = claim_info(store, found)
+    if evidence is None:
+        evidence = evidence_of(store, found)
     items = []
     for claim, (d, b, e) in found.items():
         info = infos[claim]

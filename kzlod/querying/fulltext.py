@@ -35,7 +35,7 @@ from pathlib import Path
 
 from kzlod.errors import KzlodError, UsageError
 from kzlod.project import graph_files
-from kzlod.querying.browse import claim_info, rows_of
+from kzlod.querying.browse import _int, claim_info, rows_of
 from kzlod.reasoning.closure import cache_dir
 from kzlod.store.backends import OxigraphStore, content_key, read_meta
 from kzlod.vocab import KZ, ONTOLOGY, compact
@@ -179,13 +179,6 @@ def has_fts5() -> bool:
 
 def _clean(text: str) -> str:
     return text.replace(OPEN, " ").replace(CLOSE, " ")
-
-
-def _int(term) -> int | None:
-    try:
-        return int(term.value) if term is not None else None
-    except ValueError:
-        return None
 
 
 def collect(store) -> list[dict]:

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
-from kzlod.vocab import KZ
+from kzlod.vocab import KZ, KZD
 
-KAZAKHSTAN = "https://w3id.org/kzlod/id/kazakhstan"
+KAZAKHSTAN = KZD + "kazakhstan"
 POSITIVE, NEGATIVE = KZ + "tone-positive", KZ + "tone-negative"
 
 #: Tone category -> (legend label, colour); in legend order.

@@ -376,7 +376,7 @@ def chain_completions(store) -> list:
 
 
 def _compute_reasonable(graph) -> Closure:
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph, Literal
 
     source = graph  # the caller's graph is never changed; chains go into a copy
     inferred, seen, omitted = [], set(), {"not-rdf": 0, "trivial": 0}
@@ -649,7 +649,7 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
 
 
 def _reason_reasonable(store, work: Path, result: StoreClosure) -> None:
-    from rdflib import BNode, Literal, URIRef
+    from rdflib import BNode, URIRef
 
     predicates = relevant_predicates(store)
     result.prefiltered = predicates is not None

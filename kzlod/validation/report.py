@@ -8,7 +8,6 @@ it from its named subject (``kzd:x kz:hasEvidence [2] oa:hasSelector``), as
 
 from __future__ import annotations
 
-from collections import defaultdict
 from itertools import groupby
 
 from kzlod.gate.places import BLANK_ID, blank_places
@@ -71,52 +70,9 @@ class _Shown:
 
 
 def _blank_nodes(report) -> dict:
-    """The blank nodes each finding is about: (focus, value), by the gate's names.
-
-    A finding that carries them (``focus_id``, ``value_id``) says so itself; others are matched
-    to the result of the report graph they were made from (same severity, shape, path, value and
-    message), one result per finding.
-    """
-    out = {}
-    pending = []
-    for f in report.findings:
-        focus_id, value_id = getattr(f, "focus_id", ""), getattr(f, "value_id", "")
-        if focus_id or value_id:
-            out[id(f)] = (focus_id, value_id)
-        elif "[]" in (f.focus, f.value):
-            pending.append(f)
-    graph = getattr(report, "report_graph", None)
-    if not pending or graph is None:
-        return out
-    from rdflib import BNode, URIRef
-    from rdflib.namespace import RDF, SH
-
-    results = defaultdict(list)
-    try:
-        for res in graph.subjects(RDF.type, SH.ValidationResult):
-            focus, value = graph.value(res, SH.focusNode), graph.value(res, SH.value)
-            if not isinstance(focus, BNode) and not isinstance(value, BNode):
-                continue
-            sev = graph.value(res, SH.resultSeverity)
-            shape = graph.value(res, SH.sourceShape)
-            path = graph.value(res, SH.resultPath)
-            key = (str(sev).rsplit("#", 1)[-1] if sev else "Violation",
-                   str(shape) if isinstance(shape, URIRef) else "",
-                   str(path) if isinstance(path, URIRef) else ("" if path is None else "(complex path)"),
-                   "[]" if isinstance(value, BNode) else ("" if value is None else str(value)))
-            message = " ".join(sorted(str(m) for m in graph.objects(res, SH.resultMessage))) or "constraint not met"
-            results[key].append((message, str(focus) if isinstance(focus, BNode) else "",
-                                 str(value) if isinstance(value, BNode) else ""))
-    except Exception:  # noqa: BLE001 - a report graph that cannot be read: findings stay as they are
-        return out
-    for f in pending:
-        candidates = results.get((f.severity, f.shape, f.path, f.value), [])
-        for i, (message, focus_id, value_id) in enumerate(candidates):
-            if f.message.startswith(message):
-                out[id(f)] = (focus_id, value_id)
-                del candidates[i]
-                break
-    return out
+    """The blank nodes each finding is about: (focus, value), by the gate's names (``focus_id``,
+    ``value_id``, which every finding carries, cached ones too)."""
+    return {id(f): (f.focus_id, f.value_id) for f in report.findings if f.focus_id or f.value_id}
 
 
 def problem_lines(report) -> list[str]:

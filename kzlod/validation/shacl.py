@@ -254,16 +254,18 @@ def _run_shacl(data, shapes):
 
 
 def validate(files=(), *, root: Path | None = None, reason: bool = True, store: Path | None = None,
-             full: bool = False) -> ValidationReport:
+             full: bool = False, parsed: list[ParsedFile] | None = None) -> ValidationReport:
     """Validate the bundled graph, or new files together with it (or with a disk store).
 
     ``store``: an Oxigraph store directory (made by ``kzlod load``) to check the
     new files against, instead of the bundled graph. ``full=True`` validates the
     whole graph with pySHACL and then keeps the touched nodes' results (the
     reference the incremental check is tested against; memory only).
+    ``parsed``: the new files as the gate already read them (``add`` reads them once for both).
     Raises InputError on bad syntax.
     """
-    parsed: list[ParsedFile] = parse_files(files, max_statements=LIMITS["statements"]) if files else []
+    if parsed is None:
+        parsed = parse_files(files, max_statements=LIMITS["statements"]) if files else []
     check_assertions(parsed)
     if not parsed and store is None:
         return _validate_bundled(root, reason)
@@ -295,15 +297,6 @@ def _project_file(root: Path | None) -> list[Path]:
 
 
 def _report_key(root: Path | None) -> str:
-    import pyshacl
-
-    h = hashlib.sha256(f"kzlod {__version__} pyshacl {pyshacl.__version__} report 2\n".encode())
-    for path in shapes_files(root) + graph_files(root) + _project_file(root):
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def _report_key_light(root: Path | None) -> str:
     """The cache key without importing pySHACL (its version read from the installed metadata)."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -311,7 +304,7 @@ def _report_key_light(root: Path | None) -> str:
         shacl_version = version("pyshacl")
     except PackageNotFoundError:  # pragma: no cover - pyshacl is a dependency
         shacl_version = "?"
-    h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 2\n".encode())
+    h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 3\n".encode())
     for path in shapes_files(root) + graph_files(root) + _project_file(root):
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
@@ -322,7 +315,7 @@ def _display_files(root):
 
 
 def _validate_bundled(root: Path | None, reason: bool) -> ValidationReport:
-    key = _report_key_light(root)
+    key = _report_key(root)
     folder = reasoning.cache_dir()
     cached = _read_cached_report(folder, key)
     built = []  # the bundled graph, parsed at most once for both checks
@@ -364,7 +357,8 @@ def _read_cached_report(folder: Path, key: str) -> ValidationReport | None:
         nt = (folder / f"report-{key}.nt").read_text(encoding="utf-8")
         report = ValidationReport(files=meta["files"], triples=meta["triples"], cached=True)
         report.findings = [Finding(**{k: f[k] for k in ("severity", "focus", "path", "value", "message", "shape",
-                                                         "file", "line")}, focus_label=f["focusLabel"])
+                                                         "file", "line")}, focus_label=f["focusLabel"],
+                                   focus_id=f.get("focusId", ""), value_id=f.get("valueId", ""))
                            for f in meta["results"]]
         report.report_graph = LazyGraph(nt)
         return report
@@ -376,7 +370,8 @@ def _write_cached_report(folder: Path, key: str, report: ValidationReport) -> No
     try:
         folder.mkdir(parents=True, exist_ok=True)
         payload = {"files": report.files, "triples": report.triples,
-                   "results": [f.as_dict() for f in report.findings]}
+                   "results": [{**f.as_dict(), "focusId": f.focus_id, "valueId": f.value_id}
+                               for f in report.findings]}
         nt = report.report_graph.serialize(format="nt")
         for name, text in ((f"report-{key}.nt", nt), (f"report-{key}.json", json.dumps(payload))):
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
@@ -578,7 +573,8 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     for pf in parsed:
         delta.extend(ox.Quad(q.subject, q.predicate, q.object) for q in pf.quads)
     shapes, reach = _shapes(root)
-    triples, touched = extract(Union([base.store, delta]), parsed, reach)
+    graph = Union([base.store, delta])
+    triples, touched = extract(graph, parsed, reach)
     from rdflib import Graph
 
     data = Graph()
@@ -590,14 +586,15 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
     report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
     closed = vocabulary_findings(parsed, root)
-    unknown = closed + unknown_terms(parsed, Union([base.store, delta]), _locator(parsed))
+    described = _described(parsed)
+    unknown = closed + unknown_terms(parsed, graph, _locator(parsed), described)
     if unknown:  # one clear line for a misspelt name, in place of the shapes' results about the same value
         said = {(f.focus, f.value) for f in unknown}
         names = {f.value for f in unknown}
         report.findings = unknown + [f for f in report.findings
                                      if (f.focus, f.value) not in said and f.focus not in names]
-    report.findings = [f for f in report.findings if f in closed or _about_new_files(f, parsed)]
-    _name_allowed_values(report.findings, shapes, Union([base.store, delta]))
+    report.findings = [f for f in report.findings if f in closed or _about_new_files(f, described)]
+    _name_allowed_values(report.findings, shapes, graph)
     report.report_graph = _kept_report(results_graph, keep)
     report.focus_nodes, report.extracted = len(touched), len(data)
     report.data_graph = data
@@ -612,11 +609,15 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     return report
 
 
-def _about_new_files(finding: Finding, parsed: list[ParsedFile]) -> bool:
+def _described(parsed: list[ParsedFile]) -> set[str]:
+    """The IRIs the new files describe (subjects of their statements)."""
+    return {q.subject.value for pf in parsed for q in pf.quads if isinstance(q.subject, ox.NamedNode)}
+
+
+def _about_new_files(finding: Finding, described: set[str]) -> bool:
     """Whether a result is about what the new files say: its focus (or its value) is a subject they
-    describe, or a blank node of theirs (evidence, selectors). An entity they merely mention, with
-    warnings of its own in the graph, is not their fault and is not reported with them."""
-    described = {q.subject.value for pf in parsed for q in pf.quads if isinstance(q.subject, ox.NamedNode)}
+    describe (``described``), or a blank node of theirs (evidence, selectors). An entity they merely
+    mention, with warnings of its own in the graph, is not their fault and is not reported with them."""
     return finding.focus in described or "[]" in (finding.focus, finding.value) or finding.value in described
 
 
@@ -661,13 +662,10 @@ def vocabulary_findings(parsed: list[ParsedFile], root: Path | None) -> list[Fin
             for p in closed_vocabulary.check(parsed, root)]
 
 
-def unknown_terms(parsed: list[ParsedFile], graph, locator) -> list[Finding]:
+def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str]) -> list[Finding]:
     """Names of the project's namespaces that new files use as a predicate, a class or a value, but
     that neither the graph nor the files declare or describe: a misspelt term or entity, with the
     closest known names (``kz:aspect-conectivity`` → did you mean ``kz:aspect-connectivity``)."""
-    described = set()
-    for pf in parsed:
-        described.update(q.subject.value for q in pf.quads if isinstance(q.subject, ox.NamedNode))
     uses = []  # (subject, predicate, the name)
     for pf in parsed:
         for q in pf.quads:

@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from kzlod.querying.browse import claim_info, names_for
+from kzlod.querying.browse import _values, claim_info, names_for
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
 from kzlod.vocab import DCT, KZ, KZD, KZSRC, OA, ONTOLOGY, OWL, RDF, RDFS, SKOS, TIME, compact
@@ -120,10 +120,6 @@ def entity_iris(store) -> list[str]:
 
 
 # --- reading descriptions -----------------------------------------------------------
-
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in sorted(set(iris)))
-
 
 class Descriptions:
     """Outgoing triples of some subjects, blank-node objects followed two levels deep."""

@@ -55,7 +55,6 @@ from kzlod.sparqltext import mask_sparql
 from kzlod.store.backends import GraphStore, OxigraphStore, bind_values, memory_store, query_kind
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
 from kzlod.web import pages, protocol, site, workbench
-from kzlod.web.pages import anchor
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
 from kzlod.web.shell import SERVED_PAGE_CSP, STATIC_DIR
 
@@ -75,7 +74,7 @@ ENTITY_TYPES = {"ttl": "text/turtle", "html": "text/html", "nt": "application/n-
                 "jsonld": "application/ld+json"}
 QUEUE_GRACE = 15.0  # seconds a request may wait beyond the time limit for a free (or restarted) worker
 _FROM = re.compile(r"(?<![:\w?$])FROM\b", re.I)
-_LOCAL = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$")
+_LOCAL = site._LOCAL  # what a local name under /id/ may be
 
 
 @dataclass(frozen=True)
@@ -194,18 +193,8 @@ def task_query(store, sparql, default_graphs, named_graphs, fmt, base_iri=None, 
     return ("ok", ctype, body, {"truncated": result.truncated})
 
 
-def link(iri: str) -> str | None:
-    """The path on this server that answers for an IRI (None: served elsewhere, shown as text)."""
-    if iri.startswith(ID_BASE + "source/") and (site.served_link(iri) or "").startswith("/source/"):
-        return site.served_link(iri)  # a source document: its page, /source/<name>
-    if iri.startswith(ID_BASE) and _LOCAL.match(iri[len(ID_BASE):]):
-        return "/id/" + iri[len(ID_BASE):]
-    if iri == ONTOLOGY:
-        return "/ontology"
-    if iri.startswith(ONTOLOGY + "#") and len(iri) > len(ONTOLOGY) + 1:
-
-        return "/ontology#" + anchor(iri)
-    return None
+#: The path on this server that answers for an IRI (None: served elsewhere, shown as text).
+link = site.served_link
 
 
 def _html(text: str) -> tuple:

@@ -96,7 +96,7 @@ def iter_site(store, *, downloads: Iterable[dict] = (), version: str | None = No
     top, nested = Site(linker(""), served=False), Site(linker("source"), served=False, root="../")
     listed = data.source_list(store)
     for iri, name in sources.items():
-        doc = data.source_document(store, iri)
+        doc = data.source_document(store, iri, infos)
         if doc is not None:
             yield "source/" + name, browse.render_source(doc, nested)
     yield "sources.html", browse.render_sources(listed, top)
@@ -108,7 +108,7 @@ def iter_site(store, *, downloads: Iterable[dict] = (), version: str | None = No
         for value, _ in values[:FACET_VALUES]:
             yield "claims/" + browse.facet_page_name(facet, value), browse.render_claims(
                 facets, [(facet, value)], in_claims, infos, evidence)
-    yield "timeline.html", browse.render_timeline(data.timeline(store), top)
+    yield "timeline.html", browse.render_timeline(data.timeline(store, infos, evidence), top)
     yield "map.html", browse.render_map(relation_map(store), top)
     docs = [("sources.html", "Sources, every sentence numbered, with the claims citing it"),
             ("claims.html", "Claims by kind, partner, tone, source and year"),
