@@ -1,6 +1,6 @@
 """kzlod: an evidence-backed knowledge graph of Kazakhstan's foreign relations.
 
-The public API mirrors the command line::
+The public API mirrors the command line (:mod:`kzlod.api`)::
 
     import kzlod
     store = kzlod.load()                       # the project's ontology + data (or the bundled graph)
@@ -9,24 +9,24 @@ The public API mirrors the command line::
     card = kzlod.describe(store, "Armenia")
     kzlod.reason_store("oxigraph:kz-store")     # the closure of a store made by 'kzlod load'
 
-Heavy libraries (rdflib, pySHACL, owlrl) are imported only when needed.
+Each name is imported on first use, so that 'import kzlod' stays cheap.
 """
 
-__version__ = "0.1.0"
+from kzlod.version import __version__
 
 __all__ = [
-    "load", "query", "search", "validate", "reason", "reason_store", "write_inferred", "describe", "stats", "add",
-    "fmt", "init", "open_project", "named_queries", "KzlodError",
+    "load", "query", "search", "vocabulary", "validate", "reason", "reason_store", "write_inferred", "describe",
+    "stats", "add", "fmt", "init", "load_store", "source_add", "mentions", "template", "coverage", "locate",
+    "diff", "publish", "graph", "push", "serve", "open_project", "named_queries", "KzlodError",
 ]
 
 
 def __getattr__(name):
-    # The API is imported on first use, so that 'import kzlod' stays cheap.
-    if name in __all__:
-        if name == "KzlodError":
-            from kzlod.errors import KzlodError
+    if name == "KzlodError":
+        from kzlod.errors import KzlodError
 
-            return KzlodError
+        return KzlodError
+    if name in __all__:
         from kzlod import api
 
         return getattr(api, name)

@@ -51,23 +51,6 @@ def _turtle_files(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.ttl")) if folder.is_dir() else []
 
 
-def ontology_files(root: Path | None = None) -> list[Path]:
-    return _turtle_files((root or bundled_root()) / "ontology")
-
-
-def data_files(root: Path | None = None) -> list[Path]:
-    return _turtle_files((root or bundled_root()) / "data")
-
-
-def shapes_files(root: Path | None = None) -> list[Path]:
-    return _turtle_files((root or bundled_root()) / "shapes")
-
-
-def graph_files(root: Path | None = None) -> list[Path]:
-    """Ontology and data: what a query runs over by default."""
-    return ontology_files(root) + data_files(root)
-
-
 @dataclass(frozen=True)
 class Project:
     """A project folder and what its ``kzlod.toml`` says."""
@@ -87,19 +70,27 @@ class Project:
         return self.root / "data"
 
     def ontology_files(self) -> list[Path]:
-        return ontology_files(self.root)
+        return _turtle_files(self.root / "ontology")
 
     def shapes_files(self) -> list[Path]:
-        return shapes_files(self.root)
+        return _turtle_files(self.root / "shapes")
 
     def data_files(self) -> list[Path]:
-        return data_files(self.root)
+        return _turtle_files(self.data_dir)
 
     def graph_files(self) -> list[Path]:
-        return graph_files(self.root)
+        """Ontology and data: what a query runs over by default."""
+        return self.ontology_files() + self.data_files()
 
     def turtle_files(self) -> list[Path]:
         return self.ontology_files() + self.shapes_files() + self.data_files()
+
+    def display(self, path: Path | str) -> str:
+        """A file's name as messages show it: relative to the project's folder when it is inside it."""
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
 
     @property
     def namespaces(self) -> dict:

@@ -1,7 +1,7 @@
 """The ``kzlod`` command line: a thin layer over the library (:mod:`kzlod.api`).
 
-One :func:`click.group`; each command lives in the module of its job and is
-added here explicitly. Exit codes, for every command: 0 ok; 1 data does not
+One :func:`click.group`; each command lives in the module named after it
+(:data:`COMMANDS`) and is a thin function over :mod:`kzlod.api`. Exit codes, for every command: 0 ok; 1 data does not
 conform, graph inconsistent or query failed; 2 usage error; 3 unreadable input.
 """
 
@@ -13,34 +13,34 @@ from pathlib import Path
 
 import click
 
-from kzlod.cli.common import Ctx
+from kzlod.cli.common import PROJECT_HELP, Ctx
 
-#: Every command: its name and where it lives ("module:function"). A command's module is imported
-#: when the command runs (or its help is shown), so that 'kzlod query' loads neither the web server
-#: nor the curation tools.
+#: Every command: its name and where it lives ("module:function", a module named after the command).
+#: A command's module is imported when the command runs (or its help is shown), so that 'kzlod query'
+#: loads neither the web server nor the curation tools.
 COMMANDS = {
-    "add": "kzlod.cli.graph:add",
-    "coverage": "kzlod.cli.curate:coverage",
-    "describe": "kzlod.cli.graph:describe",
-    "diff": "kzlod.cli.curate:diff",
-    "fmt": "kzlod.cli.graph:fmt",
-    "graph": "kzlod.cli.publish:graph",
-    "init": "kzlod.cli.project:init",
+    "add": "kzlod.cli.add:add_command",
+    "coverage": "kzlod.cli.coverage:coverage_command",
+    "describe": "kzlod.cli.describe:describe_command",
+    "diff": "kzlod.cli.diff:diff_command",
+    "fmt": "kzlod.cli.fmt:fmt_command",
+    "graph": "kzlod.cli.graph:graph_command",
+    "init": "kzlod.cli.init:init_command",
     "load": "kzlod.cli.load:load_command",
-    "locate": "kzlod.cli.curate:locate",
-    "mentions": "kzlod.cli.curate:mentions",
-    "publish": "kzlod.cli.publish:publish",
-    "push": "kzlod.cli.serve:push",
-    "queries": "kzlod.cli.graph:queries",
-    "query": "kzlod.cli.graph:query",
-    "reason": "kzlod.cli.graph:reason",
-    "search": "kzlod.cli.search:search",
-    "serve": "kzlod.cli.serve:serve",
-    "source": "kzlod.cli.curate:source",
-    "stats": "kzlod.cli.graph:stats",
-    "template": "kzlod.cli.curate:template",
-    "validate": "kzlod.cli.graph:validate",
-    "vocab": "kzlod.cli.graph:vocab",
+    "locate": "kzlod.cli.locate:locate_command",
+    "mentions": "kzlod.cli.mentions:mentions_command",
+    "publish": "kzlod.cli.publish:publish_command",
+    "push": "kzlod.cli.push:push_command",
+    "queries": "kzlod.cli.query:queries_command",
+    "query": "kzlod.cli.query:query_command",
+    "reason": "kzlod.cli.reason:reason_command",
+    "search": "kzlod.cli.search:search_command",
+    "serve": "kzlod.cli.serve:serve_command",
+    "source": "kzlod.cli.source:source_command",
+    "stats": "kzlod.cli.stats:stats_command",
+    "template": "kzlod.cli.template:template_command",
+    "validate": "kzlod.cli.validate:validate_command",
+    "vocab": "kzlod.cli.vocab:vocab_command",
 }
 
 
@@ -61,8 +61,7 @@ class Commands(click.Group):
 @click.version_option(package_name="kzlod")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or notes on stderr.")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="The project to work on (default: $KZLOD_PROJECT, else the nearest folder with a "
-                   "kzlod.toml from here upward, else the bundled graph, read-only).")
+              help=PROJECT_HELP)
 @click.pass_context
 def cli(ctx, quiet, project_dir):
     """kzlod: an evidence-backed knowledge graph of Kazakhstan's foreign relations.

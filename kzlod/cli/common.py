@@ -1,12 +1,16 @@
 """What every command shares: the error handler, the context with its project, and the options.
 
 One error handler maps each :class:`kzlod.errors.KzlodError` to its one-line
-message and exit code; commands are thin functions over library calls.
+message and exit code; commands are thin functions over :mod:`kzlod.api`.
+Every command takes the global options ``--project DIR`` and ``--quiet``
+after its name too (:func:`command`), so ``kzlod query --project p NAME`` and
+``kzlod --project p query NAME`` mean the same.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import time
 from contextlib import contextmanager
@@ -14,10 +18,11 @@ from pathlib import Path
 
 import click
 
-from kzlod import project as projects
+from kzlod.api.reading import load
 from kzlod.errors import InputError, KzlodError
 from kzlod.files.safewrite import recover_project
-from kzlod.project import Project
+from kzlod.project import Project, resolve
+from kzlod.store.spec import StoreSpec
 
 
 def one_line(text: str) -> str:
@@ -57,31 +62,32 @@ def handle_errors(fn):
 
 
 class Ctx:
-    """The state of one ``kzlod`` run: quiet or not, and the project it works on."""
+    """The state of one ``kzlod`` run: quiet or not, and the project it works on (resolved once)."""
 
-    def __init__(self, quiet: bool, project: Path | None = None):
+    def __init__(self, quiet: bool = False, project: Path | None = None):
         self.quiet = quiet
         self.project_dir = project
         self.tty = sys.stderr.isatty()
-        self._noted_bundled = False
+        self._project: Project | None = None
 
-    def project(self, explicit: Path | None = None, *, write: bool = False) -> Project:
-        """The project of this command: its own --project, else kzlod's --project, else
-        $KZLOD_PROJECT, else the nearest kzlod.toml upward, else the bundled graph.
+    def project(self, *, write: bool = False, note: bool = True) -> Project:
+        """The project of this command: ``--project``, else ``$KZLOD_PROJECT``, else the nearest
+        kzlod.toml upward, else the bundled graph. Resolved, and recovered from an interrupted
+        write, once per command.
 
         A writing command is refused outside a project (exit 2); a reading one
-        says in one stderr line that it reads the bundled graph.
+        says in one stderr line that it reads the bundled graph (unless ``note`` is false:
+        a command that reads no graph files).
         """
-        found = projects.resolve(explicit or self.project_dir)
-        for folder, outcome in recover_project(found):
-            self.note(f"kzlod: {folder.name}/: an interrupted write was {outcome}")
-        if write:
-            return found.require_writable()
-        if found.bundled and not self._noted_bundled:
-            self._noted_bundled = True
-            self.note("kzlod: no project here (no kzlod.toml up from the current folder); "
-                      "reading the bundled graph, read-only")
-        return found
+        if self._project is None:
+            found = resolve(self.project_dir)
+            for folder, outcome in recover_project(found):
+                self.note(f"kzlod: {folder.name}/: an interrupted write was {outcome}")
+            if found.bundled and not write and note:
+                self.note("kzlod: no project here (no kzlod.toml up from the current folder); "
+                          "reading the bundled graph, read-only")
+            self._project = found
+        return self._project.require_writable() if write else self._project
 
     @contextmanager
     def step(self, what: str):
@@ -99,14 +105,67 @@ class Ctx:
             click.echo(message, err=True)
 
 
+pass_ctx = click.make_pass_decorator(Ctx, ensure=True)
+
+
+def _set_project(ctx, param, value):
+    if value is not None:
+        ctx.ensure_object(Ctx).project_dir = value
+    return value
+
+
+def _set_quiet(ctx, param, value):
+    if value:
+        ctx.ensure_object(Ctx).quiet = True
+    return value
+
+
+PROJECT_HELP = ("The project to work on (default: $KZLOD_PROJECT, else the nearest folder with a kzlod.toml "
+                "from here upward, else the bundled graph, read-only).")
+
+
+def global_options(fn):
+    """``--project DIR`` and ``--quiet``, as kzlod's own options, given after a command's name."""
+    fn = click.option("--quiet", "-q", is_flag=True, expose_value=False, is_eager=True, callback=_set_quiet,
+                      help="No progress or notes on stderr.")(fn)
+    return click.option("--project", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                        expose_value=False, is_eager=True, callback=_set_project,
+                        help="The project to work on (see 'kzlod --help').")(fn)
+
+
+def command(name: str, **settings):
+    """A kzlod command: a click command that takes the global options, passes the :class:`Ctx`
+    as its first argument and turns every :class:`KzlodError` into its message and exit code."""
+
+    def deco(fn):
+        return click.command(name, **settings)(global_options(pass_ctx(handle_errors(fn))))
+
+    return deco
+
+
+class StoreType(click.ParamType):
+    """``--store``: ``memory`` or ``oxigraph:DIR``, parsed once into a :class:`StoreSpec`."""
+
+    name = "STORE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, StoreSpec):
+            return value
+        try:
+            return StoreSpec.parse(value)
+        except KzlodError as exc:
+            self.fail(exc.message, param, ctx)
+
+
 def data_option(fn):
     return click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
                         metavar="FILE", help="Extra RDF file to add to the graph (repeatable).")(fn)
 
 
 def store_option(fn):
-    return click.option("--store", "store_spec", default="memory", show_default=True, metavar="STORE",
-                        help="'memory' (the project's graph in memory) or 'oxigraph:DIR' (a store made by 'kzlod load').")(fn)
+    return click.option("--store", "store", type=StoreType(), default="memory", show_default=True, metavar="STORE",
+                        help="'memory' (the project's graph in memory) or 'oxigraph:DIR' (a store made by "
+                             "'kzlod load').")(fn)
 
 
 def graph_options(fn):
@@ -119,6 +178,15 @@ def graph_options(fn):
     return data_option(fn)
 
 
+def open_graph(obj: Ctx, data, store: StoreSpec, endpoint: str | None, inferred: bool):
+    """The graph a reading command asked for (:func:`kzlod.api.load`): the project's, a disk store's
+    or an endpoint's."""
+    spec = StoreSpec.parse(store, endpoint)
+    with obj.step("loading graph"):
+        return load(data=data, store=spec, inferred=inferred,
+                    project=obj.project() if spec.is_memory else None)
+
+
 def format_option(choices, default=None):
     def deco(fn):
         return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default,
@@ -127,10 +195,5 @@ def format_option(choices, default=None):
     return deco
 
 
-
-
-def project_option(fn):
-    """--project DIR on a command (the same as kzlod's own --project, given after the command)."""
-    return click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-                        metavar="DIR", help="The project to work on (default: found from the current folder; "
-                                            "see 'kzlod --help').")(fn)
+def echo_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))

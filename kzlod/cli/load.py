@@ -8,24 +8,17 @@ Module-level imports stay light: ``kzlod query`` must start fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from kzlod.cli.common import handle_errors
-from kzlod.store import bulk
-from kzlod.store.backends import store_path
+from kzlod.api.writing import load_store
+from kzlod.cli.common import command, echo_json
 
 
-def _quiet() -> bool:
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx and ctx.find_root().obj is not None and getattr(ctx.find_root().obj, "quiet", False))
-
-
-def _show_progress() -> bool:
-    return sys.stderr.isatty() and not _quiet()
+def _show_progress(obj) -> bool:
+    return sys.stderr.isatty() and not obj.quiet
 
 
 class LoadProgress:
@@ -81,7 +74,7 @@ class LoadProgress:
             self.progress.update(self.tasks[self.BUNDLED], total=1, completed=1)
 
 
-@click.command("load")
+@command("load")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--store", "store_spec", required=True, metavar="oxigraph:DIR",
               help="The Oxigraph store to load into (created if missing).")
@@ -89,8 +82,6 @@ class LoadProgress:
               help="Also load the project's ontology and data (outside a project: the bundled ones).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="Output format (default: text).")
-@click.pass_obj
-@handle_errors
 def load_command(obj, files, store_spec, bundled, fmt):
     """Load RDF files into an Oxigraph store on disk, through the strict input gate.
 
@@ -106,22 +97,21 @@ def load_command(obj, files, store_spec, bundled, fmt):
       kzlod load more-facts.ttl --store oxigraph:kz-store --no-bundled
       kzlod query memberships --store oxigraph:kz-store
     """
-    root = obj.project().root if bundled else None
-    path = store_path(store_spec, must_exist=False)
-    if _show_progress():
+    project = obj.project(note=bundled)
+    if _show_progress(obj):
         with LoadProgress() as progress:
-            report = bulk.load(files, path, bundled=bundled, root=root, progress=progress)
+            report = load_store(files, store_spec, bundled=bundled, project=project, progress=progress)
             progress.finish()
     else:
-        report = bulk.load(files, path, bundled=bundled, root=root)
+        report = load_store(files, store_spec, bundled=bundled, project=project)
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        echo_json(report.as_dict())
         return
     n = len(files)
     also = " and the project's ontology and data" if bundled else ""
     click.echo(f"loaded {report.loaded} triples from {n} file{'s' * (n != 1)}{also} into {store_spec}; "
                f"it holds {report.total} triples")
-    if _show_progress():
+    if _show_progress(obj):
         rate = report.loaded / report.seconds if report.seconds > 0 else 0
         click.echo(f"{report.seconds:.2f} s, {rate:,.0f} triples/s", err=True)
 

@@ -1,24 +1,16 @@
-"""``kzlod publish`` and ``kzlod graph``: a versioned release, and a picture of the relations.
-
-Kept light at import time: rdflib, owlrl and matplotlib load only when a
-command runs.
-"""
+"""``kzlod publish``: a versioned release of the graph, with its dataset description and pages."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from kzlod import api
-from kzlod.cli.common import format_option, graph_options, handle_errors
-from kzlod.publishing import relmap
-from kzlod.publishing.release import publish as run_publish
-from kzlod.querying.entities import find_entity
+from kzlod.api.releasing import publish
+from kzlod.cli.common import command, echo_json, format_option
 
 
-@click.command()
+@command("publish")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--version", "release_version", metavar="V",
               help="Release version (default: the ontology's owl:versionInfo + a short content hash, "
@@ -31,9 +23,7 @@ from kzlod.querying.entities import find_entity
 @click.option("--sparql-endpoint", metavar="URL", help="Name this SPARQL endpoint in void.ttl (void:sparqlEndpoint).")
 @click.option("--force", is_flag=True, help="Replace OUTDIR if it holds an earlier release.")
 @format_option(["text", "json"], default="text")
-@click.pass_obj
-@handle_errors
-def publish(obj, outdir, release_version, release_date, data, sparql_endpoint, force, fmt):
+def publish_command(obj, outdir, release_version, release_date, data, sparql_endpoint, force, fmt):
     """Publish a versioned release of the graph into OUTDIR.
 
     Dumps of the asserted graph and of the graph with its OWL RL inferences
@@ -51,12 +41,11 @@ def publish(obj, outdir, release_version, release_date, data, sparql_endpoint, f
       kzlod publish dist/0.2.0 --version 0.2.0 --date 2026-12-01
       kzlod publish dist/ --force --format json
     """
-    project = obj.project()
     with obj.step("publishing"):
-        summary = run_publish(outdir, version=release_version, date=release_date, data=data, force=force,
-                              sparql_endpoint=sparql_endpoint, root=project.root)
+        summary = publish(outdir, version=release_version, date=release_date, data=data, force=force,
+                          sparql_endpoint=sparql_endpoint, project=obj.project())
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+        echo_json(summary)
         return
     click.echo(summary_text(summary), nl=False)
 
@@ -74,36 +63,3 @@ def summary_text(s: dict) -> str:
     lines = [f"published release {s['version']} ({s['date']}) into {s['outdir']}"]
     lines += [f"  {name:<13}{value:>{width}}  {note}".rstrip() for name, value, note in rows]
     return "\n".join(lines) + "\n"
-
-
-@click.command("graph")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Picture to write: FILE.svg or FILE.png.")
-@click.option("--focus", default="kzd:kazakhstan", show_default=True, metavar="ENTITY",
-              help="Whose relations to draw: a label or IRI.")
-@graph_options
-@click.pass_obj
-@handle_errors
-def graph(obj, out, focus, data, store_spec, endpoint, inferred):
-    """Draw Kazakhstan's relations: partners, organisations, tone, memberships.
-
-    Relations are edges coloured by the tone the sources give them (positive,
-    mixed, strained, none recorded), memberships dashed edges to the
-    organisations; the layout is fixed, so the same graph gives the same
-    picture.
-
-    \b
-    Examples:
-      kzlod graph --out relations.svg
-      kzlod graph --out relations.png --data new-facts.ttl
-    """
-    relmap.output_format(out)
-    project = obj.project() if store_spec in (None, "", "memory") and not endpoint else None
-    with obj.step("loading graph"):
-        store = api.load(data=data, store=store_spec, endpoint=endpoint, inferred=inferred, project=project)
-    with obj.step("drawing"):
-        summary = relmap.draw(store, out, focus=find_entity(store, focus).value)
-    click.echo(f"wrote {out} ({summary['bytes']:,} bytes): {len(summary['partners'])} partners, "
-               f"{len(summary['organisations'])} organisations, {summary['relations']} relations, "
-               f"{summary['memberships']} memberships")
-

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 
 import click
 
-from kzlod import api
-from kzlod.cli.common import data_option, format_option, handle_errors, store_option
+from kzlod.api.reading import search
+from kzlod.cli.common import command, data_option, echo_json, format_option, store_option
 from kzlod.querying.fulltext import KINDS
 from kzlod.vocab import compact
 
 
-@click.command()
+@command("search")
 @click.argument("text", nargs=-1, required=True)
 @click.option("--limit", "-n", type=click.IntRange(min=1, max=10_000), default=20, show_default=True, metavar="N",
               help="Show the N best hits.")
@@ -25,9 +24,7 @@ from kzlod.vocab import compact
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Search a remote SPARQL 1.1 endpoint's graph (indexed anew each time).")
-@click.pass_obj
-@handle_errors
-def search(obj, text, limit, kinds, fmt, data, store_spec, endpoint):
+def search_command(obj, text, limit, kinds, fmt, data, store, endpoint):
     """Search the graph's labels, alternative labels, quotes and sentences.
 
     Every word must occur (a hyphenated word or "quoted words" as a phrase;
@@ -45,12 +42,12 @@ def search(obj, text, limit, kinds, fmt, data, store_spec, endpoint):
       kzlod search Karabakh --store oxigraph:kz-store
     """
     query = " ".join(text)
-    project = obj.project() if store_spec in (None, "", "memory") and not endpoint else None
+    in_memory = store.is_memory and not endpoint
     with obj.step("searching"):
-        result = api.search(query, limit=limit, kinds=list(kinds) or None, data=data, store=store_spec,
-                            endpoint=endpoint, project=project)
+        result = search(query, limit=limit, kinds=list(kinds) or None, data=data, store=store, endpoint=endpoint,
+                        project=obj.project(note=in_memory))
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        echo_json(result.as_dict())
     elif fmt == "csv":
         click.echo(to_csv(result), nl=False)
     else:

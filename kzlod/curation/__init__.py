@@ -1,8 +1,8 @@
 """Curation: adding assertions and sources to a project, and measuring what they cover.
 
 Every function returns plain data (dataclasses, dicts, lists) and raises
-:mod:`kzlod.errors` exceptions; the ``kzlod`` commands in :mod:`kzlod.cli.curate`
-and :mod:`kzlod.cli.graph` only print what these return.
+:mod:`kzlod.errors` exceptions; the ``kzlod`` commands (:mod:`kzlod.cli`, one module each,
+through :mod:`kzlod.api`) only print what these return.
 
 * :func:`kzlod.curation.merge.add` — ``kzlod add``: validate, route and merge new assertions
 * :func:`kzlod.curation.register.add_source` — ``kzlod source add``

@@ -1,4 +1,4 @@
-"""What the curation commands share: the project they work on, its graph, its sources."""
+"""What the curation commands share: the project's graph and its sources."""
 
 from __future__ import annotations
 
@@ -10,26 +10,16 @@ import pyoxigraph as ox
 
 from kzlod.errors import UsageError
 from kzlod.gate.parse import read_text
-from kzlod.project import resolve
+from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.store.backends import memory_store
 from kzlod.vocab import KZSRC, compact
 
 
-def write_root(project: Path | None) -> Path:
-    """The project a writing command changes (see :func:`kzlod.project.resolve`); refused outside one."""
-    return resolve(project).require_writable().root
-
-
-def read_root(project: Path | None) -> Path:
-    """The project a reading command reads: the one found, else the graph bundled with the package."""
-    return resolve(project).root
-
-
-def open_graph(root: Path):
+def open_graph(project: Project):
     """The project's ontology and data in an in-memory store."""
 
-    return memory_store(root=root)
+    return memory_store(project)
 
 
 def sha256_text(text: str) -> str:

@@ -14,8 +14,9 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from kzlod.curation.common import open_graph, read_root, resolve_source, sources
+from kzlod.curation.common import open_graph, resolve_source, sources
 from kzlod.errors import UsageError
+from kzlod.project import Project
 from kzlod.querying.run import run_query
 
 CITATIONS = """
@@ -46,10 +47,9 @@ def _tally(rows: list[dict]) -> dict:
             "claimsPerSentence": round(sum(r["claims"] for r in rows) / n, 2) if n else 0.0}
 
 
-def coverage(source: str | None = None, *, project=None) -> dict:
+def coverage(project: Project, source: str | None = None) -> dict:
     """Coverage of one source (slug, IRI or its text file) or of every source with text."""
-    root = read_root(project)
-    store = open_graph(root)
+    store = open_graph(project)
     known = {s.iri: s for s in sources(store)}
     wanted = None
     if source is not None:

@@ -7,7 +7,7 @@ stands for its ``data/``) or a git revision of the project's ``data/``
 
 A *fact* is a triple of a named subject; a blank node hanging from it (a
 piece of evidence with its selectors, a time instant) is one value, compared
-by its canonical Turtle (:func:`kzlod.turtle.serialize`), so blank-node
+by its canonical Turtle (:func:`kzlod.files.turtle.serialize`), so blank-node
 names never show up as changes. Blank-node trees that hang from no named
 subject are compared whole. Facts are grouped by subject, shown with the
 subject's label; a property whose values were both removed and added is
@@ -29,7 +29,7 @@ from kzlod.curation.merge import subtree
 from kzlod.errors import InputError, UsageError
 from kzlod.files.turtle import serialize
 from kzlod.gate.parse import parse_files
-from kzlod.project import resolve
+from kzlod.project import Project
 from kzlod.vocab import NAMESPACES, compact
 
 NS = NAMESPACES
@@ -207,10 +207,10 @@ def show_property(iri: str) -> str:
     return "a" if iri == RDF_TYPE else compact(iri)
 
 
-def diff(old: str, new: str, *, project: Path | None = None) -> dict:
-    """Compare two versions of the data (files, folders or git revisions of data/)."""
-    found = resolve(project)
-    repo = Path.cwd() if found.bundled else found.root
+def diff(project: Project, old: str, new: str) -> dict:
+    """Compare two versions of the data (files, folders or git revisions of ``project``'s data/;
+    outside a project, of the git repository here)."""
+    repo = Path.cwd() if project.bundled else project.root
     a, b = load_side(old, repo), load_side(new, repo)
     fa, fb = facts(a.triples), facts(b.triples)
     labels = {**fa.labels, **fb.labels}

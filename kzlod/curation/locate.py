@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from kzlod.curation.common import open_graph, read_root, resolve_source, sentences, source_text
+from kzlod.curation.common import open_graph, resolve_source, sentences, source_text
 from kzlod.errors import QueryError, UsageError
-from kzlod.files.turtle import string_literal
+from kzlod.files.lexical import string_literal
+from kzlod.project import Project
 from kzlod.vocab import KZSRC
 
 
@@ -68,14 +68,14 @@ class Located:
         return "\n".join(out)
 
 
-def locate(source: str, quote: str, *, project: Path | None = None) -> Located:
+def locate(project: Project, source: str, quote: str) -> Located:
     """Every place ``quote`` occurs, verbatim, in the text of ``source`` (a slug or IRI).
 
     Not found: a :class:`~kzlod.errors.QueryError` (exit 1) naming the closest passage.
     """
     if not quote.strip():
         raise UsageError("give the quote to find (the words as the source has them)")
-    store = open_graph(read_root(project))
+    store = open_graph(project)
     resolved = resolve_source(store, source)
     row = resolved.source
     text = source_text(store, row.iri)

@@ -38,9 +38,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kzlod.curation.common import SentenceRow, open_graph, read_root, resolve_source, sentences
+from kzlod.curation.common import SentenceRow, open_graph, resolve_source, sentences
 from kzlod.curation.sources import split_document
 from kzlod.errors import UsageError
+from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.vocab import compact
 
@@ -198,11 +199,10 @@ def find_mentions(text: str, known: Known) -> tuple[list[dict], list[dict]]:
     return out[0], out[1]
 
 
-def mentions(source: str, *, project=None) -> dict:
+def mentions(project: Project, source: str) -> dict:
     """For each sentence of ``source`` (slug, IRI or text file): the known entities and concepts it mentions."""
 
-    root = read_root(project)
-    store = open_graph(root)
+    store = open_graph(project)
     resolved = resolve_source(store, source, allow_file=True)
     if resolved.source is not None:
         rows = sentences(store, resolved.source.iri)

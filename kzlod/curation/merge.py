@@ -3,7 +3,7 @@
 ``add`` validates the new files together with the project's graph, routes
 each subject (with the blank nodes hanging from it) to the data file that
 should hold it, and rewrites the touched files canonically, all at once
-(:func:`kzlod.safewrite.write_many_atomic`). Nothing is written when the new
+(:func:`kzlod.files.safewrite.write_many_atomic`). Nothing is written when the new
 assertions do not validate.
 """
 
@@ -21,7 +21,7 @@ from kzlod.errors import DataError, InputError
 from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
 from kzlod.gate.parse import LIMITS, parse_files
-from kzlod.project import data_files
+from kzlod.project import Project
 from kzlod.validation.report import problem_lines
 from kzlod.validation.shacl import validate
 from kzlod.vocab import KZ, KZSRC, NAMESPACES
@@ -107,8 +107,8 @@ def _trees(triples) -> dict:
 class Router:
     """Decide which data file holds a subject."""
 
-    def __init__(self, project: Path, files: dict[Path, tuple[list, dict]]):
-        self.data = project / "data"
+    def __init__(self, project: Project, files: dict[Path, tuple[list, dict]]):
+        self.data = project.data_dir
         self.subject_file: dict = {}
         self.sentence_section: dict = {}
         self.section_files: dict = defaultdict(lambda: defaultdict(int))
@@ -152,25 +152,25 @@ class Router:
         return self.data / "entities.ttl"
 
 
-def add(files: list[Path], *, project: Path, dry_run: bool = False) -> Plan:
+def add(project: Project, files: list[Path], *, dry_run: bool = False) -> Plan:
     """Validate and merge under the project lock, so that concurrent adds serialise."""
 
     parsed = parse_files(files, allow_empty=False, max_statements=LIMITS["statements"])
     if dry_run:
         return _add(parsed, project, dry_run=True)
-    with project_lock(project / "data"):
-        recover(project / "data", lock=False)
+    with project_lock(project.data_dir):
+        recover(project.data_dir, lock=False)
         return _add(parsed, project, dry_run=False)
 
 
-def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
-    report = validate(parsed=parsed, root=project)
+def _add(parsed, project: Project, *, dry_run: bool) -> Plan:
+    report = validate(project, parsed=parsed)
     if not report.conforms:
         details = problem_lines(report)
         n = len(details)
         raise DataError(f"{n} problem{'s' * (n != 1)} in the new assertions; nothing was changed", details=details)
 
-    existing = {p: parse_turtle(p.read_bytes(), path=p) for p in data_files(project)}
+    existing = {p: parse_turtle(p.read_bytes(), path=p) for p in project.data_files()}
     router = Router(project, existing)
     new_prefixes: dict = {}
     plan_add: dict = defaultdict(lambda: defaultdict(list))
@@ -195,7 +195,7 @@ def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
         all_prefixes.update(prefixes)
         merged = list(old_triples) + [t for ts in plan_add[target].values() for t in ts]
         text = serialize(merged, prefixes)
-        rel = target.relative_to(project).as_posix()
+        rel = project.display(target)
         if not is_isomorphic(parse_turtle(text)[0], merged):
             raise DataError(f"{rel}: the merged file would not read back as the intended graph; nothing was changed")
         old_text = target.read_text(encoding="utf-8") if target.exists() else ""
@@ -205,9 +205,9 @@ def _add(parsed, project: Path, *, dry_run: bool) -> Plan:
         for target in writes:
             target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            write_many_atomic(writes, root=project / "data", lock=False)
+            write_many_atomic(writes, root=project.data_dir, lock=False)
         except OSError as exc:  # a full disk, a read-only folder: the old files stay as they were
-            where = exc.filename or project / "data"
+            where = exc.filename or project.data_dir
             raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
     return Plan(changes, dry_run, all_prefixes)
 

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.curation.common import KZSRC, open_graph, sha256_text, sources, write_root
+from kzlod.curation.common import KZSRC, open_graph, sha256_text, sources
 from kzlod.curation.sources import document_turtle, split_document
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import format_text
 from kzlod.gate.parse import read_text
+from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.validation.shacl import validate
 from kzlod.vocab import compact
@@ -95,11 +96,11 @@ def read_source_text(path: Path) -> str:
     return text
 
 
-def add_source(path, *, title: str, author: str, date: str | None = None, slug: str | None = None,
-               project: Path | None = None) -> Registered:
+def add_source(project: Project, path, *, title: str, author: str, date: str | None = None,
+               slug: str | None = None) -> Registered:
     """Register the text file ``path`` as a new source of ``project``; return what was written."""
 
-    root = write_root(project)
+    root = project.require_writable().root
     path = Path(path)
     title = _one_line(title, "--title")
     author = _one_line(author, "--author")
@@ -122,14 +123,14 @@ def add_source(path, *, title: str, author: str, date: str | None = None, slug: 
     txt_target = data / "sources" / f"{slug}.txt"
     ttl_target = data / "sources" / f"{slug}.ttl"
     sha = sha256_text(text)
-    _refuse_duplicates(path, root, slug, sha, (txt_target, ttl_target))
+    _refuse_duplicates(path, project, slug, sha, (txt_target, ttl_target))
 
     ttl = format_text(document_turtle(slug, text, title, author, date))
     rel_ttl = ttl_target.relative_to(root).as_posix()
     with tempfile.TemporaryDirectory(prefix="kzlod-source-") as tmp:
         candidate = Path(tmp) / f"{slug}.ttl"
         candidate.write_text(ttl, encoding="utf-8")
-        report = validate([candidate], root=root)
+        report = validate(project, [candidate])
         if not report.conforms:
             problems = [f for f in report.findings if f.severity == "Violation"]
             details = [f"{rel_ttl}:{f.line}: {compact(f.focus)}{' ' + compact(f.path) if f.path else ''}: {f.message}"
@@ -150,8 +151,9 @@ def add_source(path, *, title: str, author: str, date: str | None = None, slug: 
                       [txt_target.relative_to(root).as_posix(), rel_ttl])
 
 
-def _refuse_duplicates(path: Path, root: Path, slug: str, sha: str, targets) -> None:
-    store = open_graph(root)
+def _refuse_duplicates(path: Path, project: Project, slug: str, sha: str, targets) -> None:
+    root = project.root
+    store = open_graph(project)
     known = sources(store)
     for s in known:
         if s.sha256 == sha:

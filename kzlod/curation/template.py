@@ -12,7 +12,7 @@ in three steps, and every problem names its spreadsheet cell (``B7``):
    here means the rows do not hold against the graph
    (:class:`~kzlod.errors.DataError`, exit 1);
 3. the triples are written to a temporary Turtle file and handed to
-   :func:`kzlod.curate.add`, which validates them with the project's shapes
+   :func:`kzlod.curation.merge.add`, which validates them with the project's shapes
    and merges them into ``data/`` (or, dry, shows what it would add). Its
    findings are pointed back at the rows they come from.
 
@@ -21,10 +21,8 @@ Nothing is written unless every step succeeds.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import difflib
-import io
 import re
 import tempfile
 from collections import defaultdict
@@ -34,284 +32,39 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.curation.common import (
-    KZSRC,
     SourceRow,
     column_letter,
     open_graph,
-    sentences,
     source_iri,
-    source_text,
-    sources,
-    write_root,
 )
 from kzlod.curation.merge import add
-from kzlod.errors import DataError, InputError, KzlodError, UsageError
+from kzlod.curation.names import (
+    DATE_TYPES,
+    KZ,
+    KZD,
+    LOCAL_NAME,
+    LOCAL_NAMESPACES,
+    NS,
+    OA,
+    OBJECT_PROPERTIES,
+    RDF_TYPE,
+    RESERVED,
+    SUBJECT_ROLES,
+    TEXT_PROPERTIES,
+    TIME,
+    XSD,
+    Graph,
+    expand,
+    fold,
+    looks_prefixed,
+)
+from kzlod.curation.sheet import LANG, Problems, Row, Sheet, clip, read_sheet
+from kzlod.errors import DataError, KzlodError
 from kzlod.files.turtle import serialize
 from kzlod.gate.parse import _LEXICAL_RE
+from kzlod.project import Project
 from kzlod.querying.run import run_query
-from kzlod.vocab import NAMESPACES, compact
-
-NS = NAMESPACES
-KZ, KZD = NS["kz"], NS["kzd"]
-RDF_TYPE = NS["rdf"] + "type"
-XSD = NS["xsd"]
-TIME = NS["time"]
-OA = NS["oa"]
-
-COLUMNS = ("id", "type", "subject", "relation", "object", "value", "datatype", "lang", "date",
-           "source", "quote", "label", "comment")
-
-#: The property a claim's ``subject`` cell fills, by claim class (sub-classes inherit it).
-SUBJECT_ROLES = {
-    KZ + "BilateralRelation": KZ + "party",
-    KZ + "ToneAssessment": KZ + "relation",
-    KZ + "Cooperation": KZ + "relation",
-    KZ + "TradeFigure": KZ + "reporter",
-    KZ + "Competition": KZ + "competitor",
-    KZ + "Support": KZ + "provider",
-    KZ + "Membership": NS["org"] + "member",
-    KZ + "OfficeHolding": KZ + "holder",
-    KZ + "AgreementMilestone": KZ + "agreement",
-    KZ + "Stance": KZ + "holder",
-    KZ + "Objective": KZ + "pursuedBy",
-    KZ + "PolicyCoverage": KZ + "pursuedBy",
-    KZ + "ProductAssembly": KZ + "productOrigin",
-    KZ + "Characterisation": KZ + "about",
-    KZ + "Event": KZ + "participant",
-}
-
-#: Properties of other vocabularies that take an entity (object column) or a literal (value column).
-OBJECT_PROPERTIES = {NS["org"] + p for p in ("member", "organization", "postIn", "holds")} | {
-    NS["skos"] + p for p in ("exactMatch", "closeMatch", "broader", "narrower", "related", "inScheme")} | {
-    NS["rdfs"] + "seeAlso", NS["owl"] + "sameAs", NS["dcterms"] + "isPartOf"}
-TEXT_PROPERTIES = {NS["rdfs"] + "label", NS["rdfs"] + "comment", KZ + "reason", NS["dcterms"] + "title",
-                   NS["dcterms"] + "description"} | {
-    NS["skos"] + p for p in ("prefLabel", "altLabel", "definition", "note", "scopeNote")}
-#: Properties with a column of their own.
-RESERVED = {
-    RDF_TYPE: "use the type column",
-    KZ + "hasEvidence": "use the source and quote columns",
-    TIME + "hasTime": "use the date column",
-}
-#: Namespaces whose names must already exist (in the graph or the sheet).
-LOCAL_NAMESPACES = (KZ, KZD, KZSRC)
-
-DATE_TYPES = {4: ("inXSDgYear", "gYear"), 7: ("inXSDgYearMonth", "gYearMonth"), 10: ("inXSDDate", "date")}
-_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][\w.-]*")
-_PREFIXED = re.compile(r"([A-Za-z][\w-]*):([^\s<>\"{}|^`\\]*)")
-_LANG = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
-
-
-def _clip(text: str, n: int = 80) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-# --------------------------------------------------------------------------- problems
-
-
-@dataclass(order=True)
-class Problem:
-    row: int
-    col: int
-    message: str = field(compare=False)
-    code: int = field(compare=False, default=3)
-
-
-class Problems:
-    """Every problem found, each at a cell; raised together, the first as the message."""
-
-    MAX = 50
-
-    def __init__(self, name: str):
-        self.name = name
-        self.items: list[Problem] = []
-
-    def add(self, row: int, col: int, message: str, *, code: int) -> None:
-        self.items.append(Problem(row, col, message, code))
-
-    def where(self, p: Problem) -> str:
-        return f"{self.name}:{column_letter(p.col)}{p.row}" if p.col >= 0 else f"{self.name}:{p.row}"
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        items = sorted(self.items)
-        lines = [f"{self.where(p)}: {p.message}" for p in items[: self.MAX]]
-        if len(items) > self.MAX:
-            lines.append(f"{self.name}: … and {len(items) - self.MAX} more problems")
-        cls = InputError if any(p.code == 3 for p in items) else DataError
-        raise cls(lines[0], details=lines[1:])
-
-
-# --------------------------------------------------------------------------- reading the sheet
-
-
-@dataclass
-class Row:
-    number: int  # the spreadsheet row (the header is row 1)
-    cells: dict  # column name -> stripped text (only non-empty cells)
-
-
-@dataclass
-class Sheet:
-    name: str
-    columns: dict  # column name -> 0-based index
-    rows: list[Row]
-
-    def col(self, name: str) -> int:
-        return self.columns.get(name, -1)
-
-
-def read_sheet(path: Path) -> Sheet:
-    """Read a CSV (RFC 4180 quoting) or TSV (no quoting) template; the first row names the columns."""
-    path = Path(path)
-    name = str(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".tsv"):
-        raise UsageError(f"{name}: a template is a .csv or .tsv file, not {suffix or 'a file without extension'}")
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory, not a template")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
-    if raw.startswith(b"\xef\xbb\xbf"):  # spreadsheet programs often write one
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{name}:{line}: invalid UTF-8 byte 0x{raw[exc.start]:02x}; save the sheet as UTF-8") from None
-    if "\x00" in text:
-        raise InputError(f"{name}:{text[:text.index(chr(0))].count(chr(10)) + 1}: NUL byte; "
-                         "this is not a CSV/TSV text file")
-    if suffix == ".tsv":
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
-    else:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=",", strict=True)
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise InputError(f"{name}:{reader.line_num}: cannot read the sheet: {exc}") from None
-    if not records or not any(c.strip() for c in records[0]):
-        raise InputError(f"{name}:1: no header row: the first row names the columns ({', '.join(COLUMNS)})")
-    problems = Problems(name)
-    header = [c.strip().lower() for c in records[0]]
-    columns: dict[str, int] = {}
-    for i, col in enumerate(header):
-        if not col:
-            if any(i < len(r) and r[i].strip() for r in records[1:]):
-                problems.add(1, i, "this column has values but no name", code=3)
-            continue
-        if col not in COLUMNS:
-            close = difflib.get_close_matches(col, COLUMNS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.add(1, i, f"unknown column {records[0][i].strip()!r} (columns: {', '.join(COLUMNS)}){hint}",
-                         code=3)
-        elif col in columns:
-            problems.add(1, i, f"column {col!r} appears twice (first in {column_letter(columns[col])}1)", code=3)
-        else:
-            columns[col] = i
-    if "id" not in columns:
-        problems.add(1, -1, "no 'id' column: every row names the claim or entity it describes", code=3)
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(c.strip() for c in record):
-            continue
-        cells = {}
-        for i, value in enumerate(record):
-            value = value.strip()
-            if not value:
-                continue
-            if i >= len(header):
-                problems.add(number, i, "value outside the named columns", code=3)
-            elif header[i] in columns and columns[header[i]] == i:
-                cells[header[i]] = value
-        rows.append(Row(number, cells))
-    problems.raise_if_any()
-    if not rows:
-        raise InputError(f"{name}:2: the sheet has a header but no rows: there is nothing to add")
-    return Sheet(name, columns, rows)
-
-
-# --------------------------------------------------------------------------- names
-
-
-def expand(text: str) -> str | None:
-    """The IRI of ``<IRI>``, ``prefix:local`` (a kzlod prefix) or an absolute http(s) IRI; else None."""
-    text = text.strip()
-    if text.startswith("<") and text.endswith(">") and len(text) > 2:
-        return text[1:-1]
-    if re.match(r"(?i)https?://\S+$", text):
-        return text
-    m = _PREFIXED.fullmatch(text)
-    if m and m.group(1) in NS:
-        return NS[m.group(1)] + m.group(2)
-    return None
-
-
-def _looks_prefixed(text: str) -> str | None:
-    m = _PREFIXED.fullmatch(text)
-    return m.group(1) if m and m.group(1) not in NS and " " not in text else None
-
-
-class Graph:
-    """What the template needs to know about the project's graph."""
-
-    CLASSES = "SELECT DISTINCT ?c WHERE { VALUES ?k { owl:Class rdfs:Class } ?c a ?k FILTER(isIRI(?c)) }"
-    SUPERS = "SELECT DISTINCT ?c ?sup WHERE { ?c rdfs:subClassOf+ ?sup FILTER(isIRI(?c) && isIRI(?sup)) }"
-    PROPERTIES = """SELECT ?p ?k ?range WHERE {
-        VALUES ?k { owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property }
-        ?p a ?k OPTIONAL { ?p rdfs:range ?range } }"""
-    SUBJECTS = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"
-    TYPES = "SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
-    LABELS = """SELECT ?s ?label WHERE {
-        VALUES ?p { rdfs:label skos:altLabel skos:prefLabel }
-        ?s ?p ?label .
-        FILTER(isIRI(?s))
-        FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
-        FILTER NOT EXISTS {
-          VALUES ?meta { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
-                         rdf:Property owl:Ontology skos:ConceptScheme kz:SourceDocument kz:Section kz:Sentence }
-          ?s a ?meta .
-        }
-    }"""
-
-    def __init__(self, store):
-        self.store = store
-        self.classes = {r[0].value for r in run_query(store, self.CLASSES).rows}
-        self.supers: dict[str, set] = defaultdict(set)
-        for c, sup in run_query(store, self.SUPERS).rows:
-            self.supers[c.value].add(sup.value)
-        self.properties: dict[str, tuple[str, str | None]] = {}
-        for p, k, rng in run_query(store, self.PROPERTIES).rows:
-            kind = {"ObjectProperty": "object", "DatatypeProperty": "literal"}.get(k.value.rsplit("#", 1)[-1], "any")
-            old = self.properties.get(p.value)
-            if old is None or old[0] == "any":
-                self.properties[p.value] = (kind, rng.value if rng is not None else None)
-        self.subjects = {r[0].value for r in run_query(store, self.SUBJECTS).rows}
-        self.types: dict[str, set] = defaultdict(set)
-        for s, t in run_query(store, self.TYPES).rows:
-            self.types[s.value].add(t.value)
-        self.labels: dict[str, set] = defaultdict(set)
-        for s, label in run_query(store, self.LABELS).rows:
-            self.labels[_fold(label.value)].add(s.value)
-        self.sources = {s.iri: s for s in sources(store)}
-        self._texts: dict[str, tuple] = {}
-
-    def text_of(self, iri: str):
-        """(text, sentences) of a source; text None for a source without text."""
-        if iri not in self._texts:
-            text = source_text(self.store, iri)
-            self._texts[iri] = (text, sentences(self.store, iri) if text is not None else [])
-        return self._texts[iri]
-
-
-def _fold(label: str) -> str:
-    return " ".join(label.split()).casefold()
-
+from kzlod.vocab import compact
 
 # --------------------------------------------------------------------------- building
 
@@ -382,11 +135,11 @@ class Builder:
             self.problems.add(row.number, self.sheet.col("id"), "id is empty: every row names the claim or "
                               "entity it describes", code=3)
             return None
-        if _LOCAL_NAME.fullmatch(value):
+        if LOCAL_NAME.fullmatch(value):
             return KZD + value
         iri = expand(value)
         if iri is None:
-            prefix = _looks_prefixed(value)
+            prefix = looks_prefixed(value)
             why = f"unknown prefix {prefix!r}" if prefix else "not a name"
             self.fail(row, "id", f"{why}: {value!r}; give a local name (membership-kazakhstan-cis), "
                       "a prefixed name (kzd:…) or an <IRI>", 3)
@@ -396,7 +149,7 @@ class Builder:
         value = row.cells[column]
         iri = expand(value)
         if iri is None:
-            prefix = _looks_prefixed(value)
+            prefix = looks_prefixed(value)
             why = f"unknown prefix {prefix!r} in {value!r}" if prefix else f"{value!r} is not a prefixed name or IRI"
             self.fail(row, column, f"{why}; give the {what} as a prefixed name ({', '.join(sorted(NS)[:6])} …) "
                       "or an <IRI>", 3)
@@ -413,7 +166,7 @@ class Builder:
             subject = self.subjects.setdefault(iri, Subject(iri))
             subject.rows.append(row.number)
             if "label" in row.cells:
-                self.template_labels[_fold(row.cells["label"])].add(iri)
+                self.template_labels[fold(row.cells["label"])].add(iri)
             out.append((row, subject))
         return out
 
@@ -428,11 +181,11 @@ class Builder:
                           + self._suggest(iri), 1)
                 return None
             return ox.NamedNode(iri)
-        prefix = _looks_prefixed(value)
+        prefix = looks_prefixed(value)
         if prefix:
             self.fail(row, column, f"unknown prefix {prefix!r} in {value!r}", 3)
             return None
-        key = _fold(value)
+        key = fold(value)
         hits = self.graph.labels.get(key, set()) | self.template_labels.get(key, set())
         if len(hits) == 1:
             return ox.NamedNode(next(iter(hits)))
@@ -495,7 +248,7 @@ class Builder:
             self.fail(row, "lang", "give a datatype or a language, not both", 3)
             return None
         if lang:
-            if not _LANG.fullmatch(lang):
+            if not LANG.fullmatch(lang):
                 self.fail(row, "lang", f"{lang!r} is not a language tag (e.g. en, ru, kk)", 3)
                 return None
             return ox.Literal(value, language=lang.lower())
@@ -560,7 +313,7 @@ class Builder:
             return None
         starts = [m.start() for m in re.finditer(f"(?={re.escape(quote)})", text)]
         if not starts:
-            self.fail(row, "quote", f"quote not found in source {source.slug}: \"{_clip(quote)}\"" + _near(text, quote), 1)
+            self.fail(row, "quote", f"quote not found in source {source.slug}: \"{clip(quote)}\"" + _near(text, quote), 1)
             return None
         if len(starts) > 1:
             self.fail(row, "quote", f"quote occurs {len(starts)} times in source {source.slug} (at offsets "
@@ -762,7 +515,7 @@ def _near(text: str, quote: str) -> str:
     pattern = r"\s+".join(re.escape(w) for w in words)
     m = re.search(pattern, text, re.I)
     if m:
-        return f" (the text has \"{_clip(m.group())}\", which differs in case or spacing)"
+        return f" (the text has \"{clip(m.group())}\", which differs in case or spacing)"
     return ""
 
 
@@ -775,12 +528,13 @@ def used_prefixes(text: str) -> dict:
     return {p: ns for p, ns in NS.items() if re.search(rf"(?<![\w:<\"-]){re.escape(p)}:", body)}
 
 
-def apply_template(path, *, project: Path | None = None, dry_run: bool = False) -> TemplateResult:
+def apply_template(project: Project, path, *, dry_run: bool = False) -> TemplateResult:
     """Turn the rows of a CSV/TSV template into assertions with evidence and add them to ``project``."""
 
-    root = write_root(project)
+    if not dry_run:
+        project.require_writable()
     sheet = read_sheet(Path(path))
-    builder = Builder(sheet, Graph(open_graph(root)))
+    builder = Builder(sheet, Graph(open_graph(project)))
     builder.build()
     builder.problems.raise_if_any()
     triples = builder.triples()
@@ -790,7 +544,7 @@ def apply_template(path, *, project: Path | None = None, dry_run: bool = False) 
         ttl = Path(tmp) / f"{Path(path).stem or 'template'}.ttl"
         ttl.write_text(text, encoding="utf-8")
         try:
-            plan = add([ttl], project=root, dry_run=dry_run)
+            plan = add(project, [ttl], dry_run=dry_run)
         except KzlodError as exc:
             raise _pointed(exc, ttl, text, builder) from None
     subjects = []

@@ -43,13 +43,13 @@ byte, and ``parse_turtle(serialize(g))`` is isomorphic to ``g``.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
 
+from kzlod.files.lexical import DECIMAL, DOUBLE, INTEGER, LANGTAG, PN_LOCAL, PN_PREFIX, iriref, quote
 from kzlod.files.safewrite import write_text_atomic
 from kzlod.vocab import OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, XSD, XSD_STRING
 
@@ -108,53 +108,6 @@ _PREDICATE_ORDER = {
     RDFS + "comment": 5,
 }
 
-# --------------------------------------------------------------------------
-# lexical rules of Turtle
-
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
-    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf"
-    "\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_CHARS_U = _BASE + "_"
-_CHARS = _CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PCT = "%[0-9A-Fa-f]{2}"
-_PN_LOCAL = re.compile(
-    f"(?:[{_CHARS_U}:0-9]|{_PCT})(?:(?:[{_CHARS}.:]|{_PCT})*(?:[{_CHARS}:]|{_PCT}))?"
-)
-_PN_PREFIX = re.compile(f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
-_DOUBLE = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)")
-_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
-
-_SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# control characters, C1 controls and the invisible separators are written \uXXXX
-_SHORT_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]')
-_LONG_SPECIAL = re.compile('[\\\\\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]|"(?="|\\Z)')
-_IRI_SPECIAL = re.compile('[\x00-\x20<>"{}|^`\\\\]')
-
-
-def _escape_char(m: re.Match) -> str:
-    c = m.group(0)
-    return _SHORT_ESCAPES.get(c) or f"\\u{ord(c):04X}"
-
-
-def _quote(lex: str) -> str:
-    if "\n" in lex:
-        return '"""' + _LONG_SPECIAL.sub(_escape_char, lex) + '"""'
-    return '"' + _SHORT_SPECIAL.sub(_escape_char, lex) + '"'
-
-
-def string_literal(text: str) -> str:
-    """A Turtle string literal for ``text``, escaped as the canonical writer escapes it."""
-    return _quote(text)
-
-
-def _iriref(iri: str) -> str:
-    return "<" + _IRI_SPECIAL.sub(lambda m: f"\\u{ord(m.group(0)):04X}", iri) + ">"
-
-
 class TurtleError(ValueError):
     """Turtle that cannot be read, or a graph that cannot be written."""
 
@@ -208,7 +161,7 @@ class _Writer:
         self.canonical = canonical
         self.prefixes = dict(prefixes)
         for name, ns in self.prefixes.items():
-            if name and not _PN_PREFIX.fullmatch(name):
+            if name and not PN_PREFIX.fullmatch(name):
                 raise TurtleError(f"invalid prefix name {name!r}")
             if not isinstance(ns, str):
                 raise TurtleError(f"prefix {name!r} must map to a string")
@@ -257,12 +210,12 @@ class _Writer:
         for name, ns in self._ns:
             if iri.startswith(ns):
                 local = iri[len(ns) :]
-                if local == "" or _PN_LOCAL.fullmatch(local):
+                if local == "" or PN_LOCAL.fullmatch(local):
                     cand = f"{name}:{local}"
                     if best is None or len(cand) < len(best):
                         best = cand
         if best is None:
-            best = _iriref(iri)
+            best = iriref(iri)
         self._iri_cache[iri] = best
         return best
 
@@ -270,24 +223,24 @@ class _Writer:
         lex = lit.value
         lang = lit.language
         if lang:
-            if not _LANGTAG.fullmatch(lang):
+            if not LANGTAG.fullmatch(lang):
                 raise TurtleError(f"invalid language tag {lang!r}")
-            text = _quote(lex) + "@" + lang
+            text = quote(lex) + "@" + lang
             if lit.direction is not None:
                 text += "--" + str(lit.direction)
             return text
         dt = lit.datatype.value
         if dt == XSD_STRING:
-            return _quote(lex)
-        if dt == XSD + "integer" and _INTEGER.fullmatch(lex):
+            return quote(lex)
+        if dt == XSD + "integer" and INTEGER.fullmatch(lex):
             return lex
-        if dt == XSD + "decimal" and _DECIMAL.fullmatch(lex):
+        if dt == XSD + "decimal" and DECIMAL.fullmatch(lex):
             return lex
-        if dt == XSD + "double" and _DOUBLE.fullmatch(lex):
+        if dt == XSD + "double" and DOUBLE.fullmatch(lex):
             return lex
         if dt == XSD + "boolean" and lex in ("true", "false"):
             return lex
-        return _quote(lex) + "^^" + self.iri(dt)
+        return quote(lex) + "^^" + self.iri(dt)
 
     def term(self, t) -> str:
         if isinstance(t, ox.NamedNode):
@@ -520,7 +473,7 @@ class _Writer:
         return (self.subject_group(s), kind, subject), "\n".join(out)
 
     def run(self) -> str:
-        head = [f"@prefix {name}: {_iriref(ns)} ." for name, ns in sorted(self.prefixes.items())]
+        head = [f"@prefix {name}: {iriref(ns)} ." for name, ns in sorted(self.prefixes.items())]
         subjects = [s for s in self.out if not (_is_bnode(s) and s in self.nested)]
         blocks = sorted(self.block(s) for s in subjects)
         parts = []
@@ -587,7 +540,7 @@ def format_file(path: str | Path, *, check: bool = False, base_iri: str | None =
 
     Returns True if the file was not canonical. With ``check`` nothing is
     written; otherwise the file is rewritten through
-    :func:`kzlod.safewrite.write_text_atomic`, which refuses the new text
+    :func:`kzlod.files.safewrite.write_text_atomic`, which refuses the new text
     unless it parses back to the same graph and prefixes.
     """
     path = Path(path)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
-from kzlod.gate import literals as lit
+from kzlod.gate import literals
 from kzlod.gate.scan import longest_gap, scan_turtle
 from kzlod.vocab import XSD
 
@@ -73,7 +73,7 @@ PARSER_BUFFER = 16 * MiB
 
 #: Datatype IRI -> an object whose ``match(value)`` is truthy for a valid literal (lexical *and*
 #: value space; :func:`kzlod.gate.literals.literal_problem` says why not).
-_LEXICAL_RE = lit.MATCHERS
+_LEXICAL_RE = literals.MATCHERS
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SYNTAX_POS = re.compile(r"(?:at|between) line (\d+) (?:between columns (\d+) and \d+|column (\d+))")
 _TURTLE_LIKE = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3)
@@ -225,7 +225,7 @@ def _check_xml_rdf12(path: Path, text: str) -> None:
         raise InputError(f"{_at(path, text, m.start())}: {STAR_MESSAGE}")
     m = _XML_DIR.search(text)
     if m:
-        raise InputError(f"{_at(path, text, m.start())}: {lit.direction_message(m.group(1))}")
+        raise InputError(f"{_at(path, text, m.start())}: {literals.direction_message(m.group(1))}")
 
 
 STAR_MESSAGE = ("RDF 1.2 triple terms and reifiers (<< >>, <<( )>>, {| |}, ~) are not supported; "
@@ -240,12 +240,12 @@ def _check_jsonld_strings(path: Path, text: str) -> None:
     """What pyoxigraph's JSON-LD parser drops without a word: values with a malformed @language
     (and IRIs with NUL, which the strict character check refuses), @direction, @annotation."""
     for m in _JSON_LANGUAGE.finditer(text):
-        problem = lit.language_problem(m.group(1))
+        problem = literals.language_problem(m.group(1))
         if problem:
             raise InputError(f"{_at(path, text, m.start(1) - 1)}: {problem}")
     m = _JSON_DIRECTION.search(text)
     if m:
-        raise InputError(f"{_at(path, text, m.start())}: {lit.direction_message(m.group(1))}")
+        raise InputError(f"{_at(path, text, m.start())}: {literals.direction_message(m.group(1))}")
     m = _JSON_ANNOTATION.search(text)
     if m:
         raise InputError(f"{_at(path, text, m.start())}: {STAR_MESSAGE}")
@@ -265,9 +265,9 @@ def _check_text(path: Path, text: str, fmt: ox.RdfFormat, *, strict_chars: bool)
     stands for NUL or a noncharacter (-1 if none): refused once the parse shows it in a term."""
     max_chars = LIMITS["literal_chars"]
     if strict_chars:
-        m = lit.BAD_CHARS.search(text)
+        m = literals.BAD_CHARS.search(text)
         if m:
-            raise InputError(f"{_at(path, text, m.start())}: {lit.bad_char_message(m.group())}")
+            raise InputError(f"{_at(path, text, m.start())}: {literals.bad_char_message(m.group())}")
     if fmt in _TURTLE_LIKE or fmt in _LINE_BASED:
         problem = scan_problem(scan_turtle(text, max_depth=LIMITS["nesting_depth"], max_string=max_chars))
         if problem:
@@ -278,9 +278,9 @@ def _check_text(path: Path, text: str, fmt: ox.RdfFormat, *, strict_chars: bool)
             raise InputError(_long_literal(path, text, at, length, what="string"))
     if strict_chars:
         kind = _escape_kind(fmt)
-        for offset, c in lit.bad_escapes(text, kind):
+        for offset, c in literals.bad_escapes(text, kind):
             if kind != "turtle":  # JSON and XML escapes are all in strings (and JSON-LD drops bad IRIs)
-                raise InputError(f"{_at(path, text, offset)}: {lit.bad_char_message(c)}")
+                raise InputError(f"{_at(path, text, offset)}: {literals.bad_char_message(c)}")
             return offset  # maybe in a comment: refused if a term holds the character
     return -1
 
@@ -410,9 +410,9 @@ class TermChecks:
             for term in (quad.subject, quad.predicate, obj):
                 value = getattr(term, "value", None)
                 if type(value) is str:
-                    m = lit.BAD_CHARS.search(value)
+                    m = literals.BAD_CHARS.search(value)
                     if m:
-                        raise InputError(f"{self.bad_escape}: {lit.bad_char_message(m.group())}")
+                        raise InputError(f"{self.bad_escape}: {literals.bad_char_message(m.group())}")
 
     def literal(self, obj: ox.Literal) -> None:
         value = obj.value
@@ -425,14 +425,14 @@ class TermChecks:
             if key not in self.seen:
                 self.seen.add(key)
                 if obj.direction is not None:
-                    self.fail(lit.direction_message(str(obj.direction)),
+                    self.fail(literals.direction_message(str(obj.direction)),
                               _finder(rf"@{re.escape(language)}--", r'"@direction"', r"\bdir\s*="))
-                problem = lit.language_problem(language)
+                problem = literals.language_problem(language)
                 if problem:
                     self.fail(problem, _finder(rf"@{re.escape(language)}\b", r'"@language"', r"xml:lang\s*="))
             return
         datatype = obj.datatype.value
-        problem = lit.literal_problem(value, datatype)
+        problem = literals.literal_problem(value, datatype)
         if problem:
             short = re.escape(datatype.removeprefix(XSD))
             typed = (r"[\"']" + re.escape(value) + r"[\"']+\^\^(?:xsd:" + short + r"\b|<" + re.escape(datatype)

@@ -18,8 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
-from kzlod.gate import literals as lit
-from kzlod.gate import parse as loading
+from kzlod.gate import literals, parse
 from kzlod.gate.scan import TurtleScan
 
 #: How often (in triples) the gate reports progress.
@@ -45,9 +44,9 @@ class _TextPass:
     def __init__(self, path: Path, fmt: ox.RdfFormat):
         self.path = path
         self.fmt = fmt
-        self.max_chars = loading.LIMITS["literal_chars"]
-        self.scan = (TurtleScan(max_depth=loading.LIMITS["nesting_depth"], max_string=self.max_chars)
-                     if fmt in loading._TURTLE_LIKE or fmt in loading._LINE_BASED else None)
+        self.max_chars = parse.LIMITS["literal_chars"]
+        self.scan = (TurtleScan(max_depth=parse.LIMITS["nesting_depth"], max_string=self.max_chars)
+                     if fmt in parse._TURTLE_LIKE or fmt in parse._LINE_BASED else None)
         self.bad_escape = -1
         self.chars = 0  # characters before the current chunk
         self.tail = ""  # the end of the chunk before, for escapes cut in two
@@ -88,21 +87,21 @@ class _TextPass:
         return self.bad_escape, h.hexdigest()
 
     def fail(self, offset: int, message: str) -> None:
-        raise InputError(f"{loading.FileLocator(self.path).at(offset)}: {message}")
+        raise InputError(f"{parse.FileLocator(self.path).at(offset)}: {message}")
 
     def chunk(self, text: str, *, final: bool) -> None:
-        m = lit.BAD_CHARS.search(text)
+        m = literals.BAD_CHARS.search(text)
         if m:
-            self.fail(self.chars + m.start(), lit.bad_char_message(m.group()))
+            self.fail(self.chars + m.start(), literals.bad_char_message(m.group()))
         scan = self.scan
         if scan is not None:
             scan.feed(text, self.chars, final=final)
-            problem = loading.scan_problem(scan)
+            problem = parse.scan_problem(scan)
             if problem:
                 self.fail(*problem)
         if self.bad_escape < 0:
             joined = self.tail + text
-            for offset, _c in lit.bad_escapes(joined, "turtle"):
+            for offset, _c in literals.bad_escapes(joined, "turtle"):
                 self.bad_escape = self.chars - len(self.tail) + offset
                 break
             self.tail = joined[-12:]
@@ -116,25 +115,25 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
     validate and add.
     """
     path = Path(path)
-    fmt = loading.rdf_format(path)
-    loading.check_size(path, whole=False)
+    fmt = parse.rdf_format(path)
+    parse.check_size(path, whole=False)
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
-        text = loading.read_text(path, whole=False)
-        loading._check_format_specific(path, text, fmt)
-        bad_escape = loading._check_text(path, text, fmt, strict_chars=True)
-        locator = loading.TextLocator(path, text)
-        bad_at = loading._at(path, text, bad_escape) if bad_escape >= 0 else None
+        text = parse.read_text(path, whole=False)
+        parse._check_format_specific(path, text, fmt)
+        bad_escape = parse._check_text(path, text, fmt, strict_chars=True)
+        locator = parse.TextLocator(path, text)
+        bad_at = parse._at(path, text, bad_escape) if bad_escape >= 0 else None
         digest = sha256_file(path)
     else:
         text = None
         bad_escape, digest = _TextPass(path, fmt).run()
-        locator = loading.FileLocator(path)
+        locator = parse.FileLocator(path)
         bad_at = locator.at(bad_escape) if bad_escape >= 0 else None
-    checks = loading.TermChecks(path, locator=locator, bad_escape=bad_at)
-    depth = loading.BlankDepth()
+    checks = parse.TermChecks(path, locator=locator, bad_escape=bad_at)
+    depth = parse.BlankDepth()
     note_blank = depth.add
     BlankNode = ox.BlankNode
-    limit = loading.LIMITS["load_statements"]
+    limit = parse.LIMITS["load_statements"]
     check_quad = checks.quad
     Literal = ox.Literal
     literal = checks.literal
@@ -147,7 +146,7 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
             if count % PROGRESS_EVERY == 0:
                 on_progress(count)
                 if count > limit:
-                    raise InputError(loading.statements_message(path, limit, load=True))
+                    raise InputError(parse.statements_message(path, limit, load=True))
             if bad_at is None and type(quad.object) is Literal:
                 literal(quad.object)  # the common case, without the checks of the other terms
                 if type(quad.subject) is ox.Triple:
@@ -157,11 +156,11 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
     except SyntaxError as exc:
         raise _syntax(path, text, fmt, exc) from None
     except MemoryError:
-        raise InputError(loading._buffer_message(path, text)) from None
+        raise InputError(parse._buffer_message(path, text)) from None
     except ValueError as exc:
         raise InputError(f"{path}:1:1: {exc}") from None
     if count > limit:
-        raise InputError(loading.statements_message(path, limit, load=True))
+        raise InputError(parse.statements_message(path, limit, load=True))
     depth.check(path, locator, fmt)
     on_progress(count)
     return count, digest
@@ -170,18 +169,18 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
 def _syntax(path: Path, text: str | None, fmt: ox.RdfFormat, exc: SyntaxError) -> InputError:
     """The gate's own report of a syntax error: every error with file:line:col (from the whole text
     when the file is small enough to be read whole, else the first one with its line)."""
-    if text is None and path.stat().st_size <= loading.LIMITS["whole_file_bytes"]:
-        text = loading.read_text(path, whole=True)
+    if text is None and path.stat().st_size <= parse.LIMITS["whole_file_bytes"]:
+        text = parse.read_text(path, whole=True)
     if text is not None:
         try:
-            loading.parse_file(path, strict_chars=True)
+            parse.parse_file(path, strict_chars=True)
         except InputError as gated:
             return gated
-        return loading._syntax_error(path, text, exc)
-    where = loading._syntax_location(exc)
+        return parse._syntax_error(path, text, exc)
+    where = parse._syntax_location(exc)
     line_no = int(where.split(":")[0])
     with open(path, encoding="utf-8", errors="replace") as fh:
         for i, line in enumerate(fh, 1):
             if i == line_no:
-                return loading._syntax_error(path, line if line_no == 1 else "\n" * (line_no - 1) + line, exc)
-    return loading._syntax_error(path, "", exc)
+                return parse._syntax_error(path, line if line_no == 1 else "\n" * (line_no - 1) + line, exc)
+    return parse._syntax_error(path, "", exc)

@@ -45,7 +45,7 @@ import pyoxigraph as ox
 
 from kzlod.errors import InputError
 from kzlod.gate.parse import iter_relabelled, rdf_format
-from kzlod.project import bundled_root, graph_files, ontology_files
+from kzlod.project import Project
 from kzlod.publishing.release import INFERRED_GRAPH, release_graph
 from kzlod.publishing.stores import Profile, PushError, Remote
 from kzlod.vocab import KZ, RDF_TYPE
@@ -118,12 +118,11 @@ def _graphs_of(store: ox.Store, files: dict | None = None) -> list[Graph]:
     return [Graph(iri, store, (files or {}).get(iri, [])) for iri in names]
 
 
-def project_graphs(root: Path | None = None) -> list[Graph]:
+def project_graphs(project: Project) -> list[Graph]:
     """A project's ontology and data, split into named graphs by the release's rule."""
-    root = Path(root) if root else bundled_root()
     store, files = ox.Store(), defaultdict(list)
-    ontology = set(ontology_files(root))
-    for path in graph_files(root):
+    ontology = set(project.ontology_files())
+    for path in project.graph_files():
         raw = path.read_bytes()
         # blank nodes labelled by the file's hash and their position: the same on every machine
         salt = "f" + hashlib.sha256(raw).hexdigest()[:16]

@@ -20,7 +20,7 @@ Every byte is a function of the input files, the version and the date:
 blank nodes are relabelled by RDF canonicalization (RDFC-1.0), or, above
 :data:`RDFC_MAX` statements, keep labels made of their file's hash and
 their position in it; N-Triples and N-Quads lines are sorted; Turtle is
-kzlod's canonical form (:func:`kzlod.turtle.serialize`), or above
+kzlod's canonical form (:func:`kzlod.files.turtle.serialize`), or above
 :data:`TURTLE_HUMAN_MAX` triples pyoxigraph's, subjects grouped in
 N-Triples order; gzip members carry no file name and mtime 0. The version
 defaults to the ontology's ``owl:versionInfo`` plus a short hash of the
@@ -70,7 +70,7 @@ import pyoxigraph as ox
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files.turtle import serialize
 from kzlod.gate.parse import iter_relabelled, rdf_format
-from kzlod.project import bundled_root, graph_files
+from kzlod.project import Project
 from kzlod.publishing import void
 from kzlod.reasoning import closure as reasoning
 from kzlod.store import bulk
@@ -228,18 +228,18 @@ def release_graph(triples, *, ontology: bool = False) -> str:
     return min(parents) if parents else ENTITIES_GRAPH
 
 
-def read_graphs(data=(), *, root: Path | None = None) -> Graphs:
-    """Read the bundled ontology and data (plus extra files) and the OWL RL closure into a store.
+def read_graphs(project: Project, data=()) -> Graphs:
+    """Read the project's ontology and data (plus extra files) and the OWL RL closure into a store.
 
     Extra files pass the strict input gate as ``kzlod load`` checks them,
     streaming. The closure is cached like ``kzlod reason``'s, under a key of
     its own (its blank nodes are labelled per file); see
-    :func:`kzlod.reasoning.closure_in_store`.
+    :func:`kzlod.reasoning.closure.closure_in_store`.
     """
 
-    root = Path(root) if root else bundled_root()
+    root = project.root
     sources = []  # (InputFile, a function that parses it again)
-    for path in graph_files(root):
+    for path in project.graph_files():
         raw = path.read_bytes()
         label = path.relative_to(root).as_posix()
         fmt = rdf_format(path)
@@ -544,8 +544,8 @@ def staged_release(outdir: Path, *, force: bool = False):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def publish(outdir, *, version: str | None = None, date: str | None = None, data=(), force: bool = False,
-            sparql_endpoint: str | None = None, root: Path | None = None) -> dict:
+def publish(project: Project, outdir, *, version: str | None = None, date: str | None = None, data=(),
+            force: bool = False, sparql_endpoint: str | None = None) -> dict:
     """Publish a release of the graph into ``outdir``; return a summary.
 
     The summary: ``outdir``, ``version``, ``date``, ``files`` (count),
@@ -561,7 +561,7 @@ def publish(outdir, *, version: str | None = None, date: str | None = None, data
         release_version(None, version)
     if date is not None:
         release_date(None, date)
-    graphs = read_graphs(data, root=root)
+    graphs = read_graphs(project, data)
     version = release_version(graphs, version)
     date = release_date(graphs, date)
     with staged_release(Path(outdir), force=force) as folder:

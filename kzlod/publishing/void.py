@@ -76,7 +76,7 @@ def namespace(iri: str) -> str:
 def statistics(graphs, *, closure: bool = False) -> dict:
     """The VoID numbers of a release's asserted graph or closure (definitions in the module's docstring).
 
-    Counted by SPARQL in the release's store (:class:`kzlod.publishing.Graphs`), so
+    Counted by SPARQL in the release's store (:class:`kzlod.publishing.release.Graphs`), so
     a million triples are never Python objects.
     """
     def rows(q):

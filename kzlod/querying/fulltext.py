@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kzlod.errors import KzlodError, UsageError
-from kzlod.project import graph_files
+from kzlod.project import Project
 from kzlod.querying.browse import _int, claim_info, rows_of
 from kzlod.reasoning.closure import cache_dir
 from kzlod.store.backends import OxigraphStore, content_key, read_meta
+from kzlod.store.spec import StoreSpec
 from kzlod.vocab import KZ, ONTOLOGY, compact
 
 #: Bumped when the index's tables or what goes into them change: older files are not read.
@@ -136,23 +137,23 @@ class SearchResult:
 
 # --- the key and the file -------------------------------------------------------------------
 
-def index_key(*, store: str | None = "memory", root: Path | None = None, data=()) -> str | None:
+def index_key(project: Project, store: StoreSpec, data=()) -> str | None:
     """The content hash an index is kept under, or None where the content cannot be named.
 
-    A memory store: the project's ontology and data files (``root``; None: the bundled graph)
-    plus the ``--data`` files, by content. An ``oxigraph:DIR`` store: the per-file hashes
-    ``kzlod load`` recorded in it. An endpoint: None.
+    A memory store: the project's ontology and data files plus the ``--data`` files, by
+    content. An ``oxigraph:DIR`` store: the per-file hashes ``kzlod load`` recorded in it.
+    An endpoint: None.
     """
     h = hashlib.sha256(f"kzlod search {INDEX_FORMAT} sqlite {sqlite3.sqlite_version}\n".encode())
-    if store and store.startswith("oxigraph:"):
-        key = content_key(read_meta(Path(store.split(":", 1)[1]).expanduser()))
+    if store.is_disk:
+        key = content_key(read_meta(store.path))
         if key is None:
             return None
         h.update(f"store {key}\n".encode())
         return h.hexdigest()
-    if store not in (None, "", "memory"):
+    if store.is_endpoint:
         return None
-    for path in [*graph_files(root), *map(Path, data)]:
+    for path in [*project.graph_files(), *map(Path, data)]:
         try:
             h.update(hashlib.sha256(Path(path).read_bytes()).digest())
         except OSError:

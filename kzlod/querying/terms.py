@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod.errors import UsageError
 from kzlod.gate.parse import parse_trusted
-from kzlod.project import ontology_files, shapes_files
+from kzlod.project import Project
 from kzlod.querying.run import parse_param
 from kzlod.vocab import KZ, NAMESPACES, compact
 
@@ -77,9 +76,9 @@ def _query(store, sparql: str, **bind):
     return store.query(sparql, prefixes=NAMESPACES)
 
 
-def terms(root: Path | None = None) -> list[Term]:
+def terms(project: Project) -> list[Term]:
     """Every class, property and concept scheme the project's ontology declares (no details)."""
-    onto = _store(ontology_files(root))
+    onto = _store(project.ontology_files())
     found: dict[str, Term] = {}
     for row in _query(onto, TERMS):
         iri = row["term"].value
@@ -91,10 +90,10 @@ def terms(root: Path | None = None) -> list[Term]:
     return sorted(found.values(), key=lambda t: (list(KINDS.values()).index(t.kind), t.iri))
 
 
-def term(name: str, root: Path | None = None) -> Term:
+def term(project: Project, name: str) -> Term:
     """One term in full: its definition and links, the shapes that constrain it, and the values
     it takes (a scheme's concepts, or those of the scheme a property's shapes keep it in)."""
-    all_terms = {t.iri: t for t in terms(root)}
+    all_terms = {t.iri: t for t in terms(project)}
     value = parse_param(name if ":" in name or name.startswith("<") else f"kz:{name}")
     if not isinstance(value, ox.NamedNode) or value.value not in all_terms:
         known = [compact(i) for i in all_terms]
@@ -103,7 +102,7 @@ def term(name: str, root: Path | None = None) -> Term:
         hint = f" Did you mean: {', '.join(close)}?" if close else " ('kzlod vocab' lists them)"
         raise UsageError(f"no class, property or concept scheme {name!r} in the ontology.{hint}")
     found = all_terms[value.value]
-    onto, shapes = _store(ontology_files(root)), _store(shapes_files(root))
+    onto, shapes = _store(project.ontology_files()), _store(project.shapes_files())
     for row in _query(onto, LINKS, term=value):
         found.links.setdefault(compact(row["p"].value), []).append(row["o"].value)
     if found.kind == "class":

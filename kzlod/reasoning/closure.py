@@ -39,13 +39,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod import __version__
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.gate.parse import GRAPH_FORMATS, parse_trusted
-from kzlod.project import graph_files
+from kzlod.project import Project
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, content_key, read_meta, write_meta
 from kzlod.store.bulk import store_lock
 from kzlod.store.rdfconv import from_rdflib, graph_of, to_rdflib
+from kzlod.version import __version__
 from kzlod.vocab import NAMESPACES, OWL, RDF, RDF_TYPE, RDFS, RDFS_LABEL, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
@@ -428,10 +428,10 @@ def cached_closure(key: str, build) -> Closure:
     return closure
 
 
-def project_closure(parsed=(), root: Path | None = None) -> Closure:
-    """The cached OWL RL closure of a project's ontology and data (``root``; None: the bundled
-    graph) plus parsed extra files. Keyed by their content, so an edit is seen at once."""
-    paths = graph_files(root)
+def project_closure(project: Project, parsed=()) -> Closure:
+    """The cached OWL RL closure of a project's ontology and data plus parsed extra files.
+    Keyed by their content, so an edit is seen at once."""
+    paths = project.graph_files()
     chunks = [p.read_bytes() for p in paths] + [pf.text.encode("utf-8") for pf in parsed]
 
     def build():

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kzlod.errors import InputError, QueryError, UsageError
 from kzlod.gate.parse import ParsedFile, parse_trusted, rdf_format
-from kzlod.project import bundled_root, graph_files
+from kzlod.project import Project
 from kzlod.sparqltext import inline_constants, mask_sparql, prefixed_query, strip_sparql
 from kzlod.vocab import NAMESPACES
 
@@ -42,11 +42,12 @@ ACCEPT = {
 }
 
 
-def file_graph(path: Path, root: Path | None = None) -> ox.NamedNode:
-    """The named graph a file is loaded into: ``urn:kzlod:file:<path relative to its root>``."""
+def file_graph(path: Path, root: Path) -> ox.NamedNode:
+    """The named graph a file is loaded into: ``urn:kzlod:file:<path relative to the project's folder>``
+    (its bare name when it lies outside)."""
     path = Path(path)
     try:
-        rel = path.resolve().relative_to((root or bundled_root()).resolve()).as_posix()
+        rel = path.resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
         rel = path.name
     return ox.NamedNode("urn:kzlod:file:" + urllib.parse.quote(rel))
@@ -223,64 +224,23 @@ def _short_os_error(exc: OSError) -> str:
     return text[:300]
 
 
-def memory_store(extra: list[ParsedFile] = (), *, root: Path | None = None, inferred=None) -> OxigraphStore:
-    """The bundled ontology and data (plus extra parsed files) in an in-memory store.
+def memory_store(project: Project, extra: list[ParsedFile] = (), *, inferred=None) -> OxigraphStore:
+    """A project's ontology and data (plus extra parsed files) in an in-memory store.
 
     An in-memory Oxigraph store, not an rdflib graph: Oxigraph parses the
-    bundled files in Rust in a few milliseconds, which keeps the cold start of
+    project's files in Rust in a few milliseconds, which keeps the cold start of
     ``kzlod query`` well under 0.3 s. (Parsed with :func:`parse_trusted`, whose
     blank-node labels are the same in every process, so a cached closure's
     triples about evidence nodes still meet them.)
     """
     store = OxigraphStore()
-    for path in graph_files(root):
-        store.add_quads(parse_trusted(path), file_graph(path, root))
+    for path in project.graph_files():
+        store.add_quads(parse_trusted(path), file_graph(path, project.root))
     for parsed in extra:
-        store.add_quads(parsed.quads, file_graph(parsed.path))
+        store.add_quads(parsed.quads, file_graph(parsed.path, project.root))
     if inferred is not None:
         store.add_quads(inferred, INFERRED_GRAPH)
     return store
-
-
-def open_store(spec: str | None, *, root: Path | None = None, extra: list[ParsedFile] = (),
-               endpoint: str | None = None, inferred=None, user: str | None = None,
-               password: str | None = None) -> GraphStore:
-    """Open the store a command asked for.
-
-    ``root`` is the project folder whose ontology and data fill a memory store
-    (None: the bundled graph). ``inferred``: for a memory store, the inferred
-    triples to add (the caller computes them, see :func:`kzlod.reasoning.project_closure`);
-    for a disk store, True reads the closure ``kzlod reason --store`` wrote.
-    """
-    if endpoint:
-        if extra:
-            raise UsageError("--data cannot be combined with --endpoint (the endpoint holds its own data)")
-        return EndpointStore(endpoint, user=user, password=password)
-    if spec in (None, "", "memory"):
-        if inferred is True:
-            raise UsageError("a memory store takes the inferred triples themselves (see kzlod.load(inferred=True))")
-        return memory_store(extra, root=root, inferred=inferred)
-    if spec.startswith("oxigraph:"):
-        path = store_path(spec)
-        if extra:
-            raise UsageError(f"--data cannot be used with --store {spec}; add the files with 'kzlod load' first")
-        if inferred is True:
-            return inferred_store(path)
-        if inferred is not None:
-            raise UsageError(f"--inferred with --store {spec} reads the store's own closure; "
-                             f"run 'kzlod reason --store {spec}' first")
-        return OxigraphStore(path, read_only=True)
-    raise UsageError(f"unknown store {spec!r}: use 'memory' or 'oxigraph:DIR'")
-
-
-def store_path(spec: str, *, must_exist: bool = True) -> Path:
-    """The directory of an ``oxigraph:DIR`` store spec."""
-    if not spec.startswith("oxigraph:") or not spec.split(":", 1)[1]:
-        raise UsageError(f"expected --store oxigraph:DIR, got {spec!r}")
-    path = Path(spec.split(":", 1)[1]).expanduser()
-    if must_exist and not path.is_dir():
-        raise InputError(f"{path}: no Oxigraph store here; create one with 'kzlod load FILE... --store {spec}'")
-    return path
 
 
 def read_meta(path: Path) -> dict:
@@ -315,7 +275,7 @@ def content_key(meta: dict) -> str | None:
 
 def inferred_store(path: Path) -> OxigraphStore:
     """The store's asserted graphs plus its OWL RL closure (``kzlod reason --store`` made it)."""
-    spec = f"oxigraph:{path}"
+    spec = f"oxigraph:{path}"  # as the user writes it in the command to run
     sub = Path(path) / INFERRED_DIR
     meta = read_meta(path)
     done = meta.get("inferred") or {}

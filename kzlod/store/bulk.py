@@ -32,9 +32,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError, KzlodError, UsageError
-from kzlod.gate import parse as loading
+from kzlod.gate import parse
 from kzlod.gate.stream import gate, sha256_file
-from kzlod.project import graph_files
+from kzlod.project import Project
 from kzlod.store.backends import INFERRED_DIR, file_graph, read_meta, write_meta
 
 _staging_serial = iter(range(1, 1 << 62))
@@ -143,8 +143,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load(files, store_dir, *, bundled: bool = True, root: Path | None = None, progress=_nothing) -> LoadReport:
-    """Load RDF files (and the bundled ontology and data) into the Oxigraph store at ``store_dir``.
+def load(project: Project, files, store_dir, *, bundled: bool = True, progress=_nothing) -> LoadReport:
+    """Load RDF files (and, with ``bundled``, the project's ontology and data) into the Oxigraph store
+    at ``store_dir``.
 
     Each file replaces the named graph of the same name. ``progress(event, **info)``
     is called with ``"start"`` (file, bytes), ``"advance"`` (file, triples) and
@@ -158,20 +159,20 @@ def load(files, store_dir, *, bundled: bool = True, root: Path | None = None, pr
     problems = []
     for p in paths:  # cheap checks of every file before any work
         try:
-            loading.rdf_format(p)
+            parse.rdf_format(p)
             if not p.exists():
                 raise InputError(f"{p}: no such file")
             if p.is_dir():
                 raise InputError(f"{p}: is a directory, not an RDF file")
-            loading.check_size(p, whole=False)  # the gate's size message, before anything reads it
+            parse.check_size(p, whole=False)  # the gate's size message, before anything reads it
         except InputError as exc:
             problems.append(exc.message)
     if problems:
         raise InputError(problems[0], details=problems[1:])
     graphs: dict[str, Path] = {}
-    items = [(p, True) for p in (graph_files(root) if bundled else [])] + [(p, False) for p in paths]
+    items = [(p, True) for p in (project.graph_files() if bundled else [])] + [(p, False) for p in paths]
     for p, trusted in items:
-        g = file_graph(p, root).value
+        g = file_graph(p, project.root).value
         if g in graphs and not trusted:
             raise UsageError(f"{p} and {graphs[g]} would both load into graph <{g}>; rename one of them")
         graphs[g] = p
@@ -180,7 +181,7 @@ def load(files, store_dir, *, bundled: bool = True, root: Path | None = None, pr
     with store_lock(store_dir):
         staging, meta = staging_copy(store_dir)
         try:
-            _fill(staging, meta, items, root, progress, report)
+            _fill(staging, meta, items, project.root, progress, report)
         except BaseException as exc:
             # Close the half-built store before removing it: the traceback's frames hold it open.
             traceback.clear_frames(exc.__traceback__)
@@ -218,7 +219,7 @@ def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -
     name = _display(path)
     progress("start", file=name, bytes=path.stat().st_size, bundled=trusted)
     t0 = time.perf_counter()
-    fmt = loading.rdf_format(path)
+    fmt = parse.rdf_format(path)
     if trusted:
         store.bulk_load(path=str(path), format=fmt, to_graph=graph)
         triples = sum(1 for _ in ox.parse(path=str(path), format=fmt))

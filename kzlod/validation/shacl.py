@@ -1,11 +1,11 @@
 """Validation in three steps: strict syntax, SHACL (inference off), OWL RL consistency.
 
-With no files, the bundled graph is validated whole; its report is cached by
+With no files, the project's graph is validated whole; its report is cached by
 the content hash of the shapes and data (like the OWL RL closure), so an
 unchanged graph is not validated twice.
 
 With files, the new assertions are checked together with a graph — the
-bundled one in memory, or an Oxigraph store on disk of any size — and
+project's in memory, or an Oxigraph store on disk of any size — and
 reported only where they are at fault (results whose focus node the new
 files mention, and the blank nodes hanging from those). The check is
 *incremental*: only the focus nodes the new triples touch, and their
@@ -31,14 +31,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod import __version__
 from kzlod.errors import InputError, UsageError
 from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
-from kzlod.project import bundled_root, data_files, graph_files, ontology_files, shapes_files
+from kzlod.project import Project
 from kzlod.reasoning import closure as reasoning
-from kzlod.store.backends import INFERRED_DIR, OxigraphStore, content_key, memory_store, read_meta
+from kzlod.store.backends import INFERRED_DIR, content_key, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
+from kzlod.store.spec import StoreSpec
 from kzlod.validation import vocabulary as closed_vocabulary
+from kzlod.version import __version__
 from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES, RDF_TYPE, SH, compact
 
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -126,16 +127,16 @@ class ValidationReport:
         }
 
 
-def _bundled_graph(root: Path | None):
+def _project_graph(project: Project):
     g = None
-    for path in graph_files(root):
+    for path in project.graph_files():
         g = graph_of(parse_trusted(path), g)
     return g
 
 
-def _shapes_graph(root: Path | None):
+def _shapes_graph(project: Project):
     g = None
-    for path in shapes_files(root):
+    for path in project.shapes_files():
         g = graph_of(parse_trusted(path), g)
     return g
 
@@ -253,12 +254,12 @@ def _run_shacl(data, shapes):
     return results_graph
 
 
-def validate(files=(), *, root: Path | None = None, reason: bool = True, store: Path | None = None,
+def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpec = StoreSpec(),
              full: bool = False, parsed: list[ParsedFile] | None = None) -> ValidationReport:
-    """Validate the bundled graph, or new files together with it (or with a disk store).
+    """Validate the project's graph, or new files together with it (or with a disk store).
 
-    ``store``: an Oxigraph store directory (made by ``kzlod load``) to check the
-    new files against, instead of the bundled graph. ``full=True`` validates the
+    ``store``: the project's graph in memory (the default), or an Oxigraph store on disk
+    (made by ``kzlod load``) to check the new files against. ``full=True`` validates the
     whole graph with pySHACL and then keeps the touched nodes' results (the
     reference the incremental check is tested against; memory only).
     ``parsed``: the new files as the gate already read them (``add`` reads them once for both).
@@ -267,13 +268,18 @@ def validate(files=(), *, root: Path | None = None, reason: bool = True, store: 
     if parsed is None:
         parsed = parse_files(files, max_statements=LIMITS["statements"]) if files else []
     check_assertions(parsed)
-    if not parsed and store is None:
-        return _validate_bundled(root, reason)
+    if store.is_endpoint:
+        raise UsageError("validation against an endpoint is not offered; load its data with 'kzlod load'")
+    if not parsed and store.is_memory:
+        return _validate_project(project, reason)
+    if not parsed:
+        raise UsageError(f"give the new files to check against {store} (a whole large store is "
+                         "validated by loading it with 'kzlod load', which checks every file)")
     if full:
-        if store is not None:
+        if not store.is_memory:
             raise UsageError("a full validation of a disk store is not offered; validate new files against it")
-        return _validate_full(parsed, root, reason)
-    return _validate_incremental(parsed, root, reason, store)
+        return _validate_full(parsed, project, reason)
+    return _validate_incremental(parsed, project, reason, store)
 
 
 def check_assertions(parsed: list[ParsedFile]) -> None:
@@ -288,15 +294,15 @@ def check_assertions(parsed: list[ParsedFile]) -> None:
                                  f"(graph {q.graph_name} here)")
 
 
-# --- the whole bundled graph, cached ---------------------------------------------------------
+# --- the project's whole graph, cached ---------------------------------------------------------
 
-def _project_file(root: Path | None) -> list[Path]:
+def _project_file(project: Project) -> list[Path]:
     """The project's kzlod.toml, if any: the vocabularies it lets data use change the report."""
-    toml = Path(root) / "kzlod.toml" if root is not None else None
-    return [toml] if toml is not None and toml.is_file() else []
+    toml = project.root / "kzlod.toml"
+    return [toml] if toml.is_file() else []
 
 
-def _report_key(root: Path | None) -> str:
+def _report_key(project: Project) -> str:
     """The cache key without importing pySHACL (its version read from the installed metadata)."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -305,48 +311,44 @@ def _report_key(root: Path | None) -> str:
     except PackageNotFoundError:  # pragma: no cover - pyshacl is a dependency
         shacl_version = "?"
     h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 3\n".encode())
-    for path in shapes_files(root) + graph_files(root) + _project_file(root):
+    for path in project.shapes_files() + project.graph_files() + _project_file(project):
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
-def _display_files(root):
-    return [_display(p, root) for p in graph_files(root)]
-
-
-def _validate_bundled(root: Path | None, reason: bool) -> ValidationReport:
-    key = _report_key(root)
+def _validate_project(project: Project, reason: bool) -> ValidationReport:
+    key = _report_key(project)
     folder = reasoning.cache_dir()
     cached = _read_cached_report(folder, key)
-    built = []  # the bundled graph, parsed at most once for both checks
+    built = []  # the project's graph, parsed at most once for both checks
 
-    def bundled():
+    def whole():
         if not built:
-            built.append(_bundled_graph(root))
+            built.append(_project_graph(project))
         return built[0]
 
     if cached is not None:
         report = cached
     else:
-        data = bundled()
-        results_graph = _run_shacl(data, _shapes_graph(root))
+        data = whole()
+        results_graph = _run_shacl(data, _shapes_graph(project))
         texts = []
-        for path in graph_files(root):
+        for path in project.graph_files():
             text = path.read_text(encoding="utf-8")
             prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
-            texts.append((_display(path, root), text, prefixes))
-        report = ValidationReport(files=_display_files(root))
-        own = [parse_file(p) for p in data_files(root)]
+            texts.append((project.display(path), text, prefixes))
+        report = ValidationReport(files=[project.display(p) for p in project.graph_files()])
+        own = [parse_file(p) for p in project.data_files()]
         report.findings = _findings(results_graph, data, Locator(texts)) + [
-            dataclasses.replace(f, file=_display(Path(f.file), root)) for f in vocabulary_findings(own, root)]
+            dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)]
         report.report_graph = results_graph
         report.triples = len(data)
         _write_cached_report(folder, key, report)
     if reason:
-        chunks = [p.read_bytes() for p in graph_files(root)]
+        chunks = [p.read_bytes() for p in project.graph_files()]
         engine = consistency_engine()
         closure = reasoning.cached_closure(reasoning.input_key(chunks, engine),
-                                           lambda: reasoning.compute(bundled(), engine=engine))
+                                           lambda: reasoning.compute(whole(), engine=engine))
         report.clashes = closure.clashes
     return report
 
@@ -384,20 +386,20 @@ def _write_cached_report(folder: Path, key: str, report: ValidationReport) -> No
 
 # --- new files, with the whole graph (the reference) ----------------------------------------
 
-def _validate_full(parsed: list[ParsedFile], root: Path | None, reason: bool) -> ValidationReport:
-    data = _bundled_graph(root)
+def _validate_full(parsed: list[ParsedFile], project: Project, reason: bool) -> ValidationReport:
+    data = _project_graph(project)
     for pf in parsed:
         graph_of(pf.quads, data, fresh_bnodes=True)
     keep = _touched(parsed, data)
-    results_graph = _run_shacl(data, _shapes_graph(root))
+    results_graph = _run_shacl(data, _shapes_graph(project))
     report = ValidationReport(files=[str(pf.path) for pf in parsed])
-    report.findings = vocabulary_findings(parsed, root) + _findings(results_graph, data, _locator(parsed), keep=keep)
+    report.findings = vocabulary_findings(parsed, project) + _findings(results_graph, data, _locator(parsed), keep=keep)
     report.report_graph = _kept_report(results_graph, keep)
     report.triples = len(data)
     report.focus_nodes = len(keep)
     report.data_graph = data
     if reason:
-        chunks = [p.read_bytes() for p in graph_files(root)] + [pf.text.encode() for pf in parsed]
+        chunks = [p.read_bytes() for p in project.graph_files()] + [pf.text.encode() for pf in parsed]
         closure = reasoning.cached_closure(reasoning.input_key(chunks), lambda: reasoning.compute(data))
         report.clashes = closure.clashes
     return report
@@ -553,26 +555,22 @@ def extract(graph: Union, parsed: list[ParsedFile], reach: ShapeReach) -> tuple[
 _SHAPES_CACHE: dict = {}
 
 
-def _shapes(root: Path | None):
-    key = tuple((str(p), p.stat().st_mtime_ns) for p in shapes_files(root))
+def _shapes(project: Project):
+    key = tuple((str(p), p.stat().st_mtime_ns) for p in project.shapes_files())
     if key not in _SHAPES_CACHE:
-        shapes = _shapes_graph(root)
+        shapes = _shapes_graph(project)
         _SHAPES_CACHE.clear()
         _SHAPES_CACHE[key] = (shapes, shape_reach(shapes))
     return _SHAPES_CACHE[key]
 
 
-def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: bool,
-                          store: Path | None) -> ValidationReport:
-
-    if store is None:
-        base = memory_store(root=root)
-    else:
-        base = OxigraphStore(Path(store), read_only=True)
+def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bool,
+                          store: StoreSpec) -> ValidationReport:
+    base = store.open(project)
     delta = ox.Store()
     for pf in parsed:
         delta.extend(ox.Quad(q.subject, q.predicate, q.object) for q in pf.quads)
-    shapes, reach = _shapes(root)
+    shapes, reach = _shapes(project)
     graph = Union([base.store, delta])
     triples, touched = extract(graph, parsed, reach)
     from rdflib import Graph
@@ -585,7 +583,7 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     results_graph = _run_shacl(data, shapes)
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
     report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
-    closed = vocabulary_findings(parsed, root)
+    closed = vocabulary_findings(parsed, project)
     described = _described(parsed)
     unknown = closed + unknown_terms(parsed, graph, _locator(parsed), described)
     if unknown:  # one clear line for a misspelt name, in place of the shapes' results about the same value
@@ -598,14 +596,14 @@ def _validate_incremental(parsed: list[ParsedFile], root: Path | None, reason: b
     report.report_graph = _kept_report(results_graph, keep)
     report.focus_nodes, report.extracted = len(touched), len(data)
     report.data_graph = data
-    if store is None:
+    if store.is_memory:
         # read at once: solutions kept in this frame would go wherever a later exception's traceback goes
         report.triples = int(next(iter(base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                                                          use_default_graph_as_union=True)))["n"].value) + len(delta)
     else:
         report.triples = len(base.store) + len(delta)
     if reason:
-        report.clashes = _clashes(parsed, root, store, data, touched, base)
+        report.clashes = _clashes(parsed, project, store, data, touched, base)
     return report
 
 
@@ -655,11 +653,11 @@ def _name_allowed_values(findings: list[Finding], shapes, graph) -> None:
 CLOSED_NAMESPACES = (KZ, KZD, KZSRC)
 
 
-def vocabulary_findings(parsed: list[ParsedFile], root: Path | None) -> list[Finding]:
+def vocabulary_findings(parsed: list[ParsedFile], project: Project) -> list[Finding]:
     """What the closed vocabulary refuses in data files (:mod:`kzlod.validation.vocabulary`), as violations."""
     return [Finding(severity="Violation", focus=p.focus, focus_label="", path=p.path, value=p.value,
                     message=p.message, shape="", file=p.file, line=p.line, focus_id=p.focus_id)
-            for p in closed_vocabulary.check(parsed, root)]
+            for p in closed_vocabulary.check(parsed, project)]
 
 
 def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str]) -> list[Finding]:
@@ -699,24 +697,24 @@ def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str])
     return findings
 
 
-def _clashes(parsed, root, store, data, touched, base) -> list[str]:
+def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) -> list[str]:
     """OWL RL consistency: the whole graph's cached closure in memory; around the new triples for a store."""
 
-    if store is None:
+    if store.is_memory:
 
         def build():
-            g = _bundled_graph(root)
+            g = _project_graph(project)
             for pf in parsed:
                 graph_of(pf.quads, g, fresh_bnodes=True)
             return reasoning.compute(g, engine=engine)
 
         engine = consistency_engine()
-        chunks = [p.read_bytes() for p in graph_files(root)] + [pf.text.encode() for pf in parsed]
+        chunks = [p.read_bytes() for p in project.graph_files()] + [pf.text.encode() for pf in parsed]
         return reasoning.cached_closure(reasoning.input_key(chunks, engine), build).clashes
-    return _local_clashes(Path(store), data, touched, base, root)
+    return _local_clashes(store.path, data, touched, base, project)
 
 
-def _local_clashes(path: Path, data, touched, base, root) -> list[str]:
+def _local_clashes(path: Path, data, touched, base, project: Project) -> list[str]:
     """Clashes of the closure of the ontology, the extracted neighbourhood and every triple into a touched node.
 
     OWL RL entailment is monotone, so every clash found in part of the graph is
@@ -727,7 +725,7 @@ def _local_clashes(path: Path, data, touched, base, root) -> list[str]:
     g = data.__class__()
     for t in data:
         g.add(t)
-    for path_ in ontology_files(root):
+    for path_ in project.ontology_files():
         graph_of(parse_trusted(path_), g)
     rdf_type = ox.NamedNode(RDF_TYPE)
     for node in touched:  # what triples into a node entail about it depends on their predicate only
@@ -755,10 +753,3 @@ def consistency_engine() -> str:
     """
 
     return "reasonable" if reasoning.reasonable_available() else "owlrl"
-
-
-def _display(path: Path, root: Path | None) -> str:
-    try:
-        return path.resolve().relative_to((root or bundled_root()).resolve()).as_posix()
-    except ValueError:
-        return str(path)

@@ -28,13 +28,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
 from kzlod.gate.parse import ParsedFile, parse_trusted
-from kzlod.project import DEFAULT_VOCABULARIES, PROJECT_FILE, ontology_files, read
+from kzlod.project import DEFAULT_VOCABULARIES, Project
 from kzlod.vocab import KZ, NAMESPACES, OWL, RDF, RDF_TYPE, RDFS, compact
 
 #: The W3C Web Annotation Vocabulary (https://www.w3.org/TR/annotation-vocab/), which rdflib lacks.
@@ -126,23 +125,15 @@ def _known_vocabulary(name: str) -> tuple[str, list[str]]:
 _ONTOLOGY_CACHE: dict = {}
 
 
-def ontology_terms(root: Path | None) -> set[str]:
+def ontology_terms(project: Project) -> set[str]:
     """IRIs the project's ontology files describe (cached by their paths and modification times)."""
-    paths = ontology_files(root)
+    paths = project.ontology_files()
     key = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
     if key not in _ONTOLOGY_CACHE:
         _ONTOLOGY_CACHE.clear()
         _ONTOLOGY_CACHE[key] = {q.subject.value for p in paths for q in parse_trusted(p)
                                 if isinstance(q.subject, ox.NamedNode)}
     return _ONTOLOGY_CACHE[key]
-
-
-def project_settings(root: Path | None) -> tuple[tuple, dict]:
-    """The vocabularies a project uses and its own prefixes (the defaults outside a project)."""
-    if root is not None and (Path(root) / PROJECT_FILE).is_file():
-        project = read(Path(root))
-        return tuple(project.vocabularies), project.prefixes
-    return DEFAULT_VOCABULARIES, {}
 
 
 # --- the checks -------------------------------------------------------------------------------
@@ -252,11 +243,10 @@ def check_file(pf: ParsedFile, vocabulary: Vocabulary, bound: dict[str, str]) ->
     return problems
 
 
-def check(parsed: list[ParsedFile], root: Path | None, prefixes: dict[str, str] | None = None) -> list[Problem]:
+def check(parsed: list[ParsedFile], project: Project, prefixes: dict[str, str] | None = None) -> list[Problem]:
     """The closed-vocabulary problems of data files, in the order of the files."""
     if not parsed:
         return []
-    uses, own = project_settings(root)
-    vocabulary = Vocabulary(ontology_terms(root), uses)
-    bound = {**NAMESPACES, **own, **(prefixes or {})}
+    vocabulary = Vocabulary(ontology_terms(project), tuple(project.vocabularies))
+    bound = {**NAMESPACES, **project.prefixes, **(prefixes or {})}
     return [problem for pf in parsed for problem in check_file(pf, vocabulary, bound)]

@@ -396,7 +396,7 @@ def render_index(store, *, link: Link, downloads: Iterable[dict] = (), docs: Ite
     """The index: entities grouped by class, then documentation and download links.
 
     ``downloads`` are dicts with ``path``, ``format``, ``compressed``,
-    ``closure``, ``bytes`` (as :func:`kzlod.publishing.build_files` makes);
+    ``closure``, ``bytes`` (as :func:`kzlod.publishing.release.build_files` makes);
     ``docs`` are ``(href, text)`` pairs.
     """
     q = f"""SELECT DISTINCT ?e ?class WHERE {{

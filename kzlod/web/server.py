@@ -41,6 +41,7 @@ from pathlib import Path
 
 from kzlod.errors import EXIT_INPUT, EXIT_USAGE, InputError, KzlodError, QueryError, UsageError
 from kzlod.gate.parse import parse_files
+from kzlod.project import Project
 from kzlod.querying.output import render
 from kzlod.querying.run import (
     DEFAULT_MAX_MEMORY,
@@ -52,7 +53,8 @@ from kzlod.querying.run import (
     run_query,
 )
 from kzlod.sparqltext import mask_sparql
-from kzlod.store.backends import GraphStore, OxigraphStore, bind_values, memory_store, query_kind
+from kzlod.store.backends import GraphStore, bind_values, query_kind
+from kzlod.store.spec import StoreSpec
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
 from kzlod.web import pages, protocol, site, workbench
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
@@ -81,9 +83,9 @@ _LOCAL = site._LOCAL  # what a local name under /id/ may be
 class ServeConfig:
     """What ``kzlod serve`` serves, and its limits."""
 
-    store: str = "memory"
+    project: Project  # whose graph a memory store serves, and whose prefixes the pages use
+    store: StoreSpec = StoreSpec()
     data: tuple[str, ...] = ()
-    root: str | None = None  # the project folder whose graph a memory store serves (None: the bundled graph)
     timeout: float = 30.0  # seconds a query may run before its worker is killed
     workers: int = 2
     cors: tuple[str, ...] = ()
@@ -108,14 +110,11 @@ class ServeConfig:
             raise UsageError("the time limit of a request body must be a positive number of seconds")
         if self.max_in_flight < 1:
             raise UsageError("the limit of requests in flight must be at least 1")
-        if self.store not in ("", "memory") and not self.store.startswith("oxigraph:"):
-            raise UsageError(f"unknown store {self.store!r}: use 'memory' or 'oxigraph:DIR'")
-        if self.store.startswith("oxigraph:"):
-            path = Path(self.store.split(":", 1)[1])
-            if not path.is_dir():
-                raise InputError(f"{path}: no Oxigraph store here; create one with 'kzlod load FILE... --store {self.store}'")
-            if self.data:
-                raise UsageError(f"--data cannot be used with --store {self.store}; add the files with 'kzlod load' first")
+        if self.store.is_endpoint:
+            raise UsageError("kzlod serve serves a memory or oxigraph:DIR store, not an endpoint")
+        if self.store.is_disk:
+            self.store.existing_path()
+        self.store.refuse_data(self.data)
         for origin in self.cors:
             if origin != "*" and not re.match(r"^https?://[^/\s]+$", origin):
                 raise UsageError(f"--cors {origin!r}: give an origin like https://example.org (no path) or *")
@@ -126,21 +125,7 @@ class ServeConfig:
 def open_store(config: ServeConfig):
     """The store a worker serves: the project's graph in memory (plus --data), or a disk store opened read-only."""
 
-    if config.store.startswith("oxigraph:"):
-        import pyoxigraph as ox
-
-        class ReadOnlyStore(OxigraphStore):
-            """A disk store opened read-only: any number of workers share it, none can change it."""
-
-            def __init__(self, path: Path):
-                self.path, self.name = path, f"oxigraph:{path}"
-                try:
-                    self.store = ox.Store.read_only(str(path))
-                except OSError as exc:
-                    raise InputError(f"{path}: cannot open Oxigraph store read-only: {exc}") from None
-
-        return ReadOnlyStore(Path(config.store.split(":", 1)[1]))
-    return memory_store(parse_files([Path(p) for p in config.data]), root=Path(config.root) if config.root else None)
+    return config.store.open(config.project, extra=parse_files([Path(p) for p in config.data]))
 
 
 def _dataset_query(store, default_graphs, named_graphs, base_iri=None):
@@ -689,7 +674,7 @@ def create_app(pool: WorkerPool, config: ServeConfig | None = None):
         response.headers["Vary"] = "Accept"
         return response
 
-    namespaces = workbench.namespaces_of(config.root)
+    namespaces = config.project.namespaces
 
     async def home(request):
         return await workbench.home(request, pool, named, config.max_body)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from kzlod.errors import KzlodError
 from kzlod.querying import browse as data
@@ -189,7 +188,7 @@ def routes(pool, config) -> list:
     from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Route
 
-    key = fulltext.index_key(store=config.store, root=Path(config.root) if config.root else None, data=config.data)
+    key = fulltext.index_key(config.project, config.store, config.data)
 
     def answer(reply) -> Response:
         _, ctype, body, meta = reply

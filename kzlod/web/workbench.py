@@ -25,10 +25,8 @@ What the server adds, here:
 from __future__ import annotations
 
 import urllib.parse
-from pathlib import Path
 
 from kzlod.errors import KzlodError, QueryError, UsageError
-from kzlod.project import read as read_project
 from kzlod.querying.entities import resolve_params
 from kzlod.querying.run import bind_params, named_queries, run_query
 from kzlod.store.backends import bind_values, query_kind
@@ -144,16 +142,6 @@ def queries_json(named: dict, namespaces: dict | None = None) -> dict:
         "idBase": KZD,
         "ontology": ONTOLOGY,
     }
-
-
-def namespaces_of(root: str | None) -> dict:
-    """The prefixes of the served project: kzlod's and its ``kzlod.toml``'s own."""
-    if root:
-        try:
-            return read_project(Path(root)).namespaces
-        except KzlodError:
-            pass
-    return dict(NAMESPACES)
 
 
 def _web_message(message: str) -> str:

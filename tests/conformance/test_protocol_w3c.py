@@ -28,6 +28,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from kzlod.project import bundled
+from kzlod.store.spec import StoreSpec
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
 from kzlod.web.server import ServeConfig, WorkerPool, create_app
 
@@ -136,7 +138,7 @@ def client(tmp_path_factory):
             store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(label))
             loaded.add(label)
     store.flush()
-    with WorkerPool(ServeConfig(store=f"oxigraph:{folder}", workers=1, timeout=20)) as pool:
+    with WorkerPool(ServeConfig(project=bundled(), store=StoreSpec.parse(f"oxigraph:{folder}"), workers=1, timeout=20)) as pool:
         with TestClient(create_app(pool)) as c:
             yield c
 

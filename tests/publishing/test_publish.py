@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kzlod.project import bundled
 from kzlod.cli import cli
 from kzlod.files.turtle import format_text, is_isomorphic
 
@@ -377,7 +378,7 @@ def test_every_labelled_entity_has_a_page_named_by_its_label(release):
     from kzlod import api
 
     store = api.load(data=[release["evil"]])
-    rows = api.run(store, f'SELECT DISTINCT ?e ?l WHERE {{ ?e rdfs:label ?l FILTER(STRSTARTS(STR(?e), "{KZD}")) }}').rows
+    rows = api.run_query(store, f'SELECT DISTINCT ?e ?l WHERE {{ ?e rdfs:label ?l FILTER(STRSTARTS(STR(?e), "{KZD}")) }}').rows
     labels: dict[str, set] = {}
     for e, label in rows:
         labels.setdefault(e.value, set()).add(label.value)
@@ -450,7 +451,7 @@ def test_entity_page_shows_claims_with_their_source_sentences(release):
     from kzlod import api
 
     store = api.load()
-    rows = api.run(store, """SELECT ?text ?exact WHERE {
+    rows = api.run_query(store, """SELECT ?text ?exact WHERE {
         ?claim kz:tone ?tone ; kz:relation/kz:party kzd:russia ; kz:hasEvidence ?ev .
         ?ev kz:sentence/rdf:value ?text ; oa:hasSelector/oa:exact ?exact }""").rows
     assert rows
@@ -459,7 +460,7 @@ def test_entity_page_shows_claims_with_their_source_sentences(release):
     text = "".join(russia[0].text)
     for sentence, exact in rows:
         assert sentence.value in text and exact.value in text
-    items = [w.value.rsplit("/", 1)[-1] for (w,) in api.run(store, "SELECT ?w WHERE { kzd:russia skos:exactMatch ?w }").rows]
+    items = [w.value.rsplit("/", 1)[-1] for (w,) in api.run_query(store, "SELECT ?w WHERE { kzd:russia skos:exactMatch ?w }").rows]
     assert items
     for item in items:
         assert "https://www.wikidata.org/wiki/" + item in russia[0].links()
@@ -540,7 +541,7 @@ def test_big_graph_path_is_stable_and_says_the_same(tmp_path, monkeypatch, relea
     monkeypatch.setattr(publishing, "TURTLE_HUMAN_MAX", 10)
     monkeypatch.setenv("KZLOD_CACHE_DIR", str(tmp_path / "cache"))
     for name in ("x", "y"):
-        publishing.publish(tmp_path / name, data=[release["evil"]])
+        publishing.publish(bundled(), tmp_path / name, data=[release["evil"]])
     x, y = files_of(tmp_path / "x"), files_of(tmp_path / "y")
     assert x == y
     small = files_of(release["a"])

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kzlod.cli import cli
+from kzlod.project import bundled
 from kzlod.publishing import push as pushing
 from kzlod.publishing.stores import Credentials, PushError, Remote, base_url, find_credentials
 
@@ -32,13 +33,13 @@ def test_base_url_from_a_service_url():
 
 
 def test_the_same_files_hash_the_same_on_every_read():
-    first = {g.iri: g.content_hash() for g in pushing.project_graphs()}
-    again = {g.iri: g.content_hash() for g in pushing.project_graphs()}
+    first = {g.iri: g.content_hash() for g in pushing.project_graphs(bundled())}
+    again = {g.iri: g.content_hash() for g in pushing.project_graphs(bundled())}
     assert first == again and len(set(first.values())) == len(first)
 
 
 def test_chunks_never_split_a_blank_node():
-    graph = next(g for g in pushing.project_graphs() if g.iri.endswith("/foreign-policy"))
+    graph = next(g for g in pushing.project_graphs(bundled()) if g.iri.endswith("/foreign-policy"))
     parts = list(pushing.chunks(graph, 50))
     assert len(parts) > 10 and sum(len(p) for p in parts) == len(graph)
     where: dict = {}
@@ -138,7 +139,7 @@ def test_basic_authentication(stub):
     res = run("push", "--endpoint", stub, "--server", "other", "--graph-store", stub + "/gsp", "--user", "curator",
               env={"KZLOD_PASSWORD": "s3cret"})
     assert res.exit_code == 0, res.output
-    assert ours(StubStore.graphs) == {g.iri for g in pushing.project_graphs()}
+    assert ours(StubStore.graphs) == {g.iri for g in pushing.project_graphs(bundled())}
     assert all(auth == StubStore.tokens[0] for _, auth, _ in StubStore.seen)
     assert {ctype for method, _, ctype in StubStore.seen if method == "PUT"} == {"application/n-triples"}
 
@@ -179,7 +180,7 @@ def test_a_busy_or_dropped_request_is_retried(stub, failure):
     res = run("push", "--endpoint", stub, "--server", "other", "--graph-store", stub + "/gsp", "--retries", "2",
               env={"KZLOD_TOKEN": "t0ken"})
     assert res.exit_code == 0, res.output
-    assert ours(StubStore.graphs) == {g.iri for g in pushing.project_graphs()}
+    assert ours(StubStore.graphs) == {g.iri for g in pushing.project_graphs(bundled())}
     assert len(StubStore.seen) > 2 and StubStore.seen[0][0] == StubStore.seen[1][0] == StubStore.seen[2][0] == "GET"
 
 
@@ -210,7 +211,7 @@ def test_dry_run_lists_and_changes_nothing(stub):
               env={"KZLOD_TOKEN": "t0ken"})
     assert res.exit_code == 0, res.output
     listed = {line.split()[2]: (line.split()[0], int(line.split()[1])) for line in res.stdout.strip().splitlines()}
-    assert listed == {g.iri: ("send", len(g)) for g in pushing.project_graphs()}
+    assert listed == {g.iri: ("send", len(g)) for g in pushing.project_graphs(bundled())}
     assert {method for method, _, _ in StubStore.seen} == {"GET"} and not StubStore.graphs
 
 

@@ -60,7 +60,7 @@ def expected_legend(store) -> set[str]:
     from kzlod.publishing.relmap import TONES as LEGEND
 
     tops: dict[str, set] = {}
-    for rel, top in api.run(store, TONES).rows:
+    for rel, top in api.run_query(store, TONES).rows:
         tops.setdefault(rel.value, set())
         if top is not None:
             tops[rel.value].add(top.value.removeprefix(KZ))
@@ -81,7 +81,7 @@ def test_svg_parses_and_names_every_partner(svg, store):
     from kzlod import api
 
     texts = " ".join(svg_texts(svg))
-    partners = [row[0].value for row in api.run(store, PARTNERS).rows]
+    partners = [row[0].value for row in api.run_query(store, PARTNERS).rows]
     assert len(partners) >= 3
     for label in partners:
         assert label in texts, f"partner {label!r} is not in the picture"

@@ -17,6 +17,7 @@ from conftest import copy_project
 from servers import start_oxigraph, start_virtuoso
 
 from kzlod.cli import cli
+from kzlod.project import read
 from kzlod.publishing import push as pushing
 from kzlod.publishing.stores import PushError, connect
 from kzlod.querying.run import named_queries
@@ -130,7 +131,7 @@ def test_every_named_query_gives_the_local_rows(pushed, name, extra):
 
 def test_one_graph_per_source_plus_ontology_and_entities(pushed):
     counts = pushed.counts()
-    expected = {g.iri: len(g) for g in pushing.project_graphs(ROOT)}
+    expected = {g.iri: len(g) for g in pushing.project_graphs(read(ROOT))}
     assert {g: n for g, n in counts.items() if g in expected} == expected
     assert set(counts) - set(expected) == {pushing.record_graph("kzlod")}
     cited = pushed.sparql("SELECT DISTINCT ?g ?src WHERE { GRAPH ?g { ?ev <http://www.w3.org/ns/oa#hasSource> ?src } }")
@@ -143,7 +144,7 @@ def test_push_again_change_one_file_then_prune(store, tmp_path):
     project = copy_project(tmp_path / "project")
     toml = project / "kzlod.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('name = "kzlod"', 'name = "sequence"'), encoding="utf-8")
-    graphs = {g.iri: len(g) for g in pushing.project_graphs(project)}
+    graphs = {g.iri: len(g) for g in pushing.project_graphs(read(project))}
 
     first = push(project, store, "--force")
     assert first.startswith(f"pushed to {store.remote().graph_store}: {len(graphs)} graphs sent")
@@ -173,7 +174,7 @@ def test_a_store_stopped_mid_push_leaves_each_graph_old_or_new_and_the_next_push
     toml.write_text(toml.read_text(encoding="utf-8").replace('name = "kzlod"', 'name = "interrupted"'),
                     encoding="utf-8")
     push(project, store, "--force")
-    old = {g.iri: len(g) for g in pushing.project_graphs(project)}
+    old = {g.iri: len(g) for g in pushing.project_graphs(read(project))}
     # a new entity and a changed source: two graphs to send, the second one big enough to be staged
     with open(project / "data" / "entities.ttl", "a", encoding="utf-8") as fh:
         fh.write(MONGOLIA)
@@ -182,7 +183,7 @@ def test_a_store_stopped_mid_push_leaves_each_graph_old_or_new_and_the_next_push
         source = next(p for p in sorted((project / "data").rglob("*.ttl")) if "foreign-policy" in p.as_posix())
     with open(source, "a", encoding="utf-8") as fh:
         fh.write('\nkzsrc:foreign-policy rdfs:comment "pushed in chunks"@en .\n')
-    graphs = pushing.project_graphs(project)
+    graphs = pushing.project_graphs(read(project))
     new = {g.iri: len(g) for g in graphs}
     assert new[ENTITIES] != old[ENTITIES] and new[FOREIGN_POLICY] != old[FOREIGN_POLICY]
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.generate import Generator, write
-from kzlod import project as resources
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files, parse_trusted
+from kzlod.project import bundled
 from kzlod.reasoning import closure as reasoning
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH
@@ -45,13 +45,13 @@ def instance_level(triples, ontology_subjects) -> set:
 
 @pytest.fixture(scope="module")
 def ontology_subjects():
-    return {q.subject for p in resources.ontology_files() for q in parse_trusted(p)}
+    return {q.subject for p in bundled().ontology_files() for q in parse_trusted(p)}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size", [0, 1500])
 def test_both_engines_give_the_same_instance_level_entailments(work, ontology_subjects, size):
-    graph = validation._bundled_graph(None)
+    graph = validation._project_graph(bundled())
     if size:
         path = work / f"engines-{size}.nt"
         write(Generator(size, seed=5).triples(), path)
@@ -73,7 +73,7 @@ kzd:kazakhstan a kz:InternationalOrganisation .
 def test_both_engines_find_a_clash(work, engine):
     f = work / "clash.ttl"
     f.write_text(CLASH, encoding="utf-8")
-    graph = validation._bundled_graph(None)
+    graph = validation._project_graph(bundled())
     for pf in parse_files([f]):
         graph_of(pf.quads, graph, fresh_bnodes=True)
     closure = reasoning.compute(graph, engine=engine)
@@ -96,7 +96,7 @@ def test_reason_engine_option_in_memory():
 @pytest.mark.slow
 def test_reason_store_writes_a_separate_graph_and_query_inferred_reads_it(work, generated, ontology_subjects):
     path = work / "reasoned"
-    bulk.load([generated[1]], path)
+    bulk.load(bundled(), [generated[1]], path)
     spec = f"oxigraph:{path}"
     res = run("query", "ASK { kzd:kazakhstan a prov:Agent }", "--store", spec, "--inferred")
     assert res.exit_code == 2 and "kzlod reason --store" in res.output
@@ -119,7 +119,7 @@ def test_reason_store_writes_a_separate_graph_and_query_inferred_reads_it(work, 
         run("query", evidence, "--store", spec, "--format", "csv").stdout
     # the same entailments as owlrl in memory, about every IRI of the data
     with reasoning.use_engine("owlrl"):
-        graph = validation._bundled_graph(None)
+        graph = validation._project_graph(bundled())
         graph_of(parse_trusted(generated[1]), graph)
         reference = instance_level(reasoning.compute(graph).inferred, ontology_subjects)
     mine = instance_level(inferred, ontology_subjects)
@@ -135,7 +135,7 @@ def test_reason_store_writes_a_separate_graph_and_query_inferred_reads_it(work, 
     assert res.exit_code == 0 and "cached" in res.output
     card = json.loads(run("describe", "kzd:kazakhstan", "--store", spec, "--inferred", "--format", "json").stdout)
     assert "prov:Agent" in card["types"]
-    bulk.load([generated[1]], path)  # new content: the old closure no longer answers
+    bulk.load(bundled(), [generated[1]], path)  # new content: the old closure no longer answers
     res = run("query", ask, "--store", spec, "--inferred")
     assert res.exit_code == 2 and "kzlod reason --store" in res.output
 
@@ -144,7 +144,7 @@ def test_reason_store_reports_clashes(work, generated):
     path = work / "clashing"
     clash = work / "clash.ttl"
     clash.write_text(CLASH, encoding="utf-8")
-    bulk.load([generated[1], clash], path)
+    bulk.load(bundled(), [generated[1], clash], path)
     res = run("reason", "--store", f"oxigraph:{path}", "--engine", "reasonable")
     assert res.exit_code == 1
     assert "inconsistent: Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in res.output
@@ -159,7 +159,7 @@ def test_reason_store_reports_clashes(work, generated):
 @pytest.mark.parametrize("engine", ["owlrl", "reasonable"])
 def test_closure_has_no_reflexive_same_as(engine):
     with reasoning.use_engine(engine):
-        closure = reasoning.project_closure()
+        closure = reasoning.project_closure(bundled())
     same_as = [t for t in closure.inferred if t.predicate.value == OWL + "sameAs"]
     assert not [t for t in same_as if t.subject == t.object]
     assert all(not isinstance(t.subject, ox.Literal) for t in closure.inferred)
@@ -168,7 +168,7 @@ def test_closure_has_no_reflexive_same_as(engine):
 def test_reason_says_what_it_left_out_and_why():
     res = run("reason", "--engine", "owlrl", "--format", "nt")
     assert res.exit_code == 0, res.output
-    closure = reasoning.compute(validation._bundled_graph(None), engine="owlrl")
+    closure = reasoning.compute(validation._project_graph(bundled()), engine="owlrl")
     assert closure.trivial > 0 and closure.dropped > 0
     assert res.stderr.strip().endswith(
         f"; left out {closure.trivial} 'x owl:sameAs x' (true of every term)"
@@ -177,7 +177,7 @@ def test_reason_says_what_it_left_out_and_why():
 
 
 def test_left_out_counts_survive_the_cache(cold_cache):
-    first = reasoning.project_closure()
-    again = reasoning.project_closure()
+    first = reasoning.project_closure(bundled())
+    again = reasoning.project_closure(bundled())
     assert again.cached and not first.cached
     assert (again.trivial, again.dropped, len(again.inferred)) == (first.trivial, first.dropped, len(first.inferred))

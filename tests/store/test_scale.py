@@ -23,9 +23,11 @@ from click.testing import CliRunner
 from benchmarks.generate import Generator, parse_size, write
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files
+from kzlod.project import bundled
 from kzlod.querying.run import named_queries, run_query
 from kzlod.store import bulk
-from kzlod.store.backends import EndpointStore, OxigraphStore, open_store, read_meta
+from kzlod.store.backends import EndpointStore, OxigraphStore, read_meta
+from kzlod.store.spec import StoreSpec
 
 PARAMS = {"entity": {"entity": "kzd:kazakhstan"}}
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -61,7 +63,7 @@ def endpoint(work, generated):
     if exe is None:
         pytest.skip("the oxigraph executable is not installed (pip install oxigraph)")
     path = work / "served"
-    bulk.load([generated[1]], path)
+    bulk.load(bundled(), [generated[1]], path)
     port = free_port()
     proc = subprocess.Popen([exe, "serve", "--location", str(path), "--bind", f"127.0.0.1:{port}",
                              "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -115,8 +117,8 @@ def answer(store, name):
 
 @pytest.fixture(scope="module")
 def stores(generated, store_dir, endpoint):
-    memory = open_store("memory", extra=parse_files([generated[1]]))
-    return {"memory": memory, "oxigraph": open_store(f"oxigraph:{store_dir}"), "endpoint": EndpointStore(endpoint)}
+    memory = StoreSpec().open(bundled(), extra=parse_files([generated[1]]))
+    return {"memory": memory, "oxigraph": StoreSpec.parse(f"oxigraph:{store_dir}").open(bundled()), "endpoint": EndpointStore(endpoint)}
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
@@ -172,7 +174,7 @@ def test_inline_constants_keeps_the_meaning_or_declines(query, expected):
 
 def test_generated_graph_reaches_the_named_queries(stores):
     """The generated claims mention Kazakhstan and the EU, so the scale runs exercise the queries."""
-    assert sum(answer(stores["oxigraph"], "entity").values()) > sum(answer(open_store("memory"), "entity").values())
+    assert sum(answer(stores["oxigraph"], "entity").values()) > sum(answer(StoreSpec().open(bundled()), "entity").values())
 
 
 def test_describe_and_stats_agree_between_memory_and_store(generated, store_dir):
@@ -203,8 +205,8 @@ def test_load_puts_each_file_in_its_own_graph_and_records_it(store_dir, generate
 
 def test_loading_a_file_again_replaces_its_graph(work, generated):
     path = work / "twice"
-    first = bulk.load([generated[1]], path)
-    second = bulk.load([generated[1]], path)
+    first = bulk.load(bundled(), [generated[1]], path)
+    second = bulk.load(bundled(), [generated[1]], path)
     assert first.total == second.total
 
 
@@ -229,7 +231,7 @@ BAD = [
 def test_a_bad_file_leaves_the_store_as_it_was(work, generated, name, content, message):
     path = work / "guarded"
     if not path.exists():
-        bulk.load([generated[1]], path)
+        bulk.load(bundled(), [generated[1]], path)
     before = snapshot(path)
     bad = work / name
     bad.write_text(content, encoding="utf-8")
@@ -295,7 +297,7 @@ def test_an_entity_page_with_hundreds_of_sources_and_sentences_renders(work, mon
     gen = Generator(100000, seed=5)
     path = work / "generated-100k.nt"
     write(gen.triples(), path)
-    store = open_store("memory", extra=parse_files([path]))
+    store = StoreSpec().open(bundled(), extra=parse_files([path]))
     data = pages.entity_data(store, "https://w3id.org/kzlod/id/kazakhstan")
     assert len(data["context"]) > 200, "the page should need more than one chunk of evidence context"
     html = pages.render_entity(store, "https://w3id.org/kzlod/id/kazakhstan", link=lambda iri: None)
@@ -308,7 +310,7 @@ def test_the_python_api_mirrors_the_store_commands(work, generated):
     import kzlod
 
     spec = f"oxigraph:{work / 'api-store'}"
-    bulk.load([generated[1]], work / "api-store")
+    bulk.load(bundled(), [generated[1]], work / "api-store")
     closure = kzlod.reason_store(spec, engine="reasonable")
     assert closure.inferred > 0 and not closure.clashes and closure.engine == "reasonable"
     out = work / "api-inferred.nt"

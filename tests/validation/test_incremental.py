@@ -13,8 +13,10 @@ from click.testing import CliRunner
 from benchmarks.generate import Generator, write
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files, parse_trusted
+from kzlod.project import bundled
 from kzlod.store import bulk
 from kzlod.store.rdfconv import graph_of
+from kzlod.store.spec import StoreSpec
 from kzlod.validation import shacl as validation
 
 
@@ -47,15 +49,19 @@ def verdict(report) -> set:
 def full_verdict(base: Path, delta: Path) -> set:
     """The reference: pySHACL over the whole graph, results about the touched nodes."""
     parsed = parse_files([delta])
-    data = validation._bundled_graph(None)
+    data = validation._project_graph(bundled())
     graph_of(parse_trusted(base), data)
     for pf in parsed:
         graph_of(pf.quads, data, fresh_bnodes=True)
     keep = validation._touched(parsed, data)
     report = validation.ValidationReport(files=[])
-    report.report_graph = validation._kept_report(validation._run_shacl(data, validation._shapes_graph(None)), keep)
+    report.report_graph = validation._kept_report(validation._run_shacl(data, validation._shapes_graph(bundled())), keep)
     report.data_graph = data
     return verdict(report)
+
+
+def disk(folder) -> StoreSpec:
+    return StoreSpec.parse(f"oxigraph:{folder}")
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +73,14 @@ def faulty(work):
     delta = work / "faulty-delta.ttl"
     delta.write_text(gen.faulty_delta(), encoding="utf-8")
     store = work / "faulty-store"
-    bulk.load([base], store)
+    bulk.load(bundled(), [base], store)
     return base, delta, store
 
 
 @pytest.mark.slow
 def test_incremental_validation_has_the_verdict_of_a_full_run(faulty):
     base, delta, store = faulty
-    report = validation.validate([delta], store=store, reason=False)
+    report = validation.validate(bundled(), [delta], store=disk(store), reason=False)
     mine, reference = verdict(report), full_verdict(base, delta)
     assert mine == reference
     shapes = {shape.rsplit("#", 1)[-1] for _, shape, _ in reference}
@@ -92,7 +98,7 @@ def test_incremental_validation_of_a_valid_delta(work, faulty):
     list(gen.triples())
     delta = work / "valid-delta.ttl"
     write(gen.delta(60), delta)
-    report = validation.validate([delta], store=faulty[2])
+    report = validation.validate(bundled(), [delta], store=disk(faulty[2]))
     assert verdict(report) == full_verdict(faulty[0], delta)
     injected = {"https://w3id.org/kzlod/id/source/gen-2", "https://w3id.org/kzlod/id/gen-state-1"}
     assert {f.focus for f in report.findings if f.severity == "Violation"} <= injected
@@ -139,8 +145,8 @@ kz:tone-tense skos:inScheme kz:SectorScheme .
 def test_incremental_and_full_agree_on_the_bundled_graph(tmp_path, case):
     f = tmp_path / f"{case}.ttl"
     f.write_text(BUNDLED_CASES[case], encoding="utf-8")
-    fast = validation.validate([f], reason=False)
-    full = validation.validate([f], reason=False, full=True)
+    fast = validation.validate(bundled(), [f], reason=False)
+    full = validation.validate(bundled(), [f], reason=False, full=True)
     assert fast.incremental and not full.incremental
 
     def findings(report):  # messages may name a blank node, whose label differs between runs
@@ -153,8 +159,8 @@ def test_incremental_and_full_agree_on_the_bundled_graph(tmp_path, case):
 
 def test_the_bundled_report_is_cached_by_content(tmp_path, monkeypatch):
     monkeypatch.setenv("KZLOD_CACHE_DIR", str(tmp_path))
-    first = validation.validate()
-    second = validation.validate()
+    first = validation.validate(bundled())
+    second = validation.validate(bundled())
     assert not first.cached and second.cached
     assert [f.as_dict() for f in first.findings] == [f.as_dict() for f in second.findings]
     assert first.clashes == second.clashes and first.triples == second.triples

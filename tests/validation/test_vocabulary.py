@@ -15,7 +15,7 @@ from conftest import PREFIXES, copy_project, snapshot
 
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_file
-from kzlod.project import data_files
+from kzlod.project import bundled
 from kzlod.validation import vocabulary
 
 HEADER_LINES = PREFIXES.count("\n")
@@ -118,8 +118,8 @@ def test_valid_files_pass_validate_and_add(project, tmp_path, name, body):
 
 
 def test_the_bundled_data_uses_only_the_closed_vocabulary():
-    parsed = [parse_file(p) for p in data_files()]
-    assert parsed and vocabulary.check(parsed, None) == []
+    parsed = [parse_file(p) for p in bundled().data_files()]
+    assert parsed and vocabulary.check(parsed, bundled()) == []
 
 
 def test_a_hand_edited_data_file_is_reported_by_project_validate(project):

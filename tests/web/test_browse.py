@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from pagetree import KZ, KZD, OA, RDF, data_graph, parse_html
 
 from kzlod.cli import cli
+from kzlod.project import bundled
 from kzlod.web.server import ServeConfig, WorkerPool, create_app
 
 with __import__("warnings").catch_warnings():
@@ -74,7 +75,7 @@ def facts():
 
 @pytest.fixture(scope="module")
 def client():
-    with WorkerPool(ServeConfig(workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
         yield c
 
 
@@ -256,7 +257,7 @@ def test_every_node_and_edge_of_the_map_links_to_its_page(client, facts):
 
 
 def test_hostile_labels_stay_text_on_the_map_claims_and_timeline(evil_file):
-    with WorkerPool(ServeConfig(workers=1, timeout=20, data=(str(evil_file),))) as pool, \
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20, data=(str(evil_file),))) as pool, \
             TestClient(create_app(pool)) as c:
         for path in ("/map", "/claims", "/claims?partner=kzd:evilland", "/timeline"):
             res = c.get(path, headers={"Accept": "text/html"})

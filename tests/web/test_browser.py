@@ -232,11 +232,12 @@ def test_pick_an_example_run_it_sort_and_page_the_rows(page, server):
 def test_an_example_link_binds_its_parameter_and_runs_at_once(page, server):
     open_page(page, server + "?example=entity&entity=kzd:russia")
     wait_for_results(page)
+    from kzlod.project import bundled
     from kzlod.querying.entities import resolve_params
     from kzlod.querying.run import bind_params, named_queries, run_query
     from kzlod.store.backends import memory_store
 
-    store, named = memory_store(), named_queries()["entity"]
+    store, named = memory_store(bundled()), named_queries()["entity"]
     expected = run_query(store, named.text, resolve_params(store, bind_params({"entity": "kzd:russia"}, named), named))
     rows = result_rows(page)
     assert expected.rows and len(rows) == len(expected.rows)  # kzlod query entity --param entity kzd:russia

@@ -21,6 +21,7 @@ from conftest import copy_project
 from pagetree import KZ, OA, RDF, data_graph, parse_html
 
 from kzlod.cli import cli
+from kzlod.project import bundled
 from kzlod.web.server import ServeConfig, WorkerPool, create_app
 
 with __import__("warnings").catch_warnings():
@@ -185,7 +186,7 @@ def test_the_api_returns_the_same_hits():
 
 @pytest.fixture(scope="module")
 def client():
-    with WorkerPool(ServeConfig(workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
         yield c
 
 

@@ -32,6 +32,7 @@ from servers import start_kzlod
 
 from kzlod import api
 from kzlod.cli import cli
+from kzlod.project import bundled
 from kzlod.querying.run import MAX_QUERY_CHARS, MAX_QUERY_NESTING, named_queries, run_query
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
 from kzlod.web.server import ServeConfig, WorkerPool, create_app
@@ -50,7 +51,7 @@ STATES = "SELECT ?s WHERE { ?s a kz:State } ORDER BY ?s"
 
 @pytest.fixture(scope="module")
 def pool():
-    with WorkerPool(ServeConfig(workers=2, timeout=20)) as p:
+    with WorkerPool(ServeConfig(project=bundled(), workers=2, timeout=20)) as p:
         yield p
 
 
@@ -366,7 +367,7 @@ def test_cors_for_the_given_origin_only(pool):
 # --- the time limit and the workers ------------------------------------------------------
 
 def test_a_query_past_the_time_limit_is_stopped_and_its_worker_replaced():
-    with WorkerPool(ServeConfig(workers=1, timeout=1)) as p, TestClient(create_app(p)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=1)) as p, TestClient(create_app(p)) as c:
         old = next(iter(p._all)).process
         start = time.monotonic()
         res = c.get("/sparql", params={"query": SLOW})
@@ -385,7 +386,7 @@ def test_when_every_worker_is_busy_a_request_gets_503(monkeypatch):
     import kzlod.web.server
 
     monkeypatch.setattr(kzlod.web.server, "QUEUE_GRACE", -1.5)  # wait 0.5 s for a free worker
-    with WorkerPool(ServeConfig(workers=1, timeout=2)) as p, TestClient(create_app(p)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=2)) as p, TestClient(create_app(p)) as c:
         slow = threading.Thread(target=lambda: c.get("/sparql", params={"query": SLOW}))
         slow.start()
         deadline = time.monotonic() + 5
@@ -398,7 +399,7 @@ def test_when_every_worker_is_busy_a_request_gets_503(monkeypatch):
 
 
 def test_a_dead_worker_is_replaced():
-    with WorkerPool(ServeConfig(workers=1, timeout=20)) as p, TestClient(create_app(p)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20)) as p, TestClient(create_app(p)) as c:
         worker = next(iter(p._all))
         os.kill(worker.process.pid, signal.SIGKILL)
         worker.process.join(10)
@@ -428,7 +429,7 @@ def test_values_are_escaped_in_entity_pages(tmp_path):
     evil.write_text('<https://w3id.org/kzlod/id/evil> <http://www.w3.org/2000/01/rdf-schema#label> '
                     '"<script>alert(1)</script>\\" onmouseover=\\"x"@en ;\n'
                     '  <http://www.w3.org/2000/01/rdf-schema#comment> "<img src=x onerror=alert(2)>" .\n')
-    with WorkerPool(ServeConfig(workers=1, data=(str(evil),))) as p, TestClient(create_app(p)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, data=(str(evil),))) as p, TestClient(create_app(p)) as c:
         res = c.get("/id/evil", headers={"Accept": "text/html"})
         assert res.status_code == 200
         assert "<script>alert(1)" not in res.text and "<img src=x" not in res.text

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from pagetree import DCT, KZ, KZD, KZSRC, RDF, ROOT, claims_citing, data_graph, parse_html, quotes_of
 
 from kzlod.cli import cli
+from kzlod.project import bundled
 from kzlod.web.server import ServeConfig, WorkerPool, create_app
 
 with __import__("warnings").catch_warnings():
@@ -81,7 +82,7 @@ def sentences_in_file() -> dict[int, dict]:
 
 @pytest.fixture(scope="module")
 def client():
-    with WorkerPool(ServeConfig(workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
         yield c
 
 
@@ -94,7 +95,7 @@ def extra_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def extra_client(extra_file):
-    with WorkerPool(ServeConfig(workers=1, timeout=20, data=(str(extra_file),))) as pool, \
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20, data=(str(extra_file),))) as pool, \
             TestClient(create_app(pool)) as c:
         yield c
 

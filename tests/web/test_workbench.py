@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from kzlod.project import bundled, read
 from kzlod.querying.entities import FIND, resolve_params
 from kzlod.querying.run import bind_params, named_queries, run_query
 from kzlod.store.backends import bind_values, memory_store
@@ -38,13 +39,13 @@ KZD = "https://w3id.org/kzlod/id/"
 
 @pytest.fixture(scope="module")
 def client():
-    with WorkerPool(ServeConfig(workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20)) as pool, TestClient(create_app(pool)) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def store():
-    return memory_store()
+    return memory_store(bundled())
 
 
 def editor_text(page: str) -> str:
@@ -227,8 +228,8 @@ def test_completion_refuses_what_it_cannot_answer(client, params):
 def test_queries_json_has_the_served_projects_prefixes(tmp_path):
     (tmp_path / "kzlod.toml").write_text('[project]\nname = "t"\n\n[prefixes]\nex = "http://example.org/ns#"\n',
                                          encoding="utf-8")
-    served = workbench.namespaces_of(str(tmp_path))
+    served = read(tmp_path).namespaces
     assert served == {**NAMESPACES, "ex": "http://example.org/ns#"}
     data = workbench.queries_json(named_queries(), served)
     assert data["prefixes"]["ex"] == "http://example.org/ns#" and data["prefixes"]["kz"] == NAMESPACES["kz"]
-    assert workbench.namespaces_of(None) == NAMESPACES
+    assert bundled().namespaces == NAMESPACES

@@ -6,17 +6,15 @@ from pathlib import Path
 
 import click
 
-from kzlod import api
-from kzlod.cli.common import handle_errors
+from kzlod.api.writing import init
+from kzlod.cli.common import command
 
 
-@click.command()
+@command("init")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--with-data", is_flag=True, help="Copy the bundled data too (otherwise data/ starts empty).")
 @click.option("--name", metavar="NAME", help="The project's name in kzlod.toml (default: the folder's name).")
-@click.pass_obj
-@handle_errors
-def init(obj, folder, with_data, name):
+def init_command(obj, folder, with_data, name):
     """Start a new project in FOLDER from the bundled ontology and shapes.
 
     FOLDER gets ontology/, shapes/, data/ and a kzlod.toml (name, base IRI,
@@ -30,7 +28,7 @@ def init(obj, folder, with_data, name):
       kzlod init my-graph
       kzlod init my-graph --with-data --name kz-extended
     """
-    project = api.init(folder, with_data=with_data, name=name)
+    project = init(folder, with_data=with_data, name=name)
     n = len(project.turtle_files())
     click.echo(f"initialised project {project.name} in {folder} ({n} Turtle file{'s' * (n != 1)}); "
                f"next: cd {folder} && kzlod add FILE.ttl")

@@ -1,0 +1,72 @@
+"""``kzlod query`` and ``kzlod queries``: run SPARQL or a named query; list the named queries."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import click
+
+from kzlod.api.reading import bind_params, labels_for, named_queries, render, resolve_params, resolve_query, run_query
+from kzlod.cli.common import command, echo_json, format_option, graph_options, open_graph
+from kzlod.querying.run import DEFAULT_MAX_MEMORY
+
+
+@command("query")
+@click.argument("query")
+@graph_options
+@click.option("--param", "-p", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="Bind ?NAME to VALUE (an IRI, prefixed name like kzd:russia, number or string).")
+@format_option(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"])
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Wall-clock limit, more than 0 (default 30).")
+@click.option("--max-rows", type=int, default=None, metavar="N", help="Result row cap (default 100000).")
+@click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
+              help=f"Memory the query may take, in MB; past it the query is stopped "
+                   f"(default {DEFAULT_MAX_MEMORY}, or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
+@click.option("--iris", is_flag=True, help="Table: show IRIs (compact, with their labels) and every column.")
+@click.option("--full", is_flag=True, help="Table: wrap long text instead of cutting it with an ellipsis.")
+def query_command(obj, query, data, store, endpoint, inferred, params, fmt, timeout, max_rows, max_memory, iris,
+                  full):
+    """Run a SPARQL query: a string, a .rq file, a named query, or - for stdin.
+
+    \b
+    Examples:
+      kzlod query memberships
+      kzlod query entity --param entity kzd:russia --format json
+      kzlod query 'SELECT ?s WHERE { ?s a kz:State }' --format csv
+      kzlod query my-query.rq --data new-facts.ttl
+    """
+    text, named = resolve_query(query)
+    bound = bind_params(params, named)
+    graph = open_graph(obj, data, store, endpoint, inferred)
+    with obj.step("querying"):
+        bound = resolve_params(graph, bound, named)
+        result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows,
+                           max_memory=DEFAULT_MAX_MEMORY if max_memory is None else max_memory)
+    if fmt is None:
+        fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
+    labels = labels_for(graph, [t for row in result.rows for t in row]) if fmt == "table" else None
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((160, 24)).columns if tty else None
+    click.echo(render(result, fmt, labels, color=tty, width=width, iris=iris, full=full), nl=False)
+    if result.truncated:
+        obj.note(f"note: result cut at {len(result)} rows (raise --max-rows)")
+
+
+@command("queries")
+@format_option(["table", "json"], default="table")
+def queries_command(obj, fmt):
+    """List the named queries with their titles and descriptions.
+
+    \b
+    Example:
+      kzlod queries --format json
+    """
+    items = [q.as_dict() for q in named_queries().values()]
+    if fmt == "json":
+        echo_json(items)
+        return
+    for q in items:
+        params = "".join(f" --param {p} VALUE" for p in q["params"])
+        click.echo(f"{q['name']}{params}\n    {q['title']}\n    {q['description']}\n")

@@ -1,0 +1,33 @@
+"""``kzlod vocab``: the project's classes, properties and concept schemes."""
+
+from __future__ import annotations
+
+import click
+
+from kzlod.api.reading import vocabulary
+from kzlod.cli.common import command, echo_json, format_option
+from kzlod.querying.terms import term_text, terms_text
+
+
+@command("vocab")
+@click.argument("name", required=False, metavar="[TERM | SCHEME]")
+@format_option(["text", "json"], default="text")
+def vocab_command(obj, name, fmt):
+    """The project's vocabulary: classes, properties and concept schemes.
+
+    With no argument, every class, property and scheme the ontology declares.
+    With a TERM (kz:aspect, or just aspect), its definition, domain and range,
+    the shapes that constrain it and the values it may take; with a SCHEME
+    (kz:AspectScheme), its concepts.
+
+    \b
+    Examples:
+      kzlod vocab
+      kzlod vocab kz:aspect
+      kzlod vocab kz:ModalityScheme --format json
+    """
+    found = vocabulary(name, project=obj.project())
+    if fmt == "json":
+        echo_json(found.as_dict() if name else [t.as_dict() for t in found])
+    else:
+        click.echo(term_text(found) if name else terms_text(found), nl=False)
