@@ -8,12 +8,14 @@ conform, graph inconsistent or query failed; 2 usage error; 3 unreadable input.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from kzlod.cli.common import PROJECT_HELP, Ctx
+from kzlod.text import visible
 
 #: Every command: its name and where it lives ("module:function", a module named after the command).
 #: A command's module is imported when the command runs (or its help is shown), so that 'kzlod query'
@@ -76,11 +78,43 @@ def cli(ctx, quiet, project_dir):
     ctx.obj = Ctx(quiet, project_dir)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C: raised by kzlod's SIGINT handler where Python would raise KeyboardInterrupt, which
+    click catches to print "Aborted!" and exit 1; this passes through to :func:`main`."""
+
+
+def _interrupt(signum, frame):
+    raise Interrupted
+
+
 def main():
+    """Run the command line: every error one visible line and its exit code; Ctrl-C exit 130, silently."""
+    previous = signal.signal(signal.SIGINT, _interrupt)
     try:
-        cli(prog_name="kzlod")
-    except KeyboardInterrupt:  # Ctrl-C: the shell's exit code for SIGINT, and no traceback or message
-        sys.exit(130)
+        cli.main(prog_name="kzlod", standalone_mode=False)
+    except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
+        sys.exit(130)  # the shell's code for SIGINT, and no traceback or message
+    except click.ClickException as exc:  # a usage error of click's, or a KzlodError (CommandError)
+        exc.show(file=VisibleStream(sys.stderr))
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class VisibleStream:
+    """A stream that writes its text with every control character made visible: click's own
+    messages quote what the user typed (an option's value, a file name)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(visible(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 if __name__ == "__main__":  # pragma: no cover

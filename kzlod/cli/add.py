@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.writing import add
-from kzlod.cli.common import command
+from kzlod.cli.common import command, emit
 
 
 @command("add")
@@ -27,4 +27,4 @@ def add_command(obj, files, dry_run):
     """
     with obj.step("validating and merging"):
         plan = add(files, project=obj.project(write=True), dry_run=dry_run)
-    click.echo(plan.text(), nl=False)
+    emit(plan.text(), nl=False)

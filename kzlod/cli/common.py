@@ -23,11 +23,7 @@ from kzlod.errors import InputError, KzlodError
 from kzlod.files.safewrite import recover_project
 from kzlod.project import Project, resolve
 from kzlod.store.spec import StoreSpec
-
-
-def one_line(text: str) -> str:
-    """A message on one line whatever it quotes: a file name with a newline in it stays on its line."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+from kzlod.text import one_line, visible
 
 
 class CommandError(click.ClickException):
@@ -96,13 +92,18 @@ class Ctx:
         if show:
             click.echo(f"{what}…", err=True, nl=False)
         start = time.perf_counter()
-        yield
+        try:
+            yield
+        except BaseException:
+            if show:  # the error starts a line of its own
+                click.echo(" failed", err=True)
+            raise
         if show:
             click.echo(f" {time.perf_counter() - start:.2f} s", err=True)
 
     def note(self, message: str):
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(visible(message), err=True)
 
 
 pass_ctx = click.make_pass_decorator(Ctx, ensure=True)
@@ -195,5 +196,11 @@ def format_option(choices, default=None):
     return deco
 
 
+def emit(text: str, *, nl: bool = True) -> None:
+    """Write a command's output: on a terminal, with every control character of the data made
+    visible (:func:`kzlod.text.visible`); to a file or a pipe, as it is."""
+    click.echo(visible(text) if sys.stdout.isatty() else text, nl=nl)
+
+
 def echo_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    emit(json.dumps(data, indent=2, ensure_ascii=False))

@@ -7,7 +7,7 @@ import sys
 import click
 
 from kzlod.api.curating import coverage
-from kzlod.cli.common import command, echo_json, format_option
+from kzlod.cli.common import command, echo_json, emit, format_option
 from kzlod.curation.coverage import coverage_table
 from kzlod.errors import EXIT_FAILED
 
@@ -36,7 +36,7 @@ def coverage_command(obj, source_ref, fail_under, fmt):
     if fmt == "json":
         echo_json(result)
     else:
-        click.echo(coverage_table(result), nl=False)
+        emit(coverage_table(result), nl=False)
     total = result["total"]["percent"]
     if fail_under is not None and total < fail_under:
         click.echo(f"Error: coverage {total:.1f}% is under {fail_under:g}%", err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kzlod.api.reading import card_text, describe
-from kzlod.cli.common import command, echo_json, format_option, graph_options, open_graph
+from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 
 
 @command("describe")
@@ -25,4 +25,4 @@ def describe_command(obj, name, data, store, endpoint, inferred, fmt):
     if fmt == "json":
         echo_json(card)
     else:
-        click.echo(card_text(card), nl=False)
+        emit(card_text(card), nl=False)

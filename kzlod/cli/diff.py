@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kzlod.api.curating import diff
-from kzlod.cli.common import command, format_option
+from kzlod.cli.common import command, emit, format_option
 from kzlod.curation.diff import diff_json, diff_markdown, diff_text
 
 
@@ -31,4 +31,4 @@ def diff_command(obj, old, new, fmt):
 
     result = diff(old, new, project=obj.project(note=False))
     render = {"text": diff_text, "markdown": diff_markdown, "json": diff_json}[fmt]
-    click.echo(render(result), nl=False)
+    emit(render(result), nl=False)

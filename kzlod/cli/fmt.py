@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.writing import fmt
-from kzlod.cli.common import command
+from kzlod.cli.common import command, emit
 from kzlod.errors import EXIT_FAILED
 
 
@@ -29,6 +29,6 @@ def fmt_command(obj, files, check):
     project = None if files else obj.project(write=not check)
     changed = fmt(files, check=check, project=project)
     for path in changed:
-        click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
+        emit(f"{'would reformat' if check else 'reformatted'} {path}")
     if check and changed:
         sys.exit(EXIT_FAILED)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.releasing import graph
-from kzlod.cli.common import command, graph_options, open_graph
+from kzlod.cli.common import command, emit, graph_options, open_graph
 from kzlod.publishing.relmap import output_format
 
 
@@ -34,6 +34,6 @@ def graph_command(obj, out, focus, data, store, endpoint, inferred):
     loaded = open_graph(obj, data, store, endpoint, inferred)
     with obj.step("drawing"):
         summary = graph(out, focus=focus, store=loaded)
-    click.echo(f"wrote {out} ({summary['bytes']:,} bytes): {len(summary['partners'])} partners, "
+    emit(f"wrote {out} ({summary['bytes']:,} bytes): {len(summary['partners'])} partners, "
                f"{len(summary['organisations'])} organisations, {summary['relations']} relations, "
                f"{summary['memberships']} memberships")

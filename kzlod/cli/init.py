@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.writing import init
-from kzlod.cli.common import command
+from kzlod.cli.common import command, emit
 
 
 @command("init")
@@ -30,5 +30,5 @@ def init_command(obj, folder, with_data, name):
     """
     project = init(folder, with_data=with_data, name=name)
     n = len(project.turtle_files())
-    click.echo(f"initialised project {project.name} in {folder} ({n} Turtle file{'s' * (n != 1)}); "
+    emit(f"initialised project {project.name} in {folder} ({n} Turtle file{'s' * (n != 1)}); "
                f"next: cd {folder} && kzlod add FILE.ttl")

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.writing import load_store
-from kzlod.cli.common import command, echo_json
+from kzlod.cli.common import command, echo_json, emit
 
 
 def _show_progress(obj) -> bool:
@@ -109,7 +109,7 @@ def load_command(obj, files, store_spec, bundled, fmt):
         return
     n = len(files)
     also = " and the project's ontology and data" if bundled else ""
-    click.echo(f"loaded {report.loaded} triples from {n} file{'s' * (n != 1)}{also} into {store_spec}; "
+    emit(f"loaded {report.loaded} triples from {n} file{'s' * (n != 1)}{also} into {store_spec}; "
                f"it holds {report.total} triples")
     if _show_progress(obj):
         rate = report.loaded / report.seconds if report.seconds > 0 else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kzlod.api.curating import locate
-from kzlod.cli.common import command, echo_json, format_option
+from kzlod.cli.common import command, echo_json, emit, format_option
 
 
 @command("locate")
@@ -29,4 +29,4 @@ def locate_command(obj, source_ref, quote, fmt):
     if fmt == "json":
         echo_json(found.as_dict())
     else:
-        click.echo(found.text(), nl=False)
+        emit(found.text(), nl=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kzlod.api.curating import mentions
-from kzlod.cli.common import command, echo_json, format_option
+from kzlod.cli.common import command, echo_json, emit, format_option
 from kzlod.curation.mentions import mentions_table
 
 
@@ -35,4 +35,4 @@ def mentions_command(obj, source_ref, fmt):
     if fmt == "json":
         echo_json(result)
     else:
-        click.echo(mentions_table(result), nl=False)
+        emit(mentions_table(result), nl=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.releasing import publish
-from kzlod.cli.common import command, echo_json, format_option
+from kzlod.cli.common import command, echo_json, emit, format_option
 
 
 @command("publish")
@@ -47,7 +47,7 @@ def publish_command(obj, outdir, release_version, release_date, data, sparql_end
     if fmt == "json":
         echo_json(summary)
         return
-    click.echo(summary_text(summary), nl=False)
+    emit(summary_text(summary), nl=False)
 
 
 def summary_text(s: dict) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.releasing import push
-from kzlod.cli.common import command
+from kzlod.cli.common import command, emit
 from kzlod.publishing.push import CHUNK_TRIPLES
 
 
@@ -66,10 +66,10 @@ def push_command(obj, endpoint, server, graph_store, update_url, release, closur
                          project=obj.project())
     if dry_run:
         for step in steps:
-            click.echo(f"{step.action:9s} {step.triples:8d}  {step.iri}")
+            emit(f"{step.action:9s} {step.triples:8d}  {step.iri}")
         return
     sent = [s for s in steps if s.action == "send"]
     removed = [s for s in steps if s.action == "remove"]
-    click.echo(f"pushed to {remote.graph_store}: {len(sent)} graph{'' if len(sent) == 1 else 's'} sent "
+    emit(f"pushed to {remote.graph_store}: {len(sent)} graph{'' if len(sent) == 1 else 's'} sent "
                f"({sum(s.triples for s in sent)} triples), "
                f"{len(steps) - len(sent) - len(removed)} unchanged, {len(removed)} removed")

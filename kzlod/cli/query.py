@@ -8,7 +8,7 @@ import sys
 import click
 
 from kzlod.api.reading import bind_params, labels_for, named_queries, render, resolve_params, resolve_query, run_query
-from kzlod.cli.common import command, echo_json, format_option, graph_options, open_graph
+from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 from kzlod.querying.run import DEFAULT_MAX_MEMORY
 
 
@@ -49,7 +49,11 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
     labels = labels_for(graph, [t for row in result.rows for t in row]) if fmt == "table" else None
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size((160, 24)).columns if tty else None
-    click.echo(render(result, fmt, labels, color=tty, width=width, iris=iris, full=full), nl=False)
+    text = render(result, fmt, labels, color=tty, width=width, iris=iris, full=full)
+    if fmt == "table" and result.kind != "graph":
+        click.echo(text, nl=False)  # its cells are made visible as the table is laid out
+    else:
+        emit(text, nl=False)
     if result.truncated:
         obj.note(f"note: result cut at {len(result)} rows (raise --max-rows)")
 
@@ -69,4 +73,4 @@ def queries_command(obj, fmt):
         return
     for q in items:
         params = "".join(f" --param {p} VALUE" for p in q["params"])
-        click.echo(f"{q['name']}{params}\n    {q['title']}\n    {q['description']}\n")
+        emit(f"{q['name']}{params}\n    {q['title']}\n    {q['description']}\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.checking import reason, reason_store, render_triples, write_inferred
-from kzlod.cli.common import Ctx, command, data_option, format_option, store_option
+from kzlod.cli.common import Ctx, command, data_option, emit, format_option, store_option
 from kzlod.errors import EXIT_FAILED
 from kzlod.reasoning.closure import left_out_text
 
@@ -48,7 +48,7 @@ def reason_command(obj, data, fmt, out, store, engine):
     if out:
         out.write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        emit(text, nl=False)
     obj.note(f"{len(closure.inferred)} inferred triples" + (" (cached)" if closure.cached else "")
              + left_out_text(closure.dropped, closure.trivial))
     _exit_on_clashes(closure.clashes)

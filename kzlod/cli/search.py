@@ -9,7 +9,8 @@ import sys
 import click
 
 from kzlod.api.reading import search
-from kzlod.cli.common import command, data_option, echo_json, format_option, store_option
+from kzlod.cli.common import command, data_option, echo_json, emit, format_option, store_option
+from kzlod.text import visible
 from kzlod.querying.fulltext import KINDS
 from kzlod.vocab import compact
 
@@ -49,7 +50,7 @@ def search_command(obj, text, limit, kinds, fmt, data, store, endpoint):
     if fmt == "json":
         echo_json(result.as_dict())
     elif fmt == "csv":
-        click.echo(to_csv(result), nl=False)
+        emit(to_csv(result), nl=False)
     else:
         click.echo(to_table(result, color=sys.stdout.isatty()), nl=False)
 
@@ -76,19 +77,22 @@ def where(hit) -> str:
 
 
 def to_table(result, *, color: bool = False) -> str:
+    """Hits as a person reads them; every piece of data made visible (:func:`kzlod.text.visible`),
+    the matches «marked» (bold on a terminal)."""
     shown, total = len(result.hits), result.total
     if not total:
-        return f"no hits for {result.query!r}\n"
+        return visible(f"no hits for {result.query!r}\n")
     head = f"{total} hit{'s' if total != 1 else ''} for {result.query!r}"
     if shown < total:
         head += f" (the best {shown})"
-    lines = [head]
+    lines = [visible(head)]
     width = len(str(shown))
+    before, after = (click.style("", bold=True, reset=False), "\x1b[0m") if color else ("«", "»")
     for hit in result.hits:
         kind = hit.kind_label if hit.kind in ("entity", "claim", "term") and hit.kind_label else hit.kind
-        lines.append(f"{hit.rank:>{width}}. {hit.title}  [{kind}] {compact(hit.iri)}")
-        snippet = hit.marked(click.style("", bold=True, reset=False), "\x1b[0m") if color else hit.marked()
-        lines.append(f"{' ' * (width + 2)}{hit.field}: {snippet}")
+        lines.append(visible(f"{hit.rank:>{width}}. {hit.title}  [{kind}] {compact(hit.iri)}"))
+        snippet = "".join(f"{before}{visible(t)}{after}" if m else visible(t) for t, m in hit.parts)
+        lines.append(f"{' ' * (width + 2)}{visible(hit.field)}: {snippet}")
         if where(hit):
-            lines.append(f"{' ' * (width + 2)}in {where(hit)}")
+            lines.append(visible(f"{' ' * (width + 2)}in {where(hit)}"))
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.curating import source_add
-from kzlod.cli.common import echo_json, format_option, global_options, handle_errors, pass_ctx
+from kzlod.cli.common import echo_json, emit, format_option, global_options, handle_errors, pass_ctx
 
 
 @click.group("source")
@@ -49,7 +49,7 @@ def source_add_command(obj, file, title, author, date, slug, fmt):
     if fmt == "json":
         echo_json(result.as_dict())
         return
-    click.echo(f"registered kzsrc:{result.slug}: {result.sections} section{'s' * (result.sections != 1)}, "
+    emit(f"registered kzsrc:{result.slug}: {result.sections} section{'s' * (result.sections != 1)}, "
                f"{result.sentences} sentence{'s' * (result.sentences != 1)}")
     for rel in result.files:
-        click.echo(f"  wrote {rel}")
+        emit(f"  wrote {rel}")

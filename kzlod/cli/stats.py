@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import click
-
 from kzlod.api.reading import stats
-from kzlod.cli.common import command, echo_json, format_option, graph_options, open_graph
+from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 
 
 @command("stats")
@@ -22,9 +20,9 @@ def stats_command(obj, data, store, endpoint, inferred, fmt):
     if fmt == "json":
         echo_json(result)
         return
-    click.echo(f"triples: {result['triples']}\n\nentities by class:")
+    emit(f"triples: {result['triples']}\n\nentities by class:")
     for row in result["classes"]:
-        click.echo(f"  {row['entities']:6d}  {row['class']}")
-    click.echo("\nclaims by source and section:")
+        emit(f"  {row['entities']:6d}  {row['class']}")
+    emit("\nclaims by source and section:")
     for row in result["claims"]:
-        click.echo(f"  {row['claims']:6d}  {row['source']}" + (f" / {row['section']}" if row["section"] else ""))
+        emit(f"  {row['claims']:6d}  {row['source']}" + (f" / {row['section']}" if row["section"] else ""))

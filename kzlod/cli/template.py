@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.curating import template
-from kzlod.cli.common import command, echo_json, format_option
+from kzlod.cli.common import command, echo_json, emit, format_option
 
 
 @command("template")
@@ -35,4 +35,4 @@ def template_command(obj, file, dry_run, fmt):
     if fmt == "json":
         echo_json(result.as_dict())
     else:
-        click.echo(result.text(), nl=False)
+        emit(result.text(), nl=False)

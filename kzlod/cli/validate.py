@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kzlod.api.checking import report_text, report_turtle, validate
-from kzlod.cli.common import command, echo_json, format_option, store_option
+from kzlod.cli.common import command, echo_json, emit, format_option, store_option
 from kzlod.errors import EXIT_FAILED
 from kzlod.validation.report import at_least
 
@@ -45,8 +45,8 @@ def validate_command(obj, files, fmt, no_reason, min_severity, store):
     if fmt == "json":
         echo_json(report.as_dict())
     elif fmt == "ttl":
-        click.echo(report_turtle(report), nl=False)
+        emit(report_turtle(report), nl=False)
     else:
-        click.echo(report_text(report), nl=False)
+        emit(report_text(report), nl=False)
     if not report.conforms:
         sys.exit(EXIT_FAILED)

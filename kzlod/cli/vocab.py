@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kzlod.api.reading import vocabulary
-from kzlod.cli.common import command, echo_json, format_option
+from kzlod.cli.common import command, echo_json, emit, format_option
 from kzlod.querying.terms import term_text, terms_text
 
 
@@ -30,4 +30,4 @@ def vocab_command(obj, name, fmt):
     if fmt == "json":
         echo_json(found.as_dict() if name else [t.as_dict() for t in found])
     else:
-        click.echo(term_text(found) if name else terms_text(found), nl=False)
+        emit(term_text(found) if name else terms_text(found), nl=False)

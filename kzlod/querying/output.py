@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from kzlod.errors import UsageError
 from kzlod.gate.parse import GRAPH_FORMATS
 from kzlod.querying.run import QueryResult
+from kzlod.text import visible
 from kzlod.vocab import NAMESPACES, XSD_STRING, compact
 
 TABLE_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -130,12 +131,14 @@ def to_table(result: QueryResult, labels: dict | None = None, *, color: bool = F
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if result.kind == "ask":
         return ("yes" if result.boolean else "no") + "\n"
     hidden = set() if iris else _hidden_iri_columns(result.variables)
     shown = [i for i, v in enumerate(result.variables) if v not in hidden]
-    cells = [[term_text(row[i], labels) if iris else _readable(row[i], labels) for i in shown] for row in result.rows]
+    cells = [[visible(term_text(row[i], labels) if iris else _readable(row[i], labels)) for i in shown]
+             for row in result.rows]
     names = [result.variables[i] for i in shown]
     widths = _fit([max([len(n)] + [len(c[j]) for c in cells]) for j, n in enumerate(names)],
                   [len(n) for n in names], (width or 160) - 3 * len(names) - 1)
@@ -143,7 +146,7 @@ def to_table(result: QueryResult, labels: dict | None = None, *, color: bool = F
     for name, w in zip(names, widths):
         table.add_column(name, width=w, no_wrap=not full, overflow="ellipsis")
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # data as plain text: a "[red]" in a label is no markup
     console = Console(file=io.StringIO(), width=width or 160, color_system="auto" if color else None,
                       force_terminal=color, highlight=False)
     console.print(table)

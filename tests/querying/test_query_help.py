@@ -60,17 +60,3 @@ def test_a_named_query_lists_its_parameters_and_which_are_required():
 def test_a_timeout_must_be_more_than_zero(value):
     res = run("query", "memberships", "--timeout", value)
     assert res.exit_code == 2 and "Invalid value for '--timeout'" in res.output
-
-
-def test_ctrl_c_exits_130_without_a_word(monkeypatch, capsys):
-    from kzlod import cli as cli_module
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(cli_module, "cli", interrupted)
-    with pytest.raises(SystemExit) as exited:
-        cli_module.main()
-    assert exited.value.code == 130
-    captured = capsys.readouterr()
-    assert captured.out == captured.err == ""
