@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kzlod import project as projects
+from kzlod import settings
 from kzlod.errors import InputError, KzlodError
 from kzlod.files.safewrite import recover_project
 from kzlod.project import Project
@@ -41,9 +42,13 @@ class CommandError(click.ClickException):
 
 
 def handle_errors(fn):
+    """Run a command: its settings checked first (a bad one is a usage error, whatever the command
+    reads), then each KzlodError turned into its one line and exit code."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
+            settings.check_all()
             return fn(*args, **kwargs)
         except KzlodError as exc:
             raise CommandError(exc) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kzlod import api
+from kzlod import api, settings
 from kzlod.cli.common import (
     Ctx,
     data_option,
@@ -21,7 +21,6 @@ from kzlod.cli.common import (
 )
 from kzlod.errors import EXIT_FAILED, UsageError
 from kzlod.querying import terms
-from kzlod.querying.run import DEFAULT_MAX_MEMORY
 from kzlod.reasoning.closure import left_out_text
 from kzlod.validation import report as reports
 
@@ -48,7 +47,7 @@ def _open(obj: Ctx, data, store_spec, endpoint, inferred):
 @click.option("--max-rows", type=int, default=None, metavar="N", help="Result row cap (default 100000).")
 @click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
               help=f"Memory the query may take, in MB; past it the query is stopped "
-                   f"(default {DEFAULT_MAX_MEMORY}, or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
+                   f"(default {settings.default('max_query_memory')}, or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
 @click.option("--iris", is_flag=True, help="Table: show IRIs (compact, with their labels) and every column.")
 @click.option("--full", is_flag=True, help="Table: wrap long text instead of cutting it with an ellipsis.")
 @click.pass_obj
@@ -69,7 +68,7 @@ def query(obj, query, data, store_spec, endpoint, inferred, params, fmt, timeout
     with obj.step("querying"):
         bound = api.resolve_params(store, bound, named)
         result = api.run(store, text, params=bound, timeout=timeout, max_rows=max_rows,
-                         max_memory=DEFAULT_MAX_MEMORY if max_memory is None else max_memory)
+                         max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
     labels = api.labels_for(store, [t for row in result.rows for t in row]) if fmt == "table" else None
@@ -169,8 +168,9 @@ def add(obj, files, project_dir, dry_run):
 @format_option(["ttl", "nt", "jsonld"], default="ttl")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the inferred triples here.")
 @store_option
-@click.option("--engine", type=click.Choice(["owlrl", "reasonable", "auto"]), default="auto", show_default=True,
-              help="Reasoner: owlrl, reasonable (fast, Rust), or auto (reasonable for large graphs).")
+@click.option("--engine", type=click.Choice(["owlrl", "reasonable", "auto"]), default=None,
+              help="Reasoner: owlrl, reasonable (fast, Rust), or auto (reasonable for large graphs; the default, "
+                   "or KZLOD_REASONER).")
 @click.pass_obj
 @handle_errors
 def reason(obj, data, fmt, out, store_spec, engine):

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
+from kzlod import settings
 from kzlod.cli.common import handle_errors
 from kzlod.errors import UsageError
 from kzlod.publishing import push as pushing
 from kzlod.publishing.stores import connect
-from kzlod.querying.run import DEFAULT_MAX_MEMORY
 from kzlod.web.server import ServeConfig
 from kzlod.web.server import serve as run_server
 
@@ -35,8 +35,8 @@ from kzlod.web.server import serve as run_server
               help="Query worker processes, each with its own copy of the store.")
 @click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
               help=f"Memory one query may take in its worker beyond the loaded graph; past it the query is stopped "
-                   f"(HTTP 500) and the worker replaced (default {DEFAULT_MAX_MEMORY}, or KZLOD_MAX_QUERY_MEMORY; "
-                   f"0: no limit).")
+                   f"(HTTP 500) and the worker replaced (default {settings.default('max_query_memory')}, "
+                   f"or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
 @click.option("--header-timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
               metavar="SECONDS", help="Time a client has to send a request's line and headers; then 408 and closed.")
 @click.pass_obj
@@ -66,7 +66,7 @@ def serve(obj, host, port, store_spec, data, cors, timeout, workers, max_memory,
     root = obj.project().root if store_spec in (None, "", "memory") else None
     config = ServeConfig(store=store_spec, data=tuple(str(p) for p in data), timeout=timeout, workers=workers,
                          cors=tuple(cors), root=str(root) if root else None, header_timeout=header_timeout,
-                         max_memory=DEFAULT_MAX_MEMORY if max_memory is None else max_memory)
+                         max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)
 
     def ready(url):
         click.echo(f"kzlod: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)

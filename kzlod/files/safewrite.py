@@ -39,6 +39,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+from kzlod import settings
 from kzlod.errors import InputError
 from kzlod.project import FOLDERS
 
@@ -363,7 +364,7 @@ def write_many_atomic(
 
 def _fault(point: str) -> None:
     """Crash-test hook: ``KZLOD_FAULT=<point>`` kills the process there (SIGKILL, no clean-up)."""
-    if os.environ.get("KZLOD_FAULT") == point:
+    if settings.get("fault") == point:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)

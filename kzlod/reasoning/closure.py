@@ -5,7 +5,7 @@ Two engines compute the closure:
 * ``owlrl`` (pure Python, on an rdflib graph) — the reference;
 * ``reasonable`` (Rust, optional dependency) — tens of times faster, for
   large graphs. ``auto`` (the default) uses it above
-  :data:`AUTO_THRESHOLD` triples when it is installed.
+  ``KZLOD_REASONABLE_ABOVE`` triples when it is installed (:mod:`kzlod.settings`).
 
 Both give the same instance-level entailments on what the ontology uses
 (see docs/performance.md for the few trivial differences). What reasoning
@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod import __version__
+from kzlod import __version__, settings
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.gate.parse import GRAPH_FORMATS, parse_trusted
 from kzlod.project import graph_files
@@ -49,10 +49,8 @@ from kzlod.store.rdfconv import from_rdflib, graph_of, to_rdflib
 from kzlod.vocab import NAMESPACES, OWL, RDF, RDF_TYPE, RDFS, RDFS_LABEL, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
-#: ``auto`` uses reasonable above this many input triples.
-AUTO_THRESHOLD = int(os.environ.get("KZLOD_REASONABLE_ABOVE", 20_000))
-_ENGINE: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "kzlod_engine", default=os.environ.get("KZLOD_REASONER", "auto"))
+#: The engine :func:`use_engine` chose for this context (None: the ``reasoner`` setting's).
+_ENGINE: contextvars.ContextVar[str | None] = contextvars.ContextVar("kzlod_engine", default=None)
 
 
 @dataclass
@@ -87,7 +85,7 @@ def use_engine(name: str | None):
 
 
 def current_engine() -> str:
-    return _ENGINE.get()
+    return _ENGINE.get() or settings.get("reasoner")
 
 
 def reasonable_available() -> bool:
@@ -103,7 +101,8 @@ def choose_engine(engine: str | None, triples: int) -> str:
 
     engine = engine or current_engine()
     if engine == "auto":
-        return "reasonable" if triples > AUTO_THRESHOLD and reasonable_available() else "owlrl"
+        above = triples > settings.get("reasonable_above")
+        return "reasonable" if above and reasonable_available() else "owlrl"
     if engine == "reasonable" and not reasonable_available():
         raise UsageError("the reasonable engine is not installed: pip install 'reasonable>=0.4'")
     if engine not in ENGINES:

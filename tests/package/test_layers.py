@@ -20,7 +20,7 @@ PACKAGE = ROOT / "kzlod"
 
 #: Bottom to top. A module's layer is the first entry its dotted name starts with.
 LAYERS = [
-    ("kzlod.errors", "kzlod.vocab", "kzlod.sparqltext"),
+    ("kzlod.errors", "kzlod.settings", "kzlod.vocab", "kzlod.sparqltext"),
     ("kzlod.project",),
     ("kzlod.files",),
     ("kzlod.gate",),

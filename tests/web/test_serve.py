@@ -30,11 +30,14 @@ import pytest
 from click.testing import CliRunner
 from servers import start_kzlod
 
-from kzlod import api
+from kzlod import api, settings
 from kzlod.cli import cli
-from kzlod.querying.run import MAX_QUERY_CHARS, MAX_QUERY_NESTING, named_queries, run_query
+from kzlod.querying.run import named_queries, run_query
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
 from kzlod.web.server import ServeConfig, WorkerPool, create_app
+
+#: The query limits the server keeps (the settings, as the tests run)
+MAX_QUERY_CHARS, MAX_QUERY_NESTING = settings.get("max_query_chars"), settings.get("max_query_nesting")
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore")
