@@ -17,6 +17,7 @@ from pathlib import Path
 from kzlod import project as projects
 from kzlod.curation.merge import add as _add
 from kzlod.errors import InputError, UsageError
+from kzlod.files import cache
 from kzlod.files.safewrite import recover_project
 from kzlod.files.turtle import TurtleError, format_file
 from kzlod.gate.parse import GRAPH_FORMATS, parse_file, parse_files
@@ -189,3 +190,14 @@ def add(files, *, project: Path | str | Project | None = None, dry_run: bool = F
 def init(folder: Path | str, *, with_data: bool = False, name: str | None = None) -> Project:
     """Start a project in ``folder`` from the bundled ontology and shapes (and data, ``with_data``)."""
     return projects.init(Path(folder), with_data=with_data, name=name)
+
+
+def cache_info() -> cache.CacheInfo:
+    """What the cache holds (see :mod:`kzlod.files.cache`): its folder, its entries by kind with
+    their sizes, and the size it is kept to (``KZLOD_CACHE_MAX_MB``)."""
+    return cache.info()
+
+
+def cache_clear() -> cache.CacheInfo:
+    """Remove every entry of the cache (nothing else in its folder); returns what was removed."""
+    return cache.clear()

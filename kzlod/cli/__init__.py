@@ -20,6 +20,7 @@ from kzlod.cli.common import Ctx
 #: nor the curation tools.
 COMMANDS = {
     "add": "kzlod.cli.graph:add",
+    "cache": "kzlod.cli.cache:cache_command",
     "coverage": "kzlod.cli.curate:coverage",
     "describe": "kzlod.cli.graph:describe",
     "diff": "kzlod.cli.curate:diff",

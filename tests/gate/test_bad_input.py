@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from kzlod.cli import cli
-from kzlod.gate import parse as loading
 
 ROOT = Path(__file__).resolve().parents[2]
 XSD = "http://www.w3.org/2001/XMLSchema#"
