@@ -12,12 +12,12 @@ The public API mirrors the command line (:mod:`kzlod.api`)::
 Each name is imported on first use, so that 'import kzlod' stays cheap.
 """
 
-from kzlod.version import __version__
+from kzlod.version import __version__  # noqa: F401 - kzlod.__version__
 
 __all__ = [
     "load", "query", "search", "vocabulary", "validate", "reason", "reason_store", "write_inferred", "describe",
     "stats", "add", "fmt", "init", "load_store", "source_add", "mentions", "template", "coverage", "locate",
-    "diff", "publish", "graph", "push", "serve", "open_project", "named_queries", "KzlodError",
+    "diff", "publish", "graph", "push", "serve", "cache_info", "cache_clear", "open_project", "named_queries", "KzlodError",
 ]
 
 

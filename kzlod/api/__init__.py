@@ -7,7 +7,7 @@ names it (``"memory"``, ``"oxigraph:DIR"``, an endpoint URL) or by a
 :class:`~kzlod.store.spec.StoreSpec`.
 
 The functions live in modules by what they do (:mod:`.reading`, :mod:`.checking`,
-:mod:`.writing`, :mod:`.curating`, :mod:`.releasing`); this package gives them all by name,
+:mod:`.writing`, :mod:`.curating`, :mod:`.releasing`, :mod:`.caching`); this package gives them all by name,
 imported when one is first asked for. A command imports the module it uses, so that
 ``kzlod query`` loads neither the server nor the curation tools.
 
@@ -32,6 +32,7 @@ API = {
     "source_add": "curating", "mentions": "curating", "template": "curating", "coverage": "curating",
     "locate": "curating", "diff": "curating",
     "publish": "releasing", "graph": "releasing", "push": "releasing", "serve": "releasing",
+    "cache_info": "caching", "cache_clear": "caching",
 }
 
 __all__ = sorted(API)
@@ -39,10 +40,10 @@ __all__ = sorted(API)
 
 def __getattr__(name: str):
     if name in API:
-        from kzlod.api import checking, context, curating, reading, releasing, writing
+        from kzlod.api import caching, checking, context, curating, reading, releasing, writing
 
-        modules = {"checking": checking, "context": context, "curating": curating, "reading": reading,
-                   "releasing": releasing, "writing": writing}
+        modules = {"caching": caching, "checking": checking, "context": context, "curating": curating,
+                   "reading": reading, "releasing": releasing, "writing": writing}
         return getattr(modules[API[name]], name)
     raise AttributeError(f"module 'kzlod.api' has no attribute {name!r}")
 

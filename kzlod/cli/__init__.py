@@ -22,6 +22,7 @@ from kzlod.text import visible
 #: loads neither the web server nor the curation tools.
 COMMANDS = {
     "add": "kzlod.cli.add:add_command",
+    "cache": "kzlod.cli.cache:cache_command",
     "coverage": "kzlod.cli.coverage:coverage_command",
     "describe": "kzlod.cli.describe:describe_command",
     "diff": "kzlod.cli.diff:diff_command",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from kzlod import settings
 from kzlod.api.reading import load
 from kzlod.errors import InputError, KzlodError
 from kzlod.files.safewrite import recover_project
@@ -42,9 +43,13 @@ class CommandError(click.ClickException):
 
 
 def handle_errors(fn):
+    """Run a command: its settings checked first (a bad one is a usage error, whatever the command
+    reads), then each KzlodError turned into its one line and exit code."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
+            settings.check_all()
             return fn(*args, **kwargs)
         except KzlodError as exc:
             raise CommandError(exc) from None
@@ -134,12 +139,12 @@ def global_options(fn):
                         help="The project to work on (see 'kzlod --help').")(fn)
 
 
-def command(name: str, **settings):
+def command(name: str, **attrs):
     """A kzlod command: a click command that takes the global options, passes the :class:`Ctx`
     as its first argument and turns every :class:`KzlodError` into its message and exit code."""
 
     def deco(fn):
-        return click.command(name, **settings)(global_options(pass_ctx(handle_errors(fn))))
+        return click.command(name, **attrs)(global_options(pass_ctx(handle_errors(fn))))
 
     return deco
 

@@ -18,8 +18,9 @@ from kzlod.reasoning.closure import left_out_text
 @format_option(["ttl", "nt", "jsonld"], default="ttl")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the inferred triples here.")
 @store_option
-@click.option("--engine", type=click.Choice(["owlrl", "reasonable", "auto"]), default="auto", show_default=True,
-              help="Reasoner: owlrl, reasonable (fast, Rust), or auto (reasonable for large graphs).")
+@click.option("--engine", type=click.Choice(["owlrl", "reasonable", "auto"]), default=None,
+              help="Reasoner: owlrl, reasonable (fast, Rust), or auto (reasonable for large graphs; the default, "
+                   "or KZLOD_REASONER).")
 def reason_command(obj, data, fmt, out, store, engine):
     """Compute the OWL RL closure and check consistency.
 

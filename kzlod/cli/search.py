@@ -10,8 +10,8 @@ import click
 
 from kzlod.api.reading import search
 from kzlod.cli.common import command, data_option, echo_json, emit, format_option, store_option
-from kzlod.text import visible
 from kzlod.querying.fulltext import KINDS
+from kzlod.text import visible
 from kzlod.vocab import compact
 
 

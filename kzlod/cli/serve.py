@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from kzlod import settings
 from kzlod.api.releasing import serve
 from kzlod.cli.common import StoreType, command
-from kzlod.querying.run import DEFAULT_MAX_MEMORY
 
 
 @command("serve")
@@ -27,8 +27,8 @@ from kzlod.querying.run import DEFAULT_MAX_MEMORY
               help="Query worker processes, each with its own copy of the store.")
 @click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
               help=f"Memory one query may take in its worker beyond the loaded graph; past it the query is stopped "
-                   f"(HTTP 500) and the worker replaced (default {DEFAULT_MAX_MEMORY}, or KZLOD_MAX_QUERY_MEMORY; "
-                   f"0: no limit).")
+                   f"(HTTP 500) and the worker replaced (default {settings.default('max_query_memory')}, "
+                   f"or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
 @click.option("--header-timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
               metavar="SECONDS", help="Time a client has to send a request's line and headers; then 408 and closed.")
 def serve_command(obj, host, port, store, data, cors, timeout, workers, max_memory, header_timeout):
@@ -58,4 +58,4 @@ def serve_command(obj, host, port, store, data, cors, timeout, workers, max_memo
 
     serve(host=host, port=port, store=store, data=data, project=obj.project(), on_ready=ready, timeout=timeout,
           workers=workers, cors=tuple(cors), header_timeout=header_timeout,
-          max_memory=DEFAULT_MAX_MEMORY if max_memory is None else max_memory)
+          max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)

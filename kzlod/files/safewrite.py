@@ -22,6 +22,11 @@ The guarantees:
 (``.kzlod-journal.json``), so that a crash leaves either all old or all new
 contents; :func:`recover` finishes or undoes an interrupted journal and is
 meant to be called on start-up.
+
+:func:`replace_atomically` (and :func:`write_bytes_atomic`) is the same
+temporary file, ``fsync`` and rename without the lock, for files that are not
+data: the cache's entries (:mod:`kzlod.files.cache`) and a disk store's
+``kzlod.json``. Nothing else in kzlod renames a file over another.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+from kzlod import settings
 from kzlod.errors import InputError
 from kzlod.project import FOLDERS
 
@@ -56,6 +62,8 @@ __all__ = [
     "project_lock",
     "write_text_atomic",
     "write_many_atomic",
+    "replace_atomically",
+    "write_bytes_atomic",
     "recover",
     "recover_interrupted",
     "recover_project",
@@ -207,6 +215,47 @@ def _check(text: str, verify: Callable[[str], object] | None, path: Path) -> byt
     return text.encode("utf-8")
 
 
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    """Rename a finished temporary file over ``target`` and make the rename durable; on an
+    error the temporary file goes and the target stays as it was."""
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def replace_atomically(path: str | os.PathLike, fill: Callable[[Path], object]) -> None:
+    """Make ``path`` anew, all at once: ``fill(tmp)`` writes a temporary file beside it (by any
+    means: bytes, a stream, an SQLite database), which is then ``fsync``-ed and renamed over
+    ``path``. A reader sees the old file or the new one, never a part; on any error the
+    temporary file is removed and ``path`` is left as it was. No lock is taken: for files that
+    any writer makes alike (the cache's entries, a store's metadata under its own lock)."""
+    target = Path(path)
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    try:
+        fill(tmp)
+        _fsync_file(tmp)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    _commit(tmp, target)
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """:func:`replace_atomically` with these bytes."""
+    replace_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
 # --------------------------------------------------------------------------
 # one file
 
@@ -231,13 +280,7 @@ def write_text_atomic(
     data = _check(text, verify, target)
     guard = project_lock(lock_dir or target.parent, timeout=timeout) if lock else nullcontext()
     with guard:
-        tmp = _write_temp(target, data)
-        try:
-            os.replace(tmp, target)
-        except BaseException:
-            _unlink_quietly(tmp)
-            raise
-        _fsync_dir(target.parent)
+        _commit(_write_temp(target, data), target)
 
 
 # --------------------------------------------------------------------------
@@ -276,13 +319,7 @@ def _rel(root: Path, path: Path | None) -> str | None:
 def _write_journal(root: Path, entries: list[dict]) -> Path:
     journal = root / JOURNAL_NAME
     payload = json.dumps({"version": 1, "entries": entries}, indent=1, sort_keys=True) + "\n"
-    tmp = _write_temp(journal, payload.encode("utf-8"))
-    try:
-        os.replace(tmp, journal)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
-    _fsync_dir(root)
+    _commit(_write_temp(journal, payload.encode("utf-8")), journal)
     return journal
 
 
@@ -363,7 +400,7 @@ def write_many_atomic(
 
 def _fault(point: str) -> None:
     """Crash-test hook: ``KZLOD_FAULT=<point>`` kills the process there (SIGKILL, no clean-up)."""
-    if os.environ.get("KZLOD_FAULT") == point:
+    if settings.get("fault") == point:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)

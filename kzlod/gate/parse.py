@@ -19,13 +19,13 @@ noncharacters, raw or escaped, in literals and IRIs.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzlod import settings
 from kzlod.errors import InputError
 from kzlod.gate import literals
 from kzlod.gate.scan import longest_gap, scan_turtle
@@ -51,22 +51,18 @@ MiB = 1 << 20
 GiB = 1 << 30
 
 
-def _env(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-#: Limits of the input gate; each can be set by the environment variable its message names.
-#: The defaults keep ``kzlod validate FILE`` and ``kzlod add FILE`` under 10 s and 1 GB
-#: (docs/limits.md); ``kzlod load`` streams, and has limits of its own (``file_bytes``, the
+#: Limits of the input gate, read from the settings when looked up (kzlod.settings: each message
+#: names its variable). The defaults keep ``kzlod validate FILE`` and ``kzlod add FILE`` under 10 s
+#: and 1 GB (docs/limits.md); ``kzlod load`` streams, and has limits of its own (``file_bytes``, the
 #: largest file any command reads, and ``load_statements``).
-LIMITS = {
-    "whole_file_bytes": _env("KZLOD_MAX_FILE_BYTES", 32 * MiB),  # a file read whole: validate, add, --data
-    "statements": _env("KZLOD_MAX_STATEMENTS", 12_000),  # of one file validate and add check (list items once)
-    "literal_chars": _env("KZLOD_MAX_LITERAL_CHARS", 1_000_000),
-    "nesting_depth": _env("KZLOD_MAX_NESTING", 64),
-    "file_bytes": _env("KZLOD_MAX_LOAD_FILE_BYTES", 4 * GiB),  # the largest file any command reads (load)
-    "load_statements": _env("KZLOD_MAX_LOAD_STATEMENTS", 100_000_000),
-}
+LIMITS = settings.View(
+    whole_file_bytes="max_file_bytes",  # a file read whole: validate, add, --data
+    statements="max_statements",  # of one file validate and add check (list items once)
+    literal_chars="max_literal_chars",
+    nesting_depth="max_nesting",
+    file_bytes="max_load_file_bytes",  # the largest file any command reads (load)
+    load_statements="max_load_statements",
+)
 
 #: The strings of a token pyoxigraph's parsers hold at most (longer ones: MemoryError).
 PARSER_BUFFER = 16 * MiB

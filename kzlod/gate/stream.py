@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
+from kzlod.files import cache
 from kzlod.gate import literals, parse
 from kzlod.gate.scan import TurtleScan
 
@@ -28,14 +29,6 @@ CHUNK = 4 << 20
 
 def _nothing(*_args, **_kwargs) -> None:
     return None
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _TextPass:
@@ -123,7 +116,7 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
         bad_escape = parse._check_text(path, text, fmt, strict_chars=True)
         locator = parse.TextLocator(path, text)
         bad_at = parse._at(path, text, bad_escape) if bad_escape >= 0 else None
-        digest = sha256_file(path)
+        digest = cache.file_digest(path)
     else:
         text = None
         bad_escape, digest = _TextPass(path, fmt).run()

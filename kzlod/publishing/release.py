@@ -67,6 +67,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzlod import settings
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files.turtle import serialize
 from kzlod.gate.parse import iter_relabelled, rdf_format
@@ -390,13 +391,9 @@ def release_date(graphs: Graphs | None, date: str | None) -> str:
     import datetime
 
     if date is None and graphs is not None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch:
-            try:
-                stamp = float(epoch)
-            except ValueError:
-                raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: not a number of seconds since 1970") from None
-            return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date().isoformat()
+        epoch = settings.get("source_date_epoch")
+        if epoch is not None:
+            return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).date().isoformat()
         stated = _ontology_value(graphs, DCT_MODIFIED) or _ontology_value(graphs, DCT_CREATED)
         changed = datetime.datetime.fromtimestamp(graphs.last_change(), datetime.timezone.utc).date().isoformat()
         date = max(filter(None, (stated, changed)))

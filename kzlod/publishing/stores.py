@@ -27,13 +27,13 @@ import base64
 import http.client
 import json
 import netrc
-import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
+from kzlod import settings
 from kzlod.errors import KzlodError, UsageError
 
 
@@ -95,13 +95,13 @@ class Credentials:
 def find_credentials(url: str, user: str | None = None, password: str | None = None) -> Credentials:
     """Credentials for ``url``: the arguments, else ``KZLOD_PUSH_USER``/``KZLOD_PASSWORD``/``KZLOD_TOKEN``,
     else the host's entry in ``~/.netrc`` (or ``$NETRC``)."""
-    user = user or os.environ.get("KZLOD_PUSH_USER") or None
-    password = password if password is not None else os.environ.get("KZLOD_PASSWORD")
-    token = os.environ.get("KZLOD_TOKEN") or None
+    user = user or settings.get("push_user")
+    password = password if password is not None else settings.get("password")
+    token = settings.get("token")
     if not user and not token:
         host = urllib.parse.urlsplit(url).hostname or ""
         try:
-            entry = netrc.netrc(os.environ.get("NETRC")).authenticators(host)
+            entry = netrc.netrc(settings.get("netrc")).authenticators(host)
         except (OSError, netrc.NetrcParseError):
             entry = None
         if entry:

@@ -9,10 +9,10 @@ thing that can be found:
 * a sentence of a source, by its text (``rdf:value``);
 * and each of them by its notes (``kz:reason``, ``rdfs:comment``, ``skos:definition``).
 
-It is built from the store by SPARQL, so any store will do, and kept in the cache folder
-(:func:`kzlod.reasoning.closure.cache_dir`, ``$KZLOD_CACHE_DIR``) as ``search-<key>.sqlite``,
-where the key is a hash of the graph's content (:func:`index_key`: the project's files and
-``--data`` files, or the file hashes ``kzlod load`` recorded in a disk store). A changed project
+It is built from the store by SPARQL, so any store will do, and kept in the cache
+(:mod:`kzlod.files.cache`, ``$KZLOD_CACHE_DIR``) as ``search/<key>.sqlite``, where the key is a
+hash of the graph's content (:func:`index_key`: the project's files and ``--data`` files, or the
+file hashes ``kzlod load`` recorded in a disk store). A changed project
 gets a new index; an unchanged one is opened in a millisecond. A graph whose content cannot be
 named (an endpoint) gets an index in memory, built once per process.
 
@@ -23,26 +23,23 @@ of the matching text, the match marked (:attr:`Hit.parts`).
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import sqlite3
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kzlod.errors import KzlodError, UsageError
+from kzlod.files import cache
 from kzlod.project import Project
 from kzlod.querying.browse import _int, claim_info, rows_of
-from kzlod.reasoning.closure import cache_dir
 from kzlod.store.backends import OxigraphStore, content_key, read_meta
 from kzlod.store.spec import StoreSpec
 from kzlod.vocab import KZ, ONTOLOGY, compact
 
 #: Bumped when the index's tables or what goes into them change: older files are not read.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 COLUMNS = ("label", "alt", "quote", "sentence", "note")
 #: BM25 weight of each column, in :data:`COLUMNS` order.
 WEIGHTS = (10.0, 8.0, 2.0, 1.0, 0.5)
@@ -144,25 +141,23 @@ def index_key(project: Project, store: StoreSpec, data=()) -> str | None:
     content. An ``oxigraph:DIR`` store: the per-file hashes ``kzlod load`` recorded in it.
     An endpoint: None.
     """
-    h = hashlib.sha256(f"kzlod search {INDEX_FORMAT} sqlite {sqlite3.sqlite_version}\n".encode())
+    versions = f"format {INDEX_FORMAT} sqlite {sqlite3.sqlite_version}"
     if store.is_disk:
         key = content_key(read_meta(store.path))
         if key is None:
             return None
-        h.update(f"store {key}\n".encode())
-        return h.hexdigest()
+        return cache.content_key("search", [f"store {key}"], versions=versions)
     if store.is_endpoint:
         return None
-    for path in [*project.graph_files(), *map(Path, data)]:
-        try:
-            h.update(hashlib.sha256(Path(path).read_bytes()).digest())
-        except OSError:
-            return None
-    return h.hexdigest()
+    try:
+        return cache.content_key("search", [*project.graph_files(), *map(Path, data)], versions=versions)
+    except OSError:
+        return None
 
 
 def index_path(key: str) -> Path:
-    return cache_dir() / f"search-{key}.sqlite"
+    """Where the index of this key is kept in the cache."""
+    return cache.path_of("search", key)
 
 
 def has_fts5() -> bool:
@@ -350,23 +345,14 @@ def open_index(store, key: str | None) -> tuple[sqlite3.Connection, bool]:
         if key is None:
             conn, built = build(the_store()), True
         else:
-            path = index_path(key)
-            conn = _readable(path) if path.is_file() else None
+            path = cache.get("search", key)
+            conn = _readable(path) if path is not None else None
             if conn is None:
                 built = True
                 try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search-", suffix=".tmp")
-                    os.close(fd)
-                    os.unlink(tmp)
-                    try:
-                        build(the_store(), tmp).close()
-                        os.replace(tmp, path)
-                    finally:
-                        if os.path.exists(tmp):
-                            os.unlink(tmp)
-                    conn = _readable(path)
-                except (OSError, sqlite3.Error):  # the cache folder cannot take it: kept in memory instead
+                    path = cache.put("search", key, lambda tmp: build(the_store(), tmp).close())
+                    conn = _readable(path) if path is not None else None
+                except sqlite3.Error:  # the cache folder cannot take it: kept in memory instead
                     conn = None
                 if conn is None:
                     conn = build(the_store())

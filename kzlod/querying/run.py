@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzlod import settings
 from kzlod.errors import InputError, KzlodError, QueryError, UsageError
 from kzlod.sparqltext import is_update, mask_sparql, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
 from kzlod.vocab import NAMESPACES
@@ -29,13 +30,8 @@ from kzlod.vocab import NAMESPACES
 #: The named queries, one .rq file each.
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 
-#: Defaults of the query limits (seconds, rows); see README "Limits".
-DEFAULT_TIMEOUT = float(os.environ.get("KZLOD_QUERY_TIMEOUT", 30))
-DEFAULT_MAX_ROWS = int(os.environ.get("KZLOD_MAX_ROWS", 100_000))
-MAX_QUERY_CHARS = int(os.environ.get("KZLOD_MAX_QUERY_CHARS", 100_000))
-MAX_QUERY_NESTING = int(os.environ.get("KZLOD_MAX_QUERY_NESTING", 100))
-#: Memory one query may take beyond what its process held before it (MB; 0: no limit).
-DEFAULT_MAX_MEMORY = int(os.environ.get("KZLOD_MAX_QUERY_MEMORY", 512))
+# The query limits (query_timeout, max_rows, max_query_chars, max_query_nesting, max_query_memory)
+# are settings, read when a query runs: see kzlod.settings and README "Limits".
 
 
 @dataclass
@@ -157,12 +153,13 @@ def bind_params(params: list[tuple[str, str]] | dict | None, named: NamedQuery |
 
 def check_query(sparql: str) -> None:
     """Refuse what kzlod never runs: updates, SERVICE calls, and queries past the size limits."""
-    if len(sparql) > MAX_QUERY_CHARS:
-        raise QueryError(f"query too long: {len(sparql)} characters, over the limit of {MAX_QUERY_CHARS} "
+    max_chars, max_nesting = settings.get("max_query_chars"), settings.get("max_query_nesting")
+    if len(sparql) > max_chars:
+        raise QueryError(f"query too long: {len(sparql)} characters, over the limit of {max_chars} "
                          "(KZLOD_MAX_QUERY_CHARS)")
     depth = nesting_depth(sparql)
-    if depth > MAX_QUERY_NESTING:
-        raise QueryError(f"query too complex: brackets nested {depth} deep, over the limit of {MAX_QUERY_NESTING} "
+    if depth > max_nesting:
+        raise QueryError(f"query too complex: brackets nested {depth} deep, over the limit of {max_nesting} "
                          "(KZLOD_MAX_QUERY_NESTING)")
     if is_update(sparql):
         raise QueryError("updates are refused: kzlod queries are read-only (use 'kzlod add' to change data)")
@@ -338,8 +335,8 @@ def run_query(store, sparql: str, params: dict | None = None, *, timeout: float 
     fork or be capped (Windows, no /proc), it runs here without the memory limit.
     """
     check_query(sparql)
-    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
-    max_rows = DEFAULT_MAX_ROWS if max_rows is None else max_rows
+    timeout = settings.get("query_timeout") if timeout is None else timeout
+    max_rows = settings.get("max_rows") if max_rows is None else max_rows
     if max_memory and max_memory > 0 and hasattr(os, "fork"):
         held = _vm_data()  # the child's at its start: the same mappings
         if held is not None:

@@ -5,7 +5,7 @@ Two engines compute the closure:
 * ``owlrl`` (pure Python, on an rdflib graph) — the reference;
 * ``reasonable`` (Rust, optional dependency) — tens of times faster, for
   large graphs. ``auto`` (the default) uses it above
-  :data:`AUTO_THRESHOLD` triples when it is installed.
+  ``KZLOD_REASONABLE_ABOVE`` triples when it is installed (:mod:`kzlod.settings`).
 
 Both give the same instance-level entailments on what the ontology uses
 (see docs/performance.md for the few trivial differences). What reasoning
@@ -28,7 +28,7 @@ recorded.
 from __future__ import annotations
 
 import contextvars
-import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -39,20 +39,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzlod import settings
 from kzlod.errors import DataError, InputError, UsageError
+from kzlod.files import cache
 from kzlod.gate.parse import GRAPH_FORMATS, parse_trusted
 from kzlod.project import Project
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, content_key, read_meta, write_meta
 from kzlod.store.bulk import store_lock
 from kzlod.store.rdfconv import from_rdflib, graph_of, to_rdflib
-from kzlod.version import __version__
 from kzlod.vocab import NAMESPACES, OWL, RDF, RDF_TYPE, RDFS, RDFS_LABEL, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
-#: ``auto`` uses reasonable above this many input triples.
-AUTO_THRESHOLD = int(os.environ.get("KZLOD_REASONABLE_ABOVE", 20_000))
-_ENGINE: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "kzlod_engine", default=os.environ.get("KZLOD_REASONER", "auto"))
+#: The engine :func:`use_engine` chose for this context (None: the ``reasoner`` setting's).
+_ENGINE: contextvars.ContextVar[str | None] = contextvars.ContextVar("kzlod_engine", default=None)
 
 
 @dataclass
@@ -87,7 +86,7 @@ def use_engine(name: str | None):
 
 
 def current_engine() -> str:
-    return _ENGINE.get()
+    return _ENGINE.get() or settings.get("reasoner")
 
 
 def reasonable_available() -> bool:
@@ -103,7 +102,8 @@ def choose_engine(engine: str | None, triples: int) -> str:
 
     engine = engine or current_engine()
     if engine == "auto":
-        return "reasonable" if triples > AUTO_THRESHOLD and reasonable_available() else "owlrl"
+        above = triples > settings.get("reasonable_above")
+        return "reasonable" if above and reasonable_available() else "owlrl"
     if engine == "reasonable" and not reasonable_available():
         raise UsageError("the reasonable engine is not installed: pip install 'reasonable>=0.4'")
     if engine not in ENGINES:
@@ -112,27 +112,14 @@ def choose_engine(engine: str | None, triples: int) -> str:
 
 
 def _versions(engine: str) -> str:
-    parts = []
-    if engine in ("owlrl", "auto"):
-        import owlrl
-
-        parts.append(f"owlrl {getattr(owlrl, '__version__', '?')}")
-    if engine in ("reasonable", "auto") and reasonable_available():
-        import reasonable
-
-        parts.append(f"reasonable {getattr(reasonable, '__version__', '?')}")
-    return " ".join(parts)
+    """The versions of the engines a closure may come from (read without importing them)."""
+    names = {"owlrl": ["owlrl"], "reasonable": ["reasonable"], "auto": ["owlrl", "reasonable"]}[engine]
+    return " ".join(f"{name} {cache.package_version(name)}" for name in names)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("KZLOD_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kzlod"
-    )
-    return Path(base)
-
-
-#: Bumped whenever what a closure keeps changes, so older cache entries are not read.
-CACHE_FORMAT = 2
+#: Bumped whenever what a closure keeps (in the cache, or beside a disk store) changes, so older
+#: entries are not read.
+CACHE_FORMAT = 3
 OWL_SAME_AS = OWL + "sameAs"
 
 
@@ -161,13 +148,12 @@ def left_out_text(dropped: int, trivial: int) -> str:
     return ("; left out " + " and ".join(parts)) if parts else ""
 
 
-def input_key(chunks: list[bytes], engine: str | None = None) -> str:
-    """The cache key of a closure: the inputs' content hashes, the engine and the versions."""
+def input_key(inputs, engine: str | None = None) -> str:
+    """The cache key of a closure (:func:`kzlod.files.cache.content_key`): its inputs by content
+    (files, or their text or bytes), the engine and the versions."""
     engine = engine or current_engine()
-    h = hashlib.sha256(f"kzlod {__version__} closure {CACHE_FORMAT} engine {engine} {_versions(engine)}\n".encode())
-    for chunk in chunks:
-        h.update(hashlib.sha256(chunk).digest())
-    return h.hexdigest()
+    return cache.content_key("closure", inputs,
+                             versions=f"format {CACHE_FORMAT} engine {engine} {_versions(engine)}")
 
 
 # --- consistency ------------------------------------------------------------------------------
@@ -408,23 +394,54 @@ def _compute_reasonable(graph) -> Closure:
             inferred.append(t)
 
 
+#: The first line of a closure's cache entry, before its JSON (what was left out, the clashes).
+ENTRY_HEADER = b"# kzlod closure "
+
+
+def _read_entry(key: str) -> tuple[Path, dict] | None:
+    """A closure's cache entry: its file (N-Triples after the header) and its header; None if none."""
+    path = cache.get("closure", key)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline()
+        head = json.loads(first[len(ENTRY_HEADER):]) if first.startswith(ENTRY_HEADER) else None
+        if not isinstance(head, dict):
+            return None
+        return path, {"dropped": int(head["dropped"]), "trivial": int(head["trivial"]),
+                      "clashes": [str(c) for c in head["clashes"]]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged entry is built again
+
+
+def _write_entry(key: str, write_nt, dropped: int, trivial: int, clashes: list[str]) -> None:
+    """Keep a closure in the cache: the header line, then ``write_nt(file)`` writes the triples."""
+    head = ENTRY_HEADER + json.dumps({"dropped": dropped, "trivial": trivial, "clashes": clashes}).encode() + b"\n"
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            fh.write(head)
+            write_nt(fh)
+
+    cache.put("closure", key, fill)
+
+
 def cached_closure(key: str, build) -> Closure:
     """The closure for these inputs from the cache, or build it and store it."""
-    folder = cache_dir()
-    nt, meta = folder / f"closure-{key}.nt", folder / f"closure-{key}.meta"
-    if nt.is_file() and meta.is_file():
+    found = _read_entry(key)
+    if found is not None:
+        path, head = found
         try:
-            lines = meta.read_text(encoding="utf-8").splitlines()
-            dropped, trivial = (int(n) for n in lines[0].split())
-            inferred = [q.triple for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES)]
-            return Closure(inferred=inferred, clashes=lines[1:], dropped=dropped, trivial=trivial, cached=True,
-                           key=key)
-        except (OSError, ValueError, SyntaxError, IndexError):
+            inferred = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
+            return Closure(inferred=inferred, clashes=head["clashes"], dropped=head["dropped"],
+                           trivial=head["trivial"], cached=True, key=key)
+        except (OSError, ValueError, SyntaxError):
             pass  # a damaged cache entry is rebuilt
     closure = build()
     closure.key = key
     data = ox.serialize(sorted(closure.inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
-    _write_cache(nt, meta, lambda fh: fh.write(data), closure.dropped, closure.trivial, closure.clashes)
+    _write_entry(key, lambda fh: fh.write(data), closure.dropped, closure.trivial, closure.clashes)
     return closure
 
 
@@ -432,7 +449,6 @@ def project_closure(project: Project, parsed=()) -> Closure:
     """The cached OWL RL closure of a project's ontology and data plus parsed extra files.
     Keyed by their content, so an edit is seen at once."""
     paths = project.graph_files()
-    chunks = [p.read_bytes() for p in paths] + [pf.text.encode("utf-8") for pf in parsed]
 
     def build():
         g = None
@@ -442,23 +458,7 @@ def project_closure(project: Project, parsed=()) -> Closure:
             g = graph_of(pf.quads, g, fresh_bnodes=True)
         return compute(g)
 
-    return cached_closure(input_key(chunks), build)
-
-
-def _write_cache(nt: Path, meta: Path, write_nt, dropped: int, trivial: int, clashes: list[str]) -> None:
-    """Write a closure's cache entry, each file atomically; a cache that cannot be written is no error.
-
-    The meta file: "DROPPED TRIVIAL" on its first line, then one clash a line."""
-    try:
-        nt.parent.mkdir(parents=True, exist_ok=True)
-        meta_bytes = "\n".join([f"{dropped} {trivial}", *clashes]).encode("utf-8")
-        for target, write in ((nt, write_nt), (meta, lambda fh: fh.write(meta_bytes))):
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-            os.replace(tmp, target)
-    except OSError:
-        pass
+    return cached_closure(input_key([*paths, *(pf.text for pf in parsed)]), build)
 
 
 def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure:
@@ -472,19 +472,18 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
 
     result = StoreClosure(store=Path(), asserted=len(store))
     result.engine = choose_engine(engine, result.asserted)
-    folder = cache_dir()
-    nt, meta = folder / f"closure-{key}.nt", folder / f"closure-{key}.meta"
-    if nt.is_file() and meta.is_file():
+    found = _read_entry(key)
+    if found is not None:
+        path, head = found
         try:
-            lines = meta.read_text(encoding="utf-8").splitlines()
-            (result.dropped, result.trivial), result.clashes = (int(n) for n in lines[0].split()), lines[1:]
+            result.dropped, result.trivial, result.clashes = head["dropped"], head["trivial"], head["clashes"]
             # parsed, not loaded: a store load would rename the blank nodes the closure shares with the data
             store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, INFERRED_GRAPH)
-                              for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
+                              for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
             count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} }}"
             result.inferred, result.cached = int(next(iter(store.query(count)))["n"].value), True
             return result
-        except (OSError, ValueError, SyntaxError, IndexError):
+        except (OSError, ValueError, SyntaxError):
             store.clear_graph(INFERRED_GRAPH)  # a damaged cache entry is rebuilt
             result.clashes, result.dropped, result.trivial = [], 0, 0
     if result.engine == "reasonable":
@@ -496,7 +495,7 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
         result.clashes = store_clashes(store)
     else:
         _reason_owlrl(store, result)
-    _write_cache(nt, meta, lambda fh: store.dump(output=fh, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED_GRAPH),
+    _write_entry(key, lambda fh: store.dump(output=fh, format=ox.RdfFormat.N_TRIPLES, from_graph=INFERRED_GRAPH),
                  result.dropped, result.trivial, result.clashes)
     return result
 
@@ -683,7 +682,7 @@ def _reason_reasonable(store, work: Path, result: StoreClosure) -> None:
             yield ox.Quad(s2, p2, o2, INFERRED_GRAPH)
 
     store.bulk_extend(fresh())
-    del out
+    out = None  # the engine's list, freed before the chains are completed
     result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
     added = chain_completions(store)  # reasonable does not apply property chains: add them, then again
     if added:

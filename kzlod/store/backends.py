@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import urllib.parse
 from pathlib import Path
@@ -31,6 +30,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError, QueryError, UsageError
+from kzlod.files import cache
+from kzlod.files.safewrite import write_bytes_atomic
 from kzlod.gate.parse import ParsedFile, parse_trusted, rdf_format
 from kzlod.project import Project
 from kzlod.sparqltext import inline_constants, mask_sparql, prefixed_query, strip_sparql
@@ -254,23 +255,16 @@ def read_meta(path: Path) -> dict:
 
 def write_meta(path: Path, meta: dict) -> None:
     """Replace a store's ``kzlod.json`` atomically."""
-    target = Path(path) / META_FILE
-    tmp = target.with_name(f".{META_FILE}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    write_bytes_atomic(Path(path) / META_FILE, (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def content_key(meta: dict) -> str | None:
-    """A hash of what a store holds, from the per-file hashes ``kzlod load`` recorded (None if unknown)."""
-    import hashlib
-
+    """A hash of what a store holds (:func:`kzlod.files.cache.content_key`), from the per-file
+    hashes ``kzlod load`` recorded (None if unknown)."""
     graphs = meta.get("graphs")
     if not graphs or meta.get("unknown_content"):
         return None
-    h = hashlib.sha256()
-    for name in sorted(graphs):
-        h.update(f"{name}\t{graphs[name].get('sha256', '')}\n".encode())
-    return h.hexdigest()
+    return cache.content_key("store", [f"{name}\t{graphs[name].get('sha256', '')}" for name in sorted(graphs)])
 
 
 def inferred_store(path: Path) -> OxigraphStore:

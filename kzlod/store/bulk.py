@@ -32,8 +32,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError, KzlodError, UsageError
+from kzlod.files import cache
 from kzlod.gate import parse
-from kzlod.gate.stream import gate, sha256_file
+from kzlod.gate.stream import gate
 from kzlod.project import Project
 from kzlod.store.backends import INFERRED_DIR, file_graph, read_meta, write_meta
 
@@ -223,7 +224,7 @@ def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -
     if trusted:
         store.bulk_load(path=str(path), format=fmt, to_graph=graph)
         triples = sum(1 for _ in ox.parse(path=str(path), format=fmt))
-        digest = sha256_file(path)
+        digest = cache.file_digest(path)
     else:
         box: dict = {}
 

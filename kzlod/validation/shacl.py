@@ -21,17 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod.errors import InputError, UsageError
+from kzlod.files import cache
 from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.project import Project
 from kzlod.reasoning import closure as reasoning
@@ -39,7 +37,6 @@ from kzlod.store.backends import INFERRED_DIR, content_key, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import vocabulary as closed_vocabulary
-from kzlod.version import __version__
 from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES, RDF_TYPE, SH, compact
 
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -302,24 +299,20 @@ def _project_file(project: Project) -> list[Path]:
     return [toml] if toml.is_file() else []
 
 
-def _report_key(project: Project) -> str:
-    """The cache key without importing pySHACL (its version read from the installed metadata)."""
-    from importlib.metadata import PackageNotFoundError, version
+#: Bumped whenever what a cached report keeps changes, so older entries are not read.
+REPORT_FORMAT = 4
 
-    try:
-        shacl_version = version("pyshacl")
-    except PackageNotFoundError:  # pragma: no cover - pyshacl is a dependency
-        shacl_version = "?"
-    h = hashlib.sha256(f"kzlod {__version__} pyshacl {shacl_version} report 3\n".encode())
-    for path in project.shapes_files() + project.graph_files() + _project_file(project):
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
+
+def _report_key(project: Project) -> str:
+    """The cache key of the project's report: its shapes, graph and kzlod.toml by content, and
+    pySHACL's version (from the installed metadata, without importing it)."""
+    return cache.content_key("report", project.shapes_files() + project.graph_files() + _project_file(project),
+                             versions=f"format {REPORT_FORMAT} pyshacl {cache.package_version('pyshacl')}")
 
 
 def _validate_project(project: Project, reason: bool) -> ValidationReport:
     key = _report_key(project)
-    folder = reasoning.cache_dir()
-    cached = _read_cached_report(folder, key)
+    cached = _read_cached_report(key)
     built = []  # the project's graph, parsed at most once for both checks
 
     def whole():
@@ -343,45 +336,36 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
             dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)]
         report.report_graph = results_graph
         report.triples = len(data)
-        _write_cached_report(folder, key, report)
+        _write_cached_report(key, report)
     if reason:
-        chunks = [p.read_bytes() for p in project.graph_files()]
         engine = consistency_engine()
-        closure = reasoning.cached_closure(reasoning.input_key(chunks, engine),
+        closure = reasoning.cached_closure(reasoning.input_key(project.graph_files(), engine),
                                            lambda: reasoning.compute(whole(), engine=engine))
         report.clashes = closure.clashes
     return report
 
 
-def _read_cached_report(folder: Path, key: str) -> ValidationReport | None:
+def _read_cached_report(key: str) -> ValidationReport | None:
+    """The project's report from the cache (its SHACL results graph parsed when first used); None if none."""
     try:
-        meta = json.loads((folder / f"report-{key}.json").read_text(encoding="utf-8"))
-        nt = (folder / f"report-{key}.nt").read_text(encoding="utf-8")
-        report = ValidationReport(files=meta["files"], triples=meta["triples"], cached=True)
+        entry = json.loads(cache.read("report", key) or b"null")
+        report = ValidationReport(files=entry["files"], triples=entry["triples"], cached=True)
         report.findings = [Finding(**{k: f[k] for k in ("severity", "focus", "path", "value", "message", "shape",
                                                          "file", "line")}, focus_label=f["focusLabel"],
                                    focus_id=f.get("focusId", ""), value_id=f.get("valueId", ""))
-                           for f in meta["results"]]
-        report.report_graph = LazyGraph(nt)
+                           for f in entry["results"]]
+        report.report_graph = LazyGraph(entry["graph"])
         return report
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
-def _write_cached_report(folder: Path, key: str, report: ValidationReport) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        payload = {"files": report.files, "triples": report.triples,
-                   "results": [{**f.as_dict(), "focusId": f.focus_id, "valueId": f.value_id}
-                               for f in report.findings]}
-        nt = report.report_graph.serialize(format="nt")
-        for name, text in ((f"report-{key}.nt", nt), (f"report-{key}.json", json.dumps(payload))):
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, folder / name)
-    except OSError:
-        pass  # no cache is no error
+def _write_cached_report(key: str, report: ValidationReport) -> None:
+    """Keep the project's report in the cache: its findings and its results graph (N-Triples), one file."""
+    entry = {"files": report.files, "triples": report.triples,
+             "results": [{**f.as_dict(), "focusId": f.focus_id, "valueId": f.value_id} for f in report.findings],
+             "graph": report.report_graph.serialize(format="nt")}
+    cache.put_bytes("report", key, json.dumps(entry).encode("utf-8"))
 
 
 # --- new files, with the whole graph (the reference) ----------------------------------------
@@ -399,8 +383,8 @@ def _validate_full(parsed: list[ParsedFile], project: Project, reason: bool) -> 
     report.focus_nodes = len(keep)
     report.data_graph = data
     if reason:
-        chunks = [p.read_bytes() for p in project.graph_files()] + [pf.text.encode() for pf in parsed]
-        closure = reasoning.cached_closure(reasoning.input_key(chunks), lambda: reasoning.compute(data))
+        inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
+        closure = reasoning.cached_closure(reasoning.input_key(inputs), lambda: reasoning.compute(data))
         report.clashes = closure.clashes
     return report
 
@@ -709,8 +693,8 @@ def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) ->
             return reasoning.compute(g, engine=engine)
 
         engine = consistency_engine()
-        chunks = [p.read_bytes() for p in project.graph_files()] + [pf.text.encode() for pf in parsed]
-        return reasoning.cached_closure(reasoning.input_key(chunks, engine), build).clashes
+        inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
+        return reasoning.cached_closure(reasoning.input_key(inputs, engine), build).clashes
     return _local_clashes(store.path, data, touched, base, project)
 
 

@@ -36,15 +36,15 @@ import sys
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from kzlod import settings
 from kzlod.errors import EXIT_INPUT, EXIT_USAGE, InputError, KzlodError, QueryError, UsageError
 from kzlod.gate.parse import parse_files
 from kzlod.project import Project
 from kzlod.querying.output import render
 from kzlod.querying.run import (
-    DEFAULT_MAX_MEMORY,
     check_query,
     died_of_memory,
     limit_memory,
@@ -91,7 +91,8 @@ class ServeConfig:
     cors: tuple[str, ...] = ()
     max_body: int = 1024 * 1024  # bytes of a POST body
     max_rows: int | None = None  # result rows (kzlod.querying.run default when None)
-    max_memory: int = DEFAULT_MAX_MEMORY  # MB one query may take in a worker beyond the loaded graph (0: no limit)
+    # MB one query may take in a worker beyond the loaded graph (0: no limit; default: the setting)
+    max_memory: int = field(default_factory=lambda: settings.get("max_query_memory"))
     header_timeout: float = 5.0  # seconds a client has to send a request's line and headers
     body_timeout: float = 30.0  # seconds a client has to send a request's body
     max_in_flight: int = 256  # requests answered at once (their headers received); more get 503

@@ -147,7 +147,7 @@ def test_inferred_adds_the_owl_rl_closure():
     inferred = run("query", q, "--format", "csv", "--inferred")
     assert plain.output.splitlines()[1] == "false"
     assert inferred.output.splitlines()[1] == "true"
-    assert list(Path(os.environ["KZLOD_CACHE_DIR"]).glob("closure-*.nt")), "the closure is cached"
+    assert list(Path(os.environ["KZLOD_CACHE_DIR"]).glob("closure/*.nt")), "the closure is cached"
 
 
 @pytest.mark.slow
@@ -165,7 +165,7 @@ def test_cold_cache_then_warm_closure_matches_blank_nodes_of_a_fresh_load(cold_c
         assert res.returncode == 0, res.stderr
         counts.append(int(res.stdout.splitlines()[1]))
     assert counts[0] == counts[1] == counts[2] > 0
-    assert len(list(cold_cache.glob("closure-*.nt"))) == 1, "computed once, then read from the cache"
+    assert len(list(cold_cache.glob("closure/*.nt"))) == 1, "computed once, then read from the cache"
 
 
 # --- query errors ---------------------------------------------------------------

@@ -15,8 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from kzlod.cli import cli
-from kzlod.gate import parse as loading
-from kzlod.querying import run as query_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -251,7 +249,7 @@ def test_missing_file_and_directory(tmp_path):
 
 
 def test_file_size_limit_is_named(tmp_path, monkeypatch):
-    monkeypatch.setitem(loading.LIMITS, "whole_file_bytes", 50)
+    monkeypatch.setenv("KZLOD_MAX_FILE_BYTES", "50")
     path = write(tmp_path, "big.ttl", P + "ex:a ex:b ex:c .\n")
     res = invoke("validate", path)
     assert res.exit_code == 3
@@ -260,7 +258,7 @@ def test_file_size_limit_is_named(tmp_path, monkeypatch):
 
 
 def test_literal_size_limit_is_named(tmp_path, monkeypatch):
-    monkeypatch.setitem(loading.LIMITS, "literal_chars", 100)
+    monkeypatch.setenv("KZLOD_MAX_LITERAL_CHARS", "100")
     path = write(tmp_path, "long.ttl", P + 'ex:a ex:b "' + "x" * 500 + '" .\n')
     res = invoke("validate", path)
     assert res.exit_code == 3 and "literal of 500 characters is over the limit of 100" in res.output
@@ -354,7 +352,7 @@ def test_bad_query(text, code, message):
 
 
 def test_query_length_limit(monkeypatch):
-    monkeypatch.setattr(query_mod, "MAX_QUERY_CHARS", 200)
+    monkeypatch.setenv("KZLOD_MAX_QUERY_CHARS", "200")
     res = invoke("query", "SELECT * WHERE { ?s ?p ?o }" + " " * 300)
     assert res.exit_code == 1 and "query too long" in res.output and "KZLOD_MAX_QUERY_CHARS" in res.output
 

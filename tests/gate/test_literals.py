@@ -177,7 +177,7 @@ def test_w3c_strings_with_nul_are_rdf_but_not_user_data(tmp_path):
 def test_a_file_over_the_validate_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
     path = tmp_path / "big.ttl"
     path.write_text(P + "ex:a ex:b ex:c .\n", encoding="utf-8")
-    monkeypatch.setitem(loading.LIMITS, "whole_file_bytes", 60)
+    monkeypatch.setenv("KZLOD_MAX_FILE_BYTES", "60")
     with monkeypatch.context() as m, pytest.raises(InputError) as exc:
         m.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
         parse_files([path])
@@ -188,14 +188,14 @@ def test_a_file_over_the_validate_limit_is_refused_before_it_is_read(tmp_path, m
 def test_load_has_its_own_larger_limits(tmp_path, monkeypatch):
     path = tmp_path / "big.nt"
     path.write_text("".join(f'<http://e.org/s{i}> <http://e.org/p> "{i}" .\n' for i in range(5)), encoding="utf-8")
-    monkeypatch.setitem(loading.LIMITS, "whole_file_bytes", 60)
+    monkeypatch.setenv("KZLOD_MAX_FILE_BYTES", "60")
     assert stream.gate(path)[0] == 5  # over validate's limit, within load's
     monkeypatch.setattr(stream, "PROGRESS_EVERY", 1)
-    monkeypatch.setitem(loading.LIMITS, "load_statements", 3)
+    monkeypatch.setenv("KZLOD_MAX_LOAD_STATEMENTS", "3")
     with pytest.raises(InputError) as exc:
         stream.gate(path)
     assert exc.value.message == f"{path}: more than 3 triples is over the limit of 3 for load (KZLOD_MAX_LOAD_STATEMENTS)"
-    monkeypatch.setitem(loading.LIMITS, "file_bytes", 100)
+    monkeypatch.setenv("KZLOD_MAX_LOAD_FILE_BYTES", "100")
     with pytest.raises(InputError) as exc:
         stream.gate(path)
     assert exc.value.message.endswith("bytes is over the limit of 100 bytes for any file (KZLOD_MAX_LOAD_FILE_BYTES)")
@@ -222,7 +222,7 @@ def test_the_default_statement_limit_takes_ten_thousand_items_and_refuses_a_hund
 
 
 def test_a_long_literal_is_refused_where_it_starts_before_parsing(tmp_path, monkeypatch):
-    monkeypatch.setitem(loading.LIMITS, "literal_chars", 100)
+    monkeypatch.setenv("KZLOD_MAX_LITERAL_CHARS", "100")
     for name, content, where in [
         ("long.ttl", P + "ex:a ex:b 1 .\nex:a ex:b \"" + "x" * 500 + '" .\n', ":4:11:"),
         ("long-multiline.ttl", P + 'ex:a ex:b """' + "x\n" * 300 + '""" .\n', ":3:11:"),
@@ -242,8 +242,8 @@ def test_a_long_literal_is_refused_where_it_starts_before_parsing(tmp_path, monk
 
 
 def test_a_token_past_the_parser_buffer_is_a_clean_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(loading.LIMITS, "literal_chars", 1 << 30)
-    monkeypatch.setitem(loading.LIMITS, "whole_file_bytes", 64 << 20)
+    monkeypatch.setenv("KZLOD_MAX_LITERAL_CHARS", str(1 << 30))
+    monkeypatch.setenv("KZLOD_MAX_FILE_BYTES", str(64 << 20))
     path = tmp_path / "huge.nt"
     path.write_text('<http://e.org/a> <http://e.org/b> "' + "x" * (17 << 20) + '" .\n', encoding="utf-8")
     for check in (lambda: parse_files([path]), lambda: stream.gate(path)):

@@ -16,9 +16,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kzlod.project import bundled
 from kzlod.cli import cli
 from kzlod.files.turtle import format_text, is_isomorphic
+from kzlod.project import bundled
 
 ROOT = Path(__file__).resolve().parents[2]
 KZSRC = "https://w3id.org/kzlod/id/source/"

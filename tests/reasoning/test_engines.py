@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.generate import Generator, write
+from kzlod import settings
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files, parse_trusted
 from kzlod.project import bundled
@@ -83,7 +84,7 @@ def test_both_engines_find_a_clash(work, engine):
 
 def test_auto_uses_the_fast_engine_only_for_large_graphs():
     assert reasoning.choose_engine("auto", 1000) == "owlrl"
-    assert reasoning.choose_engine("auto", reasoning.AUTO_THRESHOLD + 1) == "reasonable"
+    assert reasoning.choose_engine("auto", settings.get("reasonable_above") + 1) == "reasonable"
 
 
 def test_reason_engine_option_in_memory():

@@ -288,11 +288,10 @@ def test_generator_is_seeded_and_sized(tmp_path):
 def test_an_entity_page_with_hundreds_of_sources_and_sentences_renders(work, monkeypatch):
     """Pages read evidence context in chunks: one query for all of it would pass the length limit
     (here lowered to 26,000 characters: every chunk stays under it, all the context at once does not)."""
-    from kzlod.querying import run as query
     from kzlod.store.backends import OxigraphStore
     from kzlod.web import pages
 
-    monkeypatch.setattr(query, "MAX_QUERY_CHARS", 26_000)
+    monkeypatch.setenv("KZLOD_MAX_QUERY_CHARS", "26000")
 
     gen = Generator(100000, seed=5)
     path = work / "generated-100k.nt"

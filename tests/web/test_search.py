@@ -87,7 +87,7 @@ def test_kzlod_search_karabakh_lists_the_sentences_and_claims_with_snippets(cold
     res = search("Karabakh", cache=cold_cache)
     assert res.exit_code == 0, res.output
     assert res.stdout == KARABAKH
-    assert len(list(cold_cache.glob("search-*.sqlite"))) == 1
+    assert len(list(cold_cache.glob("search/*.sqlite"))) == 1
     assert search("Karabakh", cache=cold_cache).stdout == KARABAKH  # from the cached index, the same
 
 
@@ -147,16 +147,16 @@ def test_the_index_is_kept_by_content_and_made_anew_when_the_project_changes(tmp
     project = copy_project(tmp_path / "project")
     first = search("Karabakh", "--format", "json", cache=cold_cache, cwd=project)
     assert json.loads(first.stdout)["total"] == 9
-    [index] = list(cold_cache.glob("search-*.sqlite"))
+    [index] = list(cold_cache.glob("search/*.sqlite"))
     stamp = index.stat().st_mtime_ns
     search("Armenia", cache=cold_cache, cwd=project)
-    assert list(cold_cache.glob("search-*.sqlite")) == [index] and index.stat().st_mtime_ns == stamp
+    assert list(cold_cache.glob("search/*.sqlite")) == [index] and index.stat().st_mtime_ns == stamp
     entities = project / "data" / "entities.ttl"
     entities.write_text(entities.read_text(encoding="utf-8") + '\nkzd:zanzibarland a kz:State ;\n'
                         '    rdfs:label "Zanzibarland"@en .\n', encoding="utf-8")
     found = json.loads(search("Zanzibarland", "--format", "json", cache=cold_cache, cwd=project).stdout)
     assert [h["iri"] for h in found["hits"]] == ["https://w3id.org/kzlod/id/zanzibarland"]
-    assert len(list(cold_cache.glob("search-*.sqlite"))) == 2
+    assert len(list(cold_cache.glob("search/*.sqlite"))) == 2
     # the repository's own project does not have it
     assert json.loads(search("Zanzibarland", "--format", "json", cache=cold_cache).stdout)["total"] == 0
 
@@ -168,7 +168,7 @@ def test_a_disk_store_gives_the_same_hits(tmp_path, cold_cache):
     memory = json.loads(search("Karabakh", "--format", "json", cache=cold_cache).stdout)
     disk = json.loads(search("Karabakh", "--format", "json", "--store", f"oxigraph:{store}", cache=cold_cache).stdout)
     assert [(h["iri"], h["snippet"]) for h in disk["hits"]] == [(h["iri"], h["snippet"]) for h in memory["hits"]]
-    assert len(list(cold_cache.glob("search-*.sqlite"))) == 2  # one for each: keyed by what kzlod load recorded
+    assert len(list(cold_cache.glob("search/*.sqlite"))) == 2  # one for each: keyed by what kzlod load recorded
     shutil.rmtree(store)
     res = CliRunner().invoke(cli, ["search", "Karabakh", "--store", f"oxigraph:{store}"])
     assert res.exit_code == 3 and "no Oxigraph store here" in res.output
@@ -268,7 +268,7 @@ def test_an_endpoints_graph_is_searched_with_the_same_hits(cold_cache):
         assert url, "the server did not start"
         threading.Thread(target=proc.stderr.read, daemon=True).start()
         remote = json.loads(search("Karabakh", "--format", "json", "--endpoint", url + "sparql", cache=cold_cache).stdout)
-        assert not list(cold_cache.glob("search-*.sqlite"))
+        assert not list(cold_cache.glob("search/*.sqlite"))
         local = json.loads(search("Karabakh", "--format", "json").stdout)
         assert [(h["iri"], h["snippet"], h["position"]) for h in remote["hits"]] == \
             [(h["iri"], h["snippet"], h["position"]) for h in local["hits"]]
