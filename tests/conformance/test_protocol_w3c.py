@@ -29,7 +29,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
-from kzlod.web.server import ServeConfig, WorkerPool, create_app
+from kzlod.web.app import create_app
+from kzlod.web.server import ServeConfig
+from kzlod.web.workers import WorkerPool
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 HT = "http://www.w3.org/2011/http#"

@@ -18,7 +18,9 @@ from click.testing import CliRunner
 from pagetree import DCT, KZ, KZD, KZSRC, RDF, ROOT, claims_citing, data_graph, parse_html, quotes_of
 
 from kzlod.cli import cli
-from kzlod.web.server import ServeConfig, WorkerPool, create_app
+from kzlod.web.app import create_app
+from kzlod.web.server import ServeConfig
+from kzlod.web.workers import WorkerPool
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore")
