@@ -22,8 +22,10 @@ from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
 from kzlod.vocab import DCT, KZ, ONTOLOGY, OWL, RDF, RDFS, SKOS, compact
 
-PROPERTY_KINDS = [(OWL + "ObjectProperty", "Object properties"), (OWL + "DatatypeProperty", "Datatype properties"),
-                  (OWL + "AnnotationProperty", "Annotation properties")]
+#: The kinds of property, in the page's order: (class, heading, what one of them is called).
+PROPERTY_KINDS = [(OWL + "ObjectProperty", "Object properties", "object property"),
+                  (OWL + "DatatypeProperty", "Datatype properties", "datatype property"),
+                  (OWL + "AnnotationProperty", "Annotation properties", "annotation property")]
 CHARACTERISTICS = ["FunctionalProperty", "InverseFunctionalProperty", "TransitiveProperty", "SymmetricProperty",
                    "AsymmetricProperty", "ReflexiveProperty", "IrreflexiveProperty"]
 #: The ontology's metadata the page shows, in order: (property, heading).
@@ -125,8 +127,8 @@ def ontology_doc(store) -> OntologyDoc:
         licences=_licences(r),
         description=r.text(ONTOLOGY, DCT + "description") if r.of(ONTOLOGY, DCT + "description") else None,
         classes=[_class(r, c) for c in r.typed(OWL + "Class") if c.startswith(KZ)],
-        groups=[(kind, name, [_property(r, p, name.rstrip("s").lower()) for p in r.typed(kind) if p.startswith(KZ)])
-                for kind, name in PROPERTY_KINDS],
+        groups=[(kind, heading, [_property(r, p, one) for p in r.typed(kind) if p.startswith(KZ)])
+                for kind, heading, one in PROPERTY_KINDS],
         schemes=[(r.doc(s, "concept scheme"), _tops(r, s, concepts)) for s in schemes],
         labels=r.labels,
     )

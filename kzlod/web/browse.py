@@ -95,7 +95,8 @@ def render_source(doc: SourceDocument, site: Site) -> str:
         "title": title,
         "iri": doc.iri,
         "meta": [(name, value) for name, value in (("Author", doc.creator), ("Publisher", doc.publisher),
-                                                   ("Identifier", doc.identifier), ("Citation", doc.citation)) if value],
+                                                   ("Identifier", doc.identifier), ("Citation", doc.citation))
+                 if value],
         "comment": doc.comment,
         "coverage": _coverage(doc),
         "sections": sections,

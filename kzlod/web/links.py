@@ -52,7 +52,8 @@ def page_names(iris: Iterable[str]) -> dict[str, str]:
 
 
 def source_page_names(iris: Iterable[str]) -> dict[str, str]:
-    """File names of source pages: the local name under kzsrc: (``foreign-policy.html``), or a sanitised one plus a hash."""
+    """File names of source pages: the local name under kzsrc: (``foreign-policy.html``), or a sanitised
+    one plus a hash."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for iri in sorted(set(iris)):

@@ -202,7 +202,8 @@ def _classes(terms: Terms, by_class: dict[str, set[str]]) -> list[dict]:
     classes = []
     for cls in sorted(by_class, key=lambda c: (terms.name(c).casefold(), c)):
         members = sorted(by_class[cls], key=lambda e: (terms.name(e).casefold(), e))
-        classes.append({"id": "class-" + anchor(cls), "name": terms.iri(cls), "members": [terms.iri(e) for e in members]})
+        classes.append({"id": "class-" + anchor(cls), "name": terms.iri(cls),
+                        "members": [terms.iri(e) for e in members]})
     return classes
 
 

@@ -49,7 +49,8 @@ def _node(node, site: Site) -> dict:
     focus, organisation = node.kind == "focus", node.kind == "organisation"
     w = len(node.label) * (8.4 if focus else 7.4) + 22
     return {"x": x, "y": y, "left": x - w / 2, "top": y - 15, "width": w, "baseline": y + 5,
-            "rx": 4 if organisation else 14, "fill": NODE_FILL[node.kind], "stroke": "#7b5ea7" if organisation else "#1d3f72",
+            "rx": 4 if organisation else 14, "fill": NODE_FILL[node.kind],
+            "stroke": MEMBERSHIP_COLOUR if organisation else "#1d3f72",
             "size": 15 if focus else 13, "weight": "normal" if organisation else "bold",
             "ink": "#ffffff" if focus else "#1b1f23", "label": node.label, "href": site.link(node.iri)}
 

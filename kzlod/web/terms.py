@@ -88,5 +88,5 @@ class Terms:
     def rows(self, props: dict, skip: Iterable[str] = ()) -> list[Row]:
         """The facts of ``props`` (predicate -> terms) by the predicates' names, ``skip`` left out."""
         skip = set(skip)
-        return [Row(self.iri(p), self.terms(props[p])) for p in sorted(props, key=lambda p: (self.name(p).casefold(), p))
-                if p not in skip]
+        ordered = sorted(props, key=lambda p: (self.name(p).casefold(), p))
+        return [Row(self.iri(p), self.terms(props[p])) for p in ordered if p not in skip]

@@ -69,7 +69,7 @@ def worker_main(conn, config) -> None:
     except KzlodError as exc:
         conn.send(("failed", exc.exit_code, exc.message))
         return
-    except Exception as exc:  # pragma: no cover - reported, then the server stops
+    except Exception as exc:  # noqa: BLE001  # pragma: no cover - reported, then the server stops
         conn.send(("failed", 1, f"cannot load the graph: {type(exc).__name__}: {exc}"))
         return
     limit_memory(config.max_memory)  # from here on, what a query allocates past the cap ends this process
