@@ -9,9 +9,9 @@ their pages here).
 
 What the server adds, here:
 
-* the page (:func:`query_page`): the named queries as examples with a form for
-  their parameters, the query in a ``<textarea>`` that the editor takes over (the
-  page, the form and the download links work without JavaScript);
+* the page (:func:`query_page`, laid out by ``query.html``): the named queries as
+  examples with a form for their parameters, the query in a ``<textarea>`` that the
+  editor takes over (the page, the form and the download links work without JavaScript);
 * ``/?example=NAME&PARAM=VALUE…`` binds the parameters in a worker as ``kzlod query
   NAME --param`` does (:func:`task_bind`: values resolved by name, bound with a
   VALUES block), and the page runs the bound query at once; ``/?query=TEXT`` runs TEXT;
@@ -73,6 +73,11 @@ def download_links(query: str, kind: str) -> list[tuple[str, str, str]]:
             for key in table]
 
 
+def _first(named: dict) -> str | None:
+    """The example the page shows when none is asked for."""
+    return DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in named else next(iter(named), None)
+
+
 def _param_fields(q, values: dict, missing: set) -> list[dict]:
     return [{"name": name, "help": description, "value": values.get(name, ""), "kind": q.kinds.get(name, ""),
              "required": name in q.required, "missing": name in missing} for name, description in q.params.items()]
@@ -85,7 +90,7 @@ def query_page(named: dict, *, text: str, example: str | None, values: dict | No
     ``example`` is the named query the form shows (None: ``text`` is the user's own query);
     ``run``: the page runs ``text`` when it opens; ``error``: why the example was not run.
     """
-    shown = example if example in named else (DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in named else next(iter(named), None))
+    shown = example if example in named else _first(named)
     form = {
         "own": example is None,
         "examples": [(name, q.title, q.description, name == example) for name, q in named.items()],
@@ -128,10 +133,6 @@ def _web_message(message: str) -> str:
 
 
 # --- the routes -------------------------------------------------------------------------
-
-def _first(named: dict) -> str | None:
-    return DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in named else next(iter(named), None)
-
 
 async def home(request):
     """``/``: the page; ``?example=NAME&PARAM=VALUE…`` bound in a worker and run, ``?query=TEXT`` run."""
