@@ -19,7 +19,8 @@ TEMPLATES = WEB / "templates"
 TAG = re.compile(r"</?(?:html|head|body|header|nav|main|aside|section|figure|figcaption|div|p|span|a|h[1-6]|ul|ol|"
                  r"li|dl|dt|dd|table|thead|tbody|tr|th|td|blockquote|cite|mark|code|strong|br|form|input|button|"
                  r"select|option|label|textarea|noscript|meta|link|script|style|title|svg|g|line|rect|text)[\s>/]")
-MANUAL_ESCAPING = re.compile(r"\besc\(|\bhtml\.escape\b|from html import|\bescape\(|\bMarkup\(")
+MANUAL_ESCAPING = re.compile(r"\besc\(|\bhtml\.escape\b|from html import|\bmarkupsafe\.escape\b|(?<![\w.])escape\(|"
+                             r"\bMarkup\(")
 
 
 def web_modules() -> list[Path]:
@@ -60,6 +61,8 @@ def test_the_guards_would_see_what_they_look_for():
     found = {text for _, text in strings(ast.parse(old)) if TAG.search(text)}
     assert found == {'<a href="', "</a>", "<h1>", "</h1>", "<h2>Facts</h2>"}
     assert MANUAL_ESCAPING.search(old) and not TAG.search("SELECT ?s WHERE { <https://w3id.org/kzlod/id/x> ?p ?s }")
+    assert [bool(MANUAL_ESCAPING.search(c)) for c in ("escape(text)", "markupsafe.escape(x)", "re.escape(word)")] == [
+        True, True, False]
 
 
 def test_templates_print_every_value_escaped():
