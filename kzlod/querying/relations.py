@@ -2,7 +2,7 @@
 
 :func:`relation_map` reads them from the graph (SPARQL only, any store) with a
 fixed layout; :mod:`kzlod.publishing.relmap` draws them as a picture
-(``kzlod graph``) and :mod:`kzlod.web.browse` as the linked map of the web pages.
+(``kzlod graph``) and :mod:`kzlod.web.svgmap` as the linked map of the web pages.
 
 * Nodes: the focus (Kazakhstan), every party of a ``kz:BilateralRelation``
   that is a state or an international organisation (people's personal

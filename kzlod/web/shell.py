@@ -1,14 +1,14 @@
-"""The one HTML shell of every page, static (a release read from disk) or served (``kzlod serve``).
+"""The one shell of every page, static (a release read from disk) or served (``kzlod serve``).
 
 A static page inlines its stylesheet and carries its own Content-Security-Policy
 (no script, nothing fetched); a served page links the server's stylesheets and,
 where it has one, its script, under the server's policy. Both have the same head,
-the same header with its navigation, and the body in ``<main>``.
+the same header with its navigation, and the body in ``<main>``: the template
+``base.html``, which every page extends, lays out what :func:`shell` says.
 """
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -39,49 +39,40 @@ def site_href(key: str, *, served: bool, root: str = "") -> str:
     return SERVED_PATHS[key] if served else root + STATIC_PATHS[key]
 
 
-def search_box(text: str = "") -> str:
-    """The search form of the served site's navigation (a release has no server to search with)."""
-    return ('<form class="search" role="search" method="get" action="/search">'
-            f'<input type="search" name="q" value="{esc(text)}" maxlength="500" aria-label="Search the graph" '
-            'placeholder="Search labels, quotes, sentences"> <button type="submit">Search</button></form>')
+def root_of(home: str | None) -> str:
+    """The way up to a release's folder, read off the href of its index (``"../index.html"``: ``"../"``)."""
+    return home[: -len("index.html")] if home and home.endswith("index.html") else ""
 
 
-def esc(value) -> str:
-    """Text or an attribute value, escaped for HTML."""
-    return escape(str(value), quote=True)
+def shell(title: str, *, served: bool = False, root: str = "", current: str | None = None, search: str = "",
+          stylesheets: tuple[str, ...] = ("pages.css",), scripts: tuple[str, ...] = (),
+          script: str | None = None) -> dict:
+    """What ``base.html`` shows around a page's body.
 
-
-def page(title: str, body: str, *, home: str | None = None, served: bool = False, script: str | None = None,
-         stylesheets: tuple[str, ...] = ("pages.css",), scripts: tuple[str, ...] = (), root: str | None = None,
-         current: str | None = None, search: str = "") -> str:
-    """A complete HTML document.
-
-    Static (``served=False``): inline CSS, a strict CSP of its own, and the release's
-    navigation relative to ``root`` (the way up to the release's folder: ``""`` or ``"../"``;
-    by default read off ``home``, the release's index). Served: the server's stylesheets and
-    ``script`` from /static/ (after ``scripts``, the libraries it uses), and the same
-    navigation plus the query page, the endpoint and the search box (holding ``search``).
-    ``current``: the key (:data:`NAV`) of the page this is, marked in the navigation.
+    Static (``served=False``): inline CSS, a strict CSP of its own, and the release's navigation
+    relative to ``root`` (the way up to the release's folder: ``""`` or ``"../"``). Served: the
+    server's stylesheets and ``script`` from /static/ (after ``scripts``, the libraries it uses),
+    and the same navigation plus the query page, the endpoint and the search box (holding
+    ``search``). ``current``: the key (:data:`NAV`) of the page this is, marked in the navigation.
     """
-    head = ['<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="referrer" content="no-referrer">', f"<title>{esc(title)}</title>"]
-    if root is None:
-        root = home[: -len("index.html")] if home and home.endswith("index.html") else ""
     nav = SERVED_NAV if served else tuple((site_href(key, served=False, root=root), text) for key, text in NAV)
     here = site_href(current, served=served, root=root) if current in (SERVED_PATHS if served else STATIC_PATHS) \
         else None
-    if served:
-        head.append('<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">')
-        head += [f'<link rel="stylesheet" href="/static/{esc(name)}">' for name in stylesheets]
-        for name in (*scripts, script) if script else ():
-            head.append(f'<script src="/static/{esc(name)}" defer></script>')
-        brand = '<a class="home" href="/entities">kzlod</a> '
-    else:
-        head.insert(1, f'<meta http-equiv="Content-Security-Policy" content="{esc(STATIC_CSP)}">')
-        head.append(f"<style>\n{PAGES_CSS}</style>")
-        brand = f'<a class="home" href="{esc(root)}index.html">kzlod</a> '
-    mark = ' aria-current="page"'
-    links = " ".join(f'<a href="{esc(href)}"{mark if href == here else ""}>{esc(label)}</a>' for href, label in nav)
-    header = f"<header>{brand}<nav>{links}</nav>{search_box(search) if served else ''}</header>\n"
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n" + "\n".join(head) + "\n</head>\n<body>\n"
-            f"{header}<main>\n{body}\n</main>\n</body>\n</html>\n")
+    return {
+        "title": title,
+        "served": served,
+        "csp": STATIC_CSP,
+        "css": _stylesheet() if not served else "",
+        "stylesheets": stylesheets if served else (),
+        "scripts": (*scripts, script) if served and script else (),
+        "home": "/entities" if served else root + "index.html",
+        "nav": [{"href": href, "text": text, "current": href == here} for href, text in nav],
+        "search": search,
+    }
+
+
+def _stylesheet():
+    """The release's inline stylesheet: the package's own file, the one text a page prints unescaped."""
+    from markupsafe import Markup
+
+    return Markup(PAGES_CSS)

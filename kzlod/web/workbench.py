@@ -9,9 +9,9 @@ their pages here).
 
 What the server adds, here:
 
-* the page (:func:`query_page`): the named queries as examples with a form for
-  their parameters, the query in a ``<textarea>`` that the editor takes over (the
-  page, the form and the download links work without JavaScript);
+* the page (:func:`query_page`, laid out by ``query.html``): the named queries as
+  examples with a form for their parameters, the query in a ``<textarea>`` that the
+  editor takes over (the page, the form and the download links work without JavaScript);
 * ``/?example=NAME&PARAM=VALUE…`` binds the parameters in a worker as ``kzlod query
   NAME --param`` does (:func:`task_bind`: values resolved by name, bound with a
   VALUES block), and the page runs the bound query at once; ``/?query=TEXT`` runs TEXT;
@@ -24,6 +24,7 @@ What the server adds, here:
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 
 from kzlod.errors import KzlodError, QueryError, UsageError
@@ -31,8 +32,11 @@ from kzlod.querying.entities import resolve_params
 from kzlod.querying.run import bind_params, named_queries, run_query
 from kzlod.store.backends import bind_values, query_kind
 from kzlod.vocab import KZ, KZD, NAMESPACES, ONTOLOGY, OWL, RDF, SKOS, compact
+from kzlod.web import replies
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
-from kzlod.web.shell import esc, page
+from kzlod.web.replies import status_of
+from kzlod.web.shell import shell
+from kzlod.web.templating import render
 
 #: The two stylesheets YASR's table (its column-resizer) adds as ``<style>`` elements: its handles'
 #: rules and the cursor while a column is dragged. The page's policy allows these two by hash, no
@@ -51,6 +55,8 @@ RESERVED = {"query", "example"}
 FORMAT_NAMES = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "ttl": "Turtle", "nt": "N-Triples",
                 "jsonld": "JSON-LD"}
 COMPLETE_KINDS = ("entity", "concept", "class", "property")
+#: The prefixes the page says the endpoint predeclares.
+PREDECLARED = ", ".join(f"{p}:" for p in ("kz", "kzd", "kzsrc", "rdfs", "skos", "org", "oa", "dcterms"))
 _SCHEMA_TYPES = {OWL + "Class", RDF + "Property", OWL + "ObjectProperty", OWL + "DatatypeProperty",
                  OWL + "AnnotationProperty", OWL + "Ontology", SKOS + "ConceptScheme", "http://www.w3.org/ns/shacl#NodeShape",
                  "http://www.w3.org/ns/shacl#PropertyShape"}
@@ -58,33 +64,21 @@ _SCHEMA_TYPES = {OWL + "Class", RDF + "Property", OWL + "ObjectProperty", OWL + 
 
 # --- the page -------------------------------------------------------------------------
 
-def download_links(query: str, kind: str) -> str:
-    """Links to the query's results in every format the endpoint answers it in."""
+def download_links(query: str, kind: str) -> list[tuple[str, str, str]]:
+    """Links to the query's results in every format the endpoint answers it in: (format, href, name)."""
     table = GRAPH_TYPES if kind in ("construct", "describe") else RESULT_TYPES
-    links = []
-    for key in table:
-        href = "/sparql?" + urllib.parse.urlencode({"query": query, "format": key})
-        links.append(f'<a data-format="{key}" href="{esc(href)}" download>{FORMAT_NAMES[key]}</a>')
-    return " ".join(links)
+    return [(key, "/sparql?" + urllib.parse.urlencode({"query": query, "format": key}), FORMAT_NAMES[key])
+            for key in table]
 
 
-def _param_fields(q, values: dict, missing: set) -> str:
-    fields = []
-    for name, description in q.params.items():
-        required = name in q.required
-        kind = q.kinds.get(name, "")
-        attrs = [f'id="param-{esc(name)}"', f'name="{esc(name)}"', f'value="{esc(values.get(name, ""))}"',
-                 'autocomplete="off"', 'spellcheck="false"']
-        if kind:
-            attrs.append(f'data-kind="{esc(kind)}"')
-        if required:
-            attrs.append("required")
-        if name in missing:
-            attrs.append('aria-invalid="true"')
-        flag = " (required)" if required else ""
-        fields.append(f'<p class="param"><label for="param-{esc(name)}">{esc(name)}{flag}</label> '
-                      f'<input {" ".join(attrs)}> <span class="param-help">{esc(description)}</span></p>')
-    return "\n".join(fields)
+def _first(named: dict) -> str | None:
+    """The example the page shows when none is asked for."""
+    return DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in named else next(iter(named), None)
+
+
+def _param_fields(q, values: dict, missing: set) -> list[dict]:
+    return [{"name": name, "help": description, "value": values.get(name, ""), "kind": q.kinds.get(name, ""),
+             "required": name in q.required, "missing": name in missing} for name, description in q.params.items()]
 
 
 def query_page(named: dict, *, text: str, example: str | None, values: dict | None = None, run: bool = False,
@@ -94,44 +88,21 @@ def query_page(named: dict, *, text: str, example: str | None, values: dict | No
     ``example`` is the named query the form shows (None: ``text`` is the user's own query);
     ``run``: the page runs ``text`` when it opens; ``error``: why the example was not run.
     """
-    values, missing = values or {}, missing or set()
-    shown = example if example in named else (DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in named else next(iter(named), None))
-    options = []
-    if example is None:
-        options.append('<option value="" selected>(your query)</option>')
-    for name, q in named.items():
-        selected = " selected" if name == example else ""
-        options.append(f'<option value="{esc(name)}" title="{esc(q.description)}"{selected}>{esc(q.title)}</option>')
-    description = named[shown].description if shown and example is not None else ""
-    fields = _param_fields(named[example], values, missing) if example in named else ""
-    problem = f'<div id="error" class="error" role="alert">{esc(error)}</div>' if error else \
-        '<div id="error" class="error" role="alert" hidden></div>'
-    prefixes = ", ".join(f"{p}:" for p in ("kz", "kzd", "kzsrc", "rdfs", "skos", "org", "oa", "dcterms"))
-    body = f"""
-<h1>Query the kzlod graph</h1>
-<form id="example-form" method="get" action="/">
-<p><label for="example">Example</label>
-<select id="example" name="example">{''.join(options)}</select></p>
-<p id="example-description">{esc(description)}</p>
-<div id="params">{fields}</div>
-<p><button type="submit" id="run-example">Run example</button></p>
-</form>
-{problem}
-<form id="query-form" method="get" action="/">
-<p class="editor-label"><label for="query">SPARQL</label> <span class="hint">({prefixes}… are predeclared;
-Ctrl+Space completes, Ctrl+Enter runs)</span></p>
-<div id="workbench" data-run="{'true' if run else 'false'}">
-<textarea id="query" name="query" rows="18" cols="100" spellcheck="false" autocomplete="off">{esc(text)}</textarea>
-</div>
-<p><button type="submit" id="run">Run</button> <span id="status" role="status"></span></p>
-</form>
-<noscript><p>Showing results here needs JavaScript; the download links below work without it.</p></noscript>
-<p id="downloads">Download: <span id="download-links">{download_links(text, query_kind(text))}</span></p>
-<div id="results"></div>
-"""
-    return page("kzlod: SPARQL query", body, served=True, script="workbench.js", current="query",
-                scripts=(VENDOR + "yasgui.min.js",),
-                stylesheets=(VENDOR + "yasgui.min.css", "style.css", "workbench.css"))
+    shown = example if example in named else _first(named)
+    form = {
+        "own": example is None,
+        "examples": [(name, q.title, q.description, name == example) for name, q in named.items()],
+        "description": named[shown].description if shown and example is not None else "",
+        "fields": _param_fields(named[example], values or {}, missing or set()) if example in named else [],
+        "error": error,
+        "prefixes": PREDECLARED,
+        "run": run,
+        "text": text,
+        "downloads": download_links(text, query_kind(text)),
+    }
+    return render("query.html", form=form, shell=shell(
+        "kzlod: SPARQL query", served=True, script="workbench.js", current="query", scripts=(VENDOR + "yasgui.min.js",),
+        stylesheets=(VENDOR + "yasgui.min.css", "style.css", "workbench.css")))
 
 
 def queries_json(named: dict, namespaces: dict | None = None) -> dict:
@@ -149,70 +120,84 @@ def _web_message(message: str) -> str:
     return message.replace("needs --param ", "needs the parameter ").replace("--param: ", "").replace("--param ", "")
 
 
-async def home(request, pool, named: dict, max_body: int):
+# --- the routes -------------------------------------------------------------------------
+
+async def home(request):
     """``/``: the page; ``?example=NAME&PARAM=VALUE…`` bound in a worker and run, ``?query=TEXT`` run."""
-    from starlette.responses import PlainTextResponse, Response
-
-    params = request.query_params
-    query, example = params.get("query"), params.get("example")
-    if query is not None and len(query) > max_body:
-        return PlainTextResponse(f"query too long for the page: over {max_body} characters\n", status_code=413)
-    status, error, run, missing = 200, "", False, set()
+    state, params = request.app.state, request.query_params
+    named, query, example = state.named, params.get("query"), params.get("example")
+    if query is not None and len(query) > state.config.max_body:
+        raise HttpError(413, f"query too long for the page: over {state.config.max_body} characters")
     given = [(k, v) for k, v in params.multi_items() if k not in RESERVED]
-    values = {k: v for k, v in given}
+    page = {"values": dict(given), "run": False, "error": "", "missing": set()}
+    status = 200
     if query is not None:
-        text, example, run = query, None, True
+        page.update(text=query, example=None, run=True)
     elif example is None:
-        example = DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in named else next(iter(named), None)
-        text = named[example].text if example else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+        example = _first(named)
+        page.update(example=example, text=named[example].text if example else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
     elif example not in named:
-        status, error = 404, f"no example query named {example[:80]!r}; pick one from the list"
-        example = DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in named else next(iter(named), None)
-        text = named[example].text if example else ""
+        status, example = 404, _first(named)
+        page.update(example=example, text=named[example].text if example else "",
+                    error=f"no example query named {params.get('example')[:80]!r}; pick one from the list")
     else:
-        text = named[example].text
-        filled = [(k, v) for k, v in given if v.strip()]
-        missing = {p for p in named[example].required if p not in dict(filled)}
-        if missing:
-            error = "Give " + ", ".join(sorted(missing)) + " to run this example."
-            status = 200 if not given else 400
-        else:
-            try:
-                text = (await pool.arun(("bind", example, filled)))[1]
-                run = True
-            except KzlodError as exc:
-                status = exc.status if isinstance(exc, HttpError) else 400
-                error = exc.message
-    html = query_page(named, text=text, example=example, values=values, run=run, error=error, missing=missing)
-    return Response(html, status_code=status, media_type="text/html; charset=utf-8",
-                    headers={"Content-Security-Policy": PAGE_CSP})
+        status = await _bind(state.pool, named[example], given, page)
+        page["example"] = example
+    return replies.page(query_page(named, **page), status, PAGE_CSP).response()
 
 
-async def complete(request, pool):
+async def _bind(pool, q, given: list, page: dict) -> int:
+    """Bind an example's parameters in a worker (into ``page``); the page's status."""
+    page["text"] = q.text
+    filled = [(k, v) for k, v in given if v.strip()]
+    page["missing"] = {p for p in q.required if p not in dict(filled)}
+    if page["missing"]:
+        page["error"] = "Give " + ", ".join(sorted(page["missing"])) + " to run this example."
+        return 200 if not given else 400
+    try:
+        page["text"], page["run"] = await pool.arun(("bind", q.name, filled)), True
+    except KzlodError as exc:  # the page shows what is wrong with the parameters
+        page["error"] = exc.message
+        return status_of(exc)
+    return 200
+
+
+async def complete(request):
     """``/complete?q=TEXT&kind=KIND``: up to ``limit`` terms named like TEXT, as JSON."""
-    from starlette.responses import JSONResponse, PlainTextResponse
-
     q = request.query_params.get("q", "")
     kind = request.query_params.get("kind", "entity")
     if kind not in COMPLETE_KINDS:
-        return PlainTextResponse(f"unknown kind {kind[:40]!r}: use one of {', '.join(COMPLETE_KINDS)}\n",
-                                 status_code=400)
+        raise HttpError(400, f"unknown kind {kind[:40]!r}: use one of {', '.join(COMPLETE_KINDS)}")
     try:
         limit = max(1, min(50, int(request.query_params.get("limit", "12"))))
     except ValueError:
-        return PlainTextResponse("limit must be a number\n", status_code=400)
+        raise HttpError(400, "limit must be a number") from None
     if len(q) > 200:
-        return PlainTextResponse("q too long: at most 200 characters\n", status_code=400)
-    try:
-        found = (await pool.arun(("complete", q, kind, limit)))[1]
-    except HttpError as exc:
-        return PlainTextResponse(exc.message + "\n", status_code=exc.status)
-    return JSONResponse({"q": q, "kind": kind, "results": found}, headers={"Cache-Control": "max-age=60"})
+        raise HttpError(400, "q too long: at most 200 characters")
+    found = await request.app.state.pool.arun(("complete", q, kind, limit))
+    return replies.data({"q": q, "kind": kind, "results": found}, {"Cache-Control": "max-age=60"}).response()
+
+
+async def queries(request):
+    """``/queries.json``: the examples, the prefixes, the IRIs the pages answer for."""
+    state = request.app.state
+    body = json.dumps(queries_json(state.named, state.namespaces), ensure_ascii=False).encode("utf-8")
+    return replies.Reply(body, "application/json").response()
+
+
+def routes() -> list:
+    from starlette.routing import Route
+
+    return [
+        Route("/", home, methods=["GET"]),
+        Route("/queries.json", queries, methods=["GET"]),
+        Route("/complete", complete, methods=["GET"]),
+    ]
 
 
 # --- tasks run in a worker (the store is the worker's) -------------------------------------
 
-def task_bind(store, name: str, params: list) -> tuple:
+def task_bind(store, name: str, params: list) -> str:
     """The named query with its parameters bound as ``kzlod query NAME --param`` binds them."""
     named = named_queries()
     if name not in named:
@@ -222,7 +207,7 @@ def task_bind(store, name: str, params: list) -> tuple:
         text = bind_values(named[name].text, bound) if bound else named[name].text
     except (UsageError, QueryError) as exc:
         raise HttpError(400, _web_message(exc.message)) from None
-    return ("ok", text)
+    return text
 
 
 INDEX_QUERY = """
@@ -298,12 +283,12 @@ def matches(index: list[dict], q: str, kind: str, limit: int) -> list[dict]:
     return [{k: e[k] for k in ("iri", "id", "label", "type")} for *_, e in scored[:limit]]
 
 
-def task_complete(store, q: str, kind: str, limit: int) -> tuple:
+def task_complete(store, q: str, kind: str, limit: int) -> list[dict]:
     global _index
     if _index is None:
         _index = term_index(store)
-    return ("ok", matches(_index, q, kind, limit))
+    return matches(_index, q, kind, limit)
 
 
-#: The tasks a worker runs for this page (added to :data:`kzlod.web.server.TASKS`).
+#: The tasks a worker runs for this page (with :mod:`kzlod.web.workers`).
 TASKS = {"bind": task_bind, "complete": task_complete}

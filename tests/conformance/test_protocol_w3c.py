@@ -30,8 +30,10 @@ with warnings.catch_warnings():
 
 from kzlod.project import bundled
 from kzlod.store.spec import StoreSpec
+from kzlod.web.app import create_app
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
-from kzlod.web.server import ServeConfig, WorkerPool, create_app
+from kzlod.web.server import ServeConfig
+from kzlod.web.workers import WorkerPool
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 HT = "http://www.w3.org/2011/http#"

@@ -39,7 +39,7 @@ LAYERS = [
 #: kzlod`` and a command stay cheap: the only places where kzlod modules are imported late.
 LAZY = {"kzlod", "kzlod.api"}
 #: Imported only inside the functions that need them: start-up stays fast.
-HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable"}
+HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable", "jinja2", "markupsafe"}
 
 
 def modules() -> dict[str, Path]:
@@ -151,7 +151,7 @@ def test_no_import_cycle_counting_imports_inside_functions():
 
 def test_own_modules_at_the_top_heavy_libraries_late():
     """kzlod's own modules are imported at module level (the lazy API packages aside);
-    rdflib, owlrl, pySHACL, starlette, uvicorn, matplotlib and reasonable only inside functions."""
+    rdflib, owlrl, pySHACL, starlette, uvicorn, matplotlib, reasonable and Jinja2 only inside functions."""
     late_own = [f"{MODULES[m].relative_to(ROOT)}:{line}: {t}" for m in MODULES if m not in LAZY
                 for t, line, at_top in imports(m) if not at_top]
     eager_heavy = [f"{MODULES[m].relative_to(ROOT)}:{line}: {name}" for m in MODULES
@@ -210,7 +210,7 @@ def test_a_query_loads_neither_the_server_nor_the_curation_tools():
     code = ("import sys\nfrom kzlod.cli import cli\n"
             "try:\n    cli(['-q', 'query', 'ASK {}', '--format', 'csv'], prog_name='kzlod')\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith(('kzlod.web', 'kzlod.curation.template', "
-            "'kzlod.curation.diff', 'kzlod.publishing', 'rdflib', 'pyshacl', 'owlrl', 'starlette'))))")
+            "'kzlod.curation.diff', 'kzlod.publishing', 'rdflib', 'pyshacl', 'owlrl', 'starlette', 'jinja2'))))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines()[-1] == "[]"

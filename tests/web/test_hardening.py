@@ -31,8 +31,8 @@ from servers import start_kzlod
 
 from kzlod import api
 from kzlod.querying.run import run_query
+from kzlod.web.middleware import InFlightLimit, read_body
 from kzlod.web.protocol import HttpError
-from kzlod.web.server import InFlightLimit, read_body
 
 ROOT = Path(__file__).resolve().parents[2]
 GB = 1024 ** 3

@@ -34,8 +34,10 @@ from kzlod import api, settings
 from kzlod.cli import cli
 from kzlod.project import bundled
 from kzlod.querying.run import named_queries, run_query
+from kzlod.web.app import create_app
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
-from kzlod.web.server import ServeConfig, WorkerPool, create_app
+from kzlod.web.server import ServeConfig
+from kzlod.web.workers import WorkerPool
 
 #: The query limits the server keeps (the settings, as the tests run)
 MAX_QUERY_CHARS, MAX_QUERY_NESTING = settings.get("max_query_chars"), settings.get("max_query_nesting")
@@ -386,9 +388,9 @@ def test_a_query_past_the_time_limit_is_stopped_and_its_worker_replaced():
 
 
 def test_when_every_worker_is_busy_a_request_gets_503(monkeypatch):
-    import kzlod.web.server
+    import kzlod.web.workers
 
-    monkeypatch.setattr(kzlod.web.server, "QUEUE_GRACE", -1.5)  # wait 0.5 s for a free worker
+    monkeypatch.setattr(kzlod.web.workers, "QUEUE_GRACE", -1.5)  # wait 0.5 s for a free worker
     with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=2)) as p, TestClient(create_app(p)) as c:
         slow = threading.Thread(target=lambda: c.get("/sparql", params={"query": SLOW}))
         slow.start()
@@ -539,7 +541,7 @@ def test_script_in_the_query_string_is_escaped_on_the_page(client):
     res = client.get("/", params={"query": attack})
     assert res.status_code == 200
     assert attack not in res.text and "<script>alert" not in res.text
-    assert "&lt;/textarea&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in res.text
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in res.text
     res = client.get("/", params={"example": '"><script>alert(1)</script>'})
     assert "<script>alert(1)" not in res.text
 

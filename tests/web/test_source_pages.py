@@ -19,7 +19,9 @@ from pagetree import DCT, KZ, KZD, KZSRC, RDF, ROOT, claims_citing, data_graph, 
 
 from kzlod.cli import cli
 from kzlod.project import bundled
-from kzlod.web.server import ServeConfig, WorkerPool, create_app
+from kzlod.web.app import create_app
+from kzlod.web.server import ServeConfig
+from kzlod.web.workers import WorkerPool
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore")

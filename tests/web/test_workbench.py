@@ -26,7 +26,9 @@ from kzlod.querying.run import bind_params, named_queries, run_query
 from kzlod.store.backends import bind_values, memory_store
 from kzlod.vocab import NAMESPACES, compact
 from kzlod.web import workbench
-from kzlod.web.server import ServeConfig, WorkerPool, create_app
+from kzlod.web.app import create_app
+from kzlod.web.server import ServeConfig
+from kzlod.web.workers import WorkerPool
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore")

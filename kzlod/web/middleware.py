@@ -1,0 +1,132 @@
+"""What every request meets before a route: the security headers, the limit of requests in flight,
+and time limits on a request's head and body.
+
+* :class:`SecurityHeaders` — ASGI middleware: :data:`~kzlod.web.replies.SECURITY_HEADERS` on every
+  response a route did not make with them (Starlette's own 404s and 405s, CORS preflights, 500s);
+* :class:`InFlightLimit` — ASGI middleware: at most so many requests answered at once, 503 past it;
+* :func:`head_timeout_protocol` — uvicorn's h11 protocol with a time limit on a request's line and
+  headers (uvicorn has none);
+* :func:`read_body` — a request's body, with a size limit and a time limit.
+
+See docs/performance.md, "Limits of one query and of the server".
+"""
+
+from __future__ import annotations
+
+from kzlod.web import replies
+from kzlod.web.protocol import HttpError
+
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.decode("latin-1").lower() for k, _ in headers}
+                headers += [(k.encode(), v.encode()) for k, v in replies.SECURITY_HEADERS.items() if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class InFlightLimit:
+    """ASGI middleware: at most ``limit`` requests answered at once; past it, 503 with Retry-After.
+
+    It counts requests whose line and headers have arrived, as uvicorn's ``limit_concurrency`` counts
+    its tasks, but not open connections, which uvicorn counts too: there, 256 connections that send
+    half a request and stall made every other client get 503 (their heads are :func:`head_timeout_protocol`'s
+    to time out)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit, self.count = app, limit, 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.count >= self.limit:
+            busy = replies.text(f"server busy: {self.limit} requests in flight; try again\n", 503, {"Retry-After": "5"})
+            return await busy.response()(scope, receive, send)
+        self.count += 1  # one event loop: no lock needed
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.count -= 1
+
+
+def head_timeout_protocol(header_timeout: float):
+    """uvicorn's h11 protocol plus a time limit on each request's line and headers.
+
+    uvicorn (0.54) has none: its keep-alive timer stops at a connection's first byte, so a client that
+    sends half a request line and stalls holds its connection open for ever (uvicorn issue #157 listed
+    a "--timeout-request-start"; it was never added). Here a connection gets ``header_timeout`` seconds from its
+    opening, or from the first byte of each later request on it, until the request's head is complete
+    (h11's ``their_state`` leaves IDLE); then it is answered 408 and closed. Bodies are timed by
+    :func:`read_body`, idle keep-alive connections by uvicorn's ``timeout_keep_alive``.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadTimeoutH11Protocol(H11Protocol):
+        head_timer = None
+
+        def connection_made(self, transport):
+            super().connection_made(transport)
+            self._time_head()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            self._time_head()
+
+        def connection_lost(self, exc):
+            self._time_head(stop=True)
+            super().connection_lost(exc)
+
+        def _time_head(self, stop: bool = False) -> None:
+            waiting = not stop and self.conn.their_state is h11.IDLE and not self.transport.is_closing()
+            if waiting and self.head_timer is None:
+                self.head_timer = self.loop.call_later(header_timeout, self._head_timed_out)
+            elif not waiting and self.head_timer is not None:
+                self.head_timer.cancel()
+                self.head_timer = None
+
+        def _head_timed_out(self) -> None:
+            self.head_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                text = f"request line and headers not received within {header_timeout:g} s\n".encode()
+                self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                     b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(text), text))
+                self.transport.close()
+
+    return HeadTimeoutH11Protocol
+
+
+async def read_body(request, limit: int, timeout: float | None = None) -> bytes:
+    """The request's body, refused past ``limit`` bytes (413) or when not all there within ``timeout`` s (408)."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.strip().isdigit():
+            raise HttpError(400, "bad Content-Length header")
+        if int(length) > limit:
+            raise HttpError(413, f"request body too large: {int(length)} bytes, over the limit of {limit} bytes")
+    import anyio
+
+    chunks, size = [], 0
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HttpError(413, f"request body too large: over the limit of {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HttpError(408, f"request body not received within {timeout:g} s") from None
+    return b"".join(chunks)
