@@ -34,20 +34,24 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import itertools
 import re
 import urllib.parse
+import zlib
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
-from kzlod.gate.parse import iter_relabelled, rdf_format
+from kzlod.gate.parse import LIMITS, amount, check_size, iter_relabelled, rdf_format
 from kzlod.project import bundled_root, graph_files, ontology_files
 from kzlod.publishing.release import INFERRED_GRAPH, release_graph
 from kzlod.publishing.stores import Profile, PushError, Remote
+from kzlod.store.credentials import printable
 from kzlod.vocab import KZ, RDF_TYPE
 
 RECORD_BASE = "https://w3id.org/kzlod/graph/push/"
@@ -164,18 +168,16 @@ def release_graphs(folder: Path, *, closure: bool = False) -> list[Graph]:
     """
     path = release_dump(folder, closure=closure)
     store = ox.Store()
-    try:
-        raw = path.read_bytes()
-        if path.name.endswith(".gz"):
-            raw = gzip.decompress(raw)
-        store.bulk_extend(ox.parse(raw, format=ox.RdfFormat.N_QUADS))  # parsed: blank node labels kept
-        del raw
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
-    except SyntaxError as exc:
-        raise InputError(f"{path}: {exc}") from None
+    with _dump_reader(path) as reader:
+        try:
+            store.bulk_extend(ox.parse(reader, format=ox.RdfFormat.N_QUADS))  # parsed: blank node labels kept
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(f"{path}: cannot read: {exc}") from None
+        except SyntaxError as exc:
+            raise InputError(f"{path}: {exc}") from None
     void = Path(folder) / "void.ttl"
     if void.is_file():
+        check_size(void, whole=True)
         # its relative IRIs (the dumps, itself) are the release's files: resolved in the dataset's IRI space
         base = f"{DATASET_BASE}{_DUMP.match(path.name).group('version')}/"
         try:
@@ -186,6 +188,39 @@ def release_graphs(folder: Path, *, closure: bool = False) -> list[Graph]:
     if closure:
         _keep_blank_nodes_together(store)
     return _graphs_of(store, defaultdict(lambda: [path]))
+
+
+class _Capped(io.RawIOBase):
+    """A file's bytes (a gzip file's decompressed), refused as they are read past ``limit``."""
+
+    def __init__(self, path: Path, raw, limit: int):
+        self.path, self.raw, self.limit, self.seen = path, raw, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        self.seen += n
+        if self.seen > self.limit:
+            what = "decompresses to" if self.path.name.endswith(".gz") else "is"
+            raise InputError(f"{self.path}: {what} more than {amount(self.limit)}, the limit of any file "
+                             "(KZLOD_MAX_LOAD_FILE_BYTES)")
+        return n
+
+
+@contextmanager
+def _dump_reader(path: Path):
+    """A dump's N-Quads as a stream, gzip or not, capped at the size of any file kzlod reads."""
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    check_size(path)
+    try:
+        raw = gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with raw:
+        yield io.BufferedReader(_Capped(path, raw, LIMITS["file_bytes"]), 1 << 20)
 
 
 def _keep_blank_nodes_together(store: ox.Store) -> None:
@@ -222,7 +257,8 @@ def read_record(remote: Remote, record: str) -> dict[str, tuple[str, int]]:
     try:
         triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
     except SyntaxError as exc:
-        raise PushError(f"GET {record}: the store answered something that is not N-Triples: {exc}") from None
+        raise PushError(f"GET {record}: the store answered something that is not N-Triples: "
+                        f"{printable(str(exc), 160)}") from None
     by = defaultdict(dict)
     for t in triples:
         by[t.subject][t.predicate.value] = t.object

@@ -34,7 +34,7 @@ LAYERS = [
     ("kzlod.cli", "kzlod.__main__"),
 ]
 #: Imported only inside the functions that need them: start-up stays fast.
-HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable"}
+HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable", "httpx"}
 
 
 def modules() -> dict[str, Path]:
@@ -139,7 +139,7 @@ def test_no_import_cycle_counting_imports_inside_functions():
 
 def test_own_modules_at_the_top_heavy_libraries_late():
     """kzlod's own modules are imported at module level (the package root's lazy API aside);
-    rdflib, owlrl, pySHACL, starlette, uvicorn, matplotlib and reasonable only inside functions."""
+    rdflib, owlrl, pySHACL, starlette, uvicorn, matplotlib, reasonable and httpx only inside functions."""
     late_own = [f"{MODULES[m].relative_to(ROOT)}:{line}: {t}" for m in MODULES if m != "kzlod"
                 for t, line, at_top in imports(m) if not at_top]
     eager_heavy = [f"{MODULES[m].relative_to(ROOT)}:{line}: {name}" for m in MODULES
