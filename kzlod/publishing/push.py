@@ -254,11 +254,7 @@ def read_record(remote: Remote, record: str) -> dict[str, tuple[str, int]]:
     body = remote.get(record)
     if not body:
         return {}
-    try:
-        triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-    except SyntaxError as exc:
-        raise PushError(f"GET {record}: the store answered something that is not N-Triples: "
-                        f"{printable(str(exc), 160)}") from None
+    triples = _n_triples(body, record)
     by = defaultdict(dict)
     for t in triples:
         by[t.subject][t.predicate.value] = t.object
@@ -267,8 +263,25 @@ def read_record(remote: Remote, record: str) -> dict[str, tuple[str, int]]:
         name, digest = props.get(SD + "name"), props.get(CONTENT_HASH)
         if isinstance(name, ox.NamedNode) and digest is not None:
             count = props.get(VOID_TRIPLES)
-            found[name.value] = (digest.value, int(count.value) if count is not None else -1)
+            found[name.value] = (digest.value, _count(count))
     return found
+
+
+def _n_triples(body: bytes, graph: str) -> list:
+    """The triples of a graph the store answered (a one-line error when they are not N-Triples)."""
+    try:
+        return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise PushError(f"GET {graph}: the store answered something that is not N-Triples: "
+                        f"{printable(str(exc), 160)}") from None
+
+
+def _count(term) -> int:
+    """A record's triple count (-1 when missing or not a number: the graph is sent again)."""
+    try:
+        return int(term.value) if term is not None else -1
+    except ValueError:
+        return -1
 
 
 def _record_body(record: str, entries: dict[str, tuple[str, int]]) -> bytes:
@@ -383,8 +396,7 @@ def send(remote: Remote, graph: Graph, *, chunk: int = CHUNK_TRIPLES, big_graphs
 def _check(remote: Remote, graph: Graph) -> None:
     held = remote.count(graph.iri)
     if held is None:
-        body = remote.get(graph.iri) or b""
-        held = len({q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)})
+        held = len(set(_n_triples(remote.get(graph.iri) or b"", graph.iri)))
     if held != len(graph):
         raise PushError(f"graph {graph.iri}: sent {len(graph)} triples, the store holds {held}")
 

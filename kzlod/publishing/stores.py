@@ -166,7 +166,7 @@ class Remote:
                                     "Accept": "application/sparql-results+json"}, write=False)
         try:
             return int(json.loads(payload)["results"]["bindings"][0]["n"]["value"])
-        except (ValueError, KeyError, IndexError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:
             raise PushError(f"COUNT {graph}: {public_url(self.query_url)} answered no count: "
                             f"{type(exc).__name__}") from None
 

@@ -179,7 +179,11 @@ class EndpointStore(GraphStore):
         try:
             if kind in ("construct", "describe"):
                 return iter([q.triple for q in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)])
-            return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+            results = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+            if isinstance(results, ox.QuerySolutions):  # parsed lazily: read through once, so a bad row
+                list(results)  # is this one-line error, not one in the middle of printing the table
+                results = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+            return results
         except (SyntaxError, ValueError) as exc:
             raise RemoteError(f"endpoint: {self.name} answered something that is not "
                               f"{'N-Triples' if kind in ('construct', 'describe') else 'SPARQL JSON results'}: "

@@ -450,6 +450,51 @@ def test_every_client_failure_is_one_line_with_its_exit_code(tmp_path, name, kin
     assert message in line, line
 
 
+RECORD_WITH_A_BAD_COUNT = (f'<{RECORD}/x> <http://www.w3.org/ns/sparql-service-description#name> <urn:gone> .\n'
+                           f'<{RECORD}/x> <https://w3id.org/kzlod/ontology#contentHash> "00" .\n'
+                           f'<{RECORD}/x> <http://rdfs.org/ns/void#triples> "many" .\n').encode()
+READS = [  # (what the store answers to what push reads, arguments, exit code, the message's end)
+    ("a record whose count is not a number", {"GET record": RECORD_WITH_A_BAD_COUNT}, ["--prune", "--server", "other"],
+     0, ""),
+    ("a graph read back that is not N-Triples", {"GET graph": b"\x1b[2J<<<"}, ["--server", "other"], 1,
+     "the store answered something that is not N-Triples: Parser error at line 1 column 1: '\\x1b' is not allowed "
+     "at the beginning of a prefix name (line 1)"),
+    ("a count that is a list", {"COUNT": b"[1, 2]"}, [], 1, "answered no count: TypeError"),
+    ("a count nested 100,000 deep", {"COUNT": b"[" * 100_000}, [], 1, "answered no count: RecursionError"),
+    ("a count that is not JSON", {"COUNT": b"\xff\xfe"}, [], 1, "answered no count: JSONDecodeError"),
+    ("a count of the wrong size", {"COUNT": b'{"results": {"bindings": [{"n": {"value": "7"}}]}}'}, [], 1,
+     "triples, the store holds 7"),
+]
+
+
+@pytest.mark.parametrize("name, answers, extra, code, message", READS, ids=[r[0] for r in READS])
+def test_what_push_reads_back_is_checked_and_never_a_traceback(name, answers, extra, code, message):
+    store = GraphStore()
+
+    def answer(handler, seen):
+        if seen.path.startswith("/query") and "COUNT" in answers:
+            handler.reply(200, answers["COUNT"])
+        elif seen.method == "GET" and RECORD_GRAPH_QUERY in seen.path and "GET record" in answers:
+            handler.reply(200, answers["GET record"])
+        elif seen.method == "GET" and "GET graph" in answers and RECORD_GRAPH_QUERY not in seen.path:
+            handler.reply(200, answers["GET graph"])
+        else:
+            store(handler, seen)
+
+    with serve(answer) as server:
+        args = ["--graph-store", server.url + "/store"] if "other" in extra else []
+        res = run("push", "--endpoint", server.url, "--retries", "0", *args, *extra)
+    assert res.exit_code == code, res.output
+    if code:
+        line = one_error_line(res)
+        assert line.endswith(message) and "\x1b" not in line.replace("\\x1b", ""), line
+    else:
+        assert "1 removed" in res.stdout and set(store.graphs) == {g.iri for g in pushing.project_graphs()} | {RECORD}
+
+
+RECORD_GRAPH_QUERY = urllib.parse.urlencode({"graph": RECORD})
+
+
 def test_an_answer_past_the_limit_is_refused_as_it_arrives():
     bomb = gzip.compress(b"\n" * (16 << 20), 9)
     with serve(fixed(200, bomb, {"Content-Encoding": "gzip"})) as server:
@@ -458,8 +503,13 @@ def test_an_answer_past_the_limit_is_refused_as_it_arrives():
             remote.get("urn:g")
 
 
-def test_an_endpoint_answering_no_results_is_one_line():
-    with serve(fixed(200, b"<html>hello</html>")) as server:
+@pytest.mark.parametrize("body", [b"<html>hello</html>", b"[" * 100_000, b'{"head": {"vars": ["x"]}, "results": '
+                                  b'{"bindings": [{"x": {"type": "uri", "value": "urn:a"}}, {"x": 1}]}}'],
+                         ids=["html", "nested", "a bad second row"])
+def test_an_endpoint_answering_no_results_is_one_line(body):
+    with serve(fixed(200, body)) as server:
         with pytest.raises(RemoteError, match=r"^endpoint: http://127\.0\.0\.1:\d+/sparql answered something that "
                                               r"is not SPARQL JSON results: "):
             EndpointStore(server.url + "/sparql").query("SELECT * WHERE { ?s ?p ?o }")
+        res = run("describe", "Armenia", "--endpoint", server.url + "/sparql")
+        assert res.exit_code == 1 and one_error_line(res).startswith(f"Error: endpoint: {server.url}/sparql answered")
