@@ -429,10 +429,13 @@ class HttpClient:
         while cause is not None and not isinstance(cause, ssl.SSLError):
             cause = cause.__cause__ or cause.__context__
         if cause is not None:
-            return _Failure(f"TLS failed: {printable(str(cause), 160)}", url=url)
+            return _Failure(f"TLS failed: {printable(re.sub(r' *[(]_ssl[.]c:[0-9]+[)]', '', str(cause)), 160)}",
+                            url=url)
         if isinstance(exc, httpx.DecodingError):
             return _Failure(f"answered a body that cannot be decompressed: {printable(str(exc), 120)}", url=url)
         reason = printable(str(exc) or type(exc).__name__, 160)
+        if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc):
+            return _Failure(f"answered a redirect to a malformed URL ({reason})", url=url)
         if isinstance(exc, (httpx.ConnectError, ConnectionRefusedError)):
             return _Failure(f"unreachable: {reason}", retry=True, url=url)
         if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, ConnectionError)):

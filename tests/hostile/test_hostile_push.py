@@ -134,6 +134,40 @@ def test_a_redirect_within_the_origin_keeps_the_credentials(status, name):
         assert [s.auth for s in store.seen] == [token, token]
 
 
+HOSTILE_LOCATIONS = [  # (Location, given the origin's and the other port's base URLs; the message's end)
+    (lambda origin, other: origin + "/again", "redirected more than 5 times"),
+    (lambda origin, other: "file:///etc/passwd", "answered HTTP 302, a redirect to a URL that is not http(s)"),
+    (lambda origin, other: other.replace("http://", "http://curator:s3cret-pw@") + "/x",
+     "answered HTTP 401: who are you? (credentials are sent only to {origin}, the origin they were given for)"),
+    (lambda origin, other: "http://[::1", "answered a redirect to a malformed URL (Invalid URL in location header: "
+                                          "Invalid port: ':1'.)"),
+    (lambda origin, other: origin.replace("http:", "https:") + "/x", "TLS failed: [SSL: WRONG_VERSION_NUMBER] wrong "
+                                                                    "version number"),
+]
+
+
+@pytest.mark.parametrize("location, message", HOSTILE_LOCATIONS, ids=["loop", "file", "userinfo", "malformed",
+                                                                       "https"])
+def test_a_hostile_redirect_is_one_line_and_takes_nothing(location, message):
+    with serve(fixed(401, b"who are you?\n", {"WWW-Authenticate": 'Basic realm="x"'})) as other:
+        with serve(fixed(200)) as origin:
+            origin.httpd.answer = lambda handler, seen: handler.reply(302, b"", {"Location": location(origin.url,
+                                                                                                       other.url)})
+            with pytest.raises(PushError) as caught:
+                remote_at(origin.url, "basic").get("urn:g")
+    assert caught.value.message.endswith(message.format(origin=origin.url)), caught.value.message
+    assert [s.auth for s in other.seen] in ([], [None])
+    assert "s3cret" not in caught.value.message
+
+
+def test_credentials_never_go_to_a_graph_store_on_another_origin():
+    with serve(GraphStore()) as elsewhere, serve(GraphStore(accept=(basic("curator", "s3cret-pw"),))) as origin:
+        res = run("push", "--endpoint", f"http://curator:s3cret-pw@127.0.0.1:{origin.port}", "--server", "other",
+                  "--graph-store", elsewhere.url + "/gsp", "--retries", "0")
+    assert res.exit_code == 0, res.output
+    assert elsewhere.seen and {s.auth for s in elsewhere.seen} == {None} and origin.seen == []
+
+
 def test_push_redirected_to_another_port_sends_it_nothing_secret():
     """The CLI end to end: the record's GET is redirected to another port, which gets it without the
     credentials (and says there is no record); the first PUT is redirected too, and refused."""
