@@ -15,6 +15,7 @@ from kzlod.errors import UsageError
 from kzlod.publishing import push as pushing
 from kzlod.publishing.stores import connect, public_url
 from kzlod.querying.run import DEFAULT_MAX_MEMORY
+from kzlod.store.credentials import printable
 from kzlod.web.server import ServeConfig
 from kzlod.web.server import serve as run_server
 
@@ -133,13 +134,14 @@ def push(obj, endpoint, server, graph_store, update_url, release, closure, user,
 
     def said(step):
         if step.action != "unchanged":
-            obj.note(f"{'sent' if step.action == 'send' else 'removed'} {step.iri} ({step.triples} triples)")
+            obj.note(f"{'sent' if step.action == 'send' else 'removed'} {printable(step.iri, 300)} "
+                     f"({step.triples} triples)")
 
     steps = pushing.push(graphs, remote, record=pushing.record_graph(project.name), prune=prune, force=force,
                          dry_run=dry_run, chunk=chunk, big_graphs=profile.big_graphs, on_step=said)
     if dry_run:
         for step in steps:
-            click.echo(f"{step.action:9s} {step.triples:8d}  {step.iri}")
+            click.echo(f"{step.action:9s} {step.triples:8d}  {printable(step.iri, 300)}")
         return
     sent = [s for s in steps if s.action == "send"]
     removed = [s for s in steps if s.action == "remove"]

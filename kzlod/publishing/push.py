@@ -398,7 +398,7 @@ def _check(remote: Remote, graph: Graph) -> None:
     if held is None:
         held = len(set(_n_triples(remote.get(graph.iri) or b"", graph.iri)))
     if held != len(graph):
-        raise PushError(f"graph {graph.iri}: sent {len(graph)} triples, the store holds {held}")
+        raise PushError(f"graph {printable(graph.iri, 300)}: sent {len(graph)} triples, the store holds {held}")
 
 
 def push(graphs: list[Graph], remote: Remote, *, record: str, prune: bool = False, force: bool = False,

@@ -328,8 +328,8 @@ class HttpClient:
                 return self._attempt(method, url, body, dict(headers or {}), missing, write)
             except _Failure as failure:
                 if not failure.retry or attempt >= self.retries:
-                    raise self.error(self._scrub(f"{what}: {public_url(failure.url or url)} {failure.problem}")) \
-                        from None
+                    message = printable(f"{what}: {public_url(failure.url or url)} {failure.problem}", 2000)
+                    raise self.error(self._scrub(message)) from None
             time.sleep(self.backoff * 2 ** attempt)
             attempt += 1
 

@@ -527,6 +527,23 @@ def test_what_push_reads_back_is_checked_and_never_a_traceback(name, answers, ex
 
 
 RECORD_GRAPH_QUERY = urllib.parse.urlencode({"graph": RECORD})
+HOSTILE_IRI = "urn:x\u202egnp.exe\u2066"  # what an N-Triples IRI may hold: bidi controls (C0, C1: refused)
+RECORD_WITH_A_HOSTILE_NAME = (f'<{RECORD}/x> <http://www.w3.org/ns/sparql-service-description#name> '
+                              f'<{HOSTILE_IRI}> .\n<{RECORD}/x> <https://w3id.org/kzlod/ontology#contentHash> "00" .\n'
+                              f'<{RECORD}/x> <http://rdfs.org/ns/void#triples> "1" .\n').encode()
+
+
+@pytest.mark.parametrize("extra", [["--dry-run"], []], ids=["dry-run", "push"])
+def test_a_graph_name_from_the_store_is_printed_with_its_controls_escaped(extra):
+    """The record's graph names are the store's text: --prune lists and removes them, escaped."""
+    store = GraphStore(graphs={RECORD: RECORD_WITH_A_HOSTILE_NAME})
+    with serve(store) as server:
+        res = run("push", "--endpoint", server.url, "--server", "other", "--graph-store", server.url + "/gsp",
+                  "--prune", *extra)
+    assert res.exit_code == 0, res.output
+    assert not set(res.output) & {"\u202e", "\u2066"}
+    shown = "urn:x\\u202egnp.exe\\u2066"
+    assert (f"remove           1  {shown}" in res.stdout) if extra else (f"removed {shown} (1 triples)" in res.stderr)
 
 
 def test_an_answer_past_the_limit_is_refused_as_it_arrives():
