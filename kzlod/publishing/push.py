@@ -34,20 +34,24 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import itertools
 import re
 import urllib.parse
+import zlib
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
-from kzlod.gate.parse import iter_relabelled, rdf_format
+from kzlod.gate.parse import LIMITS, amount, check_size, iter_relabelled, rdf_format
 from kzlod.project import Project
 from kzlod.publishing.release import INFERRED_GRAPH, release_graph
 from kzlod.publishing.stores import Profile, PushError, Remote
+from kzlod.store.credentials import printable
 from kzlod.vocab import KZ, RDF_TYPE
 
 RECORD_BASE = "https://w3id.org/kzlod/graph/push/"
@@ -163,18 +167,16 @@ def release_graphs(folder: Path, *, closure: bool = False) -> list[Graph]:
     """
     path = release_dump(folder, closure=closure)
     store = ox.Store()
-    try:
-        raw = path.read_bytes()
-        if path.name.endswith(".gz"):
-            raw = gzip.decompress(raw)
-        store.bulk_extend(ox.parse(raw, format=ox.RdfFormat.N_QUADS))  # parsed: blank node labels kept
-        del raw
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
-    except SyntaxError as exc:
-        raise InputError(f"{path}: {exc}") from None
+    with _dump_reader(path) as reader:
+        try:
+            store.bulk_extend(ox.parse(reader, format=ox.RdfFormat.N_QUADS))  # parsed: blank node labels kept
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(f"{path}: cannot read: {exc}") from None
+        except SyntaxError as exc:
+            raise InputError(f"{path}: {exc}") from None
     void = Path(folder) / "void.ttl"
     if void.is_file():
+        check_size(void, whole=True)
         # its relative IRIs (the dumps, itself) are the release's files: resolved in the dataset's IRI space
         base = f"{DATASET_BASE}{_DUMP.match(path.name).group('version')}/"
         try:
@@ -185,6 +187,39 @@ def release_graphs(folder: Path, *, closure: bool = False) -> list[Graph]:
     if closure:
         _keep_blank_nodes_together(store)
     return _graphs_of(store, defaultdict(lambda: [path]))
+
+
+class _Capped(io.RawIOBase):
+    """A file's bytes (a gzip file's decompressed), refused as they are read past ``limit``."""
+
+    def __init__(self, path: Path, raw, limit: int):
+        self.path, self.raw, self.limit, self.seen = path, raw, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        self.seen += n
+        if self.seen > self.limit:
+            what = "decompresses to" if self.path.name.endswith(".gz") else "is"
+            raise InputError(f"{self.path}: {what} more than {amount(self.limit)}, the limit of any file "
+                             "(KZLOD_MAX_LOAD_FILE_BYTES)")
+        return n
+
+
+@contextmanager
+def _dump_reader(path: Path):
+    """A dump's N-Quads as a stream, gzip or not, capped at the size of any file kzlod reads."""
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    check_size(path)
+    try:
+        raw = gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with raw:
+        yield io.BufferedReader(_Capped(path, raw, LIMITS["file_bytes"]), 1 << 20)
 
 
 def _keep_blank_nodes_together(store: ox.Store) -> None:
@@ -218,10 +253,7 @@ def read_record(remote: Remote, record: str) -> dict[str, tuple[str, int]]:
     body = remote.get(record)
     if not body:
         return {}
-    try:
-        triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-    except SyntaxError as exc:
-        raise PushError(f"GET {record}: the store answered something that is not N-Triples: {exc}") from None
+    triples = _n_triples(body, record)
     by = defaultdict(dict)
     for t in triples:
         by[t.subject][t.predicate.value] = t.object
@@ -230,8 +262,25 @@ def read_record(remote: Remote, record: str) -> dict[str, tuple[str, int]]:
         name, digest = props.get(SD + "name"), props.get(CONTENT_HASH)
         if isinstance(name, ox.NamedNode) and digest is not None:
             count = props.get(VOID_TRIPLES)
-            found[name.value] = (digest.value, int(count.value) if count is not None else -1)
+            found[name.value] = (digest.value, _count(count))
     return found
+
+
+def _n_triples(body: bytes, graph: str) -> list:
+    """The triples of a graph the store answered (a one-line error when they are not N-Triples)."""
+    try:
+        return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise PushError(f"GET {graph}: the store answered something that is not N-Triples: "
+                        f"{printable(str(exc), 160)}") from None
+
+
+def _count(term) -> int:
+    """A record's triple count (-1 when missing or not a number: the graph is sent again)."""
+    try:
+        return int(term.value) if term is not None else -1
+    except ValueError:
+        return -1
 
 
 def _record_body(record: str, entries: dict[str, tuple[str, int]]) -> bytes:
@@ -346,10 +395,9 @@ def send(remote: Remote, graph: Graph, *, chunk: int = CHUNK_TRIPLES, big_graphs
 def _check(remote: Remote, graph: Graph) -> None:
     held = remote.count(graph.iri)
     if held is None:
-        body = remote.get(graph.iri) or b""
-        held = len({q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)})
+        held = len(set(_n_triples(remote.get(graph.iri) or b"", graph.iri)))
     if held != len(graph):
-        raise PushError(f"graph {graph.iri}: sent {len(graph)} triples, the store holds {held}")
+        raise PushError(f"graph {printable(graph.iri, 300)}: sent {len(graph)} triples, the store holds {held}")
 
 
 def push(graphs: list[Graph], remote: Remote, *, record: str, prune: bool = False, force: bool = False,

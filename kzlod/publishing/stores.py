@@ -14,31 +14,39 @@ virtuoso      ``/sparql``         ``/sparql-auth``  ``/sparql-graph-crud-auth`` 
 
 Any other store is reached with ``--graph-store`` (and ``--update``) URLs.
 
-Credentials are never taken from the command line's output or echoed:
-``--user`` (or ``KZLOD_PUSH_USER``) with the password in ``KZLOD_PASSWORD``,
-a token in ``KZLOD_TOKEN`` for bearer authentication, or the store host's
-entry in ``~/.netrc``. Requests that fail with a 5xx status or a dropped
-connection are retried with exponential backoff.
+Credentials (:func:`kzlod.store.http.find_credentials`): ``--user`` (the password given
+with it, in the URL, in ``KZLOD_PASSWORD`` or in the host's ``~/.netrc`` entry whose login
+it is), else the user in the URL, else ``KZLOD_PUSH_USER``, else a token in ``KZLOD_TOKEN``
+for bearer authentication, else the host's ``~/.netrc`` entry. They are sent to the
+``--endpoint``'s origin only, never shown, and no redirect is followed for a write
+(:mod:`kzlod.store.http`). Requests that fail with a 5xx status or a dropped connection
+are retried with exponential backoff.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
-import netrc
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
-from kzlod import settings
-from kzlod.errors import KzlodError, UsageError
+from kzlod.errors import UsageError
+from kzlod.store.credentials import (
+    SCHEMES,
+    Credentials,
+    check_url,
+    choose_scheme,
+    find_credentials,
+    public_url,
+    split_userinfo,
+)
+from kzlod.store.http import HttpClient, RemoteError
+
+__all__ = ["AUTH_SCHEMES", "PROFILES", "Credentials", "Profile", "PushError", "Remote", "base_url", "connect",
+           "find_credentials", "public_url"]
 
 
-class PushError(KzlodError):
-    """The triple store refused or could not be reached (exit 1)."""
+class PushError(RemoteError):
+    """The triple store refused, failed or could not be reached (exit 1)."""
 
 
 @dataclass(frozen=True)
@@ -63,16 +71,14 @@ PROFILES = {
     "virtuoso": Profile("virtuoso", "/sparql", "/sparql-auth", "/sparql-graph-crud-auth", "digest",
                         atomic_put=False, atomic_move=False),
 }
-AUTH_SCHEMES = ("basic", "digest", "bearer")
+AUTH_SCHEMES = SCHEMES
 _SERVICE_TAILS = ("/query", "/sparql", "/update", "/store", "/sparql-auth", "/sparql-graph-crud-auth",
                   "/sparql-graph-crud")
 
 
 def base_url(endpoint: str) -> str:
     """A store's base URL from itself or from one of its service URLs (``…/query``, ``…/sparql`` …)."""
-    if not endpoint.startswith(("http://", "https://")):
-        raise UsageError(f"--endpoint must be an http(s) URL, got {endpoint!r}")
-    parts = urllib.parse.urlsplit(endpoint)
+    parts = urllib.parse.urlsplit(split_userinfo(check_url(endpoint, "--endpoint"))[0])
     path = parts.path.rstrip("/")
     for tail in sorted(_SERVICE_TAILS, key=len, reverse=True):
         if path.endswith(tail):
@@ -81,99 +87,44 @@ def base_url(endpoint: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-@dataclass
-class Credentials:
-    user: str | None = None
-    password: str | None = None
-    token: str | None = None
-
-    @property
-    def given(self) -> bool:
-        return bool(self.user or self.token)
-
-
-def find_credentials(url: str, user: str | None = None, password: str | None = None) -> Credentials:
-    """Credentials for ``url``: the arguments, else ``KZLOD_PUSH_USER``/``KZLOD_PASSWORD``/``KZLOD_TOKEN``,
-    else the host's entry in ``~/.netrc`` (or ``$NETRC``)."""
-    user = user or settings.get("push_user")
-    password = password if password is not None else settings.get("password")
-    token = settings.get("token")
-    if not user and not token:
-        host = urllib.parse.urlsplit(url).hostname or ""
-        try:
-            entry = netrc.netrc(settings.get("netrc")).authenticators(host)
-        except (OSError, netrc.NetrcParseError):
-            entry = None
-        if entry:
-            user, _account, password = entry
-    return Credentials(user=user, password=password, token=token)
-
-
 class Remote:
     """A triple store's services over HTTP: Graph Store Protocol, SPARQL Update and query.
 
-    ``auth``: "basic", "digest" or "bearer" (None: the profile's, when credentials are given).
+    ``auth``: "basic", "digest" or "bearer" (None: basic for a user name, bearer for a token).
+    Credentials go to the origin of ``credential_origin`` (default: the Graph Store's) only.
     Every request is retried ``retries`` times on a 5xx answer or a dropped connection, after
-    0.5 s, 1 s, 2 s … Messages name the URL without credentials.
+    0.5 s, 1 s, 2 s …; each must be done within ``timeout`` seconds (:mod:`kzlod.store.http`).
+    Messages name the URL without credentials.
     """
 
     def __init__(self, graph_store: str, *, update: str | None = None, query: str | None = None,
                  credentials: Credentials | None = None, auth: str | None = None, timeout: float = 120,
-                 retries: int = 3, backoff: float = 0.5):
+                 retries: int = 3, backoff: float = 0.5, credential_origin: str | None = None,
+                 max_response: int | None = None):
         for name, url in (("--graph-store", graph_store), ("--update", update), ("--endpoint", query)):
-            if url is not None and not url.startswith(("http://", "https://")):
-                raise UsageError(f"{name} must be an http(s) URL, got {url!r}")
+            if url is not None:
+                check_url(url, name)
+                if split_userinfo(url)[1] is not None:
+                    raise UsageError(f"{name}: give credentials in --endpoint's URL, --user or ~/.netrc, "
+                                     f"not in {public_url(url)}")
         self.graph_store, self.update_url, self.query_url = graph_store, update, query
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
-        self.requests = 0
         credentials = credentials or Credentials()
-        handlers: list = []
-        self._header = None
-        if credentials.token and auth in (None, "bearer"):
-            self._header = "Bearer " + credentials.token
-        elif credentials.user:
-            auth = auth or "basic"
-            if auth == "digest":
-                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                for url in filter(None, (graph_store, update, query)):
-                    manager.add_password(None, url, credentials.user, credentials.password or "")
-                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
-            elif auth == "basic":
-                raw = f"{credentials.user}:{credentials.password or ''}".encode()
-                self._header = "Basic " + base64.b64encode(raw).decode()
-            else:
-                raise UsageError(f"--auth {auth}: a token goes in KZLOD_TOKEN, not --user")
-        self._opener = urllib.request.build_opener(*handlers)
+        extra = {"max_response": max_response} if max_response else {}
+        self.client = HttpClient(credentials, choose_scheme(credentials, auth),
+                                 credential_origin=credential_origin or graph_store, timeout=timeout,
+                                 retries=retries, backoff=backoff, error=PushError, **extra)
 
-    # --- one request, retried -------------------------------------------------------------------
+    @property
+    def requests(self) -> int:
+        """Requests sent so far (retries included)."""
+        return self.client.requests
 
-    def _request(self, method: str, url: str, what: str, body=None,
-                 headers: dict | None = None, missing: bool = False) -> tuple[int, bytes]:
+    def _request(self, method: str, url: str, what: str, body=None, headers: dict | None = None,
+                 missing: bool = False, write: bool | None = None) -> tuple[int, bytes]:
         """One request, retried; ``body``: bytes, or a function giving an iterable of bytes afresh for
         each attempt (sent with chunked transfer encoding, never held whole)."""
-        attempt = 0
-        while True:
-            data = body() if callable(body) else body
-            req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
-            if self._header:
-                req.add_header("Authorization", self._header)
-            self.requests += 1
-            try:
-                with self._opener.open(req, timeout=self.timeout) as resp:
-                    return resp.status, resp.read()
-            except urllib.error.HTTPError as exc:
-                if missing and exc.code == 404:
-                    return 404, b""
-                detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
-                problem = f"answered HTTP {exc.code}: {detail[0] if detail else exc.reason}"
-                if exc.code < 500 or attempt >= self.retries:
-                    raise PushError(f"{what}: {_public(url)} {problem}") from None
-            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-                problem = f"unreachable: {getattr(exc, 'reason', None) or exc}"
-                if attempt >= self.retries:
-                    raise PushError(f"{what}: {_public(url)} {problem}") from None
-            time.sleep(self.backoff * 2 ** attempt)
-            attempt += 1
+        return self.client.request(method, url, what, body=body, headers=headers, missing=missing, write=write)
 
     def _graph_url(self, graph: str) -> str:
         sep = "&" if urllib.parse.urlsplit(self.graph_store).query else "?"
@@ -219,39 +170,31 @@ class Remote:
         body = urllib.parse.urlencode({"query": query}).encode()
         _, payload = self._request("POST", self.query_url, f"COUNT {graph}", body,
                                    {"Content-Type": "application/x-www-form-urlencoded",
-                                    "Accept": "application/sparql-results+json"})
+                                    "Accept": "application/sparql-results+json"}, write=False)
         try:
             return int(json.loads(payload)["results"]["bindings"][0]["n"]["value"])
-        except (ValueError, KeyError, IndexError) as exc:
-            raise PushError(f"COUNT {graph}: {_public(self.query_url)} answered no count: {exc}") from None
-
-
-def _public(url: str) -> str:
-    """A URL without user information or query string, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:
+            raise PushError(f"COUNT {graph}: {public_url(self.query_url)} answered no count: "
+                            f"{type(exc).__name__}") from None
 
 
 def connect(endpoint: str, *, server: str = "oxigraph", graph_store: str | None = None, update: str | None = None,
             user: str | None = None, password: str | None = None, auth: str | None = None,
             timeout: float = 600, retries: int = 3) -> tuple[Remote, Profile]:
-    """A :class:`Remote` for a store's base URL (or a service URL of it), by its profile."""
+    """A :class:`Remote` for a store's base URL (or a service URL of it), by its profile.
+
+    Credentials are found for the ``endpoint`` (its user information included) and sent to its origin only.
+    """
     if server not in PROFILES and not graph_store:
         raise UsageError(f"--server {server}: give --graph-store (and --update) URLs for a store kzlod has no "
                          f"profile of ({', '.join(PROFILES)})")
     profile = PROFILES.get(server) or Profile(server, "", "", "", "none", atomic_put=False, atomic_move=False,
                                               big_graphs="stage" if update else "chunks")
     base = base_url(endpoint)
-    if auth is not None and auth not in AUTH_SCHEMES:
-        raise UsageError(f"--auth {auth}: use {', '.join(AUTH_SCHEMES)}")
-    credentials = find_credentials(base, user, password)
-    scheme = auth or ("bearer" if credentials.token and not credentials.user else
-                      profile.auth if profile.auth != "none" else None)
+    credentials = find_credentials(endpoint, user, password)
+    scheme = choose_scheme(credentials, auth, profile.auth if profile.auth != "none" else "basic")
     remote = Remote(graph_store or base + profile.graph_store,
                     update=update or (base + profile.update if profile.update else None),
                     query=base + profile.query if profile.query else None,
-                    credentials=credentials, auth=scheme, timeout=timeout, retries=retries)
+                    credentials=credentials, auth=scheme, timeout=timeout, retries=retries, credential_origin=base)
     return remote, profile

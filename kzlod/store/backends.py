@@ -21,7 +21,6 @@ queries with it read the sub-store.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import urllib.parse
@@ -35,6 +34,16 @@ from kzlod.files.safewrite import write_bytes_atomic
 from kzlod.gate.parse import ParsedFile, parse_trusted, rdf_format
 from kzlod.project import Project
 from kzlod.sparqltext import inline_constants, mask_sparql, prefixed_query, strip_sparql
+from kzlod.store.credentials import (
+    AUTO,
+    check_url,
+    choose_scheme,
+    find_credentials,
+    printable,
+    public_url,
+    split_userinfo,
+)
+from kzlod.store.http import HttpClient, RemoteError
 from kzlod.vocab import NAMESPACES
 
 ACCEPT = {
@@ -149,46 +158,45 @@ class OxigraphStore(GraphStore):
 
 
 class EndpointStore(GraphStore):
-    """A remote SPARQL 1.1 Protocol endpoint (read-only)."""
+    """A remote SPARQL 1.1 Protocol endpoint (read-only), reached by :mod:`kzlod.store.http`.
+
+    Credentials: ``user`` and ``password``, else the URL's user information, else the host's
+    ``~/.netrc`` entry (never the environment's, which are ``kzlod push``'s); sent, only once the
+    endpoint asks for them, by digest or basic authentication as it asks, to its origin only;
+    never shown. ``timeout``: the deadline of each request.
+    """
 
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None, timeout: float = 60):
-        if not url.startswith(("http://", "https://")):
-            raise UsageError(f"endpoint must be an http(s) URL, got {url!r}")
-        self.url = url
-        self.name = url
+        check_url(url, "endpoint")
+        credentials = find_credentials(url, user, password, use_environment=False)
+        self.url = split_userinfo(url)[0]
+        self.name = public_url(self.url)
         self.timeout = timeout
-        self.auth = None
-        if user is not None:
-            token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-            self.auth = f"Basic {token}"
+        self.client = HttpClient(credentials, choose_scheme(credentials, default=AUTO), credential_origin=self.url,
+                                 timeout=timeout, retries=0)
 
     def query(self, sparql: str, substitutions: dict | None = None):
-        import urllib.error  # the HTTP client (with ssl and email) only when an endpoint is asked
-        import urllib.request
-
         if substitutions:  # constants where they mean the same (see OxigraphStore.query), else VALUES
             sparql = _inlined(sparql, substitutions) or bind_values(sparql, substitutions)
         sparql = prefixed_query(sparql)
         kind = query_kind(sparql)
         accept = ACCEPT["graph"] if kind in ("construct", "describe") else ACCEPT["select"]
         body = urllib.parse.urlencode({"query": sparql}).encode()
-        req = urllib.request.Request(self.url, data=body, method="POST")
-        req.add_header("Content-Type", "application/x-www-form-urlencoded")
-        req.add_header("Accept", accept)
-        if self.auth:
-            req.add_header("Authorization", self.auth)
+        _, payload = self.client.request("POST", self.url, "endpoint", body=body, write=False,
+                                         headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                  "Accept": accept})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                payload = resp.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
-            raise QueryError(f"endpoint {self.url} answered HTTP {exc.code}: {detail[0] if detail else exc.reason}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise QueryError(f"endpoint {self.url} unreachable: {reason}") from None
-        if kind in ("construct", "describe"):
-            return iter([q.triple for q in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)])
-        return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+            if kind in ("construct", "describe"):
+                return iter([q.triple for q in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)])
+            results = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+            if isinstance(results, ox.QuerySolutions):  # parsed lazily: read through once, so a bad row
+                list(results)  # is this one-line error, not one in the middle of printing the table
+                results = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+            return results
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteError(f"endpoint: {self.name} answered something that is not "
+                              f"{'N-Triples' if kind in ('construct', 'describe') else 'SPARQL JSON results'}: "
+                              f"{printable(str(exc), 120)}") from None
 
 
 def query_kind(sparql: str) -> str:

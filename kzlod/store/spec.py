@@ -19,6 +19,7 @@ from pathlib import Path
 from kzlod.errors import InputError, UsageError
 from kzlod.project import Project
 from kzlod.store.backends import EndpointStore, OxigraphStore, inferred_store, memory_store
+from kzlod.store.credentials import check_url, public_url
 
 MEMORY = "memory"
 DISK_PREFIX = "oxigraph:"
@@ -48,9 +49,7 @@ class StoreSpec:
             return spec
         if not spec.is_memory:
             raise UsageError(f"--endpoint cannot be combined with --store {spec}: choose one")
-        if not endpoint.startswith(("http://", "https://")):
-            raise UsageError(f"--endpoint must be an http(s) URL, got {endpoint!r}")
-        return cls(ENDPOINT, endpoint)
+        return cls(ENDPOINT, check_url(endpoint, "--endpoint"))
 
     @property
     def is_memory(self) -> bool:
@@ -65,9 +64,10 @@ class StoreSpec:
         return self.kind == ENDPOINT
 
     def __str__(self) -> str:
+        """The store as a message names it (an endpoint without its credentials)."""
         if self.is_disk:
             return DISK_PREFIX + self.location
-        return self.location if self.is_endpoint else MEMORY
+        return public_url(self.location) if self.is_endpoint else MEMORY
 
     @property
     def path(self) -> Path:

@@ -39,7 +39,8 @@ LAYERS = [
 #: kzlod`` and a command stay cheap: the only places where kzlod modules are imported late.
 LAZY = {"kzlod", "kzlod.api"}
 #: Imported only inside the functions that need them: start-up stays fast.
-HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable", "jinja2", "markupsafe"}
+HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable", "jinja2", "markupsafe",
+         "httpx"}
 
 
 def modules() -> dict[str, Path]:
@@ -151,7 +152,7 @@ def test_no_import_cycle_counting_imports_inside_functions():
 
 def test_own_modules_at_the_top_heavy_libraries_late():
     """kzlod's own modules are imported at module level (the lazy API packages aside);
-    rdflib, owlrl, pySHACL, starlette, uvicorn, matplotlib, reasonable and Jinja2 only inside functions."""
+    rdflib, owlrl, pySHACL, starlette, uvicorn, matplotlib, reasonable, Jinja2 and httpx only inside functions."""
     late_own = [f"{MODULES[m].relative_to(ROOT)}:{line}: {t}" for m in MODULES if m not in LAZY
                 for t, line, at_top in imports(m) if not at_top]
     eager_heavy = [f"{MODULES[m].relative_to(ROOT)}:{line}: {name}" for m in MODULES
