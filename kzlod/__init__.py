@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "load", "query", "search", "validate", "reason", "reason_store", "write_inferred", "describe", "stats", "add",
-    "fmt", "init", "open_project", "named_queries", "KzlodError",
+    "fmt", "init", "open_project", "named_queries", "review", "KzlodError",
 ]
 
 

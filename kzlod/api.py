@@ -16,10 +16,12 @@ from pathlib import Path
 
 from kzlod import project as projects
 from kzlod.curation.merge import add as _add
+from kzlod.curation.review import Review
+from kzlod.curation.review import review as _review
 from kzlod.errors import InputError, UsageError
 from kzlod.files.safewrite import recover_project
 from kzlod.files.turtle import TurtleError, format_file
-from kzlod.gate.parse import GRAPH_FORMATS, parse_file, parse_files
+from kzlod.gate.parse import GRAPH_FORMATS, LIMITS, parse_file, parse_files
 from kzlod.project import Project
 from kzlod.querying import fulltext
 from kzlod.querying.entities import card_text, describe, labels_for, resolve_params, stats  # noqa: F401
@@ -27,6 +29,7 @@ from kzlod.querying.output import render  # noqa: F401
 from kzlod.querying.run import QueryResult, bind_params, named_queries, resolve_query, run_query  # noqa: F401
 from kzlod.reasoning import closure as reasoning
 from kzlod.store.backends import GraphStore, open_store, store_path
+from kzlod.validation import grounding
 from kzlod.validation import report as reports
 from kzlod.validation.shacl import validate as _validate
 from kzlod.vocab import NAMESPACES
@@ -131,12 +134,16 @@ def validate(files=(), *, reason: bool = True, store: str | None = None,
     :func:`kzlod.store.bulk.load` to check the new files against, incrementally.
     """
     root = open_project(project).root
-    if store in (None, "", "memory"):
-        return _validate([Path(f) for f in files], root=root, reason=reason)
-    if not files:
+    memory = store in (None, "", "memory")
+    if not memory and not files:
         raise UsageError(f"give the new files to check against {store} (a whole large store is "
                          "validated by loading it with 'kzlod load', which checks every file)")
-    return _validate([Path(f) for f in files], store=store_path(store), reason=reason)
+    parsed = parse_files([Path(f) for f in files], max_statements=LIMITS["statements"]) if files else []
+    disk = None if memory else store_path(store)
+    report = _validate(parsed=parsed, root=root, reason=reason, store=disk)
+    # the grounding check's warnings, beside the shapes' results (kzlod.validation.grounding)
+    report.findings += grounding.check_new(parsed, root=root, store=disk) if parsed else grounding.check_project(root)
+    return report
 
 
 def report_text(report) -> str:
@@ -189,3 +196,13 @@ def add(files, *, project: Path | str | Project | None = None, dry_run: bool = F
 def init(folder: Path | str, *, with_data: bool = False, name: str | None = None) -> Project:
     """Start a project in ``folder`` from the bundled ontology and shapes (and data, ``with_data``)."""
     return projects.init(Path(folder), with_data=with_data, name=name)
+
+
+def review(source: str | None = None, *, project: Path | str | Project | None = None) -> Review:
+    """Every claim and event of a source (slug, IRI or its text file; default: every source with text)
+    beside the sentence it cites, with its values and the grounding verdict of
+    :mod:`kzlod.validation.grounding`, for a curator's sign-off (see :mod:`kzlod.curation.review`):
+    a :class:`~kzlod.curation.review.Review`, ``as_dict()`` for JSON; ``kzlod.web.review.review_page``
+    renders it as one HTML page."""
+    return _review(source, project=open_project(project).root)
+

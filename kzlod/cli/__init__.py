@@ -34,6 +34,7 @@ COMMANDS = {
     "queries": "kzlod.cli.graph:queries",
     "query": "kzlod.cli.graph:query",
     "reason": "kzlod.cli.graph:reason",
+    "review": "kzlod.cli.review:review",
     "search": "kzlod.cli.search:search",
     "serve": "kzlod.cli.serve:serve",
     "source": "kzlod.cli.curate:source",
