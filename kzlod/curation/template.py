@@ -618,12 +618,12 @@ class Builder:
         self._default_modality()
 
     def _default_modality(self) -> None:
-        """A new claim the sheet does not qualify is the source's own assertion (kz:modality-asserted);
-        a relation row ``kz:modality`` with object ``kz:modality-feared`` (and ``prov:wasAttributedTo``)
-        says otherwise."""
-        claim = KZ + "Claim"
+        """A new claim or event the sheet does not qualify is the source's own assertion
+        (kz:modality-asserted); a relation row ``kz:modality`` with object ``kz:modality-feared`` (and
+        ``prov:wasAttributedTo``) says otherwise."""
+        kinds = (KZ + "Claim", KZ + "Event")
         for subject in self.subjects.values():
-            is_claim = any(t == claim or claim in self.graph.supers.get(t, ()) for t in subject.types)
+            is_claim = any(t in kinds or set(kinds) & set(self.graph.supers.get(t, ())) for t in subject.types)
             given = any(t.predicate.value == KZ + "modality" for t in subject.triples)
             if is_claim and not given and subject.iri not in self.graph.subjects:
                 subject.triples.append(ox.Triple(ox.NamedNode(subject.iri), ox.NamedNode(KZ + "modality"),
