@@ -113,7 +113,10 @@ def validate(obj, files, fmt, no_reason, min_severity, store_spec):
     """Validate the project's graph, or new assertions together with it.
 
     Strict syntax first (file:line:col), then SHACL shapes with inference
-    off, then OWL RL consistency. Exit 1 if anything does not conform.
+    off, then OWL RL consistency. Exit 1 if anything does not conform. The
+    grounding check adds a warning for each tone, aspect, sector, relation
+    type or participating state of an asserted claim that its quote and
+    sentence do not word (see 'kzlod review').
 
     With --store oxigraph:DIR the new files are checked against that store
     (made by 'kzlod load'). New files are always checked incrementally: only
@@ -152,7 +155,9 @@ def add(obj, files, project_dir, dry_run):
 
     Each subject goes to the file that already describes it, or to the file
     of its evidence's source section; files are written canonically and
-    atomically. Nothing changes when the assertions do not validate.
+    atomically. Nothing changes when the assertions do not validate. A value
+    of an asserted claim that its evidence does not word is added with a
+    warning (the grounding check, as in 'kzlod validate').
 
     \b
     Examples:

@@ -793,6 +793,8 @@ def apply_template(path, *, project: Path | None = None, dry_run: bool = False) 
             plan = add([ttl], project=root, dry_run=dry_run)
         except KzlodError as exc:
             raise _pointed(exc, ttl, text, builder) from None
+        point = _pointer(ttl, text, builder)
+        plan.warnings = [point(line) for line in plan.warnings]  # at the rows they come from, as problems are
     subjects = []
     for subject in builder.subjects.values():
         subjects.append({
@@ -806,6 +808,18 @@ def apply_template(path, *, project: Path | None = None, dry_run: bool = False) 
 
 def _pointed(exc: KzlodError, ttl: Path, text: str, builder: Builder) -> KzlodError:
     """The error of ``kzlod add`` on the temporary file, pointed at the rows the problems come from."""
+    name, tmp, point = builder.sheet.name, str(ttl), _pointer(ttl, text, builder)
+    message = exc.message.replace(tmp, name)
+    if isinstance(exc, DataError) and "nothing was changed" in exc.message:
+        message = f"{name}: {exc.message.replace('the new assertions', 'the rows')}"
+    details = [point(d) for d in exc.details]
+    if re.match(rf"{re.escape(tmp)}:\d+", exc.message):
+        message = point(exc.message)
+    return type(exc)(message, details=details)
+
+
+def _pointer(ttl: Path, text: str, builder: Builder):
+    """A function that points a line of ``kzlod add`` about the temporary file at the sheet's cell."""
     name = builder.sheet.name
     prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
     by_line: dict[int, str] = {}
@@ -837,10 +851,4 @@ def _pointed(exc: KzlodError, ttl: Path, text: str, builder: Builder) -> KzlodEr
                     break
         return f"{name}:{column_letter(col)}{row}: {rest}" if col >= 0 else f"{name}:{row}: {rest}"
 
-    message = exc.message.replace(tmp, name)
-    if isinstance(exc, DataError) and "nothing was changed" in exc.message:
-        message = f"{name}: {exc.message.replace('the new assertions', 'the rows')}"
-    details = [point(d) for d in exc.details]
-    if re.match(rf"{re.escape(tmp)}:\d+", exc.message):
-        message = point(exc.message)
-    return type(exc)(message, details=details)
+    return point
