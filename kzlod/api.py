@@ -151,7 +151,9 @@ def report_text(report) -> str:
 
 
 def report_turtle(report) -> str:
-    return report.report_graph.serialize(format="turtle")
+    found = [f for f in report.findings if f.shape == grounding.GROUNDING]
+    graph = grounding.with_results(report.report_graph, found) if found else report.report_graph
+    return graph.serialize(format="turtle")
 
 
 def fmt(files=(), *, check: bool = False, project: Path | str | Project | None = None) -> list[Path]:

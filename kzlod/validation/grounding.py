@@ -224,6 +224,29 @@ def findings(groundings: list[Grounding], locator: Locator | None = None) -> lis
     return out
 
 
+def with_results(report_graph, found: list[Finding]):
+    """A copy of a SHACL report graph with ``found`` added as ``sh:ValidationResult``s (their
+    ``sh:sourceShape`` :data:`GROUNDING`), for the report in Turtle."""
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.namespace import RDF, SH
+
+    graph = Graph()
+    for prefix, namespace in report_graph.namespaces():
+        graph.bind(prefix, namespace)
+    for triple in report_graph:
+        graph.add(triple)
+    report = next(iter(graph.subjects(RDF.type, SH.ValidationReport)), None) or BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    for f in found:
+        result = BNode()
+        graph.add((report, SH.result, result))
+        for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, URIRef(f.focus)), (SH.resultPath, URIRef(f.path)),
+                     (SH.value, URIRef(f.value)), (SH.resultSeverity, SH.Warning),
+                     (SH.sourceShape, URIRef(GROUNDING)), (SH.resultMessage, Literal(f.message))):
+            graph.add((result, p, o))
+    return graph
+
+
 def check_project(root: Path | None) -> list[Finding]:
     """The findings for the whole project graph (``kzlod validate`` without files), each placed in
     its data file (relative to the project, as the report names the files)."""
