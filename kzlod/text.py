@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-#: C0 controls but tab and newline, DEL, C1 controls, the bidirectional embeddings, overrides and
-#: isolates, and lone surrogates (bytes a decoder could not read).
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: C0 controls but tab and newline, DEL, C1 controls, the bidirectional marks, embeddings, overrides
+#: and isolates, and lone surrogates (bytes a decoder could not read).
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LINE_BREAKS = re.compile("[\r\n\u2028\u2029\x85]")
 
 

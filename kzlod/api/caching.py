@@ -5,6 +5,8 @@ from __future__ import annotations
 from kzlod.files import cache
 from kzlod.files.cache import CacheInfo
 
+__all__ = ["cache_info", "cache_clear", "CacheInfo"]
+
 
 def cache_info() -> CacheInfo:
     """What the cache holds: its folder, its entries by kind with their sizes, and the size it is

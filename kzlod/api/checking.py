@@ -8,8 +8,10 @@ from kzlod.api.context import ProjectLike, open_project
 from kzlod.gate.parse import GRAPH_FORMATS, parse_files
 from kzlod.reasoning import closure
 from kzlod.store.spec import StoreSpec
-from kzlod.validation import report, shacl
+from kzlod.validation import grounding, report, shacl
 from kzlod.vocab import NAMESPACES
+
+__all__ = ["reason", "reason_store", "write_inferred", "render_triples", "validate", "report_text", "report_turtle"]
 
 
 def reason(data=(), *, engine: str | None = None, project: ProjectLike = None):
@@ -55,5 +57,8 @@ def report_text(validation) -> str:
 
 
 def report_turtle(validation) -> str:
-    """A validation report as pySHACL's report graph, in Turtle."""
-    return validation.report_graph.serialize(format="turtle")
+    """A validation report as a SHACL report graph in Turtle: pySHACL's results, and the grounding
+    check's (``sh:sourceShape kzsh:Grounding``)."""
+    found = [f for f in validation.findings if f.shape == grounding.GROUNDING]
+    graph = grounding.with_results(validation.report_graph, found) if found else validation.report_graph
+    return graph.serialize(format="turtle")

@@ -12,6 +12,8 @@ from pathlib import Path
 from kzlod.files.safewrite import recover_project
 from kzlod.project import Project, resolve
 
+__all__ = ["open_project", "ProjectLike"]
+
 ProjectLike = Path | str | Project | None
 
 

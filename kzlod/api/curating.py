@@ -7,9 +7,13 @@ import kzlod.curation.coverage
 import kzlod.curation.diff
 import kzlod.curation.locate
 import kzlod.curation.mentions
+import kzlod.curation.review
 import kzlod.curation.template
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.curation.register import add_source
+from kzlod.web.review import review_page
+
+__all__ = ["source_add", "mentions", "template", "coverage", "locate", "diff", "review", "review_page"]
 
 
 def source_add(path, *, title: str, author: str, date: str | None = None, slug: str | None = None,
@@ -43,3 +47,12 @@ def locate(source: str, quote: str, *, project: ProjectLike = None):
 def diff(old: str, new: str, *, project: ProjectLike = None) -> dict:
     """The facts added, removed and changed between two versions of the data (``kzlod diff``)."""
     return kzlod.curation.diff.diff(open_project(project), old, new)
+
+
+def review(source: str | None = None, *, project: ProjectLike = None):
+    """Every claim and event of a source (slug, IRI or its text file; default: every source with text)
+    beside the sentence it cites, with its values and the grounding verdict of
+    :mod:`kzlod.validation.grounding`, for a curator's sign-off (``kzlod review``; see
+    :mod:`kzlod.curation.review`): a :class:`~kzlod.curation.review.Review`, ``as_dict()`` for JSON;
+    :func:`review_page` renders it as one HTML page."""
+    return kzlod.curation.review.review(open_project(project), source)

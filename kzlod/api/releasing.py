@@ -13,6 +13,8 @@ from kzlod.publishing import release, relmap, stores
 from kzlod.store.backends import GraphStore
 from kzlod.store.spec import StoreSpec
 
+__all__ = ["publish", "graph", "push", "serve"]
+
 
 def publish(outdir, *, version: str | None = None, date: str | None = None, data=(), force: bool = False,
             sparql_endpoint: str | None = None, project: ProjectLike = None) -> dict:

@@ -14,6 +14,8 @@ from kzlod.gate.parse import parse_file
 from kzlod.project import Project
 from kzlod.store.spec import StoreSpec
 
+__all__ = ["init", "add", "fmt", "load_store"]
+
 
 def init(folder: Path | str, *, with_data: bool = False, name: str | None = None) -> Project:
     """Start a project in ``folder`` from the bundled ontology and shapes, and ``with_data`` its data (``kzlod init``)."""

@@ -37,6 +37,7 @@ COMMANDS = {
     "queries": "kzlod.cli.query:queries_command",
     "query": "kzlod.cli.query:query_command",
     "reason": "kzlod.cli.reason:reason_command",
+    "review": "kzlod.cli.review:review_command",
     "search": "kzlod.cli.search:search_command",
     "serve": "kzlod.cli.serve:serve_command",
     "source": "kzlod.cli.source:source_command",

@@ -22,6 +22,7 @@ from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
 from kzlod.gate.parse import LIMITS, parse_files
 from kzlod.project import Project
+from kzlod.validation import grounding
 from kzlod.validation.report import problem_lines
 from kzlod.validation.shacl import validate
 from kzlod.vocab import KZ, KZSRC, NAMESPACES
@@ -48,6 +49,7 @@ class Plan:
     changes: list[FileChange]
     dry_run: bool
     prefixes: dict
+    warnings: list[str] = field(default_factory=list)  # the grounding check's, one line each
 
     @property
     def triples(self) -> int:
@@ -55,8 +57,9 @@ class Plan:
 
     def text(self) -> str:
         verb = "would add" if self.dry_run else "added"
+        warned = [f"warning: {line}" for line in self.warnings]
         if not self.triples:
-            return "nothing to add: every triple is already in the data\n"
+            return "\n".join(["nothing to add: every triple is already in the data", *warned]) + "\n"
         out = []
         for change in self.changes:
             n = sum(len(ts) for ts in change.added.values())
@@ -68,7 +71,7 @@ class Plan:
                 body_lines = [ln for ln in body.splitlines() if ln and not ln.startswith("@prefix")]
                 out.append(f"  {_show(subject, self.prefixes)}")
                 out.extend("    + " + ln for ln in body_lines)
-        return "\n".join(out) + "\n"
+        return "\n".join(out + warned) + "\n"
 
 
 def _show(term, prefixes: dict) -> str:
@@ -169,6 +172,9 @@ def _add(parsed, project: Project, *, dry_run: bool) -> Plan:
         details = problem_lines(report)
         n = len(details)
         raise DataError(f"{n} problem{'s' * (n != 1)} in the new assertions; nothing was changed", details=details)
+    # values not worded in their evidence: warnings for the curator to look at (they do not refuse);
+    # the shapes' own warnings are not the new assertions' fault and are not shown
+    report.findings = [f for f in report.findings if f.shape == grounding.GROUNDING]
 
     existing = {p: parse_turtle(p.read_bytes(), path=p) for p in project.data_files()}
     router = Router(project, existing)
@@ -209,7 +215,7 @@ def _add(parsed, project: Project, *, dry_run: bool) -> Plan:
         except OSError as exc:  # a full disk, a read-only folder: the old files stay as they were
             where = exc.filename or project.data_dir
             raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
-    return Plan(changes, dry_run, all_prefixes)
+    return Plan(changes, dry_run, all_prefixes, problem_lines(report, "Warning"))
 
 
 def _index(triples) -> dict:

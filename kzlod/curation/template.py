@@ -371,12 +371,12 @@ class Builder:
         self._default_modality()
 
     def _default_modality(self) -> None:
-        """A new claim the sheet does not qualify is the source's own assertion (kz:modality-asserted);
-        a relation row ``kz:modality`` with object ``kz:modality-feared`` (and ``prov:wasAttributedTo``)
-        says otherwise."""
-        claim = KZ + "Claim"
+        """A new claim or event the sheet does not qualify is the source's own assertion
+        (kz:modality-asserted); a relation row ``kz:modality`` with object ``kz:modality-feared`` (and
+        ``prov:wasAttributedTo``) says otherwise."""
+        kinds = (KZ + "Claim", KZ + "Event")
         for subject in self.subjects.values():
-            is_claim = any(t == claim or claim in self.graph.supers.get(t, ()) for t in subject.types)
+            is_claim = any(t in kinds or set(kinds) & set(self.graph.supers.get(t, ())) for t in subject.types)
             given = any(t.predicate.value == KZ + "modality" for t in subject.triples)
             if is_claim and not given and subject.iri not in self.graph.subjects:
                 subject.triples.append(ox.Triple(ox.NamedNode(subject.iri), ox.NamedNode(KZ + "modality"),
@@ -547,6 +547,8 @@ def apply_template(project: Project, path, *, dry_run: bool = False) -> Template
             plan = add(project, [ttl], dry_run=dry_run)
         except KzlodError as exc:
             raise _pointed(exc, ttl, text, builder) from None
+        point = _pointer(ttl, text, builder)
+        plan.warnings = [point(line) for line in plan.warnings]  # at the rows they come from, as problems are
     subjects = []
     for subject in builder.subjects.values():
         subjects.append({
@@ -560,6 +562,18 @@ def apply_template(project: Project, path, *, dry_run: bool = False) -> Template
 
 def _pointed(exc: KzlodError, ttl: Path, text: str, builder: Builder) -> KzlodError:
     """The error of ``kzlod add`` on the temporary file, pointed at the rows the problems come from."""
+    name, tmp, point = builder.sheet.name, str(ttl), _pointer(ttl, text, builder)
+    message = exc.message.replace(tmp, name)
+    if isinstance(exc, DataError) and "nothing was changed" in exc.message:
+        message = f"{name}: {exc.message.replace('the new assertions', 'the rows')}"
+    details = [point(d) for d in exc.details]
+    if re.match(rf"{re.escape(tmp)}:\d+", exc.message):
+        message = point(exc.message)
+    return type(exc)(message, details=details)
+
+
+def _pointer(ttl: Path, text: str, builder: Builder):
+    """A function that points a line of ``kzlod add`` about the temporary file at the sheet's cell."""
     name = builder.sheet.name
     prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
     by_line: dict[int, str] = {}
@@ -591,10 +605,4 @@ def _pointed(exc: KzlodError, ttl: Path, text: str, builder: Builder) -> KzlodEr
                     break
         return f"{name}:{column_letter(col)}{row}: {rest}" if col >= 0 else f"{name}:{row}: {rest}"
 
-    message = exc.message.replace(tmp, name)
-    if isinstance(exc, DataError) and "nothing was changed" in exc.message:
-        message = f"{name}: {exc.message.replace('the new assertions', 'the rows')}"
-    details = [point(d) for d in exc.details]
-    if re.match(rf"{re.escape(tmp)}:\d+", exc.message):
-        message = point(exc.message)
-    return type(exc)(message, details=details)
+    return point

@@ -21,28 +21,26 @@ are read.
 from __future__ import annotations
 
 import os
-import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 from kzlod import settings
 from kzlod.errors import UsageError
+from kzlod.text import one_line
 
 #: The largest netrc file read.
 MAX_NETRC_BYTES = 1 << 20
 SCHEMES = ("basic", "digest", "bearer")
 #: How a read-only endpoint is authenticated: as its first 401 asks (digest, else basic).
 AUTO = "auto"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # --- text that can be printed -----------------------------------------------------------------
 
 def printable(text: str, limit: int = 200) -> str:
     """Text from a server, for a one-line message: control characters escaped, cut at ``limit``."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else
-                        f"\\u{ord(m.group()):04x}", text.strip())
+    text = one_line(text.strip())
     return text if len(text) <= limit else text[:limit] + "…"
 
 

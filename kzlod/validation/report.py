@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from kzlod.gate.places import BLANK_ID, blank_places
+from kzlod.text import one_line
 from kzlod.vocab import compact
 
 
@@ -75,18 +76,21 @@ def _blank_nodes(report) -> dict:
     return {id(f): (f.focus_id, f.value_id) for f in report.findings if f.focus_id or f.value_id}
 
 
-def problem_lines(report) -> list[str]:
-    """One line per violation and clash, as ``kzlod add`` prints its refusal and ``kzlod validate``
-    reports the same problems: ``file:line: focus (label) path = value: message [shape]``
-    (``file:line:col`` of the opening bracket for a blank node)."""
+def problem_lines(report, severity: str = "Violation") -> list[str]:
+    """One line per finding of ``severity`` (and, for violations, per clash), as ``kzlod add`` prints
+    its refusal (and its warnings) and ``kzlod validate`` reports the same problems:
+    ``file:line: focus (label) path = value: message [shape]`` (``file:line:col`` of the opening
+    bracket for a blank node). Data text in them is :func:`printable`."""
     shown = _Shown(report)
     lines = []
-    for f in sorted((f for f in report.findings if f.severity == "Violation"), key=shown.order):
+    for f in sorted((f for f in report.findings if f.severity == severity), key=shown.order):
         label = f" ({f.focus_label})" if f.focus_label else ""
         path = f" {compact(f.path)}" if f.path else ""
         shape = f" [{compact(f.shape)}]" if f.shape else ""
-        lines.append(f"{shown.where(f)}{shown.focus(f)}{label}{path}{shown.value(f)}: {shown.message(f)}{shape}")
-    return lines + [f"inconsistent: {clash}" for clash in report.clashes]
+        lines.append(one_line(f"{shown.where(f)}{shown.focus(f)}{label}{path}{shown.value(f)}: "
+                               f"{shown.message(f)}{shape}"))
+    clashes = [f"inconsistent: {one_line(clash)}" for clash in report.clashes] if severity == "Violation" else []
+    return lines + clashes
 
 
 SEVERITIES = ("violation", "warning", "info")
@@ -110,13 +114,13 @@ def text(report) -> str:
         group = list(group)
         first = group[0]
         label = f" ({first.focus_label})" if first.focus_label else ""
-        lines.append(f"{shown.where(first)}{shown.focus(first)}{label}")
+        lines.append(one_line(f"{shown.where(first)}{shown.focus(first)}{label}"))
         for f in group:
             path = f" {compact(f.path)}" if f.path else ""
             shape = f" [{compact(f.shape)}]" if f.shape else ""
-            lines.append(f"  {f.severity}{path}{shown.value(f)}: {shown.message(f)}{shape}")
+            lines.append(one_line(f"  {f.severity}{path}{shown.value(f)}: {shown.message(f)}{shape}"))
     for clash in report.clashes:
-        lines.append(f"inconsistent: {clash}")
+        lines.append(f"inconsistent: {one_line(clash)}")
     summary = (f"{report.count('Violation')} violations, {report.count('Warning')} warnings, "
                f"{report.count('Info')} infos, {len(report.clashes)} inconsistencies")
     verdict = "conforms" if report.conforms else "does not conform"

@@ -23,7 +23,6 @@ import dataclasses
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,96 +31,14 @@ from kzlod.errors import InputError, UsageError
 from kzlod.files import cache
 from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.project import Project
-from kzlod.reasoning import closure as reasoning
-from kzlod.store.backends import INFERRED_DIR, content_key, read_meta
+from kzlod.reasoning.closure import cached_closure, compute, input_key, reasonable_available
+from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
-from kzlod.validation import vocabulary as closed_vocabulary
-from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES, RDF_TYPE, SH, compact
-
-RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-
-
-@dataclass
-class Finding:
-    severity: str
-    focus: str
-    focus_label: str
-    path: str
-    value: str
-    message: str
-    shape: str
-    file: str = ""
-    line: int = 0
-    focus_id: str = ""  # a blank node's id, for placing it in its file (kzlod.gate.places)
-    value_id: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "severity": self.severity, "focus": self.focus, "focusLabel": self.focus_label,
-            "path": self.path, "value": self.value, "message": self.message, "shape": self.shape,
-            "file": self.file, "line": self.line,
-        }
-
-
-class LazyGraph:
-    """An rdflib graph parsed from N-Triples the first time it is used (a cached report's)."""
-
-    def __init__(self, ntriples: str):
-        self._nt = ntriples
-        self._graph = None
-
-    def _load(self):
-        if self._graph is None:
-            from rdflib import Graph
-
-            self._graph = Graph().parse(data=self._nt, format="nt")
-            for prefix, iri in NAMESPACES.items():
-                self._graph.bind(prefix, iri)
-            self._graph.bind("sh", SH)
-        return self._graph
-
-    def __getattr__(self, name):
-        return getattr(self._load(), name)
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __len__(self):
-        return len(self._load())
-
-
-@dataclass
-class ValidationReport:
-    files: list[str]
-    findings: list[Finding] = field(default_factory=list)
-    clashes: list[str] = field(default_factory=list)
-    report_graph: object = None
-    triples: int = 0
-    cached: bool = False
-    incremental: bool = False
-    focus_nodes: int = 0
-    extracted: int = 0
-    data_graph: object = field(default=None, repr=False)  # the rdflib graph pySHACL ran on
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    @property
-    def conforms(self) -> bool:
-        return self.count("Violation") == 0 and not self.clashes
-
-    def as_dict(self) -> dict:
-        return {
-            "conforms": self.conforms,
-            "files": self.files,
-            "triples": self.triples,
-            "summary": {"violations": self.count("Violation"), "warnings": self.count("Warning"),
-                        "infos": self.count("Info"), "clashes": len(self.clashes)},
-            "results": [f.as_dict() for f in self.findings],
-            "clashes": self.clashes,
-        }
+from kzlod.validation import grounding, vocabulary
+from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report
+from kzlod.validation.reach import Union, extract, shape_reach
+from kzlod.vocab import KZ, KZD, KZSRC, RDF_TYPE, compact
 
 
 def _project_graph(project: Project):
@@ -138,109 +55,6 @@ def _shapes_graph(project: Project):
     return g
 
 
-def _node_text(g, node) -> str:
-    from rdflib import BNode
-
-    if node is None:
-        return ""
-    if isinstance(node, BNode):
-        return "[]"
-    return str(node)
-
-
-class Locator:
-    """Find the file and line where a subject is described."""
-
-    def __init__(self, files: list[tuple[str, str, dict]]):
-        self.files = files  # (display name, text, prefixes)
-
-    def find(self, iri: str) -> tuple[str, int]:
-        for name, text, prefixes in self.files:
-            for sp in self._spellings(iri, prefixes):
-                m = re.search(rf"^[ \t]*{re.escape(sp)}(?=[\s;,.])", text, re.M)
-                if m:
-                    return name, text.count("\n", 0, m.start()) + 1
-        for name, text, prefixes in self.files:
-            for sp in self._spellings(iri, prefixes):
-                m = re.search(rf"(?<![\w:]){re.escape(sp)}(?![\w-])", text)
-                if m:
-                    return name, text.count("\n", 0, m.start()) + 1
-        return "", 0
-
-    @staticmethod
-    def _spellings(iri: str, prefixes: dict) -> list[str]:
-        out = [f"<{iri}>"]
-        for p, ns in prefixes.items():
-            if iri.startswith(ns) and iri != ns:
-                out.append(f"{p}:{iri[len(ns):]}")
-        return out
-
-
-def _results(results_graph, keep=None):
-    from rdflib import RDF
-    from rdflib.namespace import SH as SHNS
-
-    for res in results_graph.subjects(RDF.type, SHNS.ValidationResult):
-        focus = results_graph.value(res, SHNS.focusNode)
-        if keep is None or focus in keep:
-            yield res, focus
-
-
-def _findings(results_graph, data_graph, locator: Locator, keep=None) -> list[Finding]:
-    from rdflib import RDFS, BNode, URIRef
-    from rdflib.namespace import SH as SHNS
-
-    out = []
-    for res, focus in _results(results_graph, keep):
-        sev = results_graph.value(res, SHNS.resultSeverity)
-        shape = results_graph.value(res, SHNS.sourceShape)
-        messages = sorted(str(m) for m in results_graph.objects(res, SHNS.resultMessage))
-        path = results_graph.value(res, SHNS.resultPath)
-        value = results_graph.value(res, SHNS.value)
-        label = data_graph.value(focus, RDFS.label) if focus is not None else None
-        file, line = locator.find(str(focus)) if isinstance(focus, URIRef) else ("", 0)
-        out.append(Finding(
-            severity=str(sev).rsplit("#", 1)[-1] if sev else "Violation",
-            focus=_node_text(data_graph, focus), focus_label=str(label) if label else "",
-            path=_node_text(data_graph, path) if isinstance(path, URIRef) else ("" if path is None else "(complex path)"),
-            value=_node_text(data_graph, value) if not hasattr(value, "language") else str(value),
-            message=" ".join(messages) or "constraint not met",
-            shape=_node_text(data_graph, shape) if isinstance(shape, URIRef) else "",
-            file=file, line=line,
-            focus_id=str(focus) if isinstance(focus, BNode) else "",
-            value_id=str(value) if isinstance(value, BNode) else "",
-        ))
-    out.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.focus, f.shape, f.path, f.value, f.message))
-    return out
-
-
-def _kept_report(results_graph, keep):
-    """A SHACL report graph of only the results about the kept focus nodes."""
-    from rdflib import BNode, Graph, Literal
-    from rdflib.namespace import RDF
-    from rdflib.namespace import SH as SHNS
-
-    g = Graph()
-    for prefix, ns in results_graph.namespaces():
-        g.bind(prefix, ns)
-    report = BNode()
-    g.add((report, RDF.type, SHNS.ValidationReport))
-    conforms = True
-    for res, _ in _results(results_graph, keep):
-        g.add((report, SHNS.result, res))
-        if results_graph.value(res, SHNS.resultSeverity) == SHNS.Violation:
-            conforms = False
-        todo = [res]
-        while todo:
-            node = todo.pop()
-            for p, o in results_graph.predicate_objects(node):
-                g.add((node, p, o))
-                if isinstance(o, BNode) and (o, None, None) not in g:
-                    todo.append(o)
-    g.add((report, SHNS.conforms, Literal(conforms)))
-    return g
-
-
 def _run_shacl(data, shapes):
     import pyshacl
 
@@ -253,7 +67,9 @@ def _run_shacl(data, shapes):
 
 def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpec = StoreSpec(),
              full: bool = False, parsed: list[ParsedFile] | None = None) -> ValidationReport:
-    """Validate the project's graph, or new files together with it (or with a disk store).
+    """Validate the project's graph, or new files together with it (or with a disk store): the
+    shapes' results, the closed vocabulary's, and the grounding check's warnings
+    (:mod:`kzlod.validation.grounding`).
 
     ``store``: the project's graph in memory (the default), or an Oxigraph store on disk
     (made by ``kzlod load``) to check the new files against. ``full=True`` validates the
@@ -275,8 +91,11 @@ def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpe
     if full:
         if not store.is_memory:
             raise UsageError("a full validation of a disk store is not offered; validate new files against it")
-        return _validate_full(parsed, project, reason)
-    return _validate_incremental(parsed, project, reason, store)
+        report = _validate_full(parsed, project, reason)
+    else:
+        report = _validate_incremental(parsed, project, reason, store)
+    report.findings += grounding.check_new(parsed, project, store)  # values their evidence does not word
+    return report
 
 
 def check_assertions(parsed: list[ParsedFile]) -> None:
@@ -300,7 +119,7 @@ def _project_file(project: Project) -> list[Path]:
 
 
 #: Bumped whenever what a cached report keeps changes, so older entries are not read.
-REPORT_FORMAT = 4
+REPORT_FORMAT = 5  # 5: with the grounding check's warnings
 
 
 def _report_key(project: Project) -> str:
@@ -332,15 +151,16 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
             texts.append((project.display(path), text, prefixes))
         report = ValidationReport(files=[project.display(p) for p in project.graph_files()])
         own = [parse_file(p) for p in project.data_files()]
-        report.findings = _findings(results_graph, data, Locator(texts)) + [
+        report.findings = findings_of(results_graph, data, Locator(texts)) + [
             dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)]
+        report.findings += grounding.check_project(memory_store(project), Locator(texts))
         report.report_graph = results_graph
         report.triples = len(data)
         _write_cached_report(key, report)
     if reason:
         engine = consistency_engine()
-        closure = reasoning.cached_closure(reasoning.input_key(project.graph_files(), engine),
-                                           lambda: reasoning.compute(whole(), engine=engine))
+        closure = cached_closure(input_key(project.graph_files(), engine),
+                                           lambda: compute(whole(), engine=engine))
         report.clashes = closure.clashes
     return report
 
@@ -377,14 +197,14 @@ def _validate_full(parsed: list[ParsedFile], project: Project, reason: bool) -> 
     keep = _touched(parsed, data)
     results_graph = _run_shacl(data, _shapes_graph(project))
     report = ValidationReport(files=[str(pf.path) for pf in parsed])
-    report.findings = vocabulary_findings(parsed, project) + _findings(results_graph, data, _locator(parsed), keep=keep)
-    report.report_graph = _kept_report(results_graph, keep)
+    report.findings = vocabulary_findings(parsed, project) + findings_of(results_graph, data, _locator(parsed), keep=keep)
+    report.report_graph = kept_report(results_graph, keep)
     report.triples = len(data)
     report.focus_nodes = len(keep)
     report.data_graph = data
     if reason:
         inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
-        closure = reasoning.cached_closure(reasoning.input_key(inputs), lambda: reasoning.compute(data))
+        closure = cached_closure(input_key(inputs), lambda: compute(data))
         report.clashes = closure.clashes
     return report
 
@@ -409,132 +229,6 @@ def _touched(parsed: list[ParsedFile], data) -> set:
 
 
 # --- new files, incrementally ----------------------------------------------------------------
-
-@dataclass
-class ShapeReach:
-    """What the shapes look at beyond a focus node's own triples, read from the shapes graph."""
-
-    inverse: set  # predicates followed backwards (inverse paths, sh:targetObjectsOf)
-    sparql_subjects_of: set  # focus nodes with these predicates are targets of SHACL-SPARQL shapes
-    sparql_classes: set  # … or of these classes
-    sparql_predicates: set  # predicates the SHACL-SPARQL queries mention
-
-
-def shape_reach(shapes) -> ShapeReach:
-    from rdflib import URIRef
-    from rdflib.namespace import SH as SHNS
-
-    inverse = {o for o in shapes.objects(None, SHNS.inversePath) if isinstance(o, URIRef)}
-    inverse |= {o for o in shapes.objects(None, SHNS.targetObjectsOf) if isinstance(o, URIRef)}
-    sparql_shapes = set()
-    for prop_shape in shapes.subjects(SHNS.sparql, None):
-        sparql_shapes.add(prop_shape)
-        sparql_shapes.update(shapes.subjects(SHNS.property, prop_shape))
-    subjects_of, classes = set(), set()
-    for s in sparql_shapes:
-        subjects_of.update(shapes.objects(s, SHNS.targetSubjectsOf))
-        classes.update(shapes.objects(s, SHNS.targetClass))
-    prefixes = {str(p): str(n) for d in shapes.objects(None, SHNS.declare)
-                for p in shapes.objects(d, SHNS.prefix) for n in shapes.objects(d, SHNS.namespace)}
-    mentioned = set()
-    for sparql in shapes.objects(None, SHNS.sparql):
-        for text in list(shapes.objects(sparql, SHNS.select)) + list(shapes.objects(sparql, SHNS.ask)):
-            text = str(text)
-            mentioned.update(re.findall(r"<([^<>\s]+)>", text))
-            for prefix, local in re.findall(r"(?<![\w?$<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", text):
-                if prefix in prefixes:
-                    mentioned.add(prefixes[prefix] + local)
-    mentioned.discard(RDF_TYPE)  # never walk rdf:type backwards: that is every instance of a class
-    return ShapeReach(inverse={str(p) for p in inverse}, sparql_subjects_of={str(p) for p in subjects_of},
-                      sparql_classes={str(c) for c in classes}, sparql_predicates=mentioned)
-
-
-class Union:
-    """The graph being validated: a store (memory or disk) plus the new triples, as one."""
-
-    def __init__(self, stores):
-        self.stores = stores
-
-    def out(self, node) -> set:
-        return {(q.subject, q.predicate, q.object) for st in self.stores
-                for q in st.quads_for_pattern(node, None, None, None)}
-
-    def has_subject(self, node) -> bool:
-        return any(next(iter(st.quads_for_pattern(node, None, None, None)), None) is not None for st in self.stores)
-
-    def subjects_in(self, namespace: str) -> set[str]:
-        """The IRIs of one namespace that are described (subjects) in the graph."""
-        query = f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{namespace}\")) }}"
-        return {row["s"].value for st in self.stores for row in st.query(query, use_default_graph_as_union=True)}
-
-    def into(self, node, predicate=None) -> set:
-        return {(q.subject, q.predicate, q.object) for st in self.stores
-                for q in st.quads_for_pattern(None, predicate, node, None)}
-
-    def with_predicate(self, predicate) -> set:
-        return {(q.subject, q.predicate, q.object) for st in self.stores
-                for q in st.quads_for_pattern(None, predicate, None, None)}
-
-
-def _is_node(t) -> bool:
-    return isinstance(t, (ox.NamedNode, ox.BlankNode))
-
-
-def extract(graph: Union, parsed: list[ParsedFile], reach: ShapeReach) -> tuple[set, set]:
-    """The triples pySHACL needs to judge the touched nodes, and the touched nodes (pyoxigraph terms)."""
-    touched = {t for pf in parsed for q in pf.quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
-    frontier = list(touched)
-    triples: set = set()
-    outgoing: dict = {}
-
-    def out(node):
-        if node not in outgoing:
-            outgoing[node] = graph.out(node)
-            triples.update(outgoing[node])
-        return outgoing[node]
-
-    while frontier:  # the touched nodes: the IRIs of the new files and the blank nodes hanging from them
-        for _, _, o in out(frontier.pop()):
-            if isinstance(o, ox.BlankNode) and o not in touched:
-                touched.add(o)
-                frontier.append(o)
-    inverse = [ox.NamedNode(p) for p in sorted(reach.inverse)]
-    neighbours = set()
-    for node in touched:
-        for s, _, o in out(node):
-            if _is_node(o):
-                neighbours.add(o)
-        for p in inverse:
-            found = graph.into(node, p)
-            triples.update(found)
-            neighbours.update(s for s, _, _ in found)
-    for node in neighbours - touched:
-        out(node)
-    sparql_subjects = {ox.NamedNode(p) for p in reach.sparql_subjects_of}
-    sparql_classes = {ox.NamedNode(c) for c in reach.sparql_classes}
-    walk = [ox.NamedNode(p) for p in sorted(reach.sparql_predicates)]
-    for node in touched:
-        own = outgoing[node]
-        if not any(p in sparql_subjects or (p.value == RDF_TYPE and o in sparql_classes) for _, p, o in own):
-            continue
-        reached, layer = {node}, {node}
-        for _ in range(2):  # two hops each way along what the SHACL-SPARQL queries mention
-            nxt = set()
-            for n in layer:
-                for s, p, o in out(n):
-                    if p in walk and _is_node(o):
-                        nxt.add(o)
-                for p in walk:
-                    found = graph.into(n, p)
-                    triples.update(found)
-                    nxt.update(s for s, _, _ in found)
-            layer = nxt - reached
-            reached |= nxt
-        for n in reached:
-            out(n)
-    triples.update(graph.with_predicate(ox.NamedNode(RDFS_SUBCLASS)))
-    return triples, touched
-
 
 _SHAPES_CACHE: dict = {}
 
@@ -566,7 +260,7 @@ def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bo
     keep = {to_rdflib(t) for t in touched}
     results_graph = _run_shacl(data, shapes)
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
-    report.findings = _findings(results_graph, data, _locator(parsed), keep=keep)
+    report.findings = findings_of(results_graph, data, _locator(parsed), keep=keep)
     closed = vocabulary_findings(parsed, project)
     described = _described(parsed)
     unknown = closed + unknown_terms(parsed, graph, _locator(parsed), described)
@@ -577,7 +271,7 @@ def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bo
                                      if (f.focus, f.value) not in said and f.focus not in names]
     report.findings = [f for f in report.findings if f in closed or _about_new_files(f, described)]
     _name_allowed_values(report.findings, shapes, graph)
-    report.report_graph = _kept_report(results_graph, keep)
+    report.report_graph = kept_report(results_graph, keep)
     report.focus_nodes, report.extracted = len(touched), len(data)
     report.data_graph = data
     if store.is_memory:
@@ -641,7 +335,7 @@ def vocabulary_findings(parsed: list[ParsedFile], project: Project) -> list[Find
     """What the closed vocabulary refuses in data files (:mod:`kzlod.validation.vocabulary`), as violations."""
     return [Finding(severity="Violation", focus=p.focus, focus_label="", path=p.path, value=p.value,
                     message=p.message, shape="", file=p.file, line=p.line, focus_id=p.focus_id)
-            for p in closed_vocabulary.check(parsed, project)]
+            for p in vocabulary.check(parsed, project)]
 
 
 def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str]) -> list[Finding]:
@@ -690,11 +384,11 @@ def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) ->
             g = _project_graph(project)
             for pf in parsed:
                 graph_of(pf.quads, g, fresh_bnodes=True)
-            return reasoning.compute(g, engine=engine)
+            return compute(g, engine=engine)
 
         engine = consistency_engine()
         inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
-        return reasoning.cached_closure(reasoning.input_key(inputs, engine), build).clashes
+        return cached_closure(input_key(inputs, engine), build).clashes
     return _local_clashes(store.path, data, touched, base, project)
 
 
@@ -725,7 +419,7 @@ def _local_clashes(path: Path, data, touched, base, project: Project) -> list[st
         for node in touched:
             for q in sub.quads_for_pattern(node, rdf_type, None, None):
                 g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return reasoning.compute(g, engine=consistency_engine()).clashes
+    return compute(g, engine=consistency_engine()).clashes
 
 
 def consistency_engine() -> str:
@@ -736,4 +430,4 @@ def consistency_engine() -> str:
     on the bundled graph (owlrl also words each clash its own way, once more).
     """
 
-    return "reasonable" if reasoning.reasonable_available() else "owlrl"
+    return "reasonable" if reasonable_available() else "owlrl"

@@ -261,6 +261,22 @@ def test_template_adds_evidence_to_an_existing_claim_in_its_own_file(project, tm
     assert "kz:sector-culture" in text
 
 
+def test_a_new_event_is_the_sources_own_assertion_unless_the_sheet_says_otherwise(project, tmp_path):
+    """Events carry a modality as claims do: the template gives a new one kz:modality-asserted."""
+    quote = "a public event in St. Petersburg, where the Kazakh president"
+    sheet = write_sheet(tmp_path / "event.csv", [
+        {"id": "public-event-test", "type": "kz:PublicEvent", "subject": "President of Kazakhstan",
+         "source": "foreign-policy", "quote": quote, "label": "A public event (test)"},
+        {"id": "public-event-test", "relation": "kz:place", "object": "Saint Petersburg"},
+    ])
+    res = invoke("template", sheet, "--project", project)
+    assert res.exit_code == 0, res.output
+    graph = turtle_triples([project / "data" / "foreign-policy" / "russia.ttl"])
+    event = "https://w3id.org/kzlod/id/public-event-test"
+    assert {o.value for s, p, o in graph if s.value == event and p.value.endswith("#modality")} == {
+        "https://w3id.org/kzlod/ontology#modality-asserted"}
+
+
 def test_rows_restating_what_the_graph_records_add_nothing(project, tmp_path):
     quote = "As members of the Commonwealth of Independent States (CIS) and the Eurasian Economic Union (EAEU)"
     sheet = write_sheet(tmp_path / "again.csv", [

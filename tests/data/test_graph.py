@@ -176,11 +176,14 @@ def test_eu_agreements_give_both_sources(answers):
 
 def test_competitors_follow_the_source(answers):
     rows = answers("competitors")
-    # "especially China and Russia, which have advantageous starting points in
-    # terms of historical ties, language and geopolitical influence in the region"
-    assert {r["competitorLabel"] for r in rows} == {"China", "Russia"}
+    # "the EU is in competition with other regional and international players, especially China and Russia,
+    # which have advantageous starting points in terms of historical ties, language and geopolitical influence
+    # in the region": an open set of rivals, of which the source names two
+    assert {(r["competitorLabel"], r["openSet"]) for r in rows} == {
+        ("Other regional and international players in Central Asia", "yes")}
+    assert {r["memberLabel"] for r in rows} == {"China", "Russia"}
     for who in ("China", "Russia"):
-        assert {r["advantageLabel"] for r in rows if r["competitorLabel"] == who} == {
+        assert {r["advantageLabel"] for r in rows if r["memberLabel"] == who} == {
             "historical ties", "language", "geopolitical influence"}
     assert {r["regionLabel"] for r in rows} == {"Central Asia"}
     assert all("competition" in r["quote"] for r in rows)
@@ -193,8 +196,8 @@ def test_events_are_in_time_order_with_their_states(answers):
     assert known == sorted(known) and dates[: len(known)] == known
     states = defaultdict(set)
     for r in rows:
-        states[r["typeLabel"], r["eventLabel"]].add((r["stateLabel"], r["actorLabel"]))
-    by_type = {kind: (label, found) for (kind, label), found in states.items()}
+        states[r["typeLabel"], r["eventLabel"]].add((r["participatingStateLabel"], r["actorLabel"]))
+    by_type = {kind: (label, found) for (kind, label), found in states.items() if kind != "Armed Conflict"}
     # "in a diplomatic dispute in 2017, Kyrgyz President Almazbek Atambayev accused Kazakhstan"
     assert by_type["Dispute"][1] == {("Kyrgyzstan", "Almazbek Atambayev"), ("Kazakhstan", None)}
     # "… resulting in Kazakhstan stationing troops and checkpoints near the border"
@@ -207,6 +210,12 @@ def test_events_are_in_time_order_with_their_states(answers):
     assert {r["placeLabel"] for r in rows if r["typeLabel"] == "Public Event"} == {"Saint Petersburg"}
     # "Recent conflicts and fighting in Nagorno-Karabakh": recent, before the source's time
     assert {r["when"] for r in rows if r["eventLabel"] == "Conflicts and fighting in Nagorno-Karabakh"} == {"recent"}
+    # sentences 9 and 20 name no party to the two conflicts: one row each, without a state, and it says so
+    conflicts = [r for r in rows if r["typeLabel"] == "Armed Conflict"]
+    assert sorted((r["eventLabel"], r["participatingState"], r["statesLeftOpen"]) for r in conflicts) == [
+        ("Conflicts and fighting in Nagorno-Karabakh", None, "not named by the source"),
+        ("Ukraine conflict", None, "not named by the source")]
+    assert {r["modality"] for r in rows} == {str(KZ["modality-asserted"])}
 
 
 def test_conflicts_find_the_epca_entry_into_force(answers):

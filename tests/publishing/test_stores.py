@@ -24,7 +24,7 @@ from kzlod.querying.run import named_queries
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = {"entity": ["--param", "entity", "kzd:kazakhstan"]}
-EXTRA_CASES = [("events", ["--param", "state", "kzd:russia"]), ("claims", ["--param", "modality", "feared"])]
+EXTRA_CASES = [("events", ["--param", "state", "kzd:kyrgyzstan"]), ("claims", ["--param", "modality", "feared"])]
 STORES = ["oxigraph", "virtuoso"]
 ENTITIES = "https://w3id.org/kzlod/graph/entities"
 EUR_LEX = "https://w3id.org/kzlod/id/source/eur-lex-22016a0204-01"

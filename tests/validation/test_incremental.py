@@ -18,6 +18,7 @@ from kzlod.store import bulk
 from kzlod.store.rdfconv import graph_of
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import shacl as validation
+from kzlod.validation.findings import kept_report
 
 
 def run(*args, **kw):
@@ -55,7 +56,7 @@ def full_verdict(base: Path, delta: Path) -> set:
         graph_of(pf.quads, data, fresh_bnodes=True)
     keep = validation._touched(parsed, data)
     report = validation.ValidationReport(files=[])
-    report.report_graph = validation._kept_report(validation._run_shacl(data, validation._shapes_graph(bundled())), keep)
+    report.report_graph = kept_report(validation._run_shacl(data, validation._shapes_graph(bundled())), keep)
     report.data_graph = data
     return verdict(report)
 
