@@ -2,8 +2,8 @@
 
 The gate names every blank node ``salt`` + ``n`` + its order of first appearance
 (:func:`kzlod.gate.parse.relabel_blank_nodes`), the salt a hash of the file's path and content;
-so a report that mentions ``b0123456789abn7`` can find the file again, parse it again to the same
-names, and say ``data.ttl:16:7: kzd:x kz:hasEvidence [2] oa:hasSelector`` (the second evidence
+so a validation that finds ``b0123456789abn7`` can take the bytes of the file it read (a
+:class:`Source`), parse them again to the same names, and say ``data.ttl:16:7: kzd:x kz:hasEvidence [2] oa:hasSelector`` (the second evidence
 block of ``kzd:x`` in file order, its selector) in place of an internal name.
 
 pyoxigraph reports no positions, so for Turtle and TriG the text is parsed once more with a
@@ -11,7 +11,7 @@ marker statement inserted after each ``[`` (``[ <urn:x-kzlod:at> <urn:x-kzlod:at
 the markers name the bracket each blank node opens with, and every other statement lines up one
 to one with the file's own (they are checked to). A ``_:label`` is found by its label; in
 N-Triples every blank node has one; in RDF/XML and JSON-LD the named subject's line is given.
-Only run when a report mentions a blank node: it costs a parse of the file.
+Only run when a finding is about a blank node: it costs a parse of the file's bytes.
 """
 
 from __future__ import annotations
@@ -45,35 +45,44 @@ class Place:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-def blank_places(files, ids) -> dict[str, Place]:
-    """The place of each blank node named in ``ids`` (the gate's names) that one of ``files``
-    (the files a report is about) holds; others are left out."""
+@dataclass(frozen=True)
+class Source:
+    """A file a validation read, as it read it: the name reports give it, its path (for its
+    syntax), its bytes, and the salt its blank nodes were named with."""
+
+    name: str
+    path: Path
+    raw: bytes
+    salt: str
+
+
+def source_of(name: str, path: Path, raw: bytes, *, salted_by_path: bool = True) -> Source:
+    """The :class:`Source` of a file the gate read: a user's file is salted by its full path
+    (:func:`kzlod.gate.parse.parse_file`), a project file by its name (``parse_trusted``)."""
+    return Source(name, Path(path), raw, blank_salt(str(Path(path).resolve()) if salted_by_path else Path(path).name,
+                                                   raw))
+
+
+def blank_places(sources: list[Source], ids) -> dict[str, Place]:
+    """The place of each blank node named in ``ids`` (the gate's names) that one of ``sources``
+    holds, from the bytes the validation read (no file is opened again); others are left out."""
     wanted: dict[str, set] = {}
     for i in ids:
         m = BLANK_ID.fullmatch(i)
         if m:
             wanted.setdefault(m.group(1), set()).add(m.group(1) + "n" + m.group(2))
     out: dict[str, Place] = {}
-    if not wanted:
-        return out
-    for f in files:
-        path = Path(f)
-        if path.suffix.lower() not in FORMATS:
-            continue
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
-        for salt in {blank_salt(str(path.resolve()), raw), blank_salt(path.name, raw)}:
-            if salt in wanted:
-                try:
-                    out.update(_file_places(path, raw, salt, wanted[salt]))
-                except (SyntaxError, ValueError, MemoryError):  # the file changed under the report
-                    pass
+    for source in sources:
+        if source.salt in wanted and source.path.suffix.lower() in FORMATS:
+            try:
+                out.update(_file_places(source, wanted[source.salt]))
+            except (SyntaxError, ValueError, MemoryError):  # not RDF the gate would have let through
+                pass
     return out
 
 
-def _file_places(path: Path, raw: bytes, salt: str, ids: set) -> dict[str, Place]:
+def _file_places(source: Source, ids: set) -> dict[str, Place]:
+    path, raw, salt = source.path, source.raw, source.salt
     fmt = FORMATS[path.suffix.lower()]
     text = raw.decode("utf-8", "replace")
     parser = ox.parse(raw, format=fmt)
@@ -145,7 +154,7 @@ def _file_places(path: Path, raw: bytes, salt: str, ids: set) -> dict[str, Place
         if offset is None and isinstance(root, ox.NamedNode):
             offset = _subject_at(text, root.value, prefixes)
         line, col = _position(text, offset or 0)
-        out[b.value] = Place(str(path), line, col, where)
+        out[b.value] = Place(source.name, line, col, where)
     return out
 
 

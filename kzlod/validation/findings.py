@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kzlod.gate.places import BLANK_ID, Place, Source, blank_places
 from kzlod.vocab import NAMESPACES, SH
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -30,6 +31,8 @@ class Finding:
     line: int = 0
     focus_id: str = ""  # a blank node's id, for placing it in its file (kzlod.gate.places)
     value_id: str = ""
+    focus_place: Place | None = None  # where the focus, a blank node, is written (placed by :func:`place`)
+    value_place: Place | None = None  # … and the value
 
     def as_dict(self) -> dict:
         return {
@@ -96,6 +99,25 @@ class ValidationReport:
             "results": [f.as_dict() for f in self.findings],
             "clashes": self.clashes,
         }
+
+
+def place(findings: list[Finding], sources: list[Source]) -> None:
+    """Place the blank nodes the findings are about (their focus, their value, those their messages
+    name) in the files the validation read (``sources``: the bytes it read), once, so that a report
+    only formats: ``focus_place``/``value_place`` set, blank-node names in messages replaced by the
+    path to the node (``kzd:x kz:hasEvidence [2] oa:hasSelector``)."""
+    ids = {i for f in findings for i in (f.focus_id, f.value_id) if i}
+    ids |= {m.group(1) + "n" + m.group(2) for f in findings for m in BLANK_ID.finditer(f.message)}
+    places = blank_places(sources, ids) if ids else {}
+
+    def named(m: re.Match) -> str:
+        found = places.get(m.group(1) + "n" + m.group(2))
+        return found.path if found else "a blank node"
+
+    for f in findings:
+        f.focus_place = places.get(f.focus_id) if f.focus_id else None
+        f.value_place = places.get(f.value_id) if f.value_id else None
+        f.message = BLANK_ID.sub(named, f.message)
 
 
 def node_text(g, node) -> str:

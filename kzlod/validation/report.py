@@ -3,14 +3,15 @@
 A result about a blank node of a new file (an evidence block, its selector, a time) is placed
 where that node is written — ``file:line:col`` of its opening bracket — and named by the path to
 it from its named subject (``kzd:x kz:hasEvidence [2] oa:hasSelector``), as
-:mod:`kzlod.gate.places` finds them; the gate's internal blank node names never show.
+:mod:`kzlod.gate.places` finds them when the validation places its findings
+(:func:`kzlod.validation.findings.place`); this module only formats, and the gate's internal blank
+node names never show.
 """
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from kzlod.gate.places import BLANK_ID, blank_places
 from kzlod.text import one_line
 from kzlod.vocab import compact
 
@@ -20,41 +21,30 @@ def _focus(f) -> str:
 
 
 class _Shown:
-    """How each finding is shown: where, focus and value, with blank nodes placed."""
-
-    def __init__(self, report):
-        self.nodes = _blank_nodes(report)  # id(finding) -> (focus id, value id)
-        ids = {i for pair in self.nodes.values() for i in pair if i}
-        for f in report.findings:
-            ids.update(m.group(1) + "n" + m.group(2) for m in BLANK_ID.finditer(f.message))
-        self.places = blank_places(report.files, ids) if ids else {}
-
-    def _place(self, f, which: int):
-        node = self.nodes.get(id(f), ("", ""))[which]
-        return self.places.get(node) if node else None
+    """How each finding is shown: where, focus and value, its blank nodes as validation placed them
+    (:func:`kzlod.validation.findings.place`)."""
 
     def order(self, f):
-        place = self._place(f, 0) or self._place(f, 1)
+        place = f.focus_place or f.value_place
         at = (place.file, place.line, place.col) if place else (f.file, f.line, 0)
         return (f.focus, at, f.severity != "Violation", f.shape, f.path, f.value)
 
     def where(self, f) -> str:
-        place = self._place(f, 0) or self._place(f, 1)
+        place = f.focus_place or f.value_place
         if place:
             return place.where + ": "
         return f"{f.file}:{f.line}: " if f.file else ""
 
     def focus(self, f) -> str:
-        place = self._place(f, 0)
-        return place.path if place else _focus(f)
+        return f.focus_place.path if f.focus_place else _focus(f)
 
     def value(self, f) -> str:
         if not f.value:
             return ""
-        place = self._place(f, 1)
+        place = f.value_place
         if place is None:
             return f" = {compact(f.value)}"
-        if place is self._place(f, 0):  # the node itself (sh:value of a node shape)
+        if place == f.focus_place:  # the node itself (sh:value of a node shape)
             return ""
         head = f"{self.focus(f)} {compact(f.path)}" if f.path else ""
         shown = place.path
@@ -63,25 +53,15 @@ class _Shown:
         return f" = {shown}"
 
     def message(self, f) -> str:
-        def name(m):
-            place = self.places.get(m.group(1) + "n" + m.group(2))
-            return place.path if place else "a blank node"
-
-        return BLANK_ID.sub(name, f.message)
-
-
-def _blank_nodes(report) -> dict:
-    """The blank nodes each finding is about: (focus, value), by the gate's names (``focus_id``,
-    ``value_id``, which every finding carries, cached ones too)."""
-    return {id(f): (f.focus_id, f.value_id) for f in report.findings if f.focus_id or f.value_id}
+        return f.message
 
 
 def problem_lines(report, severity: str = "Violation") -> list[str]:
     """One line per finding of ``severity`` (and, for violations, per clash), as ``kzlod add`` prints
     its refusal (and its warnings) and ``kzlod validate`` reports the same problems:
     ``file:line: focus (label) path = value: message [shape]`` (``file:line:col`` of the opening
-    bracket for a blank node). Data text in them is :func:`printable`."""
-    shown = _Shown(report)
+    bracket for a blank node). Data text in them is made visible (:func:`kzlod.text.one_line`)."""
+    shown = _Shown()
     lines = []
     for f in sorted((f for f in report.findings if f.severity == severity), key=shown.order):
         label = f" ({f.focus_label})" if f.focus_label else ""
@@ -107,7 +87,7 @@ def at_least(report, severity: str | None):
 
 
 def text(report) -> str:
-    shown = _Shown(report)
+    shown = _Shown()
     lines = []
     findings = sorted(report.findings, key=shown.order)
     for _key, group in groupby(findings, key=lambda f: (shown.where(f), shown.focus(f))):

@@ -30,13 +30,14 @@ import pyoxigraph as ox
 from kzlod.errors import InputError, UsageError
 from kzlod.files import cache
 from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
+from kzlod.gate.places import Place, source_of
 from kzlod.project import Project
 from kzlod.reasoning.closure import cached_closure, compute, input_key, reasonable_available
 from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, vocabulary
-from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report
+from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report, place
 from kzlod.validation.reach import Union, extract, shape_reach
 from kzlod.vocab import KZ, KZD, KZSRC, RDF_TYPE, compact
 
@@ -95,6 +96,7 @@ def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpe
     else:
         report = _validate_incremental(parsed, project, reason, store)
     report.findings += grounding.check_new(parsed, project, store)  # values their evidence does not word
+    place(report.findings, [source_of(str(pf.path), pf.path, pf.text.encode("utf-8")) for pf in parsed])
     return report
 
 
@@ -119,7 +121,7 @@ def _project_file(project: Project) -> list[Path]:
 
 
 #: Bumped whenever what a cached report keeps changes, so older entries are not read.
-REPORT_FORMAT = 5  # 5: with the grounding check's warnings
+REPORT_FORMAT = 6  # 5: with the grounding check's warnings; 6: findings placed
 
 
 def _report_key(project: Project) -> str:
@@ -144,16 +146,20 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
     else:
         data = whole()
         results_graph = _run_shacl(data, _shapes_graph(project))
-        texts = []
+        texts, sources = [], []
         for path in project.graph_files():
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
             prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
             texts.append((project.display(path), text, prefixes))
+            # the shapes ran on the files as parse_trusted read them, the closed vocabulary as parse_file
+            sources += [source_of(project.display(path), path, raw, salted_by_path=by) for by in (False, True)]
         report = ValidationReport(files=[project.display(p) for p in project.graph_files()])
         own = [parse_file(p) for p in project.data_files()]
         report.findings = findings_of(results_graph, data, Locator(texts)) + [
             dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)]
         report.findings += grounding.check_project(memory_store(project), Locator(texts))
+        place(report.findings, sources)
         report.report_graph = results_graph
         report.triples = len(data)
         _write_cached_report(key, report)
@@ -172,7 +178,9 @@ def _read_cached_report(key: str) -> ValidationReport | None:
         report = ValidationReport(files=entry["files"], triples=entry["triples"], cached=True)
         report.findings = [Finding(**{k: f[k] for k in ("severity", "focus", "path", "value", "message", "shape",
                                                          "file", "line")}, focus_label=f["focusLabel"],
-                                   focus_id=f.get("focusId", ""), value_id=f.get("valueId", ""))
+                                   focus_id=f["focusId"], value_id=f["valueId"],
+                                   focus_place=Place(**f["focusPlace"]) if f["focusPlace"] else None,
+                                   value_place=Place(**f["valuePlace"]) if f["valuePlace"] else None)
                            for f in entry["results"]]
         report.report_graph = LazyGraph(entry["graph"])
         return report
@@ -183,7 +191,9 @@ def _read_cached_report(key: str) -> ValidationReport | None:
 def _write_cached_report(key: str, report: ValidationReport) -> None:
     """Keep the project's report in the cache: its findings and its results graph (N-Triples), one file."""
     entry = {"files": report.files, "triples": report.triples,
-             "results": [{**f.as_dict(), "focusId": f.focus_id, "valueId": f.value_id} for f in report.findings],
+             "results": [{**f.as_dict(), "focusId": f.focus_id, "valueId": f.value_id,
+                          "focusPlace": f.focus_place and dataclasses.asdict(f.focus_place),
+                          "valuePlace": f.value_place and dataclasses.asdict(f.value_place)} for f in report.findings],
              "graph": report.report_graph.serialize(format="nt")}
     cache.put_bytes("report", key, json.dumps(entry).encode("utf-8"))
 
@@ -197,7 +207,8 @@ def _validate_full(parsed: list[ParsedFile], project: Project, reason: bool) -> 
     keep = _touched(parsed, data)
     results_graph = _run_shacl(data, _shapes_graph(project))
     report = ValidationReport(files=[str(pf.path) for pf in parsed])
-    report.findings = vocabulary_findings(parsed, project) + findings_of(results_graph, data, _locator(parsed), keep=keep)
+    report.findings = vocabulary_findings(parsed, project) + findings_of(results_graph, data, _locator(parsed),
+                                                                         keep=keep)
     report.report_graph = kept_report(results_graph, keep)
     report.triples = len(data)
     report.focus_nodes = len(keep)

@@ -343,13 +343,13 @@ def test_errors_in_blank_nodes_have_a_place_and_a_path(tmp_path, command):
 
 
 def test_blank_nodes_of_other_syntaxes_are_placed_by_label_or_subject(tmp_path):
-    from kzlod.gate.places import blank_places
+    from kzlod.gate.places import blank_places, source_of
 
     path = tmp_path / "chain.nt"
     path.write_text('<http://e.org/a> <http://e.org/b> _:x .\n\n_:x <http://e.org/c> _:y .\n'
                     '_:y <http://e.org/d> "1" .\n', encoding="utf-8")
     quads = parse_files([path])[0].quads
     ids = {q.object.value for q in quads if q.object.__class__.__name__ == "BlankNode"}
-    places = sorted((p.line, p.col, p.path) for p in blank_places([path], ids).values())
+    places = sorted((p.line, p.col, p.path) for p in blank_places([source_of(str(path), path, path.read_bytes())], ids).values())
     assert places == [(1, 35, "<http://e.org/a> <http://e.org/b>"),
                       (3, 22, "<http://e.org/a> <http://e.org/b> <http://e.org/c>")]
