@@ -1,3 +1,5 @@
+"""``python -m kzlod``: the command line (:func:`kzlod.cli.main`)."""
+
 from kzlod.cli import main
 
 main()
