@@ -32,7 +32,7 @@ from kzlod.querying import fulltext
 from kzlod.querying.descriptions import entity_iris
 from kzlod.querying.relations import relation_map
 from kzlod.querying.run import run_query
-from kzlod.web import browse, pages, replies
+from kzlod.web import browse, notfound, pages, replies
 from kzlod.web.browse import FACET_VALUES
 from kzlod.web.links import SERVED, SOURCE_NAME, Site, facet_page_name, page_names, source_page_names, static_linker
 from kzlod.web.ontology import render_ontology
@@ -168,7 +168,7 @@ def task_search(store, text: str, limit: int, key: str | None):
 
 #: The tasks a worker runs for these pages (with :mod:`kzlod.web.workers`).
 TASKS = {"entities": task_entities, "sources": task_sources, "source": task_source, "claims": task_claims,
-         "timeline": task_timeline, "map": task_map, "search": task_search}
+         "timeline": task_timeline, "map": task_map, "search": task_search, **notfound.TASKS}
 
 
 # --- the served site: routes ------------------------------------------------------------------------
