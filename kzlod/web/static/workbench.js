@@ -455,7 +455,7 @@
           a.appendChild(code);
           a.addEventListener("click", (event) => {
             event.preventDefault();
-            yasqe.setValue(term.fixed[i]);
+            setEditor(term.fixed[i]);
             runEditor();
           });
           line.appendChild(a);
@@ -482,7 +482,7 @@
   window.addEventListener("popstate", (event) => {
     const state = event.state;
     if (!state || typeof state.query !== "string" || !yasqe) return;
-    yasqe.setValue(state.query);
+    setEditor(state.query);
     const params = new URLSearchParams(location.search);
     const example = catalogue.queries.find((q) => q.name === params.get("example"));
     if (example) showExample(example, params);
@@ -633,7 +633,7 @@
     if (!q) return;
     showExample(q, null);
     errorBox.hidden = true;
-    if (yasqe) yasqe.setValue(q.text);
+    if (yasqe) setEditor(q.text);
     setDownloads(q.text);
   });
 
@@ -663,6 +663,18 @@
     };
     mode.kzlodPredeclared = true;
     Yasqe.defineMode("sparql11", mode);
+  }
+
+  // The editor as tall as the query it is given (6 to 16 lines; its handle resizes it after).
+  function fitEditor() {
+    const line = yasqe.defaultTextHeight();
+    const lines = Math.min(16, Math.max(6, yasqe.lineCount() + 1));
+    yasqe.setSize(null, Math.round(lines * line + 12) + "px");
+  }
+
+  function setEditor(text) {
+    yasqe.setValue(text);
+    fitEditor();
   }
 
   function registerCompleters() {
@@ -712,6 +724,7 @@
       extraKeys: { "Ctrl-Enter": () => run(), "Cmd-Enter": () => run() },
     });
     yasqe.query = () => run();
+    fitEditor();
     yasqe.on("change", () => {
       textarea.value = yasqe.getValue();
     });
