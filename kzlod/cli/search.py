@@ -81,7 +81,8 @@ def to_table(result, *, color: bool = False) -> str:
     the matches «marked» (bold on a terminal)."""
     shown, total = len(result.hits), result.total
     if not total:
-        return visible(f"no hits for {result.query!r}\n")
+        also = f"; did you mean {' or '.join(repr(s) for s in result.suggestions)}?" if result.suggestions else ""
+        return visible(f"no hits for {result.query!r}{also}\n")
     head = f"{total} hit{'s' if total != 1 else ''} for {result.query!r}"
     if shown < total:
         head += f" (the best {shown})"

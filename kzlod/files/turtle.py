@@ -168,6 +168,7 @@ class _Writer:
         # longest namespaces first is irrelevant: every candidate is tried
         self._ns = sorted(self.prefixes.items(), key=lambda kv: (kv[0], kv[1]))
         self._iri_cache: dict[str, str] = {}
+        self.used: set[str] = set()  # the prefixes written
 
         out: dict = defaultdict(list)
         inc: dict = defaultdict(list)
@@ -216,6 +217,8 @@ class _Writer:
                         best = cand
         if best is None:
             best = iriref(iri)
+        else:
+            self.used.add(best.split(":", 1)[0])
         self._iri_cache[iri] = best
         return best
 
@@ -517,17 +520,24 @@ def _as_tuples(triples: Iterable) -> Iterable[tuple]:
             yield tuple(t)
 
 
-def serialize(triples: Iterable, prefixes: dict[str, str]) -> str:
+def serialize(triples: Iterable, prefixes: dict[str, str], *, only_used: bool = False) -> str:
     """The canonical Turtle text of ``triples`` with exactly ``prefixes``.
 
     ``triples`` are :class:`pyoxigraph.Triple` (or ``Quad`` of the default
-    graph, or ``(s, p, o)`` tuples of pyoxigraph terms).
+    graph, or ``(s, p, o)`` tuples of pyoxigraph terms). ``only_used``: declare
+    only the prefixes the text writes (each IRI is written the same either way).
     """
     triples = list(_as_tuples(triples))
     try:
-        return _Writer(triples, prefixes).run()
+        writer = _Writer(triples, prefixes)
     except _NeedCanonical:
-        return _Writer(_canonical_triples(triples), prefixes, canonical=True).run()
+        triples = _canonical_triples(triples)
+        writer = _Writer(triples, prefixes, canonical=True)
+    text = writer.run()
+    if only_used and writer.used != set(prefixes):
+        used = {k: v for k, v in prefixes.items() if k in writer.used}
+        return _Writer(triples, used, canonical=writer.canonical).run()
+    return text
 
 
 def format_text(text: str | bytes, *, path: str | Path | None = None, base_iri: str | None = None) -> str:

@@ -5,7 +5,8 @@
 * :func:`entity_data` — everything an entity's page shows: its description, the claims that
   name it (directly or through another claim), who refers to it, and the evidence context
   (sentences' text and number, sources' title and citation);
-* :func:`entity_iris`, :func:`entities_by_class` — the entities that get a page, and the index.
+* :func:`entity_iris`, :func:`entities_by_class`, :func:`superclasses` — the entities that get a
+  page, and the index (by class, the classes by kind).
 
 Everything here is data; :mod:`kzlod.web.pages` lays it out.
 """
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kzlod.querying.browse import _values, claim_info, names_for
+from kzlod.querying.browse import _chunks, _values, claim_info, names_for
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
 from kzlod.vocab import KZ, KZD, OA
@@ -41,6 +42,17 @@ def entities_by_class(store) -> tuple[dict[str, set[str]], dict[str, str]]:
     for e, cls in rows:
         by_class[cls.value].add(e.value)
     return dict(by_class), labels_for(store, [t for row in rows for t in row])
+
+
+def superclasses(store, classes) -> dict[str, set[str]]:
+    """Each class with the classes it is a subclass of (``rdfs:subClassOf*``, itself included)."""
+    found: dict[str, set[str]] = {c: {c} for c in classes}
+    for chunk in _chunks(sorted(found)):
+        q = (f"SELECT ?c ?super WHERE {{ VALUES ?c {{ {_values(chunk)} }} "
+             "?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }")
+        for c, sup in run_query(store, q).rows:
+            found[c.value].add(sup.value)
+    return found
 
 
 def sorted_terms(terms) -> list:

@@ -18,15 +18,19 @@ named (an endpoint) gets an index in memory, built once per process.
 
 Hits are ranked by BM25 with a weight per column (:data:`WEIGHTS`: a match in a label counts
 more than one in a sentence), then by their order in the index; each hit comes with a snippet
-of the matching text, the match marked (:attr:`Hit.parts`).
+of the matching text, the match marked (:attr:`Hit.parts`). A search without hits suggests what
+may have been meant (:func:`suggestions`): each word the index does not hold replaced by the
+closest words it does (its FTS5 vocabulary), where that finds something.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +43,7 @@ from kzlod.store.spec import StoreSpec
 from kzlod.vocab import KZ, ONTOLOGY, compact
 
 #: Bumped when the index's tables or what goes into them change: older files are not read.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 COLUMNS = ("label", "alt", "quote", "sentence", "note")
 #: BM25 weight of each column, in :data:`COLUMNS` order.
 WEIGHTS = (10.0, 8.0, 2.0, 1.0, 0.5)
@@ -99,6 +103,11 @@ class Hit:
         """The snippet without marks."""
         return "".join(t for t, _ in self.parts)
 
+    @property
+    def repeats_title(self) -> bool:
+        """Whether the snippet is the hit's title itself (a label that matched): shown once, not twice."""
+        return self.field == "label" and self.text == self.title
+
     def marked(self, before: str = "«", after: str = "»") -> str:
         return "".join(f"{before}{t}{after}" if m else t for t, m in self.parts)
 
@@ -126,10 +135,11 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0  # every match, not only those shown
     seconds: float = 0.0  # the search itself, not opening or building the index
+    suggestions: list[str] = field(default_factory=list)  # no hits: searches that would find something
 
     def as_dict(self) -> dict:
         return {"query": self.query, "total": self.total, "shown": len(self.hits),
-                "hits": [h.as_dict() for h in self.hits]}
+                "hits": [h.as_dict() for h in self.hits], "suggestions": self.suggestions}
 
 
 # --- the key and the file -------------------------------------------------------------------
@@ -278,6 +288,7 @@ CREATE TABLE docs(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL,
                   sentence TEXT NOT NULL, position INTEGER);
 CREATE VIRTUAL TABLE fts USING fts5({", ".join(COLUMNS)}, tokenize = "unicode61 remove_diacritics 2", prefix = '2 3');
 INSERT INTO fts(fts, rank) VALUES('rank', 'bm25({", ".join(str(w) for w in WEIGHTS)})');
+CREATE VIRTUAL TABLE vocab USING fts5vocab(fts, 'row');
 """
 
 
@@ -422,8 +433,9 @@ def _column_of(conn, rowid: int, snippet: str) -> str:
     return next((name for name, value in zip(COLUMNS, row) if value), "")
 
 
-def search_index(conn: sqlite3.Connection, text: str, *, limit: int = 20, kinds=None) -> SearchResult:
-    """The hits for ``text`` in an open index, best first."""
+def search_index(conn: sqlite3.Connection, text: str, *, limit: int = 20, kinds=None,
+                 suggest: bool = True) -> SearchResult:
+    """The hits for ``text`` in an open index, best first; none: with :func:`suggestions` (``suggest``)."""
     if limit < 1:
         raise UsageError("--limit must be at least 1")
     match = match_expression(text)
@@ -454,7 +466,72 @@ def search_index(conn: sqlite3.Connection, text: str, *, limit: int = 20, kinds=
         result.hits.append(Hit(n, iri, kind, title, kind_label, _column_of(conn, rowid, snippet), parts, score,
                                source, source_title, sentence, position))
     result.seconds = time.perf_counter() - start
+    if not total and suggest:
+        result.suggestions = suggestions(conn, text, kinds=kinds)
     return result
+
+
+def _fold(word: str) -> str:
+    """A word as the index keeps it: lower case, without diacritics (the tokenizer's ``remove_diacritics 2``)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _known(conn, word: str, prefix: bool) -> bool:
+    if prefix:
+        return conn.execute("SELECT 1 FROM vocab WHERE term >= ? AND term < ? LIMIT 1",
+                            (word, word + "\U0010ffff")).fetchone() is not None
+    return conn.execute("SELECT 1 FROM vocab WHERE term = ?", (word,)).fetchone() is not None
+
+
+def _closest(conn, word: str, n: int) -> list[str]:
+    """The words of the index nearest ``word``: of its first letter if any are near, else of any."""
+    for where, params in (("substr(term, 1, 1) = ? AND ", (word[:1],)), ("", ())):
+        terms = [t for (t,) in conn.execute(f"SELECT term FROM vocab WHERE {where}length(term) BETWEEN ? AND ?",
+                                            (*params, len(word) - 2, len(word) + 2))]
+        close = difflib.get_close_matches(word, terms, n=n, cutoff=0.75)
+        if close:
+            return close
+    return []
+
+
+def _cased(like: str, word: str) -> str:
+    """``word`` written in the case of ``like`` (Karabahk -> Karabakh)."""
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+def suggestions(conn: sqlite3.Connection, text: str, *, kinds=None, limit: int = 3) -> list[str]:
+    """What ``text`` may have meant: each word the index does not hold (the last one, of three letters or
+    more, may be the start of one) replaced by one of the closest words it holds; only the searches
+    that find something, the closest first."""
+    words = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    if not words or len(words) > MAX_TERMS:
+        return []
+    options = []
+    for i, (start, end, word) in enumerate(words):
+        folded = _fold(word)
+        last = i == len(words) - 1 and len(folded) >= 3 and not text.rstrip().endswith('"')
+        if _known(conn, folded, last):
+            continue
+        options.append((start, end, word, _closest(conn, folded, limit)))
+    if not options or any(not close for *_, close in options):
+        return []
+    found = []
+    for k in range(limit):
+        fixed, at = [], 0
+        for start, end, word, close in options:
+            fixed += [text[at:start], _cased(word, close[min(k, len(close) - 1)])]
+            at = end
+        candidate = "".join(fixed) + text[at:]
+        if candidate not in found and candidate != text:
+            try:
+                if search_index(conn, candidate, limit=1, kinds=kinds, suggest=False).total:
+                    found.append(candidate)
+            except UsageError:
+                continue
+    return found
 
 
 def search(store, text: str, *, key: str | None = None, limit: int = 20, kinds=None) -> SearchResult:

@@ -10,18 +10,18 @@
 Routes are small functions of the request; what they share (the pool of workers, the
 configuration, the named queries, the search index's key) is in the application's ``state``.
 A :class:`~kzlod.errors.KzlodError` raised in a route is answered by one handler
-(:func:`kzlod.web.replies.on_error`). Every response carries the security headers
-(:class:`~kzlod.web.middleware.SecurityHeaders`).
+(:func:`kzlod.web.replies.on_error`; a browser's 404 by a page, :mod:`kzlod.web.notfound`).
+Every response carries the security headers (:class:`~kzlod.web.middleware.SecurityHeaders`).
 """
 
 from __future__ import annotations
 
 from kzlod.errors import KzlodError
 from kzlod.querying.run import named_queries
-from kzlod.web import endpoint, site, workbench
+from kzlod.web import endpoint, notfound, site, workbench
 from kzlod.web.middleware import InFlightLimit, SecurityHeaders
 from kzlod.web.protocol import HttpError
-from kzlod.web.replies import Reply, on_error
+from kzlod.web.replies import Reply
 from kzlod.web.shell import STATIC_DIR
 
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -67,7 +67,8 @@ def create_app(pool, config=None):
     routes = [*workbench.routes(), *endpoint.routes(), *site.routes(),
               Route("/favicon.ico", favicon, methods=["GET"]),
               Route("/static/{name:path}", static_file, methods=["GET"])]
-    app = Starlette(routes=routes, middleware=middleware(config), exception_handlers={KzlodError: on_error})
+    handlers = {KzlodError: notfound.on_error, 404: notfound.on_missing_route}  # a browser's 404: a page
+    app = Starlette(routes=routes, middleware=middleware(config), exception_handlers=handlers)
     app.state.pool, app.state.config = pool, config
     app.state.named, app.state.namespaces = named_queries(), config.project.namespaces
     app.state.search_key, app.state.static = site.search_key(config), static_files()

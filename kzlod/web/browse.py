@@ -21,11 +21,12 @@ template (``source.html``, ``sources.html``, ``claims.html``, ``timeline.html``,
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 from kzlod.querying.browse import FACETS, ClaimInfo, Evidence, Facets, Sentence, SourceDocument, SourceSummary, Timeline
 from kzlod.vocab import compact
 from kzlod.web.links import Site
-from kzlod.web.shell import shell
+from kzlod.web.shell import SERVED_PATHS, shell
 from kzlod.web.templating import render
 
 #: How many values of a facet the claims page shows (the chosen ones always).
@@ -221,15 +222,24 @@ def _hit(hit, site: Site) -> dict:
     place = []
     if hit.kind == "claim" and hit.source:
         place = where(site, [Evidence(hit.source, hit.source_title, hit.sentence, hit.position)])
+    once = hit.repeats_title  # a label that matched is the title, marked, and no snippet under it
     return {"kind": hit.kind, "kind_label": hit.kind_label or hit.kind, "href": hit_href(hit, site), "title": hit.title,
-            "field": hit.field, "parts": hit.parts, "where": place}
+            "title_parts": hit.parts if once else [(hit.title, False)], "field": "" if once else hit.field,
+            "parts": [] if once else hit.parts, "where": place}
+
+
+def search_href(text: str) -> str:
+    """The served search page's address for ``text``."""
+    return SERVED_PATHS["search"] + "?" + urllib.parse.urlencode({"q": text})
 
 
 def render_search(text: str, result, site: Site, *, error: str = "") -> str:
     """The search page: the hits for ``text`` (``result``: a :class:`~kzlod.querying.fulltext.SearchResult`
-    or None), each with its kind, a link, the snippet with the match marked, and where it is."""
+    or None), each with its kind, a link, the snippet with the match marked (the title itself, marked,
+    when the snippet would repeat it), and where it is; no hits: the searches that would find something."""
     search = {"text": text, "error": error, "asked": result is not None}
     if result is not None:
-        search.update(total=result.total, hits=[_hit(hit, site) for hit in result.hits])
+        search.update(total=result.total, hits=[_hit(hit, site) for hit in result.hits],
+                      suggestions=[(s, search_href(s)) for s in result.suggestions])
     title = f"{text} · search · kzlod" if text else "Search · kzlod"
     return page("search.html", title, site, search=text, find=search)

@@ -1,10 +1,11 @@
 """The linked-data endpoint of ``kzlod serve``: ``/sparql``, ``/id/<local>`` and ``/ontology``.
 
 * ``/sparql`` — the SPARQL 1.1 Protocol (what a request asks: :mod:`kzlod.web.protocol`); a bare
-  ``GET`` gives the service description, a browser is sent to the query page;
+  ``GET`` gives the service description (a browser: as a page, :mod:`kzlod.web.service`); a
+  browser's query is sent to the query page;
 * ``/id/<local>`` — the entity ``https://w3id.org/kzlod/id/<local>``: HTML for browsers
   (:func:`kzlod.web.pages.render_entity`), its concise bounded description as Turtle,
-  N-Triples or JSON-LD otherwise; ``/ontology`` — the ontology, the same way.
+  N-Triples, JSON-LD or RDF/XML otherwise (:mod:`kzlod.web.rdftext`); ``/ontology`` — the ontology, the same way.
 
 The routes read the request and hand the work to a worker (:data:`TASKS`, run by
 :mod:`kzlod.web.workers`), whose :class:`~kzlod.web.replies.Reply` they answer with; an error
@@ -22,7 +23,7 @@ from kzlod.querying.run import check_query, run_query
 from kzlod.sparqltext import mask_sparql
 from kzlod.store.backends import GraphStore, bind_values, query_kind
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
-from kzlod.web import pages, protocol, replies
+from kzlod.web import pages, protocol, rdftext, replies, service
 from kzlod.web.links import LOCAL, SERVED, Site, ontology_link
 from kzlod.web.middleware import read_body
 from kzlod.web.ontology import render_ontology
@@ -30,7 +31,7 @@ from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
 from kzlod.web.replies import Reply
 
 ENTITY_TYPES = {"ttl": "text/turtle", "html": "text/html", "nt": "application/n-triples",
-                "jsonld": "application/ld+json"}
+                "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
 VARY = {"Vary": "Accept"}
 _FROM = re.compile(r"(?<![:\w?$])FROM\b", re.IGNORECASE)
 ONTOLOGY_QUERY = """
@@ -64,15 +65,16 @@ async def sparql(request):
 
 
 def service_description(request, accept: str | None, info: dict) -> Reply:
-    if request.method == "GET" and protocol.prefers_html(accept, list(GRAPH_TYPES.values())):
-        return replies.redirect("/")
-    chosen = protocol.negotiate(accept, list(GRAPH_TYPES.values()))
-    if chosen is None:
+    html = request.method == "GET" and protocol.prefers_html(accept, list(GRAPH_TYPES.values()))
+    chosen = None if html else protocol.negotiate(accept, list(GRAPH_TYPES.values()))
+    if chosen is None and not html:
         raise HttpError(406, f"the service description is available as {', '.join(GRAPH_TYPES.values())}")
     endpoint = endpoint_iri(request)
     if endpoint is None:
         raise HttpError(400, "the request's Host header does not make a valid endpoint IRI")
     text = protocol.service_description(endpoint, info["graphs"], info["triples"])
+    if html:  # a browser: the same description as a page
+        return service.service_page(endpoint, text, info).with_headers(VARY)
     if chosen != GRAPH_TYPES["ttl"]:
         import pyoxigraph as ox
 
@@ -185,7 +187,7 @@ def task_entity(store, iri, fmt) -> Reply:
         raise HttpError(404, f"no entity {iri} in the graph")
     if fmt == "html":
         return replies.page(pages.render_entity(store, iri, SERVED))
-    return _result(run_query(store, f"DESCRIBE {node}", timeout=0), fmt)
+    return rdftext.reply(run_query(store, f"DESCRIBE {node}", timeout=0).triples, fmt)
 
 
 def task_ontology(store, fmt) -> Reply:
@@ -196,7 +198,7 @@ def task_ontology(store, fmt) -> Reply:
     result = run_query(store, ONTOLOGY_QUERY, timeout=0)
     if not result.triples:
         raise HttpError(404, "the served graph holds no ontology")
-    return _result(result, fmt)
+    return rdftext.reply(result.triples, fmt)
 
 
 #: The tasks a worker runs for these routes (with :mod:`kzlod.web.workers`).

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kzlod.querying.descriptions import entities_by_class, entity_data, sorted_terms
-from kzlod.vocab import DCT, KZ, OA, RDF, RDFS, SKOS, compact
+from kzlod.querying.browse import Facets, claim_facets
+from kzlod.querying.descriptions import entities_by_class, entity_data, sorted_terms, superclasses
+from kzlod.vocab import DCT, FOAF, KZ, NAMESPACES, OA, PROV, RDF, RDFS, SKOS, compact
 from kzlod.web.links import Site, anchor
 from kzlod.web.shell import shell
 from kzlod.web.templating import render
@@ -35,6 +36,17 @@ WIKIDATA = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
 HEADER_PROPS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "exactMatch",
                 KZ + "iso3166Alpha2", KZ + "iso3166Alpha3", DCT + "identifier", KZ + "hasEvidence"}
 IDENTIFIERS = (KZ + "iso3166Alpha2", KZ + "iso3166Alpha3", DCT + "identifier")
+ORG = NAMESPACES["org"]
+#: The kinds the index groups the entities' classes into, in its order, States first: (anchor, heading,
+#: the classes a class of the kind is, or is a subclass of). A class of none of them is "Other".
+KINDS = (("states", "States", {KZ + "State"}),
+         ("organisations", "Organisations", {ORG + "FormalOrganization", ORG + "Organization", FOAF + "Organization"}),
+         ("people", "People, groups and offices", {PROV + "Agent", FOAF + "Agent", ORG + "Post"}),
+         ("places", "Places", {PROV + "Location"}),
+         ("events", "Events", {KZ + "Event", PROV + "Activity"}),
+         ("other", "Other", set()))
+#: How many kinds and sources of claims the index counts (a release has a claims page for as many).
+CLAIM_COUNTS_SHOWN = 30
 
 
 # --- evidence -----------------------------------------------------------------------
@@ -177,8 +189,10 @@ def _claim(terms: Terms, claim: str, ident: str, own: str | None, context: dict)
 # --- index --------------------------------------------------------------------------------
 
 def render_index(store, site: Site, *, downloads: Iterable[dict] = (), docs: Iterable[tuple] = (),
-                 version: str | None = None, date: str | None = None) -> str:
-    """The index: entities grouped by class, then documentation and download links.
+                 version: str | None = None, date: str | None = None, facets: Facets | None = None) -> str:
+    """The index: entities grouped by kind (States first), then by class; how many claims there are
+    of each kind and from each source (``facets``: :func:`kzlod.querying.browse.claim_facets`, when
+    a caller has them); documentation and download links.
 
     ``downloads`` are dicts with ``path``, ``format``, ``compressed``,
     ``closure``, ``bytes`` (as :func:`kzlod.publishing.release.build_files` makes);
@@ -191,20 +205,47 @@ def render_index(store, site: Site, *, downloads: Iterable[dict] = (), docs: Ite
         "sub": " · ".join(x for x in (f"release {version}" if version else "", date or "") if x),
         "docs": list(docs),
         "entities": len({e for es in by_class.values() for e in es}),
-        "classes": _classes(Terms(labels, site.link), by_class),
+        "kinds": _kinds(Terms(labels, site.link), by_class, superclasses(store, by_class)),
+        "claims": _claim_counts(facets if facets is not None else claim_facets(store), site),
         "downloads": _downloads(list(downloads)),
     }
     return render("index.html", shell=shell(head, served=site.served, root=site.root, current="entities"), page=page)
 
 
-def _classes(terms: Terms, by_class: dict[str, set[str]]) -> list[dict]:
-    """The classes by name, each with its members by name."""
-    classes = []
-    for cls in sorted(by_class, key=lambda c: (terms.name(c).casefold(), c)):
+def _kinds(terms: Terms, by_class: dict[str, set[str]], supers: dict[str, set[str]]) -> list[dict]:
+    """The kinds that have entities, in :data:`KINDS` order, each with its classes by name."""
+    def kind_of(cls: str) -> str:
+        return next((key for key, _, roots in KINDS if supers.get(cls, {cls}) & roots), "other")
+
+    kinds = []
+    for key, heading, _ in KINDS:
+        classes = sorted((c for c in by_class if kind_of(c) == key), key=lambda c: (terms.name(c).casefold(), c))
+        if classes:
+            kinds.append({"id": "kind-" + key, "heading": heading, "classes": _classes(terms, by_class, classes),
+                          "count": len({e for c in classes for e in by_class[c]})})
+    return kinds
+
+
+def _classes(terms: Terms, by_class: dict[str, set[str]], classes: list[str]) -> list[dict]:
+    """The classes, each with its members by name."""
+    out = []
+    for cls in classes:
         members = sorted(by_class[cls], key=lambda e: (terms.name(e).casefold(), e))
-        classes.append({"id": "class-" + anchor(cls), "name": terms.iri(cls),
-                        "members": [terms.iri(e) for e in members]})
-    return classes
+        out.append({"id": "class-" + anchor(cls), "name": terms.iri(cls), "members": [terms.iri(e) for e in members]})
+    return out
+
+
+def _claim_counts(facets: Facets, site: Site) -> dict:
+    """How many claims there are, of each kind and from each source, each count linked to its claims."""
+    counts = facets.counts(facets.values)
+
+    def rows(facet: str) -> list[dict]:
+        return [{"name": facets.name(v), "count": n, "href": site.claims([(facet, v)])}
+                for v, n in counts.get(facet, [])[:CLAIM_COUNTS_SHOWN]]
+
+    return {"total": len(facets.values), "href": site.claims([]), "kinds": rows("kind"), "sources": rows("source"),
+            "more_kinds": max(0, len(counts.get("kind", [])) - CLAIM_COUNTS_SHOWN),
+            "more_sources": max(0, len(counts.get("source", [])) - CLAIM_COUNTS_SHOWN)}
 
 
 def _downloads(downloads: list[dict]) -> list[tuple[str, list[dict]]]:

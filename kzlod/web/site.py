@@ -5,7 +5,7 @@ Pages (static file / served path):
 ==================================  ======================  ==========================================
 static release                      served                  the page
 ==================================  ======================  ==========================================
-``index.html``                      ``/entities``           entities by class (a release: downloads too)
+``index.html``                      ``/entities``           entities by kind, claims counted (a release: downloads)
 ``id/<name>.html``                  ``/id/<name>``          an entity (:func:`kzlod.web.pages.render_entity`)
 ``claim/<name>.html``               ``/id/<name>``          a claim without a label, the same renderer
 ``sources.html``                    ``/sources``            the sources
@@ -32,7 +32,7 @@ from kzlod.querying import fulltext
 from kzlod.querying.descriptions import entity_iris
 from kzlod.querying.relations import relation_map
 from kzlod.querying.run import run_query
-from kzlod.web import browse, pages, replies
+from kzlod.web import browse, notfound, pages, replies
 from kzlod.web.browse import FACET_VALUES
 from kzlod.web.links import SERVED, SOURCE_NAME, Site, facet_page_name, page_names, source_page_names, static_linker
 from kzlod.web.ontology import render_ontology
@@ -96,16 +96,17 @@ def iter_site(store, *, downloads: Iterable[dict] = (), version: str | None = No
             yield "source/" + name, browse.render_source(doc, nested)
     yield "sources.html", browse.render_sources(listed, top)
     evidence = data.evidence_of(store)
-    yield from _claims_pages(store, release, infos, evidence)
+    facets = data.claim_facets(store)
+    yield from _claims_pages(facets, release, infos, evidence)
     yield "timeline.html", browse.render_timeline(data.timeline(store, infos, evidence), top)
     yield "map.html", render_map(relation_map(store), top)
-    yield "index.html", pages.render_index(store, top, downloads=downloads, docs=DOCS, version=version, date=date)
+    yield "index.html", pages.render_index(store, top, downloads=downloads, docs=DOCS, version=version, date=date,
+                                           facets=facets)
     yield "ontology.html", render_ontology(store)
 
 
-def _claims_pages(store, release: _Release, infos: dict, evidence: dict) -> Iterator[tuple[str, str]]:
+def _claims_pages(facets, release: _Release, infos: dict, evidence: dict) -> Iterator[tuple[str, str]]:
     """``claims.html``, and a page for each facet value the claims page shows."""
-    facets = data.claim_facets(store)
     yield "claims.html", browse.render_claims(facets, [], release.site(), infos, evidence)
     in_claims = release.site("claims")
     for facet, values in facets.counts(facets.values).items():
@@ -127,7 +128,8 @@ def _once(store, what: str, make):
 
 
 def task_entities(store):
-    return _once(store, "entities", lambda: replies.page(pages.render_index(store, SERVED)))
+    facets = _once(store, "facets", lambda: data.claim_facets(store))
+    return _once(store, "entities", lambda: replies.page(pages.render_index(store, SERVED, facets=facets)))
 
 
 def task_sources(store):
@@ -166,7 +168,7 @@ def task_search(store, text: str, limit: int, key: str | None):
 
 #: The tasks a worker runs for these pages (with :mod:`kzlod.web.workers`).
 TASKS = {"entities": task_entities, "sources": task_sources, "source": task_source, "claims": task_claims,
-         "timeline": task_timeline, "map": task_map, "search": task_search}
+         "timeline": task_timeline, "map": task_map, "search": task_search, **notfound.TASKS}
 
 
 # --- the served site: routes ------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from kzlod.web.templating import render
 #: The map's drawing area, in the units of :mod:`kzlod.querying.relations`' layout.
 X_RANGE, Y_RANGE, SCALE = (-2.3, 2.3), (-2.15, 1.95), 200
 MEMBERSHIP_COLOUR = "#7b5ea7"
+#: An edge's label: characters to a line, the width (SVG units) allowed for each character at font-size 11
+#: (a sans-serif averages about 5.5), the height of a line. Every line is drawn: the box grows with them.
+LABEL_WRAP, LABEL_CHAR, LABEL_LINE = 28, 6.2, 15
 NODE_FILL = {"focus": "#1d3f72", "partner": "#dbe8f7", "organisation": "#efe6f7"}
 
 
@@ -37,10 +40,10 @@ def _edge(m: RelationMap, e, site: Site) -> dict:
     edge["colour"] = TONES[e.tone][1]
     t = 0.47 if e.a == m.focus else 0.53 if e.b == m.focus else 0.5  # a little nearer the focus
     tx, ty = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
-    lines = [w for line in e.label.split("\n") if line for w in textwrap.wrap(line, 28)][:3]
-    w, h = max((len(t) for t in lines), default=0) * 6.2 + 12, 15 * len(lines) + 6
+    lines = [w for line in e.label.split("\n") if line for w in textwrap.wrap(line, LABEL_WRAP)]  # every line
+    w, h = max((len(t) for t in lines), default=0) * LABEL_CHAR + 12, LABEL_LINE * len(lines) + 6
     edge["label"] = {"x": tx - w / 2, "y": ty - h / 2, "width": w, "height": h, "cx": tx,
-                     "lines": [(ty - h / 2 + 15 * (i + 1) - 2, text) for i, text in enumerate(lines)]}
+                     "lines": [(ty - h / 2 + LABEL_LINE * (i + 1) - 2, text) for i, text in enumerate(lines)]}
     return edge
 
 

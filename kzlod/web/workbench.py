@@ -19,17 +19,22 @@ What the server adds, here:
   pages answer for;
 * ``/complete?q=TEXT[&kind=entity|concept|class|property]`` (:func:`task_complete`):
   the terms whose label, alternative label or prefixed name holds TEXT, for the
-  parameter fields and the editor.
+  parameter fields and the editor;
+* ``/unknown?query=TEXT`` (:func:`task_unknown`): the terms of the project's namespaces the
+  query names that the graph does not hold, each with the closest held ones and the query with
+  each of them in its place (:mod:`kzlod.querying.unknown`), which the page says above the results.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import urllib.parse
 
 from kzlod.errors import KzlodError, QueryError, UsageError
-from kzlod.querying.entities import resolve_params
+from kzlod.querying.entities import find_entity, resolve_params
 from kzlod.querying.run import bind_params, named_queries, run_query
+from kzlod.querying.unknown import held_in, replace_term, unknown_terms
 from kzlod.store.backends import bind_values, query_kind
 from kzlod.vocab import KZ, KZD, NAMESPACES, ONTOLOGY, OWL, RDF, SKOS, compact
 from kzlod.web import replies
@@ -55,7 +60,8 @@ RESERVED = {"query", "example"}
 FORMAT_NAMES = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "ttl": "Turtle", "nt": "N-Triples",
                 "jsonld": "JSON-LD"}
 COMPLETE_KINDS = ("entity", "concept", "class", "property")
-#: The prefixes the page says the endpoint predeclares.
+#: The prefixes the page says the endpoint predeclares (it gives every query all of NAMESPACES, which the
+#: editor knows too: /queries.json's "predeclared").
 PREDECLARED = ", ".join(f"{p}:" for p in ("kz", "kzd", "kzsrc", "rdfs", "skos", "org", "oa", "dcterms"))
 _SCHEMA_TYPES = {OWL + "Class", RDF + "Property", OWL + "ObjectProperty", OWL + "DatatypeProperty",
                  OWL + "AnnotationProperty", OWL + "Ontology", SKOS + "ConceptScheme", "http://www.w3.org/ns/shacl#NodeShape",
@@ -82,11 +88,12 @@ def _param_fields(q, values: dict, missing: set) -> list[dict]:
 
 
 def query_page(named: dict, *, text: str, example: str | None, values: dict | None = None, run: bool = False,
-               error: str = "", missing: set | None = None) -> str:
+               error: str = "", missing: set | None = None, near: list | None = None) -> str:
     """The page: the examples and their parameters, the editor holding ``text``, downloads, results.
 
     ``example`` is the named query the form shows (None: ``text`` is the user's own query);
-    ``run``: the page runs ``text`` when it opens; ``error``: why the example was not run.
+    ``run``: the page runs ``text`` when it opens; ``error``: why the example was not run, and
+    ``near``: what may have been meant, (text, href) pairs.
     """
     shown = example if example in named else _first(named)
     form = {
@@ -95,6 +102,7 @@ def query_page(named: dict, *, text: str, example: str | None, values: dict | No
         "description": named[shown].description if shown and example is not None else "",
         "fields": _param_fields(named[example], values or {}, missing or set()) if example in named else [],
         "error": error,
+        "near": near or [],
         "prefixes": PREDECLARED,
         "run": run,
         "text": text,
@@ -110,6 +118,7 @@ def queries_json(named: dict, namespaces: dict | None = None) -> dict:
     return {
         "queries": [{**q.as_dict(), "text": q.text} for q in named.values()],
         "prefixes": namespaces or NAMESPACES,
+        "predeclared": NAMESPACES,  # what kzlod.web.endpoint gives every query: declared or not, these work
         "idBase": KZD,
         "ontology": ONTOLOGY,
     }
@@ -129,7 +138,7 @@ async def home(request):
     if query is not None and len(query) > state.config.max_body:
         raise HttpError(413, f"query too long for the page: over {state.config.max_body} characters")
     given = [(k, v) for k, v in params.multi_items() if k not in RESERVED]
-    page = {"values": dict(given), "run": False, "error": "", "missing": set()}
+    page = {"values": dict(given), "run": False, "error": "", "missing": set(), "near": []}
     status = 200
     if query is not None:
         page.update(text=query, example=None, run=True)
@@ -139,7 +148,9 @@ async def home(request):
     elif example not in named:
         status, example = 404, _first(named)
         page.update(example=example, text=named[example].text if example else "",
-                    error=f"no example query named {params.get('example')[:80]!r}; pick one from the list")
+                    error=f"no example query named {params.get('example')[:80]!r}; pick one from the list",
+                    near=[(name, example_href(name, given)) for name in
+                          difflib.get_close_matches(params.get("example")[:80], list(named), n=3, cutoff=0.6)])
     else:
         status = await _bind(state.pool, named[example], given, page)
         page["example"] = example
@@ -156,10 +167,16 @@ async def _bind(pool, q, given: list, page: dict) -> int:
         return 200 if not given else 400
     try:
         page["text"], page["run"] = await pool.arun(("bind", q.name, filled)), True
-    except KzlodError as exc:  # the page shows what is wrong with the parameters
-        page["error"] = exc.message
+    except KzlodError as exc:  # the page shows what is wrong with the parameters, and what may have been meant
+        page["near"] = await pool.arun(("near", q.name, filled)) if status_of(exc) == 400 else []
+        page["error"] = exc.message.split(" Did you mean")[0] if page["near"] else exc.message
         return status_of(exc)
     return 200
+
+
+def example_href(name: str, params: list) -> str:
+    """The address that binds and runs the example ``name`` with ``params``."""
+    return "/?" + urllib.parse.urlencode([("example", name), *params])
 
 
 async def complete(request):
@@ -178,6 +195,15 @@ async def complete(request):
     return replies.data({"q": q, "kind": kind, "results": found}, {"Cache-Control": "max-age=60"}).response()
 
 
+async def unknown(request):
+    """``/unknown?query=TEXT``: the project's terms TEXT names that the graph does not hold, as JSON."""
+    query = request.query_params.get("query", "")
+    if len(query) > request.app.state.config.max_body:
+        raise HttpError(413, f"query too long: over {request.app.state.config.max_body} characters")
+    found = await request.app.state.pool.arun(("unknown", query)) if query.strip() else []
+    return replies.data({"unknown": found}).response()
+
+
 async def queries(request):
     """``/queries.json``: the examples, the prefixes, the IRIs the pages answer for."""
     state = request.app.state
@@ -192,6 +218,7 @@ def routes() -> list:
         Route("/", home, methods=["GET"]),
         Route("/queries.json", queries, methods=["GET"]),
         Route("/complete", complete, methods=["GET"]),
+        Route("/unknown", unknown, methods=["GET"]),
     ]
 
 
@@ -208,6 +235,31 @@ def task_bind(store, name: str, params: list) -> str:
     except (UsageError, QueryError) as exc:
         raise HttpError(400, _web_message(exc.message)) from None
     return text
+
+
+def task_near(store, name: str, params: list) -> list[tuple[str, str]]:
+    """For each entity or concept a parameter names that the graph does not have, the closest names it
+    has, each with the address of the example run with it: (label, href)."""
+    q = named_queries()[name]
+    global _index
+    if _index is None:
+        _index = term_index(store)
+    near = []
+    for param, value in params:
+        if param not in q.kinds:
+            continue
+        try:
+            find_entity(store, value)
+            continue
+        except (UsageError, QueryError, ValueError):  # ValueError: no IRI at all (<a b>)
+            pass
+        keys = {key: entry for entry in _index if entry["kind"] in ("entity", "concept") for key in entry["keys"]}
+        for key in difflib.get_close_matches(" ".join(value.split()).casefold(), list(keys), n=3, cutoff=0.6):
+            entry = keys[key]
+            option = (entry["label"], example_href(name, [(p, entry["id"] if p == param else v) for p, v in params]))
+            if option not in near:
+                near.append(option)
+    return near
 
 
 INDEX_QUERY = """
@@ -290,5 +342,20 @@ def task_complete(store, q: str, kind: str, limit: int) -> list[dict]:
     return matches(_index, q, kind, limit)
 
 
+_held: dict = {}  # namespace -> the IRIs of it the worker's store holds (read once)
+
+
+def task_unknown(store, query: str) -> list[dict]:
+    """The terms of the project's namespaces ``query`` names that the store does not hold: each with
+    the closest held terms and, for each, the query with it in the term's place."""
+    def held(ns: str) -> list[str]:
+        if ns not in _held:
+            _held[ns] = held_in(store, ns)
+        return _held[ns]
+
+    return [{**u.as_dict(), "fixed": [replace_term(query, u.written, c) for c in u.closest]}
+            for u in unknown_terms(store, query, held=held)]
+
+
 #: The tasks a worker runs for this page (with :mod:`kzlod.web.workers`).
-TASKS = {"bind": task_bind, "complete": task_complete}
+TASKS = {"bind": task_bind, "complete": task_complete, "unknown": task_unknown, "near": task_near}

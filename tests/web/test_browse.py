@@ -271,3 +271,59 @@ def test_hostile_labels_stay_text_on_the_map_claims_and_timeline(evil_file):
             assert all(not k.startswith("on") for tag in doc.walk() for k in tag.attrs), path
         svg = parse_html(c.get("/map").text).find("svg", "relmap")
         assert EVIL in [t.text() for t in svg.find_all("text")]
+
+
+# --- the index: entities by kind, claims counted -----------------------------------------------------
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DCT_TITLE = "http://purl.org/dc/terms/title"
+
+
+def labels_in_files() -> dict[str, str]:
+    """rdfs:label and dcterms:title of everything, from the data and ontology files."""
+    ontology = Path(__file__).resolve().parents[2] / "ontology" / "kzlod.ttl"
+    return {t.subject.value: t.object.value for t in data_graph(ontology)
+            if t.predicate.value in (RDFS_LABEL, DCT_TITLE) and isinstance(t.object, ox.Literal)}
+
+
+def test_the_index_lists_states_first_then_the_other_kinds(client, facts):
+    """Regression: /entities listed its classes alphabetically, States far down the page."""
+    doc = get(client, "/entities")
+    kinds = [h3.get("id") for h3 in doc.find("main").find_all("h3") if (h3.get("id") or "").startswith("kind-")]
+    assert kinds[0] == "kind-states" and kinds[-1] == "kind-other" and len(set(kinds)) == len(kinds) >= 4
+    states = {KZD + h[len("/id/"):] for h in doc.by_id("class-State").links()}
+    in_files = {s.value for s, ps in facts["by_subject"].items()
+                if ox.NamedNode(KZ + "State") in ps.get(RDF + "type", []) and RDFS_LABEL in ps}
+    assert states == in_files and len(states) == 8
+    shown = {KZD + h[len("/id/"):] for h in doc.find("main").links() if h.startswith("/id/")}
+    labelled = {s.value for s, ps in facts["by_subject"].items()
+                if isinstance(s, ox.NamedNode) and s.value.startswith(KZD) and RDFS_LABEL in ps}
+    assert shown == labelled  # every entity with a label, each under its kind
+    places = doc.by_id("kind-places")
+    assert places is not None and places.text().startswith("Places")
+
+
+def test_the_index_counts_claims_by_kind_and_by_source_as_the_files_do(client, facts):
+    doc = get(client, "/entities")
+    labels = labels_in_files()
+    assert doc.by_id("claims").text() == f"Claims ({len(facts['claims'])})"
+
+    def table(section: str) -> dict[str, tuple[int, str]]:
+        rows = doc.by_id(section).find("tbody").find_all("tr")
+        return {tr.find_all("td")[0].text(): (int(tr.find("a").text()), tr.find("a").get("href")) for tr in rows}
+
+    kinds = table("claims-by-kind")
+    assert {name: n for name, (n, _) in kinds.items()} == {labels[k]: n for k, n in facts["kinds"].items()}
+    sources = table("claims-by-source")
+    assert {name: n for name, (n, _) in sources.items()} == {labels[s]: n for s, n in facts["sources"].items()}
+    for name, (n, href) in [*kinds.items(), *sources.items()]:
+        assert len(listed(get(client, href))) == n, (name, href)  # each count links to its claims
+
+
+def test_the_release_index_has_the_same_kinds_and_counts(release, client):
+    static = parse_html((release / "index.html").read_text(encoding="utf-8"))
+    served = get(client, "/entities")
+    for section in ("kind-states", "claims-by-kind", "claims-by-source"):
+        assert re.sub(r"\s+", " ", static.by_id(section).text()) == re.sub(r"\s+", " ", served.by_id(section).text())
+    for href in static.by_id("claims-by-kind").links():
+        assert (release / href).is_file(), href

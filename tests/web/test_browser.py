@@ -13,171 +13,30 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
-import signal
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
+from browserkit import (
+    BROWSER_MARKS,
+    EVIL,
+    EX,
+    KZD,
+    STATES,
+    editor_text,
+    endpoint_answer,
+    fixtures,
+    memberships_in_files,
+    open_page,
+    result_rows,
+    run_and_wait,
+    states_in_files,
+    type_query,
+    wait_for_results,
+)
 
-pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("KZLOD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-KZD = "https://w3id.org/kzlod/id/"
-ORG = "http://www.w3.org/ns/org#"
-EVIL = '<img src=x onerror="window.__owned=1">'
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-STATES = "SELECT ?s WHERE { ?s a kz:State } ORDER BY ?s"
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-pytestmark = [
-    pytest.mark.skipif(sync_playwright is None, reason="Playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
-
-
-def memberships_in_files() -> set[tuple[str, str]]:
-    """(member, organisation) of every kz:Membership, read from the data files directly."""
-    member, org = {}, {}
-    for path in (ROOT / "data").rglob("*.ttl"):
-        for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            if q.predicate.value == ORG + "member":
-                member[q.subject.value] = q.object.value
-            elif q.predicate.value == ORG + "organization":
-                org[q.subject.value] = q.object.value
-    return {(member[m], org[m]) for m in member if m in org}
-
-
-def states_in_files() -> set[str]:
-    found = set()
-    for path in (ROOT / "data").rglob("*.ttl"):
-        for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            if q.predicate.value == RDF_TYPE and q.object.value == "https://w3id.org/kzlod/ontology#State":
-                found.add(q.subject.value)
-    return found
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    evil = tmp_path_factory.mktemp("data") / "evil.ttl"
-    evil.write_text(f'<{KZD}evil> <http://www.w3.org/2000/01/rdf-schema#label> "{EVIL.replace(chr(34), chr(92) + chr(34))}"@en .\n',
-                    encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0", "--data", str(evil)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline, url = time.monotonic() + 60, None
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        m = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
-        if m:
-            url = m.group(1)
-            break
-    if url is None:
-        proc.kill()
-        pytest.fail("kzlod serve did not start")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
-    yield url
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page that records what should never happen: script errors, dialogs, requests to
-    other servers, and anything the Content-Security-Policy blocks."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.problems = []
-    page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-    page.on("dialog", lambda dialog: (page.problems.append("dialog: " + dialog.message), dialog.dismiss()))
-    page.on("request", lambda req: urllib.parse.urlsplit(req.url).hostname != "127.0.0.1"
-            and page.problems.append("request to another server: " + req.url))
-    page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                         "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
-    yield page
-    context.close()
-
-
-def open_page(page, url):
-    page.goto(url)
-    page.wait_for_selector("#workbench[data-ready=true]")
-
-
-def wait_for_results(page, state="done"):
-    page.wait_for_selector(f"#results[data-state={state}]")
-
-
-def editor_text(page) -> str:
-    return page.evaluate("() => document.getElementById('query').value")  # the editor keeps it in step
-
-
-def type_query(page, text):
-    """Replace the editor's text as a user does: select all, then type."""
-    page.click("#workbench .CodeMirror-code")
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text(text)
-
-
-def run_and_wait(page, state="done"):
-    page.evaluate("() => { document.getElementById('results').dataset.state = 'asked'; }")
-    page.click("#run")
-    wait_for_results(page, state)
-
-
-def result_rows(page) -> list[dict]:
-    """The table's rows (all of them: the page size set to All), each cell's text and links by column."""
-    if page.locator("#results select.tableSizer").count():
-        page.select_option("#results select.tableSizer", "-1")
-    return page.evaluate("""() => {
-        const table = document.querySelector('#results table.dataTable');
-        const heads = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent.trim());
-        return Array.from(table.querySelectorAll('tbody tr')).filter(tr => !tr.querySelector('.dt-empty'))
-          .map(tr => Object.fromEntries(Array.from(tr.cells).map((td, i) => [heads[i] || '#',
-            {text: td.textContent, links: Array.from(td.querySelectorAll('a')).map(a => a.getAttribute('href')),
-             titles: Array.from(td.querySelectorAll('[title]')).map(a => a.getAttribute('title'))}])));
-    }""")
-
-
-def endpoint_answer(server, query) -> tuple[int, str, str]:
-    """What /sparql itself answers to ``query`` (status, content type, text), outside the browser."""
-    data = urllib.parse.urlencode({"query": query}).encode()
-    try:
-        with urllib.request.urlopen(urllib.request.Request(server + "sparql", data=data), timeout=30) as res:
-            return res.status, res.headers["Content-Type"], res.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers["Content-Type"], exc.read().decode()
+pytestmark = BROWSER_MARKS
+server, browser, page = fixtures()
 
 
 def test_the_editor_highlights_and_checks_sparql(page, server):
@@ -214,12 +73,12 @@ def test_pick_an_example_run_it_sort_and_page_the_rows(page, server):
     assert armenia["member"]["text"] == "Armenia"  # a term shows as its label, linked to its page
     assert "kzd:armenia" in armenia["member"]["titles"][0] and KZD + "armenia" in armenia["member"]["titles"][0]
     assert re.match(rf"{len(rows)} rows? in", page.text_content("#status"))
-    # sortable: by a column, then the other way
-    page.click("#results table.dataTable thead th:has-text('organisationLabel')")
-    labels = [row["organisationLabel"]["text"] for row in result_rows(page)]
+    # sortable: by a column (its terms by the labels shown), then the other way
+    page.click("#results table.dataTable thead th:has-text('organisation')")
+    labels = [row["organisation"]["text"] for row in result_rows(page)]
     assert labels == sorted(labels)
-    page.click("#results table.dataTable thead th:has-text('organisationLabel')")
-    labels = [row["organisationLabel"]["text"] for row in result_rows(page)]
+    page.click("#results table.dataTable thead th:has-text('organisation')")
+    labels = [row["organisation"]["text"] for row in result_rows(page)]
     assert labels == sorted(labels, reverse=True)
     # paged: 10 to a page
     page.select_option("#results select.tableSizer", "10")
@@ -321,10 +180,14 @@ def test_prefix_completion_offers_the_projects_prefixes(page, server):
     assert "kzsrc: <https://w3id.org/kzlod/id/source/>" in hints and all(h.startswith("kz") for h in hints)
     page.keyboard.press("Enter")
     assert editor_text(page) == "PREFIX kz: <https://w3id.org/kzlod/ontology#>"
-    # a prefix used without its declaration gets one
+    # the project's own prefix, which the endpoint does not predeclare, gets a declaration when used
     page.keyboard.press("Enter")
-    page.keyboard.type("SELECT * WHERE { ?claim oa:")
-    page.wait_for_function("() => document.getElementById('query').value.includes('PREFIX oa: <http://www.w3.org/ns/oa#>')")
+    page.keyboard.type(f"SELECT * WHERE {{ ?claim {EX[0]}:")
+    page.wait_for_function(f"() => document.getElementById('query').value.includes('PREFIX {EX[0]}: <{EX[1]}>')")
+    # a predeclared one needs none
+    type_query(page, "SELECT * WHERE { ?claim oa:")
+    page.wait_for_timeout(500)
+    assert editor_text(page) == "SELECT * WHERE { ?claim oa:"
     assert not page.problems, page.problems
 
 
@@ -340,7 +203,7 @@ def test_a_parameter_completes_by_label(page, server):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     assert page.input_value("#param-entity") == "kzd:kazakhstan"
-    page.click("#run-example")
+    page.click("#run")  # the one run control binds the example's parameter
     page.wait_for_url(re.compile(r"\?example=entity&entity=kzd%3Akazakhstan$"))
     page.wait_for_selector("#workbench[data-ready=true]")
     wait_for_results(page)

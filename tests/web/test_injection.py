@@ -32,7 +32,7 @@ with __import__("warnings").catch_warnings():
 #: The elements the templates write.
 ELEMENTS = {"html", "head", "meta", "title", "style", "link", "script", "body", "header", "nav", "main", "aside",
             "section", "figure", "figcaption", "div", "form", "input", "button", "select", "option", "label",
-            "textarea", "noscript", "h1", "h2", "h3", "p", "span", "a", "code", "strong", "cite", "mark", "br",
+            "textarea", "noscript", "h1", "h2", "h3", "h4", "p", "span", "a", "code", "pre", "strong", "cite", "mark", "br",
             "blockquote", "dl", "dt", "dd", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "svg", "g",
             "line", "rect", "text"}
 FORM_ACTIONS = {"/", "/search"}
@@ -123,11 +123,13 @@ def test_each_probe_is_shown_as_itself_in_the_release(release):
 
 def served_paths() -> list[str]:
     paths = ["/entities", "/sources", "/source/probe", "/claims", "/claims?source=kzsrc:probe", "/timeline", "/map",
-             "/ontology", "/search", "/search?q=alert", "/search?q=probe&limit=500"]
+             "/ontology", "/search", "/search?q=alert", "/search?q=probe&limit=500", "/sparql", "/id/probe-0x",
+             "/search?q=prboe"]
     for i, probe in enumerate(PROBES):
         quoted = urllib.parse.quote(probe, safe="")
         paths += [f"/id/probe-{i}", f"/id/probe-claim-{i}", f"/claims?partner=kzd:probe-{i}", f"/search?q={quoted}",
-                  f"/?query={quoted}", f"/?example=entity&entity={quoted}", f"/?example={quoted}"]
+                  f"/?query={quoted}", f"/?example=entity&entity={quoted}", f"/?example={quoted}",
+                  f"/id/{quoted}", f"/source/{quoted}", f"/{quoted}"]  # not-found pages, the probe in their address
     return paths
 
 

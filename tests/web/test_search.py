@@ -131,6 +131,51 @@ def test_csv_limit_kind_and_phrases():
     assert search("zzyzzyx").stdout == "no hits for 'zzyzzyx'\n"
 
 
+#: (what was typed, what the search suggests: each word the index lacks replaced by its nearest, in the same case)
+MISSPELT = [
+    ("Karabahk", ["Karabakh"]),
+    ("karabahk", ["karabakh"]),
+    ("tensoins Armenia", ["tensions Armenia"]),
+    ("Kazakstan", ["Kazakhstan"]),
+]
+
+
+def words_in_files() -> set[str]:
+    """Every word of the graph's literals, lower case, read from the data files."""
+    import re
+
+    return {w.casefold() for t in data_graph() if hasattr(t.object, "language")
+            for w in re.findall(r"[^\W_]+", t.object.value)}
+
+
+@pytest.mark.parametrize("typed, suggested", MISSPELT)
+def test_a_misspelt_word_gets_the_nearest_word_the_graph_has(typed, suggested):
+    data = json.loads(search(typed, "--format", "json").stdout)
+    assert data["total"] == 0 and data["suggestions"] == suggested
+    words = words_in_files()
+    for s in suggested:
+        assert all(w.casefold() in words for w in s.split())  # a word the graph has
+        assert json.loads(search(s, "--format", "json").stdout)["total"] > 0  # which finds something
+    shown = " or ".join(repr(s) for s in suggested)
+    assert search(typed).stdout == f"no hits for {typed!r}; did you mean {shown}?\n"
+
+
+def test_no_suggestion_where_nothing_is_near_or_something_was_found():
+    assert json.loads(search("zzyzzyx", "--format", "json").stdout)["suggestions"] == []
+    found = json.loads(search("Karabakh", "--format", "json").stdout)
+    assert found["total"] == 9 and found["suggestions"] == []
+
+
+def test_the_search_page_links_what_a_misspelt_search_may_have_meant(client):
+    doc = parse_html(client.get("/search", params={"q": "Karabahk"}).text)
+    near = doc.find("span", "did-you-mean")
+    assert near is not None and near.links() == ["/search?q=Karabakh"]
+    assert "No hits for “Karabahk”." in doc.find("p", "no-hits").text()
+    assert doc.find("ol", "hits") is None
+    page = parse_html(client.get(near.links()[0]).text)
+    assert "9 hits" in page.find("p", "count").text()
+
+
 @pytest.mark.parametrize("args, message", [
     (["!!"], "give a word to search for"),
     (["Karabakh", "--limit", "0"], "Invalid value for '--limit'"),
@@ -202,9 +247,15 @@ def test_the_search_page_shows_the_same_hits_linked_with_snippets(client):
     cli_hits = json.loads(search("Karabakh", "--format", "json").stdout)["hits"]
     assert [li.find("a", "hit-title").text() for li in items] == [h["title"] for h in cli_hits]
     assert "9 hits" in doc.find("p", "count").text()
-    for li in items:
-        marks = [m.text() for m in li.find("p", "snippet").find_all("mark")]
+    for li, hit in zip(items, cli_hits):
+        snippet = li.find("p", "snippet")
+        if hit["field"] == "label" and hit["text"] == hit["title"]:  # the snippet would repeat the title: shown once
+            assert snippet is None
+            marks = [m.text() for m in li.find("a", "hit-title").find_all("mark")]
+        else:
+            marks = [m.text() for m in snippet.find_all("mark")]
         assert marks and all(m == "Karabakh" for m in marks)
+    assert [li.find("p", "snippet") is None for li in items] == [True, True, True] + [False] * 6
     sentence_links = [li.find("a", "hit-title").get("href") for li in items if "hit-sentence" in li.classes()]
     assert sorted(sentence_links) == ["/source/foreign-policy#s18", "/source/foreign-policy#s20"]
     for href in {a.get("href") for li in items for a in li.find_all("a")}:

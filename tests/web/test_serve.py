@@ -28,12 +28,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from pagetree import parse_html
 from servers import start_kzlod
 
 from kzlod import api, settings
 from kzlod.cli import cli
 from kzlod.project import bundled
 from kzlod.querying.run import named_queries, run_query
+from kzlod.vocab import NAMESPACES
 from kzlod.web.app import create_app
 from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES
 from kzlod.web.server import ServeConfig
@@ -233,8 +235,28 @@ def test_a_browser_asking_the_endpoint_is_sent_to_the_query_page(client):
     assert res.headers["location"].startswith("/?query=")
     page = client.get(res.headers["location"])
     assert "?s a kz:State" in page.text
+
+
+def test_a_browser_asking_for_the_service_description_gets_it_as_a_page(client):
+    """Regression: "Service description" in the navigation landed back on the query page."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     res = client.get("/sparql", headers={"Accept": browser}, follow_redirects=False)
-    assert res.status_code == 303 and res.headers["location"] == "/"
+    assert res.status_code == 200 and res.headers["content-type"].startswith("text/html")
+    assert "script-src" not in res.headers["content-security-policy"] and res.headers["vary"] == "Accept"
+    doc = parse_html(res.text)
+    assert doc.find("h1").text() == "The SPARQL endpoint"
+    turtle = doc.find("pre", "turtle").text()  # the same description the endpoint gives in RDF
+    described = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert turtle == described.text and triples(turtle.encode())
+    media = {row.find_all("td")[1].text() for row in doc.find("table", "formats").find_all("tr")[1:]}
+    assert media == set(RESULT_TYPES.values()) | set(GRAPH_TYPES.values())
+    rows = doc.find("table", "prefixes").find_all("tr")
+    prefixes = {tr.find_all("td")[0].text(): tr.find_all("td")[1].text() for tr in rows}
+    assert prefixes == {f"{p}:": ns for p, ns in NAMESPACES.items()}
+    graphs = [li.text() for li in doc.find("ul", "graphs").find_all("li")]
+    assert graphs == sorted(g.value for g in api.load().store.named_graphs())
+    nav = doc.find("nav").find("a", href="/sparql")
+    assert nav.get("aria-current") == "page"
 
 
 def test_truncated_results_are_flagged(pool):
@@ -281,6 +303,50 @@ def test_entity_html_for_browsers_links_to_other_entities(client):
     assert "script-src" not in csp and "default-src 'none'" in csp
     assert 'href="/id/csto"' in res.text
     assert "<script" not in res.text
+
+
+ENTITY_TURTLE_CASES = ["armenia", "membership-armenia-csto", "source/foreign-policy/sentence/27", "csto"]
+
+
+@pytest.mark.parametrize("local", ENTITY_TURTLE_CASES)
+def test_entity_turtle_declares_only_the_prefixes_it_uses_and_escapes_no_local_name(client, local):
+    """Regression: /id/x as Turtle declared all 17 prefixes and wrote kzsrc:foreign-policy\\/sentence\\/27."""
+    res = client.get(f"/id/{local}", headers={"Accept": "text/turtle"})
+    assert res.status_code == 200 and res.headers["content-type"].startswith("text/turtle")
+    text = res.text
+    declared = dict(re.findall(r"^@prefix (\w*): <([^>]*)> \.$", text, re.M))
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
+    masked = re.sub(r'"(?:[^"\\]|\\.)*"', '""', body)  # prefixed names in literals do not count
+    used = {p for p in declared if re.search(rf"(?<![\w<]){p}:", masked)}
+    assert used == set(declared), f"declared but unused: {set(declared) - used}"
+    assert "\\/" not in text
+    served = triples(res.content)
+    described = triples(client.get(f"/id/{local}", headers={"Accept": "application/n-triples"}).content,
+                        ox.RdfFormat.N_TRIPLES)
+    assert served and len(served) == len(described)
+    assert {t for t in served if not isinstance(t.object, ox.BlankNode) and not isinstance(t.subject, ox.BlankNode)} \
+        == {t for t in described if not isinstance(t.object, ox.BlankNode) and not isinstance(t.subject, ox.BlankNode)}
+
+
+def test_a_sentence_iri_is_written_in_full_not_escaped(client):
+    text = client.get("/id/source/foreign-policy/sentence/27", headers={"Accept": "text/turtle"}).text
+    assert text.count("<https://w3id.org/kzlod/id/source/foreign-policy/sentence/27>") == 1
+    assert "kzsrc:foreign-policy ;" in text or "kzsrc:foreign-policy ." in text
+
+
+def test_entity_rdf_xml_is_negotiable(client):
+    for headers, params in (({"Accept": "application/rdf+xml"}, {}), ({}, {"format": "rdf"})):
+        res = client.get("/id/csto", headers=headers, params=params)
+        assert res.status_code == 200 and res.headers["content-type"].startswith("application/rdf+xml"), res.text
+        xml = triples(res.content, ox.RdfFormat.RDF_XML)
+        nt = triples(client.get("/id/csto", headers={"Accept": "application/n-triples"}).content,
+                     ox.RdfFormat.N_TRIPLES)
+        assert xml == nt and xml
+        namespaces = set(re.findall(r'xmlns:\w+="([^"]*)"', res.text))
+        predicates = {t.predicate.value for t in xml}
+        assert all(any(p.startswith(ns) for p in predicates) for ns in namespaces - {"http://www.w3.org/2005/11/its"})
+    res = client.get("/ontology", headers={"Accept": "application/rdf+xml"})
+    assert res.status_code == 200 and triples(res.content, ox.RdfFormat.RDF_XML)
 
 
 def test_unknown_entity_is_404(client):

@@ -227,10 +227,12 @@ def test_the_sources_page_lists_every_source_document(client):
 
 @pytest.mark.parametrize("path", ["/source/nope", "/source/..%2F..%2Fetc", "/source/%3Cscript%3Ex",
                                   "/source/foreign-policy/sentence/1"])
-def test_an_unknown_or_bad_source_is_404_in_plain_text(client, path):
+def test_an_unknown_or_bad_source_is_404_a_page_for_a_browser_plain_text_else(client, path):
     res = client.get(path, headers={"Accept": "text/html"})
-    assert res.status_code == 404
-    assert res.headers["content-type"].startswith("text/plain")
+    assert res.status_code == 404 and res.headers["content-type"].startswith("text/html")
+    assert "<script" not in res.text and parse_html(res.text).find("h1").text() == "Not found"
+    res = client.get(path, headers={"Accept": "text/turtle"})
+    assert res.status_code == 404 and res.headers["content-type"].startswith("text/plain")
     assert "<script" not in res.text
 
 

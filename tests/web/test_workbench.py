@@ -46,6 +46,13 @@ def client():
 
 
 @pytest.fixture(scope="module")
+def small_pool():
+    """A pool whose requests may hold no more than 100 characters."""
+    with WorkerPool(ServeConfig(project=bundled(), workers=1, timeout=20, max_body=100)) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
 def store():
     return memory_store(bundled())
 
@@ -235,3 +242,58 @@ def test_queries_json_has_the_served_projects_prefixes(tmp_path):
     data = workbench.queries_json(named_queries(), served)
     assert data["prefixes"]["ex"] == "http://example.org/ns#" and data["prefixes"]["kz"] == NAMESPACES["kz"]
     assert bundled().namespaces == NAMESPACES
+
+
+# --- what may have been meant -----------------------------------------------------------------------
+
+def near_links(page: str) -> list[tuple[str, str]]:
+    """The links of the page's "did you mean" under its error: (text, href)."""
+    m = re.search(r'<span id="near">(.*?)</span>', page, re.DOTALL)
+    return [(html.unescape(t), html.unescape(h)) for h, t in re.findall(r'<a href="([^"]*)">([^<]*)</a>', m.group(1))] \
+        if m else []
+
+
+def test_a_misspelt_parameter_value_links_the_closest_names(client):
+    """Regression: the page said "Did you mean: Russia, Asia?" as plain text."""
+    res = client.get("/", params={"example": "entity", "entity": "Rusia"})
+    assert res.status_code == 400
+    said = re.sub(r"<[^>]*>", "", shown_error(res.text))
+    assert said.startswith("entity: no entity named 'Rusia'. Did you mean Russia") and said.count("Did you mean") == 1
+    links = near_links(res.text)
+    assert links[0] == ("Russia", "/?example=entity&entity=kzd%3Arussia")
+    for _, href in links:
+        page = client.get(href)
+        assert page.status_code == 200 and runs_at_once(page.text), href
+
+
+def test_a_misspelt_example_name_links_the_closest_example(client):
+    res = client.get("/", params={"example": "membership"})
+    assert res.status_code == 404 and near_links(res.text) == [("memberships", "/?example=memberships")]
+
+
+def test_unknown_terms_are_named_with_the_closest_and_the_query_mended(client):
+    query = "SELECT ?s WHERE { ?s a kz:Stat }"
+    res = client.get("/unknown", params={"query": query})
+    assert res.status_code == 200 and res.headers["content-type"].startswith("application/json")
+    [term] = res.json()["unknown"]
+    assert term["written"] == "kz:Stat" and term["closest"][0] == "kz:State"
+    assert term["fixed"][0] == "SELECT ?s WHERE { ?s a kz:State }"
+    assert len(term["fixed"]) == len(term["closest"])
+    assert client.get("/unknown", params={"query": term["fixed"][0]}).json() == {"unknown": []}
+    assert client.get("/unknown", params={"query": ""}).json() == {"unknown": []}
+
+
+def test_unknown_terms_refuses_a_query_too_long(small_pool):
+    with TestClient(create_app(small_pool)) as small:
+        res = small.get("/unknown", params={"query": "SELECT * WHERE { ?s ?p ?o } #" + "x" * 100})
+        assert res.status_code == 413 and "query too long" in res.text
+
+
+def test_the_editor_is_told_exactly_the_prefixes_the_endpoint_predeclares(client):
+    predeclared = client.get("/queries.json").json()["predeclared"]
+    assert predeclared == NAMESPACES
+    for prefix in predeclared:  # each works undeclared at the endpoint
+        res = client.get("/sparql", params={"query": f"SELECT ({prefix}:x AS ?x) WHERE {{}}"})
+        assert res.status_code == 200, (prefix, res.text)
+    res = client.get("/sparql", params={"query": "SELECT * WHERE { ?s nope:x ?o }"})
+    assert res.status_code == 400 and "unknown prefix nope:" in res.text

@@ -2,7 +2,11 @@
 //
 // Queries run against /sparql from here: every run is a URL (history.pushState), so Back and
 // Forward move through them and a link reproduces a result. Results show terms by label,
-// linked to their pages on this server. YASR's table takes HTML strings: every value from
+// linked to their pages on this server (a column ?xLabel beside ?x becomes the text of x's
+// links), numbers right-aligned. One Run button: an example with parameters is bound by the
+// server (/?example=…), anything else runs as it stands. The editor knows the prefixes the
+// endpoint predeclares; terms of the project's namespaces the graph does not hold are said
+// above the results, with the closest ones (/unknown). YASR's table takes HTML strings: every value from
 // the graph is escaped (esc) before it becomes HTML, and only /id/…, /ontology… and http(s)
 // IRIs become links. Nothing is fetched from anywhere but this server, nothing is stored
 // in the browser.
@@ -23,6 +27,8 @@
   const statusLine = byId("status");
   const errorBox = byId("error");
   const results = byId("results");
+  const notice = byId("unknown-terms");
+  const runExample = byId("run-example");
   const downloads = byId("download-links");
 
   const RESULT_FORMATS = [["csv", "CSV"], ["tsv", "TSV"], ["json", "JSON"], ["xml", "XML"]];
@@ -31,13 +37,17 @@
   const LABELLED_BY = "rdfs:label|skos:prefLabel"; // prefixes the endpoint predeclares
   const SAFE_IRI = /^[^<>"{}|^`\\\s]+$/;
   const MAX_CACHED = 30;
+  const NUMERIC = new Set(["integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "unsignedByte"]); // XML Schema's number types
 
-  let catalogue = { queries: [], prefixes: {}, idBase: "", ontology: "" };
+  let catalogue = { queries: [], prefixes: {}, predeclared: {}, idBase: "", ontology: "" };
   let yasqe = null;
   let yasr = null;
   let counter = 0; // ids of runs
   let current = 0; // the run whose answer is shown (or awaited)
   let inflight = null; // the AbortController of the request under way
+  let loadedText = ""; // the query the page came with (an example: as the server bound it)
   const labels = new Map(); // IRI -> its label ("": it has none)
   const answers = new Map(); // run id -> {summary, ms, status}
 
@@ -85,10 +95,13 @@
     return kinds.size > 1;
   }
 
-  function cellHtml(t, showTags) {
+  // A term as a cell shows it; ``rowLabel``: the row's value of the column ?xLabel beside this one (?x).
+  function cellHtml(t, showTags, rowLabel) {
     const XSD_STRING = (catalogue.prefixes.xsd || "") + "string";
+    const own = rowLabel && rowLabel.type === "literal" ? rowLabel.value : "";
+    if (!t) return own ? `<span class="literal">${esc(own)}</span>` : "";
     if (t.type === "uri") {
-      const label = labels.get(t.value);
+      const label = own || labels.get(t.value);
       const name = compact(t.value);
       const title = esc(label ? name + " · " + t.value : t.value);
       const href = localHref(t.value) || (/^https?:\/\//i.test(t.value) ? t.value : null);
@@ -104,28 +117,94 @@
     else if (!lang && showTags && t.datatype && t.datatype !== XSD_STRING) {
       html += `<span class="datatype">${esc(compact(t.datatype))}</span>`;
     }
+    if (own && own !== t.value) html += ` <span class="row-label">(${esc(own)})</span>`;
     return html;
   }
 
-  function sortKey(t) {
-    return t.type === "uri" ? labels.get(t.value) || compact(t.value) : t.value;
+  function sortKey(t, rowLabel) {
+    const own = rowLabel && rowLabel.type === "literal" ? rowLabel.value : "";
+    if (!t) return own;
+    if (t.type === "uri") return own || labels.get(t.value) || compact(t.value);
+    return isNumber(t) && isFinite(Number(t.value)) ? Number(t.value) : t.value;
+  }
+
+  // A number: typed as one, or a plain string of digits (a year: STR(?date)).
+  function isNumber(t) {
+    if (t.type !== "literal") return false;
+    const xsd = catalogue.prefixes.xsd || "";
+    if (xsd && t.datatype && t.datatype.startsWith(xsd) && NUMERIC.has(t.datatype.slice(xsd.length))) return true;
+    return !t["xml:lang"] && (!t.datatype || t.datatype === xsd + "string") && /^-?[0-9]+(\.[0-9]+)?$/.test(t.value);
+  }
+
+  // The columns whose every value is a number (right-aligned).
+  function numeric(bindings, variable) {
+    let seen = false;
+    for (const row of bindings) {
+      const t = row[variable];
+      if (!t) continue;
+      if (!isNumber(t)) return false;
+      seen = true;
+    }
+    return seen;
+  }
+
+  // ?x and ?xLabel side by side: the label column is shown as the text of x's links, not as a column.
+  function labelColumns(variables) {
+    const pairs = new Map();
+    for (const v of variables) {
+      const label = ["Label", "label", "_label"].map((end) => v + end).find((name) => variables.includes(name));
+      if (label && !pairs.has(label)) pairs.set(v, label);
+    }
+    return pairs;
   }
 
   function registerTable() {
     const Base = Yasr.plugins.table;
     class Table extends Base {
+      // Without YASR's column resizer, whose fixed widths cut headers and short values: columns as wide
+      // as their text, a long text cut with an ellipsis (a click shows it all), a wide table scrolled.
+      draw(config) {
+        const drawn = super.draw(config);
+        const table = this.tableEl;
+        if (this.tableResizer) window.removeEventListener("resize", this.tableResizer.onResize);
+        this.tableResizer = undefined;
+        if (table) {
+          const grips = table.previousElementSibling;
+          if (grips && grips.classList.contains("grip-container")) grips.remove();
+          table.classList.remove("grip-resizable", "grip-padding");
+          table.style.removeProperty("width");
+          table.querySelectorAll("thead th").forEach((th) => th.style.removeProperty("width"));
+        }
+        return drawn;
+      }
+
       getColumns() {
         const columns = super.getColumns();
         const bindings = (this.yasr.results && this.yasr.results.getBindings()) || [];
-        for (const column of columns.slice(1)) {
+        const names = columns.map((column) => column.name);
+        const pairs = labelColumns(names.slice(1));
+        const merged = new Set(pairs.values());
+        columns[0].width = `${String(bindings.length).length * 9 + 16}px`;
+        columns[0].className = "row-number num";
+        columns.slice(1).forEach((column) => {
+          if (merged.has(column.name)) {
+            column.visible = false; // its values are the text of the links beside it (and still filter)
+            column.render = (data, type) => (!data ? "" : type === "display" ? `<div>${esc(data.value)}</div>` : data.value);
+            return;
+          }
           const showTags = informing(bindings, column.name);
-          column.render = (data, type) => {
-            if (!data) return "";
-            if (type === "display") return `<div>${cellHtml(data, showTags)}</div>`;
-            if (type === "filter") return sortKey(data) + " " + (data.type === "uri" ? compact(data.value) : "");
-            return sortKey(data);
+          const labelAt = pairs.has(column.name) ? names.indexOf(pairs.get(column.name)) : -1;
+          if (numeric(bindings, column.name)) column.className = "num";
+          column.render = (data, type, row) => {
+            const rowLabel = labelAt >= 0 && row ? row[labelAt] || null : null;
+            if (!data && !rowLabel) return "";
+            if (type === "display") return `<div>${cellHtml(data || null, showTags, rowLabel)}</div>`;
+            if (type === "filter") {
+              return sortKey(data || null, rowLabel) + " " + (data && data.type === "uri" ? compact(data.value) : "");
+            }
+            return sortKey(data || null, rowLabel);
           };
-        }
+        });
         return columns;
       }
     }
@@ -236,6 +315,8 @@
 
   async function execute(query, id) {
     setDownloads(query);
+    notice.hidden = true;
+    checkTerms(query, id);
     results.dataset.state = "running";
     statusLine.textContent = "running…";
     const cached = answers.get(id);
@@ -311,6 +392,81 @@
     return execute(query, id);
   }
 
+  // The one Run button (and Ctrl+Enter): an example with parameters, its text as it came, is bound
+  // by the server with the fields' values (/?example=NAME&PARAM=VALUE, a page of its own); any
+  // other text runs as it stands.
+  function run() {
+    const example = catalogue.queries.find((q) => q.name === exampleSelect.value);
+    const query = yasqe.getValue();
+    if (example && Object.keys(example.params).length && (query === example.text || query === loadedText)) {
+      const missing = example.required.filter((name) => !(paramsBox.querySelector(`input[name="${name}"]`) || {}).value);
+      if (missing.length) {
+        errorBox.textContent = "Give " + missing.sort().join(", ") + " to run this example.";
+        errorBox.hidden = false;
+        return Promise.resolve();
+      }
+      const url = exampleUrl(example);
+      if (url !== location.pathname + location.search || query !== loadedText) {
+        location.assign(url);
+        return Promise.resolve();
+      }
+    }
+    return runEditor();
+  }
+
+  function exampleUrl(example) {
+    const params = new URLSearchParams({ example: example.name });
+    paramsBox.querySelectorAll("input").forEach((input) => {
+      if (input.value.trim()) params.append(input.name, input.value);
+    });
+    return "/?" + params.toString();
+  }
+
+  // Terms of the project's namespaces the query names and the graph does not hold, said above the
+  // results with the closest held ones; each suggestion runs the query with it in the term's place.
+  const checked = new Map(); // query -> its unknown terms
+  async function checkTerms(query, id) {
+    let found = checked.get(query);
+    if (!found) {
+      try {
+        const response = await fetch("/unknown?" + new URLSearchParams({ query: query }).toString());
+        found = response.ok ? (await response.json()).unknown : [];
+      } catch (err) {
+        found = [];
+      }
+      checked.set(query, found);
+    }
+    if (id !== current) return;
+    notice.textContent = "";
+    for (const term of found) {
+      const line = document.createElement("p");
+      const name = document.createElement("code");
+      name.textContent = term.written;
+      line.append(name, " is not in the graph.");
+      if (term.closest.length) {
+        line.append(" Did you mean ");
+        term.closest.forEach((closest, i) => {
+          if (i) line.append(i === term.closest.length - 1 ? " or " : ", ");
+          const a = document.createElement("a");
+          a.href = queryUrl(term.fixed[i]);
+          a.className = "fix";
+          const code = document.createElement("code");
+          code.textContent = closest;
+          a.appendChild(code);
+          a.addEventListener("click", (event) => {
+            event.preventDefault();
+            setEditor(term.fixed[i]);
+            runEditor();
+          });
+          line.appendChild(a);
+        });
+        line.append("?");
+      }
+      notice.appendChild(line);
+    }
+    notice.hidden = !found.length;
+  }
+
   function markOwnQuery() {
     if (!exampleSelect.querySelector('option[value=""]')) {
       const own = document.createElement("option");
@@ -326,7 +482,7 @@
   window.addEventListener("popstate", (event) => {
     const state = event.state;
     if (!state || typeof state.query !== "string" || !yasqe) return;
-    yasqe.setValue(state.query);
+    setEditor(state.query);
     const params = new URLSearchParams(location.search);
     const example = catalogue.queries.find((q) => q.name === params.get("example"));
     if (example) showExample(example, params);
@@ -477,18 +633,49 @@
     if (!q) return;
     showExample(q, null);
     errorBox.hidden = true;
-    if (yasqe) yasqe.setValue(q.text);
+    if (yasqe) setEditor(q.text);
     setDownloads(q.text);
   });
 
   exampleForm.addEventListener("submit", (event) => {
-    if (!exampleSelect.value && yasqe) {
+    if (yasqe) {
       event.preventDefault();
-      runEditor();
+      run();
     }
   });
 
   // --- the editor ---------------------------------------------------------------------------
+
+  // YASQE marks a prefixed name whose prefix the query does not declare; the endpoint predeclares
+  // some, so the editor's SPARQL mode starts every query knowing them.
+  function predeclare(prefixes) {
+    const make = Yasqe.modes && Yasqe.modes.sparql11;
+    if (typeof make !== "function" || make.kzlodPredeclared) return;
+    const mode = function (config, spec) {
+      const made = make(config, spec);
+      const start = made.startState;
+      made.startState = function () {
+        const state = start.apply(this, arguments);
+        state.prefixes = Object.assign({}, prefixes, state.prefixes);
+        return state;
+      };
+      return made;
+    };
+    mode.kzlodPredeclared = true;
+    Yasqe.defineMode("sparql11", mode);
+  }
+
+  // The editor as tall as the query it is given (6 to 16 lines; its handle resizes it after).
+  function fitEditor() {
+    const line = yasqe.defaultTextHeight();
+    const lines = Math.min(16, Math.max(6, yasqe.lineCount() + 1));
+    yasqe.setSize(null, Math.round(lines * line + 12) + "px");
+  }
+
+  function setEditor(text) {
+    yasqe.setValue(text);
+    fitEditor();
+  }
 
   function registerCompleters() {
     const prefixes = Object.entries(catalogue.prefixes).map(([p, iri]) => p + ": <" + iri + ">").sort();
@@ -515,6 +702,7 @@
       host.dataset.ready = "true"; // the plain form still works
       return;
     }
+    predeclare(catalogue.predeclared || {});
     registerCompleters();
     registerTable();
     const editor = document.createElement("div");
@@ -529,12 +717,14 @@
       createShortLink: undefined,
       editorHeight: "22rem",
       resizeable: true,
+      showQueryButton: false, // the page's Run button is the one run control
       collapsePrefixesOnLoad: false,
       requestConfig: { endpoint: location.origin + "/sparql", method: "POST", acceptHeaderSelect: ACCEPT,
         acceptHeaderGraph: "text/turtle" },
-      extraKeys: { "Ctrl-Enter": () => runEditor(), "Cmd-Enter": () => runEditor() },
+      extraKeys: { "Ctrl-Enter": () => run(), "Cmd-Enter": () => run() },
     });
-    yasqe.query = () => runEditor(); // YASQE's run button
+    yasqe.query = () => run();
+    fitEditor();
     yasqe.on("change", () => {
       textarea.value = yasqe.getValue();
     });
@@ -548,14 +738,16 @@
     });
     queryForm.addEventListener("submit", (event) => {
       event.preventDefault();
-      runEditor();
+      run();
     });
+    runExample.hidden = true; // without a script the example form has its own button
     document.querySelectorAll("#params input[data-kind]").forEach(attachCompletion);
-    const run = host.dataset.run === "true";
+    const runNow = host.dataset.run === "true";
+    loadedText = yasqe.getValue();
     current = ++counter;
-    history.replaceState({ query: yasqe.getValue(), id: current, run: run }, "", location.href);
+    history.replaceState({ query: loadedText, id: current, run: runNow }, "", location.href);
     host.dataset.ready = "true";
-    if (run) execute(yasqe.getValue(), current);
+    if (runNow) execute(loadedText, current);
   }
 
   fetch("/queries.json")
