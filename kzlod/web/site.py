@@ -27,8 +27,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from kzlod.errors import KzlodError
-from kzlod.querying import browse as data
 from kzlod.querying import fulltext
+from kzlod.querying.browse import (
+    FACETS,
+    claim_facets,
+    claim_info,
+    evidence_of,
+    facet_value,
+    source_document,
+    source_iri,
+    source_list,
+    timeline,
+)
 from kzlod.querying.descriptions import entity_iris
 from kzlod.querying.relations import relation_map
 from kzlod.querying.run import run_query
@@ -82,23 +92,23 @@ def iter_site(store, *, downloads: Iterable[dict] = (), version: str | None = No
     """The HTML files of a static release, (relative path, text), one at a time: a million triples
     make some 45,000 pages, which a release writes as they come rather than holding them all."""
     release = _Release(store)
-    infos = data.claim_info(store)  # every claim's title, read once for all the pages
+    infos = claim_info(store)  # every claim's title, read once for all the pages
     titles = {c: info.title for c, info in infos.items()}
     for folder, items in (("id", release.names), ("claim", release.claims)):
         site = release.site(folder)
         for iri, name in items.items():
             yield f"{folder}/{name}", pages.render_entity(store, iri, site, titles=titles)
     top, nested = release.site(), release.site("source")
-    listed = data.source_list(store)
+    listed = source_list(store)
     for iri, name in release.sources.items():
-        doc = data.source_document(store, iri, infos)
+        doc = source_document(store, iri, infos)
         if doc is not None:
             yield "source/" + name, browse.render_source(doc, nested)
     yield "sources.html", browse.render_sources(listed, top)
-    evidence = data.evidence_of(store)
-    facets = data.claim_facets(store)
+    evidence = evidence_of(store)
+    facets = claim_facets(store)
     yield from _claims_pages(facets, release, infos, evidence)
-    yield "timeline.html", browse.render_timeline(data.timeline(store, infos, evidence), top)
+    yield "timeline.html", browse.render_timeline(timeline(store, infos, evidence), top)
     yield "map.html", render_map(relation_map(store), top)
     yield "index.html", pages.render_index(store, top, downloads=downloads, docs=DOCS, version=version, date=date,
                                            facets=facets)
@@ -128,30 +138,30 @@ def _once(store, what: str, make):
 
 
 def task_entities(store):
-    facets = _once(store, "facets", lambda: data.claim_facets(store))
+    facets = _once(store, "facets", lambda: claim_facets(store))
     return _once(store, "entities", lambda: replies.page(pages.render_index(store, SERVED, facets=facets)))
 
 
 def task_sources(store):
-    return _once(store, "sources", lambda: replies.page(browse.render_sources(data.source_list(store), SERVED)))
+    return _once(store, "sources", lambda: replies.page(browse.render_sources(source_list(store), SERVED)))
 
 
 def task_source(store, name: str):
-    doc = data.source_document(store, data.source_iri(name))
+    doc = source_document(store, source_iri(name))
     if doc is None:
-        raise HttpError(404, f"no source document {data.source_iri(name)} in the graph")
+        raise HttpError(404, f"no source document {source_iri(name)} in the graph")
     return replies.page(browse.render_source(doc, SERVED))
 
 
 def task_claims(store, chosen: list):
-    facets = _once(store, "facets", lambda: data.claim_facets(store))  # seconds on a million triples
+    facets = _once(store, "facets", lambda: claim_facets(store))  # seconds on a million triples
     matching = facets.matching(chosen)[:browse.CLAIMS_SHOWN]
-    infos = data.claim_info(store, matching)
-    return replies.page(browse.render_claims(facets, chosen, SERVED, infos, data.evidence_of(store, matching)))
+    infos = claim_info(store, matching)
+    return replies.page(browse.render_claims(facets, chosen, SERVED, infos, evidence_of(store, matching)))
 
 
 def task_timeline(store):
-    return _once(store, "timeline", lambda: replies.page(browse.render_timeline(data.timeline(store), SERVED)))
+    return _once(store, "timeline", lambda: replies.page(browse.render_timeline(timeline(store), SERVED)))
 
 
 def task_map(store):
@@ -196,11 +206,11 @@ def chosen_facets(items) -> list[tuple[str, str]]:
     """The ``(facet, value)`` pairs of a claims page's query string, checked."""
     chosen = []
     for facet, value in items:
-        if facet not in data.FACETS:
-            raise HttpError(400, f"unknown facet {facet[:40]!r}: use {', '.join(data.FACETS)}")
+        if facet not in FACETS:
+            raise HttpError(400, f"unknown facet {facet[:40]!r}: use {', '.join(FACETS)}")
         if not value.strip() or len(value) > 300:
             raise HttpError(400, f"facet {facet}: give a value (at most 300 characters)")
-        chosen.append((facet, data.facet_value(facet, value)))
+        chosen.append((facet, facet_value(facet, value)))
     if len(chosen) > 20:
         raise HttpError(400, "at most 20 facet values at once")
     return sorted(set(chosen))
