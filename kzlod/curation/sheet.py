@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kzlod.curation.common import column_letter
-from kzlod.errors import DataError, InputError, UsageError
+from kzlod.errors import DataError, InputError, KzlodError, UsageError
+from kzlod.vocab import compact
 
 COLUMNS = ("id", "type", "subject", "relation", "object", "value", "datatype", "lang", "date",
            "source", "quote", "label", "comment")
@@ -150,3 +151,54 @@ def read_sheet(path: Path) -> Sheet:
     if not rows:
         raise InputError(f"{name}:2: the sheet has a header but no rows: there is nothing to add")
     return Sheet(name, columns, rows)
+
+
+# --------------------------------------------------------------------------- problems of add, at their cells
+
+def pointed(exc: KzlodError, ttl: Path, text: str, sheet: Sheet, subjects: dict) -> KzlodError:
+    """The error of ``kzlod add`` on the temporary file of the sheet's triples, pointed at the rows
+    the problems come from (``subjects``: the sheet's subjects by IRI, with their rows and cells)."""
+    name, tmp, point = sheet.name, str(ttl), pointer(ttl, text, sheet, subjects)
+    message = exc.message.replace(tmp, name)
+    if isinstance(exc, DataError) and "nothing was changed" in exc.message:
+        message = f"{name}: {exc.message.replace('the new assertions', 'the rows')}"
+    details = [point(d) for d in exc.details]
+    if re.match(rf"{re.escape(tmp)}:\d+", exc.message):
+        message = point(exc.message)
+    return type(exc)(message, details=details)
+
+
+def pointer(ttl: Path, text: str, sheet: Sheet, subjects: dict):
+    """A function that points a line of ``kzlod add`` about the temporary file at the sheet's cell."""
+    name = sheet.name
+    prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
+    by_line: dict[int, str] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line and not line[0].isspace() and not line.startswith(("@prefix", "[", "_:")):
+            token = line.split(" ", 1)[0]
+            iri = token[1:-1] if token.startswith("<") else (prefixes.get(token.split(":", 1)[0], "") + token.split(":", 1)[1]
+                                                              if ":" in token else "")
+            by_line[n] = iri
+    tmp = str(ttl)
+
+    def point(line: str) -> str:
+        m = re.match(rf"{re.escape(tmp)}:(\d+):\s*(.*)$", line)
+        if not m:
+            return f"{name}: " + line.replace(tmp, name)
+        iri = by_line.get(int(m.group(1)))
+        rest = m.group(2)
+        subject = subjects.get(iri) if iri else None
+        if subject is None:
+            return f"{name}: {rest}"
+        row, col = subject.rows[0], sheet.col("id")
+        after = rest[len(compact(iri)):].lstrip() if rest.startswith(compact(iri)) else ""
+        after = re.sub(r"^\((?:[^()]|\([^()]*\))*\)\s*", "", after)  # the focus node's label
+        pm = re.match(r"(\S+)(?: = \S+)?: ", after)
+        if pm:
+            for pred, cell in subject.cells.items():
+                if compact(pred) == pm.group(1):
+                    row, col = cell
+                    break
+        return f"{name}:{column_letter(col)}{row}: {rest}" if col >= 0 else f"{name}:{row}: {rest}"
+
+    return point

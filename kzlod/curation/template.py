@@ -33,7 +33,6 @@ import pyoxigraph as ox
 
 from kzlod.curation.common import (
     SourceRow,
-    column_letter,
     open_graph,
     source_iri,
 )
@@ -58,8 +57,8 @@ from kzlod.curation.names import (
     fold,
     looks_prefixed,
 )
-from kzlod.curation.sheet import LANG, Problems, Row, Sheet, clip, read_sheet
-from kzlod.errors import DataError, KzlodError
+from kzlod.curation.sheet import LANG, Problems, Row, Sheet, clip, pointed, pointer, read_sheet
+from kzlod.errors import KzlodError
 from kzlod.files.turtle import serialize
 from kzlod.gate.parse import _LEXICAL_RE
 from kzlod.project import Project
@@ -546,8 +545,8 @@ def apply_template(project: Project, path, *, dry_run: bool = False) -> Template
         try:
             plan = add(project, [ttl], dry_run=dry_run)
         except KzlodError as exc:
-            raise _pointed(exc, ttl, text, builder) from None
-        point = _pointer(ttl, text, builder)
+            raise pointed(exc, ttl, text, builder.sheet, builder.subjects) from None
+        point = pointer(ttl, text, builder.sheet, builder.subjects)
         plan.warnings = [point(line) for line in plan.warnings]  # at the rows they come from, as problems are
     subjects = []
     for subject in builder.subjects.values():
@@ -558,51 +557,3 @@ def apply_template(project: Project, path, *, dry_run: bool = False) -> Template
                         "start": e.start, "end": e.end, "quote": e.quote} for e in subject.evidence.values()],
         })
     return TemplateResult(sheet.name, len(sheet.rows), subjects, plan)
-
-
-def _pointed(exc: KzlodError, ttl: Path, text: str, builder: Builder) -> KzlodError:
-    """The error of ``kzlod add`` on the temporary file, pointed at the rows the problems come from."""
-    name, tmp, point = builder.sheet.name, str(ttl), _pointer(ttl, text, builder)
-    message = exc.message.replace(tmp, name)
-    if isinstance(exc, DataError) and "nothing was changed" in exc.message:
-        message = f"{name}: {exc.message.replace('the new assertions', 'the rows')}"
-    details = [point(d) for d in exc.details]
-    if re.match(rf"{re.escape(tmp)}:\d+", exc.message):
-        message = point(exc.message)
-    return type(exc)(message, details=details)
-
-
-def _pointer(ttl: Path, text: str, builder: Builder):
-    """A function that points a line of ``kzlod add`` about the temporary file at the sheet's cell."""
-    name = builder.sheet.name
-    prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
-    by_line: dict[int, str] = {}
-    for n, line in enumerate(text.splitlines(), start=1):
-        if line and not line[0].isspace() and not line.startswith(("@prefix", "[", "_:")):
-            token = line.split(" ", 1)[0]
-            iri = token[1:-1] if token.startswith("<") else (prefixes.get(token.split(":", 1)[0], "") + token.split(":", 1)[1]
-                                                              if ":" in token else "")
-            by_line[n] = iri
-    tmp = str(ttl)
-
-    def point(line: str) -> str:
-        m = re.match(rf"{re.escape(tmp)}:(\d+):\s*(.*)$", line)
-        if not m:
-            return f"{name}: " + line.replace(tmp, name)
-        iri = by_line.get(int(m.group(1)))
-        rest = m.group(2)
-        subject = builder.subjects.get(iri) if iri else None
-        if subject is None:
-            return f"{name}: {rest}"
-        row, col = subject.rows[0], builder.sheet.col("id")
-        after = rest[len(compact(iri)):].lstrip() if rest.startswith(compact(iri)) else ""
-        after = re.sub(r"^\((?:[^()]|\([^()]*\))*\)\s*", "", after)  # the focus node's label
-        pm = re.match(r"(\S+)(?: = \S+)?: ", after)
-        if pm:
-            for pred, cell in subject.cells.items():
-                if compact(pred) == pm.group(1):
-                    row, col = cell
-                    break
-        return f"{name}:{column_letter(col)}{row}: {rest}" if col >= 0 else f"{name}:{row}: {rest}"
-
-    return point
