@@ -1,4 +1,5 @@
-"""README: the Quick start is two commands, CI runs the second, and the generated parts are current."""
+"""README and docs/: the Quick start is two commands and CI runs the second, the tour runs, the generated
+parts are current, every link resolves, and the exit codes are written down in one place."""
 
 from __future__ import annotations
 
