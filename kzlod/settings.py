@@ -96,7 +96,7 @@ def _table(groups: dict[str, list[Setting]]) -> dict[str, Setting]:
     return {s.name: replace(s, group=group) for group, items in groups.items() for s in items}
 
 
-#: Every setting, by name, in groups: query and gate are the limits the README lists.
+#: Every setting, by name, in groups: query and gate are the limits docs/limits.md lists.
 SETTINGS: dict[str, Setting] = _table({
     "query": [
         Setting("query_timeout", "KZLOD_QUERY_TIMEOUT", "seconds", 30.0, "wall-clock time a query may run",
@@ -158,7 +158,7 @@ SETTINGS: dict[str, Setting] = _table({
                 "tests only: kill the process (SIGKILL) at this point of a journalled write"),
     ],
 })
-#: The groups of limits, listed in the README.
+#: The groups of limits, listed in docs/limits.md.
 LIMIT_GROUPS = ("query", "gate")
 
 _parsed: dict[tuple[str, str], object] = {}

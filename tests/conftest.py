@@ -59,6 +59,16 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def documented_exit_codes() -> dict[int, str]:
+    """The exit-code contract as docs/cli.md writes it down (its one place): code -> meaning."""
+    import re
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Exit codes\n(.*?)^## ", text, re.M | re.S)
+    assert section, "docs/cli.md has an Exit codes section"
+    return {int(code): meaning for code, meaning in re.findall(r"^\| (\d+) \| (.+?) \|$", section.group(1), re.M)}
+
+
 def snapshot(folder: Path) -> dict:
     """Every file's bytes below ``folder``; the writers' lock file is not data and is left out."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))

@@ -32,6 +32,7 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 import urllib.error
@@ -58,8 +59,10 @@ def free_port() -> int:
 
 
 def executable(name: str) -> str:
-    """The path of ``name`` on PATH, or skip the test saying what is missing."""
-    found = shutil.which(name)
+    """The path of ``name`` beside this interpreter's scripts (where the test extras put ``oxigraph``,
+    also when the venv is not activated: ``.venv/bin/pytest``), else on PATH; or skip the test saying
+    what is missing."""
+    found = shutil.which(name, path=sysconfig.get_path("scripts")) or shutil.which(name)
     if found is None:
         hint = {"virtuoso-t": "apt-get install virtuoso-opensource", "isql-vt": "apt-get install virtuoso-opensource",
                 "oxigraph": "pip install oxigraph"}.get(name, "")

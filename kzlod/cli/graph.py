@@ -8,7 +8,7 @@ import click
 
 from kzlod.api.releasing import graph
 from kzlod.cli.common import command, emit, graph_options, open_graph
-from kzlod.publishing.relmap import output_format
+from kzlod.publishing.relmap import output_format, require_plotting
 
 
 @command("graph")
@@ -23,7 +23,7 @@ def graph_command(obj, out, focus, data, store, endpoint, inferred):
     Relations are edges coloured by the tone the sources give them (positive,
     mixed, strained, none recorded), memberships dashed edges to the
     organisations; the layout is fixed, so the same graph gives the same
-    picture.
+    picture. Needs the plotting extra: pip install 'kzlod[graph]'.
 
     \b
     Examples:
@@ -31,6 +31,7 @@ def graph_command(obj, out, focus, data, store, endpoint, inferred):
       kzlod graph --out relations.png --data new-facts.ttl
     """
     output_format(out)
+    require_plotting()
     loaded = open_graph(obj, data, store, endpoint, inferred)
     with obj.step("drawing"):
         summary = graph(out, focus=focus, store=loaded)

@@ -2,7 +2,9 @@
 
 :func:`relation_map` (:mod:`kzlod.querying.relations`) reads the graph (SPARQL only,
 any store) into nodes and edges; :func:`render` draws them with matplotlib's
-Agg/SVG backends, so it needs no system packages and no display.
+Agg/SVG backends, so it needs no system packages and no display; matplotlib
+comes with the ``graph`` extra (``pip install 'kzlod[graph]'``), and without it
+:func:`require_plotting` says so.
 
 What the nodes and edges are (partners, organisations, the tone of each
 relation, memberships dashed) is said in :mod:`kzlod.querying.relations`.
@@ -33,6 +35,7 @@ from kzlod.querying.relations import (  # noqa: F401 - the map's reading and lay
 )
 
 OUTPUT_FORMATS = {".svg": "svg", ".png": "png"}
+NEEDS_EXTRA = "kzlod graph needs the plotting extra: pip install 'kzlod[graph]'"
 
 
 def _bend(a: Node, b: Node, amount: float = 0.3) -> float:
@@ -52,11 +55,19 @@ def output_format(path) -> str:
     return OUTPUT_FORMATS[suffix]
 
 
+def require_plotting():
+    """matplotlib, or a usage error naming the extra that brings it (it is not a dependency of kzlod)."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise UsageError(NEEDS_EXTRA) from None
+    return matplotlib
+
+
 def render(m: RelationMap, path) -> int:
     """Draw the map into ``path`` (.svg or .png); return the number of bytes written."""
     fmt = output_format(path)
-    import matplotlib
-
+    matplotlib = require_plotting()
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D

@@ -14,8 +14,11 @@ inferences ``<https://w3id.org/kzlod/dataset/V/closure>``. For each:
   subjects typed C (blank nodes included);
 * ``void:propertyPartition [ void:property P ; void:triples n ]``;
 * one ``dcat:Distribution`` per dump file, with its media type, byte size,
-  SHA-256 checksum (``spdx:checksum``) and a download URL relative to
-  ``void.ttl``.
+  SHA-256 checksum (``spdx:checksum``), licence and a download URL relative
+  to ``void.ttl``;
+* ``dcterms:license`` — the ontology's licence (CC BY 4.0 for the bundled
+  graph), on each dataset and each distribution, and ``dcterms:rights`` — a
+  statement that the source texts the claims quote stay their authors' works.
 
 Relative IRIs are written as such: read ``void.ttl`` with its own location
 as the base IRI.
@@ -26,7 +29,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kzlod.files.turtle import serialize
-from kzlod.vocab import DCT, FOAF, NAMESPACES, ONTOLOGY, OWL, PROV, RDF_TYPE, XSD
+from kzlod.vocab import DCT, FOAF, NAMESPACES, ONTOLOGY, OWL, PROV, RDF_TYPE, RDFS_LABEL, XSD
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -42,6 +45,11 @@ DESCRIPTION = (
     "claim with its evidence down to the verbatim quote and its position in the source text. Published as "
     "dumps of the asserted graph and of the graph with its OWL 2 RL inferences; the N-Quads dumps hold one "
     "named graph per source document, plus graphs for the ontology, the entities and the inferences."
+)
+RIGHTS = (
+    "The graph's own statements are under the licence given by dcterms:license. The source texts its claims "
+    "quote (kz:text, and the quotes of the evidence) are the works of their authors, included as evidence; "
+    "that licence does not cover them."
 )
 
 #: Base of relative IRIs while the description is built; written as relative IRIs.
@@ -128,9 +136,15 @@ def _dataset(b: _Builder, graphs, node, stats: dict, *, title: str, description:
     add(node, RDF_TYPE, N(DCAT + "Dataset"))
     add(node, DCT + "title", lit(title, lang="en"))
     add(node, DCT + "description", lit(description, lang="en"))
-    for predicate in (DCT + "license", DCT + "creator"):
-        for value in _ontology_values(graphs, predicate):
-            add(node, predicate, value)
+    licences = _ontology_values(graphs, DCT + "license")
+    for value in licences:
+        add(node, DCT + "license", value)
+    for value in _ontology_values(graphs, DCT + "creator"):
+        add(node, DCT + "creator", value)
+    rights = b.bnode()
+    add(node, DCT + "rights", rights)
+    add(rights, RDF_TYPE, N(DCT + "RightsStatement"))
+    add(rights, RDFS_LABEL, lit(RIGHTS, lang="en"))
     add(node, DCAT + "version", lit(version))
     add(node, OWL + "versionInfo", lit(version))
     add(node, DCT + "isVersionOf", N(DATASET))
@@ -171,6 +185,8 @@ def _dataset(b: _Builder, graphs, node, stats: dict, *, title: str, description:
             add(dist, DCAT + "compressFormat", N(IANA + "application/gzip"))
         add(dist, DCAT + "byteSize", lit(d["bytes"], XSD + "nonNegativeInteger"))
         add(dist, DCT + "issued", lit(date, XSD + "date"))
+        for value in licences:
+            add(dist, DCT + "license", value)
         checksum = b.bnode()
         add(dist, SPDX + "checksum", checksum)
         add(checksum, RDF_TYPE, N(SPDX + "Checksum"))

@@ -31,7 +31,7 @@ from kzlod.vocab import NAMESPACES
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 
 # The query limits (query_timeout, max_rows, max_query_chars, max_query_nesting, max_query_memory)
-# are settings, read when a query runs: see kzlod.settings and README "Limits".
+# are settings, read when a query runs: see kzlod.settings and docs/limits.md.
 
 
 @dataclass

@@ -384,14 +384,14 @@ def test_fmt_refuses_bad_turtle_without_touching_it(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_whole_python_api_example_of_the_readme_runs(tmp_path):
-    """The README's Python API block, run as it stands in a fresh interpreter, in a folder holding
+def test_the_whole_python_api_example_of_the_docs_runs(tmp_path):
+    """The example of docs/python-api.md, run as it stands in a fresh interpreter, in a folder holding
     the new-facts.ttl and the kz-store it names (``kzlod.query`` stays the API function after other
     modules are imported: no submodule shadows it)."""
     import re
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    code = re.search(r"^## Python API.*?^```python\n(.*?)^```", readme, re.M | re.S).group(1)
+    doc = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    code = re.search(r"^# Python API.*?^```python\n(.*?)^```", doc, re.M | re.S).group(1)
     (tmp_path / "new-facts.ttl").write_text(
         "@prefix kz: <https://w3id.org/kzlod/ontology#> .\n@prefix kzd: <https://w3id.org/kzlod/id/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"

@@ -241,6 +241,30 @@ def test_a_long_literal_is_refused_where_it_starts_before_parsing(tmp_path, monk
         parse_files([path])
 
 
+LONG_STRINGS = [  # (text, the long string token it starts with)
+    ('"""a"""', '"""a"""'),
+    ('"""a"b""c"""', '"""a"b""c"""'),
+    ('"""a""""', '"""a"""'),  # content cannot end with a quote: the last quote is left over
+    ('"""\\""""', '"""\\""""'),  # an escaped quote, then the closing three
+    ("'''x''y''' .", "'''x''y'''"),
+    ('"""line\nline"""@en', '"""line\nline"""'),
+    ('""""""', '""""""'),
+]
+
+
+@pytest.mark.parametrize("text,token", LONG_STRINGS)
+def test_long_strings_are_scanned_on_every_python_3_11(text, token):
+    """Regression: on Python 3.11.2 (Debian 12's python3) a lookaround inside a possessive repeat
+    made the scan miss every long string (the first row did not match), so it stopped at the first
+    one: limits and RDF 1.2 tokens after it were found later, at the wrong place. The long-string
+    pattern now follows Turtle's grammar with no lookaround, and no possessive repeat holds one."""
+    from kzlod.gate.scan import TOKEN
+
+    m = TOKEN.match(text)
+    assert m and m.lastgroup == "long" and m.group() == token
+    assert not re.search(r"\(\?[=!<]", TOKEN.pattern), "no lookaround in the scan's tokens"
+
+
 def test_a_token_past_the_parser_buffer_is_a_clean_error(tmp_path, monkeypatch):
     monkeypatch.setenv("KZLOD_MAX_LITERAL_CHARS", str(1 << 30))
     monkeypatch.setenv("KZLOD_MAX_FILE_BYTES", str(64 << 20))

@@ -303,6 +303,12 @@ def test_void_names_the_release(release):
         assert row["issued"].value == max(meta["m"].value, newest_change(release["evil"]))
         assert row["lic"] == meta["lic"]
         assert row["t"].value and row["desc"].value
+        rights = ask_one(void, f"SELECT ?r WHERE {{ {d} dcterms:rights [ a dcterms:RightsStatement ; "
+                               "rdfs:label ?r ] }")
+        assert "works of their authors" in rights["r"].value
+        licences = [r["lic"] for r in void.query(PREFIXES + f"SELECT ?lic WHERE {{ {d} dcat:distribution ?dist . "
+                                                             "OPTIONAL { ?dist dcterms:license ?lic } }")]
+        assert licences and set(licences) == {meta["lic"]}, "every distribution has the ontology's licence"
 
 
 def test_distributions_and_sha256sums_verify(release):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import struct
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
 
+import kzlod
 from kzlod.cli import cli
+from kzlod.errors import UsageError
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 KZ = "https://w3id.org/kzlod/ontology#"
@@ -121,6 +124,20 @@ def test_unknown_extension_is_a_usage_error(tmp_path):
     assert res.exit_code == 2
     assert "relations.gif" in res.stderr and ".svg" in res.stderr and ".png" in res.stderr
     assert "Traceback" not in res.output and not out.exists()
+
+
+def test_without_the_plotting_extra_graph_says_which_extra_to_install(tmp_path, monkeypatch):
+    """matplotlib is the ``graph`` extra, not a dependency: without it (an import that fails, as in an
+    install without the extra) the command prints one line naming the extra, exits 2 and writes nothing."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
+    out = tmp_path / "relations.svg"
+    res = run("graph", "--out", str(out))
+    assert res.exit_code == 2
+    assert res.stderr == "Error: kzlod graph needs the plotting extra: pip install 'kzlod[graph]'\n"
+    assert res.stdout == "" and not out.exists()
+    with pytest.raises(UsageError, match=r"pip install 'kzlod\[graph\]'"):
+        kzlod.graph(tmp_path / "relations.png")
+    assert not (tmp_path / "relations.png").exists()
 
 
 def test_unknown_focus_is_a_usage_error(tmp_path):

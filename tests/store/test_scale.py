@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from servers import executable
 
 from benchmarks.generate import Generator, parse_size, write
 from kzlod.cli import cli
@@ -59,9 +59,7 @@ def store_dir(work, generated):
 @pytest.fixture(scope="module")
 def endpoint(work, generated):
     """A real `oxigraph serve` over a store made by `kzlod load`, on 127.0.0.1."""
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("the oxigraph executable is not installed (pip install oxigraph)")
+    exe = executable("oxigraph")
     path = work / "served"
     bulk.load(bundled(), [generated[1]], path)
     port = free_port()
