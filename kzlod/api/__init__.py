@@ -25,7 +25,7 @@ API = {
     "load": "reading", "query": "reading", "search": "reading", "vocabulary": "reading", "describe": "reading",
     "card_text": "reading", "stats": "reading", "labels_for": "reading", "find_entity": "reading",
     "named_queries": "reading", "resolve_query": "reading", "bind_params": "reading", "resolve_params": "reading",
-    "run_query": "reading", "render": "reading", "QueryResult": "reading",
+    "run_query": "reading", "render": "reading", "table": "reading", "QueryResult": "reading",
     "reason": "checking", "reason_store": "checking", "write_inferred": "checking", "render_triples": "checking",
     "validate": "checking", "report_text": "checking", "report_turtle": "checking",
     "init": "writing", "add": "writing", "fmt": "writing", "load_store": "writing",

@@ -8,7 +8,8 @@ import sys
 import click
 
 from kzlod import settings
-from kzlod.api.reading import bind_params, labels_for, named_queries, render, resolve_params, resolve_query, run_query
+from kzlod.api.reading import (bind_params, labels_for, named_queries, render, resolve_params, resolve_query,
+                                run_query, table)
 from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 
 
@@ -30,6 +31,11 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
                   full):
     """Run a SPARQL query: a string, a .rq file, a named query, or - for stdin.
 
+    A table fits the terminal's width: the spare width goes to the columns of long text,
+    ?x and ?xLabel are one column, and where the columns do not fit each row is a block of
+    'name: value' lines. Where text was cut, a note on stderr says so (--full wraps it,
+    -f csv gives every value whole).
+
     \b
     Examples:
       kzlod query memberships
@@ -46,14 +52,15 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
                            max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
-    labels = labels_for(graph, [t for row in result.rows for t in row]) if fmt == "table" else None
-    tty = sys.stdout.isatty()
-    width = shutil.get_terminal_size((160, 24)).columns if tty else None
-    text = render(result, fmt, labels, color=tty, width=width, iris=iris, full=full)
     if fmt == "table" and result.kind != "graph":
-        click.echo(text, nl=False)  # its cells are made visible as the table is laid out
+        labels = labels_for(graph, [t for row in result.rows for t in row])
+        width = shutil.get_terminal_size((160, 24)).columns
+        laid = table(result, labels, color=sys.stdout.isatty(), width=width, iris=iris, full=full)
+        click.echo(laid.text, nl=False)  # its cells are made visible as the table is laid out
+        if laid.cut:
+            obj.note(f"note: text cut to fit {width} columns; --full shows it whole, -f csv gives every value")
     else:
-        emit(text, nl=False)
+        emit(render(result, fmt), nl=False)
     if result.truncated:
         obj.note(f"note: result cut at {len(result)} rows (raise --max-rows)")
 
