@@ -9,7 +9,7 @@ import click
 
 from kzlod import settings
 from kzlod.api.reading import (bind_params, labels_for, named_queries, render, resolve_params, resolve_query,
-                                run_query, table)
+                                run_query, table, unknown_terms)
 from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 
 
@@ -34,7 +34,8 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
     A table fits the terminal's width: the spare width goes to the columns of long text,
     ?x and ?xLabel are one column, and where the columns do not fit each row is a block of
     'name: value' lines. Where text was cut, a note on stderr says so (--full wraps it,
-    -f csv gives every value whole).
+    -f csv gives every value whole). A term of the project's namespaces (kz:, kzd:, kzsrc:)
+    that the graph does not hold is named on stderr with the closest terms it holds.
 
     \b
     Examples:
@@ -63,6 +64,10 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
         emit(render(result, fmt), nl=False)
     if result.truncated:
         obj.note(f"note: result cut at {len(result)} rows (raise --max-rows)")
+    if named is None:  # a query of one's own: a misspelt term of the project's gives no rows and no error
+        for term in unknown_terms(graph, text):
+            near = f"; did you mean {' or '.join(term.closest)}?" if term.closest else " (nor anything close)"
+            obj.note(f"note: {term.written} is not in the graph{near}")
 
 
 @command("queries")
