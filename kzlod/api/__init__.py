@@ -31,7 +31,7 @@ API = {
     "validate": "checking", "report_text": "checking", "report_turtle": "checking",
     "init": "writing", "add": "writing", "fmt": "writing", "load_store": "writing",
     "source_add": "curating", "mentions": "curating", "template": "curating", "coverage": "curating",
-    "locate": "curating", "diff": "curating", "review": "curating", "review_page": "curating",
+    "locate": "curating", "diff": "curating", "review": "curating", "review_page": "curating", "new": "curating",
     "publish": "releasing", "graph": "releasing", "push": "releasing", "serve": "releasing",
     "cache_info": "caching", "cache_clear": "caching",
 }

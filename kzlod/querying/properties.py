@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kzlod.vocab import compact
+import pyoxigraph as ox
+
+from kzlod.vocab import NAMESPACES, compact
 
 #: The class and every class above it (rdfs:subClassOf*), nearest first.
 SUPERCLASSES = """
@@ -101,10 +103,6 @@ def class_properties(onto, shapes, iri: str) -> tuple[list[Property], list[str]]
     """The properties the shapes give instances of class ``iri`` (its own shapes', then those of the
     classes above it), required first; and what the shapes say of the whole instance (messages of
     node-level constraints). ``onto`` and ``shapes``: pyoxigraph stores of the ontology and shapes."""
-    import pyoxigraph as ox
-
-    from kzlod.vocab import NAMESPACES
-
     def query(store, sparql, **bind):  # the IRIs bound by a VALUES clause (Oxigraph substitutes projected ones only)
         values = " ".join(f"VALUES ?{k} {{ {v} }}" for k, v in bind.items())
         return store.query(sparql.replace("WHERE {", "WHERE { " + values, 1), prefixes=NAMESPACES)
