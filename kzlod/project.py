@@ -22,6 +22,7 @@ they read the *bundled* graph that ships inside the package, read-only.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tomllib
 from dataclasses import dataclass, field
@@ -189,9 +190,29 @@ def toml_text(name: str, *, title: str = "", base: str = DEFAULT_BASE, version: 
             f"use = [{', '.join(q(v) for v in DEFAULT_VOCABULARIES)}]\n")
 
 
-def init(dest: Path, *, with_data: bool = False, name: str | None = None) -> Project:
-    """Start a project in ``dest`` from the bundled ontology and shapes (and data, ``with_data``)."""
+#: A new project's .gitignore: what kzlod's writes leave beside the data, which is no data.
+GITIGNORE = """# What kzlod's writes leave beside the data: the lock writers share, and (after a crash,
+# until the next command recovers) the journal, temporary and backup files.
+.kzlod.lock
+.kzlod-journal.json
+*.kzlod-tmp
+*.kzlod-bak
+"""
+
+
+def check_base(base: str) -> str:
+    """A project's base IRI: an absolute http(s) IRI ending in / or #."""
+    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", base):
+        raise UsageError(f"--base {base!r}: give an absolute http(s) IRI ending in / or #, "
+                         "e.g. https://example.org/my-graph/")
+    return base
+
+
+def init(dest: Path, *, with_data: bool = False, name: str | None = None, base: str | None = None) -> Project:
+    """Start a project in ``dest`` from the bundled ontology and shapes (and data, ``with_data``),
+    with a .gitignore; its base IRI ``base`` (default: kzlod's own, :data:`DEFAULT_BASE`)."""
     dest = Path(dest).expanduser()
+    base = check_base(base) if base is not None else DEFAULT_BASE
     if (dest / PROJECT_FILE).exists():
         raise UsageError(f"{dest}: already a kzlod project ({PROJECT_FILE} exists)")
     taken = [f for f in FOLDERS if (dest / f).exists() and any((dest / f).iterdir())]
@@ -212,5 +233,7 @@ def init(dest: Path, *, with_data: bool = False, name: str | None = None) -> Pro
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(text, target)
     name = name or dest.resolve().name
-    (dest / PROJECT_FILE).write_text(toml_text(name, version="0.1.0"), encoding="utf-8")
+    (dest / PROJECT_FILE).write_text(toml_text(name, base=base, version="0.1.0"), encoding="utf-8")
+    if not (dest / ".gitignore").exists():
+        (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return read(dest)

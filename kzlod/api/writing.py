@@ -17,9 +17,11 @@ from kzlod.store.spec import StoreSpec
 __all__ = ["init", "add", "fmt", "load_store"]
 
 
-def init(folder: Path | str, *, with_data: bool = False, name: str | None = None) -> Project:
-    """Start a project in ``folder`` from the bundled ontology and shapes, and ``with_data`` its data (``kzlod init``)."""
-    return kzlod.project.init(Path(folder), with_data=with_data, name=name)
+def init(folder: Path | str, *, with_data: bool = False, name: str | None = None,
+         base: str | None = None) -> Project:
+    """Start a project in ``folder`` from the bundled ontology and shapes, and ``with_data`` its data
+    (``kzlod init``); ``base``: its base IRI (default: kzlod's own)."""
+    return kzlod.project.init(Path(folder), with_data=with_data, name=name, base=base)
 
 
 def add(files, *, project: ProjectLike = None, dry_run: bool = False):

@@ -196,7 +196,7 @@ def stats(store) -> dict:
 def resolve_params(store, bound: dict, named) -> dict:
     """Parameters of a named query whose values name an entity or a concept, resolved as
     :func:`find_entity` resolves names (label, alternative label, prefixed name, IRI). An
-    unknown value is a failed query (exit 1) with the closest names."""
+    unknown value is a usage error (exit 2) with the closest names."""
     if named is None or not named.kinds:
         return bound
     out = dict(bound)
@@ -207,5 +207,5 @@ def resolve_params(store, bound: dict, named) -> dict:
         try:
             out[variable] = find_entity(store, text)
         except UsageError as exc:
-            raise QueryError(f"--param {variable.value}: {exc.message}") from None
+            raise UsageError(f"--param {variable.value}: {exc.message}") from None
     return out
