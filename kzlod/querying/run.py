@@ -168,6 +168,10 @@ def check_query(sparql: str) -> None:
 
 
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+#: What Oxigraph's parser may say it expected that is no SPARQL 1.1 / RDF 1.1 (RDF 1.2 triple terms
+#: and annotations, SPARQL 1.2 drafts, Oxigraph's own extensions): never offered to a user.
+NOT_SPARQL_11 = {"LATERAL", "ADJUST", "VERSION", "TRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "isTRIPLE", "LANGDIR",
+                 "STRLANGDIR", "hasLANG", "hasLANGDIR", "<<", ">>", "<<(", ")>>", "{|", "|}", "~"}
 
 
 def _syntax(exc: SyntaxError, sparql: str = "") -> QueryError:
@@ -201,6 +205,9 @@ def _syntax(exc: SyntaxError, sparql: str = "") -> QueryError:
             # keep the tokens (quoted or keywords), drop the character classes
             listed = re.sub(r"\[[^\]]*\]", "", what.split("expected", 1)[1].replace("one of", ""))
             tokens = [tok.strip().strip('"') for tok in listed.split(",") if tok.strip().strip('"')]
+            kept = [tok for tok in tokens if tok not in NOT_SPARQL_11]
+            # a list that named tokens no SPARQL 1.1 query can hold, cut to one, would mislead: none
+            tokens = kept if len(kept) == len(tokens) or len(kept) > 1 else []
             rest = text[column - 1:].split() if 0 < column <= len(text) else []
             what = (f"unexpected {rest[0]!r}" if rest else "unexpected end of the line") + (
                 f" (expected {' or '.join(tokens) if len(tokens) < 3 else 'one of ' + ', '.join(tokens)})"
