@@ -91,14 +91,15 @@ class Located:
         return "\n".join(out)
 
 
-def locate(project: Project, source: str, quote: str) -> Located:
-    """Every place ``quote`` occurs, verbatim, in the text of ``source`` (a slug or IRI).
+def locate(project: Project, source: str, quote: str, store=None) -> Located:
+    """Every place ``quote`` occurs, verbatim, in the text of ``source`` (a slug or IRI), read from
+    ``store`` (default: the project's graph, opened).
 
     Not found: a :class:`~kzlod.errors.QueryError` (exit 1) naming the closest passage.
     """
     if not quote.strip():
         raise UsageError("give the quote to find (the words as the source has them)")
-    store = open_graph(project)
+    store = store if store is not None else open_graph(project)
     resolved = resolve_source(store, source)
     row = resolved.source
     text = source_text(store, row.iri)

@@ -104,13 +104,13 @@ def _evidence(located: Located | None) -> list[str]:
 def _locate(project: Project, store, quote: str, source: str | None, occurrence: int | None) -> Located:
     """The one place ``quote`` is cited from: in ``source``, or in whichever source holds it."""
     if source is not None:
-        found = locate(project, source, quote)
+        found = locate(project, source, quote, store)
     else:
         places = []
         for row in sources(store):
             if row.has_text:
                 try:
-                    places.append(locate(project, row.slug, quote))
+                    places.append(locate(project, row.slug, quote, store))
                 except QueryError:
                     continue
         if not places:
