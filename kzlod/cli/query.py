@@ -35,7 +35,8 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
     ?x and ?xLabel are one column, and where the columns do not fit each row is a block of
     'name: value' lines. Where text was cut, a note on stderr says so (--full wraps it,
     -f csv gives every value whole). A term of the project's namespaces (kz:, kzd:, kzsrc:)
-    that the graph does not hold is named on stderr with the closest terms it holds.
+    that the graph does not hold is named on stderr with the closest terms it holds, and so is
+    a near miss of a shared vocabulary's term (rdfs:lable: did you mean rdfs:label?).
 
     \b
     Examples:
