@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kzlod.api.context import ProjectLike, open_project
-from kzlod.gate.parse import GRAPH_FORMATS, parse_files
+from kzlod.gate.parse import parse_files
+from kzlod.gate.reading import GRAPH_FORMATS
 from kzlod.reasoning import closure
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, report, shacl

@@ -20,7 +20,8 @@ import pyoxigraph as ox
 from kzlod.errors import DataError, InputError
 from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
-from kzlod.gate.parse import LIMITS, parse_files
+from kzlod.gate.parse import parse_files
+from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
 from kzlod.validation import grounding
 from kzlod.validation.report import problem_lines

@@ -24,7 +24,7 @@ from kzlod.curation.sources import document_turtle, split_document
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import format_text
-from kzlod.gate.parse import read_text
+from kzlod.gate.reading import read_text
 from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.validation.shacl import validate

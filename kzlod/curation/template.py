@@ -60,7 +60,7 @@ from kzlod.curation.names import (
 from kzlod.curation.sheet import LANG, Problems, Row, Sheet, clip, pointed, pointer, read_sheet
 from kzlod.errors import KzlodError
 from kzlod.files.turtle import serialize
-from kzlod.gate.parse import _LEXICAL_RE
+from kzlod.gate.literals import MATCHERS
 from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.vocab import compact
@@ -264,7 +264,7 @@ class Builder:
             dt, origin = XSD + "string", ""
         if dt == XSD + "boolean" and value.lower() in ("true", "false"):
             value = value.lower()  # spreadsheets write TRUE/FALSE
-        pattern = _LEXICAL_RE.get(dt)
+        pattern = MATCHERS.get(dt)
         if pattern is not None and not pattern.match(value):
             self.fail(row, "value", f"{value!r} is not a valid {compact(dt)}" + (f" ({origin})" if origin else ""), 3)
             return None

@@ -70,7 +70,8 @@ import pyoxigraph as ox
 from kzlod import settings
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files.turtle import serialize
-from kzlod.gate.parse import iter_relabelled, rdf_format
+from kzlod.gate.parse import iter_relabelled
+from kzlod.gate.reading import rdf_format
 from kzlod.project import Project
 from kzlod.publishing import void
 from kzlod.reasoning import closure as reasoning

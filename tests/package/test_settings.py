@@ -12,7 +12,7 @@ import pytest
 
 from kzlod import settings
 from kzlod.errors import UsageError
-from kzlod.gate.parse import LIMITS
+from kzlod.gate.reading import LIMITS
 from kzlod.project import bundled
 from kzlod.querying.run import run_query
 from kzlod.store.backends import memory_store
