@@ -32,6 +32,8 @@ from kzlod.vocab import NAMESPACES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_FILE = "kzlod.toml"
+#: The writers' lock file a project folder holds (:func:`kzlod.files.safewrite.project_lock`).
+LOCK_FILE = ".kzlod.lock"
 ENV_VAR = "KZLOD_PROJECT"
 FOLDERS = ("ontology", "shapes", "data")
 NO_PROJECT = "no kzlod project here: run `kzlod init DIR` or cd into one"
@@ -194,7 +196,7 @@ def init(dest: Path, *, with_data: bool = False, name: str | None = None) -> Pro
     dest = Path(dest).expanduser()
     if (dest / PROJECT_FILE).exists():
         raise UsageError(f"{dest}: already a kzlod project ({PROJECT_FILE} exists)")
-    taken = [f for f in FOLDERS if (dest / f).exists() and any((dest / f).iterdir())]
+    taken = [f for f in FOLDERS if (dest / f).exists() and any(p.name != LOCK_FILE for p in (dest / f).iterdir())]
     if taken:
         raise UsageError(f"{dest}: {', '.join(f + '/' for f in taken)} already exist and are not empty; "
                          "choose an empty folder")

@@ -26,6 +26,7 @@ import difflib
 import re
 import tempfile
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,7 @@ from kzlod.curation.names import (
 )
 from kzlod.curation.sheet import LANG, Problems, Row, Sheet, clip, pointed, pointer, read_sheet
 from kzlod.errors import KzlodError
+from kzlod.files.safewrite import project_lock
 from kzlod.files.turtle import serialize
 from kzlod.gate.literals import MATCHERS
 from kzlod.project import Project
@@ -533,6 +535,13 @@ def apply_template(project: Project, path, *, dry_run: bool = False) -> Template
     if not dry_run:
         project.require_writable()
     sheet = read_sheet(Path(path))
+    # the graph the rows are checked against is read under the lock the write takes (re-entered by
+    # ``add``): no row is built on what another writer changed meanwhile
+    with nullcontext() if dry_run else project_lock(project.data_dir):
+        return _apply(project, sheet, path, dry_run=dry_run)
+
+
+def _apply(project: Project, sheet: Sheet, path, *, dry_run: bool) -> TemplateResult:
     builder = Builder(sheet, Graph(open_graph(project)))
     builder.build()
     builder.problems.raise_if_any()
