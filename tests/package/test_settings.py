@@ -43,11 +43,11 @@ def test_every_variable_the_package_names_is_a_setting():
 
 
 def test_no_file_is_renamed_over_another_outside_the_files_layer():
-    """Temporary file and rename is written once, in kzlod.files; a release's folder swap
-    (kzlod/publishing/release.py) is the one exception left."""
+    """Temporary file and rename is written once, in kzlod.files; moving a release's files from
+    its staging folder into place (kzlod/publishing/outdir.py) is the one exception left."""
     found = sorted({path for path, text in sources().items()
                     if "os.replace(" in text and not path.startswith("kzlod/files/")})
-    assert found == ["kzlod/publishing/release.py"]
+    assert found == ["kzlod/publishing/outdir.py"]
 
 
 def test_no_setting_is_read_when_a_module_is_imported():
