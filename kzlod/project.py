@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,39 @@ def bundled_root() -> Path:
 
 
 def _turtle_files(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.ttl")) if folder.is_dir() else []
+    """The Turtle files under ``folder``; a FIFO, device or folder named ``*.ttl`` is refused at
+    once, by its name (reading it would hang or never end)."""
+    found = sorted(folder.rglob("*.ttl")) if folder.is_dir() else []
+    for path in found:
+        require_regular(path)
+    return found
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def special_file_message(path, mode: int) -> str | None:
+    """Why a file of this mode is not read (None: a regular file): kzlod reads only regular files."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"{path}: is {kind}, not a regular file; kzlod reads only regular files"
+
+
+def require_regular(path) -> os.stat_result:
+    """The status of ``path`` (symbolic links followed), which must be a regular file (else
+    :class:`InputError`, exit 3). Looking never blocks: nothing is opened."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    problem = special_file_message(path, st.st_mode)
+    if problem:
+        raise InputError(problem)
+    return st
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ class StoreType(click.ParamType):
 
 
 def data_option(fn):
-    return click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    return click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
                         metavar="FILE", help="Extra RDF file to add to the graph (repeatable).")(fn)
 
 

@@ -196,8 +196,10 @@ def _add(parsed, project: Project, *, dry_run: bool) -> Plan:
     for target in sorted(plan_add):
         old_triples, prefixes = existing.get(target, ([], {}))
         prefixes = dict(prefixes) or _default_prefixes()
-        for name, iri in new_prefixes.items():
-            if name not in prefixes and iri not in prefixes.values():
+        added = [t for ts in plan_add[target].values() for t in ts]
+        used = _namespaces_of(added)
+        for name, iri in new_prefixes.items():  # only those the added triples use: no unused prefix is copied
+            if name not in prefixes and iri not in prefixes.values() and iri in used:
                 prefixes[name] = iri
         all_prefixes.update(prefixes)
         merged = list(old_triples) + [t for ts in plan_add[target].values() for t in ts]
@@ -217,6 +219,18 @@ def _add(parsed, project: Project, *, dry_run: bool) -> Plan:
             where = exc.filename or project.data_dir
             raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
     return Plan(changes, dry_run, all_prefixes, problem_lines(report, "Warning"))
+
+
+def _namespaces_of(triples) -> set[str]:
+    """Every namespace an IRI of these triples could be written under: each of its beginnings
+    that ends in ``#``, ``/`` or ``:``."""
+    found: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object, getattr(t.object, "datatype", None)):
+            iri = getattr(term, "value", None) if isinstance(term, ox.NamedNode) else None
+            if iri:
+                found.update(iri[: i + 1] for i, c in enumerate(iri) if c in "#/:")
+    return found
 
 
 def _index(triples) -> dict:

@@ -82,8 +82,6 @@ def read_source_text(path: Path) -> str:
     """The text of a source file: UTF-8 without BOM, no control characters, some body text."""
 
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a text file")
     text = read_text(path)
     bad = _CONTROL.search(text)
     if bad:

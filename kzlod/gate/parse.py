@@ -25,12 +25,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
-from kzlod.gate.reading import read_text, rdf_format
+from kzlod.gate.reading import LIMITS, rdf_format, read_bytes, read_text
 from kzlod.gate.syntax import (
     buffer_message,
     check_format_specific,
     check_text,
     more_syntax_errors,
+    prefixes_message,
     statements_message,
     syntax_error,
 )
@@ -92,6 +93,8 @@ def parse_file(path: Path, *, base_iri: str | None = None, allow_empty: bool = T
     if not allow_empty and not quads:
         raise InputError(f"{path}:1:1: file has no triples: there is nothing to add")
     prefixes = dict(parser.prefixes) if hasattr(parser, "prefixes") else {}
+    if len(prefixes) > LIMITS["prefixes"]:  # declared where the text scan does not look (a JSON-LD context)
+        raise InputError(f"{path}:1:1: {prefixes_message(LIMITS['prefixes'])}")
     return ParsedFile(path=path, quads=quads, prefixes=prefixes, text=text)
 
 
@@ -113,8 +116,9 @@ def parse_files(paths, *, base_iri: str | None = None, allow_empty: bool = True,
 
 
 def parse_trusted(path: Path) -> list:
-    """Parse a bundled file (already checked by the tests), as fast as possible."""
-    raw = Path(path).read_bytes()
+    """Parse a bundled file (already checked by the tests), as fast as possible (a regular file,
+    within the limit of any file: :func:`kzlod.gate.reading.read_bytes`)."""
+    raw = read_bytes(Path(path))
     quads = ox.parse(raw, format=rdf_format(Path(path)))
     return relabel_blank_nodes(quads, blank_salt(Path(path).name, raw))
 

@@ -3,12 +3,14 @@ anything reads it, its bytes as strict UTF-8, and places in its text as ``file:l
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod import settings
 from kzlod.errors import InputError
+from kzlod.project import require_regular, special_file_message
 
 FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -39,6 +41,7 @@ LIMITS = settings.View(
     statements="max_statements",  # of one file validate and add check (list items once)
     literal_chars="max_literal_chars",
     nesting_depth="max_nesting",
+    prefixes="max_prefixes",
     file_bytes="max_load_file_bytes",  # the largest file any command reads (load)
     load_statements="max_load_statements",
 )
@@ -75,15 +78,9 @@ def location(path: Path, text: str, index: int) -> str:
 
 
 def _stat(path: Path) -> int:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not an RDF file")
-    return size
+    """The size of a regular file; a FIFO, device or folder is refused by its name, without
+    opening it (:func:`kzlod.project.require_regular`)."""
+    return require_regular(path).st_size
 
 
 def check_size(path: Path, *, whole: bool | None = None) -> int:
@@ -108,14 +105,51 @@ def check_size(path: Path, *, whole: bool | None = None) -> int:
 
 def read_text(path: Path, *, whole: bool | None = None) -> str:
     """Read a user file as strict UTF-8 text, or raise :class:`InputError`; its size is checked
-    first (:func:`check_size`)."""
+    first (:func:`check_size`) and again while it is read (:func:`read_bytes`)."""
     path = Path(path)
     check_size(path, whole=whole)
+    return decode(path, read_bytes(path, _limit(path, whole)))
+
+
+def _limit(path: Path, whole: bool | None) -> int:
+    rdf = path.suffix.lower() in FORMATS
+    return LIMITS["whole_file_bytes"] if whole or (whole is None and not rdf) else LIMITS["file_bytes"]
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them (default: the limit of any file).
+
+    Opened without blocking (a FIFO put in its place after it was looked at opens at once) and
+    checked again once open: only a regular file is read, and a file that grows past the limit
+    while it is read is refused, never read to the end (a link to ``/dev/zero`` is never read)."""
+    path = Path(path)
+    limit = LIMITS["file_bytes"] if limit is None else limit
+    require_regular(path)
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    return decode(path, raw)
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        problem = special_file_message(path, st.st_mode)
+        if problem:
+            raise InputError(problem)
+        if st.st_size > limit:
+            raise InputError(f"{path}: {st.st_size:,} bytes is over the limit of {amount(limit)}")
+        chunks, total = [], 0
+        while True:
+            block = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not block:
+                break
+            chunks.append(block)
+            total += len(block)
+            if total > limit:
+                raise InputError(f"{path}: grew past the limit of {amount(limit)} while it was read")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
 def decode(path: Path, raw: bytes) -> str:
@@ -138,6 +172,7 @@ def iter_text(path: Path, chunk: int, overlap: int = 0):
 
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     tail, at = "", 0
+    require_regular(path)
     with open(path, "rb") as fh:
         while True:
             block = fh.read(chunk)

@@ -41,6 +41,7 @@ class _TextPass:
         self.max_chars = reading.LIMITS["literal_chars"]
         self.scan = (TurtleScan(max_depth=reading.LIMITS["nesting_depth"], max_string=self.max_chars)
                      if fmt in syntax.TURTLE_LIKE or fmt in syntax.LINE_BASED else None)
+        self.prefixes = syntax.PrefixCount(fmt)
         self.bad_escape = -1
         self.chars = 0  # characters before the current chunk
         self.tail = ""  # the end of the chunk before, for escapes cut in two
@@ -87,6 +88,9 @@ class _TextPass:
         m = literals.BAD_CHARS.search(text)
         if m:
             self.fail(self.chars + m.start(), literals.bad_char_message(m.group()))
+        at = self.prefixes.over(text)
+        if at is not None:
+            self.fail(self.chars + at, syntax.prefixes_message(self.prefixes.limit))
         scan = self.scan
         if scan is not None:
             scan.feed(text, self.chars, final=final)

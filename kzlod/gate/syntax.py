@@ -97,11 +97,47 @@ def _escape_kind(fmt: ox.RdfFormat) -> str:
     return "turtle"
 
 
+#: A namespace declaration: Turtle's and SPARQL's prefix directives, an RDF/XML ``xmlns:``.
+_PREFIX_DECLARATION = {
+    "turtle": re.compile(r"""(?<![\w:])(?:@prefix|(?i:prefix))\s+[^\s:<>"']*:\s*<"""),
+    "xml": re.compile(r"""\bxmlns:[\w.-]+\s*="""),
+}
+
+
+def prefixes_message(limit: int) -> str:
+    return f"more than {limit:,} prefixes is over the limit of {limit:,} (KZLOD_MAX_PREFIXES)"
+
+
+class PrefixCount:
+    """The namespace declarations of a file, counted as its text goes by (a chunk at a time, or
+    whole): the first past the limit is refused where it is, before the parser reads any."""
+
+    def __init__(self, fmt: ox.RdfFormat):
+        kind = _escape_kind(fmt)
+        self.pattern = _PREFIX_DECLARATION.get(kind)
+        self.limit = LIMITS["prefixes"]
+        self.count = 0
+
+    def over(self, text: str) -> int | None:
+        """The offset in ``text`` of the first declaration past the limit, or None."""
+        if self.pattern is None:
+            return None
+        for m in self.pattern.finditer(text):
+            self.count += 1
+            if self.count > self.limit:
+                return m.start()
+        return None
+
+
 def check_text(path: Path, text: str, fmt: ox.RdfFormat, *, strict_chars: bool) -> int:
-    """What can be refused before parsing: nesting, over-long strings, RDF 1.2 tokens, and (with
-    ``strict_chars``) raw NUL and noncharacters. Returns the offset of the first escape that
-    stands for NUL or a noncharacter (-1 if none): refused once the parse shows it in a term."""
+    """What can be refused before parsing: too many prefixes, nesting, over-long strings, RDF 1.2
+    tokens, and (with ``strict_chars``) raw NUL and noncharacters. Returns the offset of the first
+    escape that stands for NUL or a noncharacter (-1 if none): refused once the parse shows it in a
+    term."""
     max_chars = LIMITS["literal_chars"]
+    at = PrefixCount(fmt).over(text)
+    if at is not None:
+        raise InputError(f"{location(path, text, at)}: {prefixes_message(LIMITS['prefixes'])}")
     if strict_chars:
         m = literals.BAD_CHARS.search(text)
         if m:

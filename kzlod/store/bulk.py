@@ -161,10 +161,6 @@ def load(project: Project, files, store_dir, *, bundled: bool = True, progress=_
     for p in paths:  # cheap checks of every file before any work
         try:
             reading.rdf_format(p)
-            if not p.exists():
-                raise InputError(f"{p}: no such file")
-            if p.is_dir():
-                raise InputError(f"{p}: is a directory, not an RDF file")
             reading.check_size(p, whole=False)  # the gate's size message, before anything reads it
         except InputError as exc:
             problems.append(exc.message)
