@@ -6,7 +6,8 @@ from pathlib import Path
 
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.gate.folders import rdf_files
-from kzlod.gate.parse import GRAPH_FORMATS, parse_files
+from kzlod.gate.parse import parse_files
+from kzlod.gate.reading import GRAPH_FORMATS
 from kzlod.reasoning import closure
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, report, shacl

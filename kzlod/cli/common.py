@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from kzlod import settings
+from kzlod.api.context import check_project
 from kzlod.api.reading import load
 from kzlod.errors import InputError, KzlodError
 from kzlod.files.safewrite import recover_project
@@ -87,6 +88,7 @@ class Ctx:
             found = resolve(self.project_dir)
             for folder, outcome in recover_project(found):
                 self.note(f"kzlod: {folder.name}/: an interrupted write was {outcome}")
+            check_project(found)  # the project's own files through the strict gate (verdicts cached)
             if found.bundled and not write and note:
                 self.note("kzlod: no project here (no kzlod.toml up from the current folder); "
                           "reading the bundled graph, read-only")
@@ -177,7 +179,7 @@ class StoreType(click.ParamType):
 
 
 def data_option(fn):
-    return click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    return click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
                         metavar="FILE", help="Extra RDF file to add to the graph (repeatable).")(fn)
 
 

@@ -7,6 +7,7 @@ file per entry, in a folder per kind (:data:`KINDS`)::
     closure/<key>.nt       an OWL RL closure: a header line (what was left out, the clashes), then N-Triples
     report/<key>.json      the validation report of a project's graph, with its SHACL results
     search/<key>.sqlite    a full-text index (SQLite FTS5)
+    gate/<key>.ok          a project file the strict input gate passed (kzlod.gate.own)
 
 The key (:func:`content_key`) is a SHA-256 of the kind, the versions of what made the entry
 (kzlod's, a format number, the libraries'), and the content of its inputs: a file by its bytes,
@@ -41,7 +42,7 @@ from kzlod import settings
 from kzlod.files.safewrite import replace_atomically
 
 #: Each kind of entry and the extension of its file.
-KINDS = {"closure": ".nt", "report": ".json", "search": ".sqlite"}
+KINDS = {"closure": ".nt", "report": ".json", "search": ".sqlite", "gate": ".ok"}
 #: Bumped when :func:`content_key`'s recipe changes, so that no older entry is read.
 KEY_FORMAT = 1
 #: A temporary file older than this (seconds) is a crash's leftover and goes when the cache is trimmed.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kzlod.errors import UsageError
-from kzlod.gate.parse import FORMATS
+from kzlod.gate.reading import FORMATS
 
 
 def rdf_files(paths) -> list[Path]:

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from kzlod.errors import UsageError
-from kzlod.gate.parse import GRAPH_FORMATS
+from kzlod.gate.reading import GRAPH_FORMATS
 from kzlod.querying.run import QueryResult
 from kzlod.text import visible
 from kzlod.vocab import NAMESPACES, XSD_STRING, compact

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from kzlod import settings
 from kzlod.errors import InputError, KzlodError, QueryError, UsageError
+from kzlod.gate.reading import read_bytes
 from kzlod.sparqltext import is_update, mask_sparql, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
 from kzlod.vocab import NAMESPACES
 
@@ -96,9 +97,7 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
     path = Path(query)
     if query.endswith(".rq") or _is_file(path):
         try:
-            return path.read_text(encoding="utf-8"), None
-        except FileNotFoundError:
-            raise InputError(f"{query}: no such file") from None
+            return read_bytes(path, settings.get("max_query_chars") * 4).decode("utf-8"), None
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{query}: cannot read: {exc}") from None
     if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR|DROP)\b|\{", query, re.I):
