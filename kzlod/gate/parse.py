@@ -712,10 +712,14 @@ def parse_files(paths, *, base_iri: str | None = None, allow_empty: bool = True,
 
 
 def parse_trusted(path: Path) -> list:
-    """Parse a bundled file (already checked by the tests), as fast as possible."""
+    """Parse a bundled file (already checked by the tests), as fast as possible; a file that is not
+    RDF after all is an InputError naming it."""
     raw = Path(path).read_bytes()
-    quads = ox.parse(raw, format=rdf_format(Path(path)))
-    return relabel_blank_nodes(quads, blank_salt(Path(path).name, raw))
+    try:
+        quads = ox.parse(raw, format=rdf_format(Path(path)))
+        return relabel_blank_nodes(quads, blank_salt(Path(path).name, raw))
+    except SyntaxError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def blank_salt(name: str, raw: bytes) -> str:
