@@ -53,11 +53,10 @@ def handle_errors(fn):
             return fn(*args, **kwargs)
         except KzlodError as exc:
             raise CommandError(exc) from None
-        except OSError as exc:  # the machine's, not the user's input: a full disk, a read-only folder …
-            if exc.strerror is None:
-                raise
+        except OSError as exc:  # the last resort for the machine's errors: a full disk, a read-only folder …
             where = f"{exc.filename}: " if exc.filename else ""
-            raise CommandError(InputError(f"{where}{exc.strerror} (errno {exc.errno})")) from None
+            what = f"{exc.strerror} (errno {exc.errno})" if exc.strerror else (str(exc) or type(exc).__name__)
+            raise CommandError(InputError(f"{where}{what}")) from None
 
     return wrapper
 

@@ -434,3 +434,50 @@ def test_a_fault_at_every_external_call_is_one_line(case, template, servers, tmp
                 found.append(f"exit {res.exit_code} waiting for a held lock")
             problems += [f"{name} at call {at} of {count} {faults.raised}: {p}" for p in found]
     assert not problems, "\n".join(problems)
+
+
+# --- the last resort and the lock's message --------------------------------------------------------
+
+#: An OSError that no layer below said more of: one line, exit 3, whatever it carries.
+LAST_RESORT = {
+    "with errno and file": (PermissionError(errno.EACCES, "Permission denied", "/x/data/a.ttl"),
+                            "Error: /x/data/a.ttl: Permission denied (errno 13)\n"),
+    "with errno, no file": (OSError(errno.EIO, "Input/output error"), "Error: Input/output error (errno 5)\n"),
+    "a message only": (OSError("the device went away"), "Error: the device went away\n"),
+    "nothing at all": (TimeoutError(), "Error: TimeoutError\n"),
+    "a file name with a newline": (OSError(errno.ENOSPC, "No space left on device", "/x/a\nb.ttl"),
+                                   "Error: /x/a\\nb.ttl: No space left on device (errno 28)\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LAST_RESORT))
+def test_an_oserror_no_layer_mapped_is_one_line_and_exit_3(case):
+    from kzlod.cli.common import command
+
+    exc, expected = LAST_RESORT[case]
+
+    @command("boom")
+    def boom(obj):
+        raise exc
+
+    res = CliRunner().invoke(boom, [])
+    assert (res.exit_code, res.stderr, res.stdout) == (3, expected, "")
+
+
+def test_add_waiting_for_another_writers_lock_ends_in_one_line_naming_lock_and_holder(tmp_path, monkeypatch):
+    project = copy_project(tmp_path / "project")
+    new = tmp_path / "mongolia.ttl"
+    new.write_text(MONGOLIA, encoding="utf-8")
+    before = snapshot(project)
+    monkeypatch.setenv("KZLOD_LOCK_TIMEOUT", "0.3")
+    holder, done = _lock_held({str(project / "data")})
+    try:
+        res = CliRunner().invoke(cli, ["-q", "add", str(new), "--project", str(project)])
+    finally:
+        done.set()
+        holder.join(10)
+    lock = os.path.realpath(project / "data") + "/.kzlod.lock"
+    assert res.exit_code == 1, res.output
+    assert res.stderr == (f"Error: {lock}: another writer held this lock (process {holder.pid}) for more than 0.3 s "
+                          "(KZLOD_LOCK_TIMEOUT); nothing was changed, try again when it is done\n")
+    assert snapshot(project) == before
