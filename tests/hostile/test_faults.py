@@ -8,8 +8,9 @@ every external call it makes counted (:class:`Faults`); then once for each fault
 a point the command reached: at its first call there, or at its last (with another errno). A fault is
 injected in-process, by monkeypatch, where kzlod meets the outside world: the file system (open,
 write, rename, fsync, mkdir, SQLite), the project's lock, the network (httpx's transport) and the
-parsers (pyoxigraph, rdflib, pySHACL). A fault that the command survives (a cache it could not write, a folder it could not fsync)
-must leave it saying exactly what it said without the fault.
+parsers (pyoxigraph, rdflib, pySHACL). A fault that the command survives (a cache it could not
+write, a folder it could not fsync) must leave it saying and writing exactly what it does without
+the fault.
 """
 
 from __future__ import annotations
