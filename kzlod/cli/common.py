@@ -189,7 +189,7 @@ def open_graph(obj: Ctx, data, store: StoreSpec, endpoint: str | None, inferred:
     spec = StoreSpec.parse(store, endpoint)
     with obj.step("loading graph"):
         return load(data=data, store=spec, inferred=inferred,
-                    project=obj.project() if spec.is_memory else None)
+                    project=obj.project(note=spec.is_memory))
 
 
 def format_option(choices, default=None):

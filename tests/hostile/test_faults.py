@@ -103,9 +103,9 @@ def _commands(group: click.Group, ctx: click.Context, prefix: str = "") -> list[
 
 COMMANDS = _commands(cli, click.Context(cli, info_name="kzlod"))
 CASES = {**{name: name.split() + ARGS.get(name, []) for name in COMMANDS}, **VARIANTS}
-#: The cases whose every run takes a second or more (a whole release, a registered source's validation,
+#: The cases whose every run takes a second or more (a whole release, the whole graph validated,
 #: a store on disk, the closure), or that start a worker process: marked slow.
-SLOW = {"load", "publish", "reason", "serve", "source add", "template"}
+SLOW = {"load", "publish", "reason", "serve", "source add", "template", "validate"}
 
 
 # --- the faults --------------------------------------------------------------------------------
@@ -304,14 +304,17 @@ class Endpoint:
 
 @pytest.fixture(scope="module")
 def servers():
-    with serve(GraphStore()) as store, serve(Endpoint()) as endpoint:
-        yield {"store": store.url, "endpoint": endpoint.url}
+    graphs = GraphStore()
+    with serve(graphs) as store, serve(Endpoint()) as endpoint:
+        yield {"store": store.url, "endpoint": endpoint.url, "graphs": graphs}
 
 
 class World:
     """One run's fresh copy of the project, its files and folders, and how to run a command in it."""
 
     def __init__(self, template: Path, base: Path, servers: dict):
+        servers = dict(servers)
+        servers.pop("graphs").graphs.clear()  # every run pushes to an empty store
         self.base = base
         self.project = base / "project"
         shutil.copytree(template, self.project)
@@ -337,10 +340,11 @@ class World:
         text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text.replace(str(self.base), "BASE"))
         return re.sub(r"\d+\.\d+ s\b|seconds +\d+\.\d+", "TIME", text).replace(" (cached)", "")
 
-    def run(self, args: list[str], faults: Faults, monkeypatch):
+    def run(self, args: list[str], faults: Faults, monkeypatch, *, cold: bool = False):
+        """Run a command in this world under ``faults``: with the case's cache, or with an empty one."""
         argv = ["-q", *[self.named(a) for a in args], "--project", str(self.project)]
         with monkeypatch.context() as patched:
-            patched.setenv("KZLOD_CACHE_DIR", str(self.base.parent / "cache"))  # the case's runs share it
+            patched.setenv("KZLOD_CACHE_DIR", str(self.base / "cache" if cold else self.base.parent / "cache"))
             patched.setenv("KZLOD_LOCK_TIMEOUT", "0.2")
             import uvicorn
 
@@ -409,16 +413,18 @@ def test_a_fault_at_every_external_call_is_one_line(case, template, servers, tmp
     codes = set(documented_exit_codes()) - {0}
     args = CASES[case]
     world = World(template, tmp_path / "baseline", servers)
-    probe = Faults()
-    baseline = world.run(args, probe, monkeypatch)
+    cold = Faults()  # the calls of a first run, whose cache is empty
+    baseline = world.run(args, cold, monkeypatch)
     assert baseline.exit_code == 0 and baseline.exception is None, (baseline.output, baseline.exception)
     baseline.said = (world.same(baseline.stdout), world.same(baseline.stderr))
     baseline.made = snapshot(world.project)
-    first = world.base
+    warm = Faults()  # the calls of a run that finds the cache filled (some points are reached cold only)
+    World(template, tmp_path / "warm", servers).run(args, warm, monkeypatch)
     if any("{store}" in a or "{endpoint}" in a for a in args):
-        assert probe.calls.get("http"), "a command given a server talks to it through httpx"
+        assert cold.calls.get("http"), "a command given a server talks to it through httpx"
     runs, problems = 0, []
     for name, fault in FAULTS.items():
+        probe = warm if warm.calls.get(fault.point) or fault.point == "held" else cold
         count = (1 if probe.locks else 0) if fault.point == "held" else probe.calls.get(fault.point, 0)
         if not count or (fault.at == "last" and count == 1):  # a single call: its first fault is enough
             continue
@@ -428,19 +434,20 @@ def test_a_fault_at_every_external_call_is_one_line(case, template, servers, tmp
         faults = Faults(fault, at)
         holder = None
         if fault.point == "held":
-            holder = _lock_held({lock.replace(str(first), str(world.base)) for lock in probe.locks})
+            holder = _lock_held({lock.replace(str(tmp_path / "warm"), str(world.base)) for lock in probe.locks})
         try:
-            res = world.run(args, faults, monkeypatch)
+            res = world.run(args, faults, monkeypatch, cold=probe is cold)
         finally:
             if holder:
                 holder[1].set()
                 holder[0].join(10)
-        if fault.point != "held" and not faults.raised:
-            continue  # the run took another path (a cache filled by an earlier run)
+        if not faults.raised and fault.point != "held":
+            continue  # this run took another path (matplotlib makes its folder once a process)
         found = _problems(res, world, baseline, codes)
         if fault.point == "held" and res.exit_code != 1:
             found.append(f"exit {res.exit_code} waiting for a held lock")
-        problems += [f"{name} at call {at} of {count} {faults.raised}: {p}" for p in found]
+        where = "cold cache" if probe is cold else "warm cache"
+        problems += [f"{name} at call {at} of {count} ({where}) {faults.raised}: {p}" for p in found]
     assert not problems, "\n".join(problems)
 
 
@@ -489,3 +496,17 @@ def test_add_waiting_for_another_writers_lock_ends_in_one_line_naming_lock_and_h
     assert res.stderr == (f"Error: {lock}: another writer held this lock (process {holder.pid}) for more than 0.3 s "
                           "(KZLOD_LOCK_TIMEOUT); nothing was changed, try again when it is done\n")
     assert snapshot(project) == before
+
+
+def test_a_query_on_an_endpoint_reads_the_project_it_is_given_not_the_one_it_is_in(tmp_path, monkeypatch, servers):
+    """Regression: with --endpoint (or --store), --project was ignored and the project of the current
+    folder read instead (the fault walk saw the wrong kzlod.toml opened)."""
+    project = copy_project(tmp_path / "project")
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    (here / "kzlod.toml").write_text("this is [not toml\n", encoding="utf-8")
+    monkeypatch.chdir(here)
+    res = CliRunner().invoke(cli, ["-q", "query", "ASK { ?s ?p ?o }", "--format", "json", "--max-memory", "0",
+                                   "--endpoint", servers["endpoint"] + "/sparql", "--project", str(project)])
+    assert (res.exit_code, res.stderr) == (0, ""), res.output
+    assert json.loads(res.stdout)["boolean"] is True
