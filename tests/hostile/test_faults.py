@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 import errno
 import fcntl
+import gzip
 import io
 import json
 import multiprocessing
@@ -52,7 +53,7 @@ kzd:mongolia a kz:State ;
 #: (a copy of the checkout's, with the example source registered); {tmp}: an empty folder; {new}: a file
 #: with a new entity; {messy}: a Turtle file of the project out of canonical order; {sheet}: a template
 #: for the example source; {text}: a new source text; {store}: a Graph Store Protocol store;
-#: {endpoint}: a SPARQL endpoint.
+#: {endpoint}: a SPARQL endpoint; {release}: a release of the project whose dumps are gzipped only.
 ARGS: dict[str, list[str]] = {
     "add": ["{new}"],
     "cache clear": [],
@@ -87,6 +88,8 @@ VARIANTS: dict[str, list[str]] = {
     "query --endpoint": ["query", "ASK { ?s ?p ?o }", "--endpoint", "{endpoint}/sparql", "--format", "json",
                          "--timeout", "5", "--max-memory", "0"],
     "validate FILE": ["validate", "{new}"],
+    "push --release": ["push", "--release", "{release}", "--endpoint", "{store}", "--server", "other", "--graph-store",
+                       "{store}/gsp", "--retries", "0", "--timeout", "5"],
 }
 
 
@@ -105,7 +108,7 @@ COMMANDS = _commands(cli, click.Context(cli, info_name="kzlod"))
 CASES = {**{name: name.split() + ARGS.get(name, []) for name in COMMANDS}, **VARIANTS}
 #: The cases whose every run takes a second or more (a whole release, the whole graph validated,
 #: a store on disk, the closure), or that start a worker process: marked slow.
-SLOW = {"load", "publish", "reason", "serve", "source add", "template", "validate"}
+SLOW = {"load", "publish", "push --release", "reason", "serve", "source add", "template", "validate"}
 
 
 # --- the faults --------------------------------------------------------------------------------
@@ -138,6 +141,15 @@ def _pyshacl(where):
     return ReportableRuntimeError("fault injected")
 
 
+def _gzip(kind):
+    def make(where):
+        import gzip
+
+        return {"bad": gzip.BadGzipFile("Not a gzipped file (b'kz')"),
+                "cut": EOFError("Compressed file ended before the end-of-stream marker was reached")}[kind]
+    return make
+
+
 def _sqlite(where):
     return sqlite3.OperationalError("unable to open database file")
 
@@ -164,6 +176,8 @@ FAULTS: dict[str, Fault] = {
     "mkdir: EACCES": Fault("mkdir", _oserror(errno.EACCES)),
     "mkdir: ENOSPC": Fault("mkdir", _oserror(errno.ENOSPC), "last"),
     "SQLite cannot open its file": Fault("sqlite", _sqlite),
+    "gzip: not gzip": Fault("gunzip", _gzip("bad")),
+    "gzip: cut short": Fault("gunzip", _gzip("cut"), "last"),
     "lock: not supported here (ENOLCK)": Fault("lock", _oserror(errno.ENOLCK)),
     "lock: held by another writer": Fault("held", None),
     "network: connection refused": Fault("http", _httpx("ConnectError")),
@@ -251,6 +265,7 @@ class Faults:
         self._wrap(monkeypatch, os, "fsync", "fsync", lambda fd: fd)
         self._wrap(monkeypatch, os, "mkdir", "mkdir", lambda path, *a, **k: path)
         self._wrap(monkeypatch, sqlite3, "connect", "sqlite", lambda path, *a, **k: path)
+        self._wrap(monkeypatch, gzip.GzipFile, "read", "gunzip", lambda fh, *a: fh.name)
         self._wrap(monkeypatch, fcntl, "flock", "lock", lambda fd, op: fd,
                    when=lambda fd, op: op & fcntl.LOCK_EX)
 
@@ -292,6 +307,17 @@ def template(tmp_path_factory):
                                    "--date", "2024", "--project", str(project)])
     assert res.exit_code == 0, res.output
     return project
+
+
+@pytest.fixture(scope="module")
+def release(template, tmp_path_factory):
+    """A release of the project, its dumps gzipped only (as a publisher may keep them)."""
+    folder = tmp_path_factory.mktemp("release") / "release"
+    res = CliRunner().invoke(cli, ["-q", "publish", str(folder), "--date", "2024-01-01", "--project", str(template)])
+    assert res.exit_code == 0, res.output
+    for plain in (folder / "dumps").glob("*.nq"):
+        plain.unlink()
+    return folder
 
 
 class Endpoint:
@@ -408,10 +434,12 @@ def _problems(res, world: World, baseline, codes) -> list[str]:
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c in SLOW else c for c in sorted(CASES)])
-def test_a_fault_at_every_external_call_is_one_line(case, template, servers, tmp_path, monkeypatch):
+def test_a_fault_at_every_external_call_is_one_line(case, template, servers, tmp_path, monkeypatch, request):
     assert case in VARIANTS or case in ARGS, f"'kzlod {case}' has no arguments in ARGS"
     codes = set(documented_exit_codes()) - {0}
     args = CASES[case]
+    if any("{release}" in a for a in args):
+        servers = {**servers, "release": str(request.getfixturevalue("release"))}
     world = World(template, tmp_path / "baseline", servers)
     cold = Faults()  # the calls of a first run, whose cache is empty
     baseline = world.run(args, cold, monkeypatch)
