@@ -45,14 +45,13 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from kzlod import settings
-from kzlod.errors import InputError
+from kzlod.errors import InputError, KzlodError
 from kzlod.project import FOLDERS, LOCK_FILE, PROJECT_FILE
 
 LOCK_NAME = LOCK_FILE
 JOURNAL_NAME = ".kzlod-journal.json"
 TEMP_SUFFIX = ".kzlod-tmp"
 BACKUP_SUFFIX = ".kzlod-bak"
-DEFAULT_TIMEOUT = 60.0
 
 __all__ = [
     "LOCK_NAME",
@@ -72,8 +71,9 @@ __all__ = [
 ]
 
 
-class LockTimeout(TimeoutError):
-    """The project lock could not be taken in time."""
+class LockTimeout(KzlodError):
+    """The project lock could not be taken in time: another writer held it past the timeout
+    (``KZLOD_LOCK_TIMEOUT``). Exit code 1; the message names the lock and its holder, if known."""
 
 
 class VerificationError(ValueError):
@@ -89,14 +89,18 @@ _held_guard = threading.Lock()
 
 
 @contextmanager
-def project_lock(folder: str | os.PathLike, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Path]:
+def project_lock(folder: str | os.PathLike, *, timeout: float | None = None) -> Iterator[Path]:
     """Hold the exclusive lock ``<folder>/.kzlod.lock``.
 
-    Blocks until the lock is free or ``timeout`` seconds have passed
-    (then :class:`LockTimeout`). Re-entrant within one thread, so a function
-    holding the lock may call :func:`write_text_atomic` on the same folder.
-    Yields the path of the lock file.
+    Blocks until the lock is free or ``timeout`` seconds (default: the setting
+    ``lock_timeout``, ``KZLOD_LOCK_TIMEOUT``) have passed, then raises
+    :class:`LockTimeout`, naming the process that holds it: a holder writes its
+    process id into the lock file while it holds it. Re-entrant within one
+    thread, so a function holding the lock may call :func:`write_text_atomic`
+    on the same folder. Yields the path of the lock file.
     """
+    if timeout is None:
+        timeout = settings.get("lock_timeout")
     lock_path = Path(os.path.realpath(folder)) / LOCK_NAME
     key = str(lock_path)
     me = (threading.get_ident(), os.getpid())
@@ -127,16 +131,20 @@ def project_lock(folder: str | os.PathLike, *, timeout: float = DEFAULT_TIMEOUT)
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
-                    raise LockTimeout(f"could not lock {lock_path} within {timeout:g} s") from None
+                    raise LockTimeout(f"{lock_path}: another writer held this lock{_holder(fd)} for more than "
+                                      f"{timeout:g} s (KZLOD_LOCK_TIMEOUT); nothing was changed, try again "
+                                      f"when it is done") from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
         with _held_guard:
             _held[key] = [fd, 1, me[0], me[1]]
+        _say_holder(fd, f"{os.getpid()}\n")
         try:
             yield lock_path
         finally:
             with _held_guard:
                 _held.pop(key, None)
+            _say_holder(fd, "")
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
@@ -151,6 +159,25 @@ def lock_folder_of(path: str | os.PathLike) -> Path:
         if folder.name in FOLDERS and (folder.parent / PROJECT_FILE).is_file():
             return folder
     return target.parent
+
+
+def _say_holder(fd: int, text: str) -> None:
+    """Write who holds the lock into the lock file (best effort: the lock works without it)."""
+    try:
+        os.ftruncate(fd, 0)
+        if text:
+            os.pwrite(fd, text.encode("ascii"), 0)
+    except OSError:
+        pass
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock, as the lock file says: " (process N)", or "" when it does not say."""
+    try:
+        pid = int(os.pread(fd, 32, 0).split()[0])
+    except (OSError, ValueError, IndexError):
+        return ""
+    return f" (process {pid})" if pid > 0 else ""
 
 
 # --------------------------------------------------------------------------
@@ -280,7 +307,7 @@ def write_text_atomic(
     verify: Callable[[str], object] | None = None,
     lock: bool = True,
     lock_dir: str | os.PathLike | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> None:
     """Replace the content of ``path`` by ``text`` (UTF-8, written as given).
 
@@ -343,7 +370,7 @@ def write_many_atomic(
     root: str | os.PathLike | None = None,
     verify: Callable[[Path, str], object] | None = None,
     lock: bool = True,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> None:
     """Replace several files so that a crash leaves all old or all new.
 
@@ -505,7 +532,7 @@ def recover(
     *,
     lock: bool = True,
     sweep: bool = True,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> str | None:
     """Finish or undo an interrupted :func:`write_many_atomic` in ``folder``.
 

@@ -131,7 +131,10 @@ def project_graphs(project: Project) -> list[Graph]:
         raw = path.read_bytes()
         # blank nodes labelled by the file's hash and their position: the same on every machine
         salt = "f" + hashlib.sha256(raw).hexdigest()[:16]
-        quads = list(iter_relabelled(ox.parse(raw, format=rdf_format(path)), salt))
+        try:
+            quads = list(iter_relabelled(ox.parse(raw, format=rdf_format(path)), salt))
+        except SyntaxError as exc:
+            raise InputError(f"{path}: {exc}") from None
         iri = release_graph(quads, ontology=path in ontology)
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(iri)) for q in quads)
         files[iri].append(path)

@@ -65,7 +65,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod import settings
-from kzlod.errors import DataError, UsageError
+from kzlod.errors import DataError, InputError, KzlodError, UsageError
 from kzlod.files.turtle import serialize
 from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.reading import rdf_format
@@ -258,11 +258,14 @@ def read_graphs(project: Project, data=()) -> Graphs:
     store = ox.Store()
     files = []
     for i, (f, parse) in enumerate(sources):
-        f.graph = release_graph(parse(), ontology=f.ontology)
-        before = len(store)
-        graph = ox.NamedNode(f.graph)
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                          for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
+        try:
+            f.graph = release_graph(parse(), ontology=f.ontology)
+            before = len(store)
+            graph = ox.NamedNode(f.graph)
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                              for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
+        except SyntaxError as exc:
+            raise InputError(f"{f.label}: {exc}") from None
         f.triples = len(store) - before
         files.append(f)
     key = reasoning.input_key([_CLOSURE_SALT] + [f.digest for f in files])
@@ -452,7 +455,10 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks."""
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        write(target)
+        try:
+            write(target)
+        except SyntaxError as exc:  # a dump kzlod wrote and could not read back: not the user's input
+            raise KzlodError(f"{target}: this release's own dump could not be read back: {exc}") from None
         for path in (target, _gzip_file(target)):
             h = hashlib.sha256()
             with open(path, "rb") as fh:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.errors import InputError, UsageError
+from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files import cache
 from kzlod.gate.parse import ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.gate.places import Place, source_of
@@ -59,11 +59,17 @@ def _shapes_graph(project: Project):
 
 def _run_shacl(data, shapes):
     import pyshacl
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
-    _conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
-        do_owl_imports=False, abort_on_first=False, meta_shacl=False,
-    )
+    try:
+        _conforms, results_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+            do_owl_imports=False, abort_on_first=False, meta_shacl=False,
+        )
+    except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
+        raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
+    except ReportableRuntimeError as exc:
+        raise DataError(f"SHACL validation failed: {exc.message}") from None
     return results_graph
 
 
