@@ -67,6 +67,7 @@ ARGS: dict[str, list[str]] = {
     "load": ["--store", "oxigraph:{tmp}/store"],
     "locate": ["foreign-policy", "Kazakhstan was once a vital partner for Russia"],
     "mentions": ["foreign-policy"],
+    "new": ["ToneAssessment", "--quote", "Kazakhstan was once a vital partner for Russia"],
     "publish": ["{tmp}/release", "--date", "2024-01-01"],
     "push": ["--endpoint", "{store}", "--server", "other", "--graph-store", "{store}/gsp", "--retries", "0",
              "--timeout", "5"],
@@ -393,6 +394,7 @@ def _hold_locks(folders, ready, done):
 
     with ExitStack() as stack:
         for folder in folders:
+            Path(folder).mkdir(parents=True, exist_ok=True)  # init locks the data/ folder it is about to fill
             stack.enter_context(project_lock(folder))
         ready.set()
         done.wait(30)
