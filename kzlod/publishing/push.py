@@ -49,7 +49,7 @@ import pyoxigraph as ox
 from kzlod.errors import InputError
 from kzlod.gate.parse import LIMITS, amount, check_size, iter_relabelled, rdf_format
 from kzlod.project import Project
-from kzlod.publishing.release import INFERRED_GRAPH, release_graph
+from kzlod.publishing.release import RELEASED_INFERRED_GRAPH, release_graph
 from kzlod.publishing.stores import Profile, PushError, Remote
 from kzlod.store.credentials import printable
 from kzlod.vocab import KZ, RDF_TYPE
@@ -223,7 +223,7 @@ def _dump_reader(path: Path):
 
 
 def _keep_blank_nodes_together(store: ox.Store) -> None:
-    inferred = ox.NamedNode(INFERRED_GRAPH)
+    inferred = ox.NamedNode(RELEASED_INFERRED_GRAPH)
     home: dict = {}
     for quad in store:
         if quad.graph_name != inferred:

@@ -32,7 +32,8 @@ from kzlod.files import cache
 from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.gate.places import Place, source_of
 from kzlod.project import Project
-from kzlod.reasoning.closure import cached_closure, compute, input_key, reasonable_available
+from kzlod.reasoning.closure import cached_closure, input_key
+from kzlod.reasoning.engines import compute, reasonable_available
 from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
