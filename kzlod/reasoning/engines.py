@@ -17,6 +17,7 @@ reasonable does not apply property chains: :func:`chain_completions` adds them.
 from __future__ import annotations
 
 import contextvars
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -107,13 +108,19 @@ def left_out(s, p, o) -> str | None:
     ``"not-rdf"``: a literal subject or a non-IRI predicate (generalised RDF);
     ``"trivial"``: ``x owl:sameAs x``, true of every term.
     """
-    from rdflib import BNode, URIRef
-
-    if not isinstance(s, (URIRef, BNode)) or not isinstance(p, URIRef):
+    if not isinstance(s, _resources()) or not isinstance(p, _resources()[0]):
         return "not-rdf"
     if s == o and str(p) == OWL_SAME_AS:
         return "trivial"
     return None
+
+
+@functools.cache
+def _resources() -> tuple:
+    """rdflib's IRI and blank-node classes, imported once (left_out runs for every entailed triple)."""
+    from rdflib import BNode, URIRef
+
+    return URIRef, BNode
 
 
 def left_out_text(dropped: int, trivial: int) -> str:
