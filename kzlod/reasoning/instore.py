@@ -1,7 +1,8 @@
 """The OWL RL closure of the triples a pyoxigraph store holds, written into its inferred graph.
 
-reasonable reads only the triples its rules can use (:func:`relevant_predicates`), dumped
-as N-Triples; owlrl, for small graphs, gets an rdflib copy. What either adds goes into the
+reasonable reads only the triples its rules can use (:func:`relevant_predicates`), less those
+that only type what is typed already (:func:`typing_only`), dumped as N-Triples; owlrl, for small
+graphs, gets an rdflib copy. What either adds goes into the
 graph ``urn:kzlod:inferred`` of the same store, so blank nodes stay the store's own.
 """
 
@@ -84,7 +85,49 @@ def relevant_predicates(store) -> list[str] | None:
     return sorted(p for p in used if p in named or p.startswith((RDF, RDFS, OWL)))
 
 
-def _dump_triples(store, path: Path, predicates: list[str] | None) -> None:
+#: The types a property may have that no OWL 2 RL rule reads (a characteristic, e.g. transitive, is read).
+PLAIN_PROPERTY_TYPES = {OWL + c for c in ("ObjectProperty", "DatatypeProperty", "AnnotationProperty",
+                                          "DeprecatedProperty")} | {RDF + "Property"}
+
+
+def typing_only(store, predicates: list[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """The predicates whose triples OWL 2 RL rules read only to type their subject and object
+    (rules prp-dom and prp-rng), with their domains and ranges: ``{p: ([D, …], [R, …])}``.
+
+    Such a predicate is named in the axioms only as the subject of ``rdfs:domain`` and ``rdfs:range``
+    (classes named by IRI) or as the super-property of another; it has no characteristic (transitive,
+    symmetric …), is not in a list (chains, keys), a restriction or another property axiom, and is not
+    of the RDF, RDFS or OWL vocabulary. A triple ``s p o`` of it whose subject already has a type
+    that is, or is under, each domain (and whose object, when not a literal, one under each range) adds
+    nothing to the closure that the types and the class hierarchy do not add: :func:`_dump_triples`
+    leaves it out of what the reasoner reads. (reasonable writes no literal subjects, so a range on a
+    literal adds nothing.)
+    """
+    roles: dict[str, set] = {}
+    schema = "SELECT ?x ?p ?y WHERE { VALUES ?p { %s } ?x ?p ?y }" % " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
+    for r in store.query(schema, use_default_graph_as_union=True):
+        for side, term in (("subject", r["x"]), ("object", r["y"])):
+            if isinstance(term, ox.NamedNode):
+                roles.setdefault(term.value, set()).add((side, r["p"].value))
+    typed = f"SELECT ?p ?c WHERE {{ ?p a ?c FILTER(STRSTARTS(STR(?c), \"{OWL}\")) }}"
+    for r in store.query(typed, use_default_graph_as_union=True):
+        if isinstance(r["p"], ox.NamedNode) and r["c"].value not in PLAIN_PROPERTY_TYPES:
+            roles.setdefault(r["p"].value, set()).add(("typed", r["c"].value))
+    harmless = {("subject", RDFS + "domain"), ("subject", RDFS + "range"), ("object", RDFS + "subPropertyOf")}
+    found = {}
+    for p in predicates:
+        if p.startswith((RDF, RDFS, OWL)) or not roles.get(p, set()) <= harmless:
+            continue
+        ends = {}
+        for end in ("domain", "range"):
+            ends[end] = [r["c"] for r in store.query(f"SELECT DISTINCT ?c WHERE {{ <{p}> <{RDFS}{end}> ?c }}",
+                                                     use_default_graph_as_union=True)]
+        if all(isinstance(c, ox.NamedNode) for c in ends["domain"] + ends["range"]):
+            found[p] = ([c.value for c in ends["domain"]], [c.value for c in ends["range"]])
+    return found
+
+
+def _dump_triples(store, path: Path, predicates: list[str] | None, typing: dict | None = None) -> None:
     """Write the store's triples (all graphs, or only these predicates) as N-Triples, blank nodes by their ids."""
     with open(path, "wb") as fh:
         if predicates is None:
@@ -92,7 +135,14 @@ def _dump_triples(store, path: Path, predicates: list[str] | None) -> None:
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
             return
         for p in predicates:
-            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ ?s <{p}> ?o }}",
+            where = f"?s <{p}> ?o"
+            if typing and p in typing:  # only the triples whose typing is not already there
+                domains, ranges = typing[p]
+                typed = [f"?s a/<{RDFS}subClassOf>* <{d}>" for d in domains]
+                typed += [f"{{ FILTER(isLiteral(?o)) }} UNION {{ ?o a/<{RDFS}subClassOf>* <{r}> }}" for r in ranges]
+                where += " FILTER NOT EXISTS { " + " . ".join(f"{{ {x} }}" for x in typed) + " }" if typed else \
+                    " FILTER (false)"
+            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ {where} }}",
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
 
 
@@ -103,9 +153,8 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
 
     predicates = relevant_predicates(store)
     result.prefiltered = predicates is not None
-    dump = work / "asserted.ttl"  # N-Triples, but reasonable picks its parser by the extension
+    dump = work / "asserted.nt"
     _dump_triples(store, dump, predicates)
-    out = run_reasonable(lambda r: r.load_file(str(dump)))
     # What the store holds, of what rules can write: every triple of the dump (of every predicate a
     # rule can write), by a keyed 128-bit digest of its N-Triples (56 bytes a triple, not 400 for a
     # Triple), so nothing the engine returns is looked up in the store one by one.
@@ -115,7 +164,13 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
         return hashlib.blake2b(str(triple).encode(), digest_size=16, key=key).digest()
 
     held = {digest(q.triple) for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)}
-    dump.unlink()
+    typing = typing_only(store, predicates) if predicates is not None else None
+    if typing:  # the reasoner reads less: not the triples that only type what is typed already
+        dump.unlink()
+        _dump_triples(store, dump, predicates, typing)
+    read = dump.rename(work / "asserted.ttl")  # N-Triples, but reasonable picks its parser by the extension
+    out = run_reasonable(lambda r: r.load_file(str(read)))
+    read.unlink()
 
     def term(t):
         if isinstance(t, URIRef):
