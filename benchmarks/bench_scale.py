@@ -512,7 +512,7 @@ def bench_push(label: str, data: Path, work: Path, args, env, rows) -> None:
     kz = [sys.executable, "-m", "kzlod", "-q"]
     project = work / "push-project"
     subprocess.run(kz + ["init", str(project), "--with-data"], env=env, check=True, capture_output=True)
-    shutil.copy(data, project / "data" / data.name)
+    shutil.copy(data, project / "data" / f"{data.stem}.ttl")  # a project's data are .ttl files (N-Triples is Turtle)
     env = dict(env, KZLOD_PASSWORD="dba")
     stores = [("oxigraph", start_oxigraph)] + ([("virtuoso", start_virtuoso)] if shutil.which("virtuoso-t") else [])
     for kind, start in stores:
