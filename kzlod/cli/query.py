@@ -50,8 +50,11 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
     graph = open_graph(obj, data, store, endpoint, inferred)
     with obj.step("querying"):
         bound = resolve_params(graph, bound, named)
+        # CSV (asked for, or by default into a pipe) is written by the store itself, not row by row
+        written = "csv" if fmt == "csv" or (fmt is None and not sys.stdout.isatty()) else None
         result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows,
-                           max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)
+                           max_memory=settings.get("max_query_memory") if max_memory is None else max_memory,
+                           written=written)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
     if fmt == "table" and result.kind != "graph":

@@ -50,7 +50,7 @@ from kzlod.errors import InputError
 from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.reading import LIMITS, amount, check_size, rdf_format
 from kzlod.project import Project
-from kzlod.publishing.release import INFERRED_GRAPH, release_graph
+from kzlod.publishing.release import RELEASED_INFERRED_GRAPH, release_graph
 from kzlod.publishing.stores import Profile, PushError, Remote
 from kzlod.store.credentials import printable
 from kzlod.vocab import KZ, RDF_TYPE
@@ -227,7 +227,7 @@ def _dump_reader(path: Path):
 
 
 def _keep_blank_nodes_together(store: ox.Store) -> None:
-    inferred = ox.NamedNode(INFERRED_GRAPH)
+    inferred = ox.NamedNode(RELEASED_INFERRED_GRAPH)
     home: dict = {}
     for quad in store:
         if quad.graph_name != inferred:
