@@ -23,7 +23,7 @@ from kzlod.querying.run import check_query, run_query
 from kzlod.sparqltext import mask_sparql
 from kzlod.store.backends import GraphStore, bind_values, query_kind
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
-from kzlod.web import pages, protocol, rdftext, replies, service
+from kzlod.web import answers, pages, protocol, rdftext, replies, service
 from kzlod.web.links import LOCAL, SERVED, Site, ontology_link
 from kzlod.web.middleware import read_body
 from kzlod.web.ontology import render_ontology
@@ -60,8 +60,12 @@ async def sparql(request):
         return replies.redirect("/?" + urllib.parse.urlencode({"query": op.query})).response()
     fmt = protocol.choose_format(kind, accept, op.format)
     default_graphs, named_graphs = op.dataset
-    task = ("query", op.query, default_graphs, named_graphs, fmt, endpoint_iri(request))
-    return (await pool.arun(task)).with_headers(VARY).response()
+    task = ("query", op.query, _frozen(default_graphs), _frozen(named_graphs), fmt, endpoint_iri(request))
+    return await answers.answer(request, task, headers=VARY)
+
+
+def _frozen(graphs: list | None) -> tuple | None:
+    return None if graphs is None else tuple(graphs)
 
 
 def service_description(request, accept: str | None, info: dict) -> Reply:
@@ -114,14 +118,12 @@ async def entity(request):
     local = request.path_params["local"]
     if not LOCAL.match(local) or len(local) > 512:
         raise HttpError(404, "no such entity: not a kzlod identifier")
-    reply = await request.app.state.pool.arun(("entity", KZD + local, resource_format(request)))
-    return reply.with_headers(VARY).response()
+    return await answers.answer(request, ("entity", KZD + local, resource_format(request)), headers=VARY)
 
 
 async def ontology(request):
     """``/ontology``: the ontology's documentation or its triples."""
-    reply = await request.app.state.pool.arun(("ontology", resource_format(request)))
-    return reply.with_headers(VARY).response()
+    return await answers.answer(request, ("ontology", resource_format(request)), headers=VARY)
 
 
 def routes() -> list:
@@ -144,7 +146,7 @@ def _dataset_query(store, default_graphs, named_graphs, base_iri=None):
     if default_graphs is None and named_graphs is None:
         dataset = {"use_default_graph_as_union": True}  # FROM / FROM NAMED in the query take over (below)
     else:
-        dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],
+        dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],  # tuples from the route
                    "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
 
     class DatasetView(GraphStore):
