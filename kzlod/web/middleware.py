@@ -17,7 +17,6 @@ from __future__ import annotations
 from kzlod.web import replies
 from kzlod.web.protocol import HttpError
 
-
 #: The graph's version on every response (a worker's answer carries the version that made it).
 VERSION_KEY = replies.VERSION_HEADER.lower()
 
