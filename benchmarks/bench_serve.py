@@ -140,18 +140,32 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU seconds of a process and its children now (Linux /proc; 0 elsewhere)."""
+    """User and system CPU seconds of a process (all its threads) and its child processes now (Linux /proc;
+    0 elsewhere). A child that ends between two readings takes its seconds with it: the worker processes
+    of kzlod serve live as long as the server does."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+
+    def stat(p):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+
     try:
-        tick = os.sysconf("SC_CLK_TCK")
-        pids = [pid] + [int(c) for t in os.listdir(f"/proc/{pid}/task")
-                        for c in Path(f"/proc/{pid}/task/{t}/children").read_text().split()]
-        total = 0
-        for p in pids:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / tick
+        total += stat(pid)
+        threads = os.listdir(f"/proc/{pid}/task")
     except (OSError, ValueError, IndexError):
         return 0.0
+    for t in threads:
+        try:
+            children = Path(f"/proc/{pid}/task/{t}/children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                total += stat(int(child))
+            except (OSError, ValueError, IndexError):
+                continue
+    return total / tick
 
 
 def drive(url: str, bodies: list[bytes], connections: int, pid: int | None = None) -> dict:
@@ -235,6 +249,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="runs of each load on each server, alternating (default 3)")
     ap.add_argument("--workers", type=int, default=2, help="kzlod serve's query workers (default 2)")
     ap.add_argument("--project", help="the project whose files both serve (default: as kzlod finds it)")
+    ap.add_argument("--loads", default="memberships,memberships (distinct),mix (distinct),mix (repeated)",
+                    help="which loads, comma-separated (default: all four)")
     args = ap.parse_args()
 
     project = resolve(Path(args.project) if args.project else None)
@@ -247,14 +263,17 @@ def main() -> None:
         procs.append(oxi)
         kz, kz_url = start_kzlod(args.workers, args.project)
         procs.append(kz)
-        loads, n_entities, n_mix = workloads(oxi_url, args.requests)
+        every, n_entities, n_mix = workloads(oxi_url, args.requests)
+        loads = {name: bodies for name, bodies in every.items() if name in args.loads.split(",")}
         servers = {"oxigraph": oxi_url, "kzlod": kz_url}
         pids = {"oxigraph": oxi.pid, "kzlod": kz.pid}
         for url in servers.values():  # warm both: first connections, first answers
-            drive(url, loads["memberships"][:50], args.connections)
+            drive(url, every["memberships"][:50], args.connections)
         results: dict = {}
         for load, bodies in loads.items():
             for r in range(args.rounds):
+                if "distinct" in load:  # distinct from every earlier round's too
+                    bodies = [body + f"# round {r}\n".encode() for body in loads[load]]
                 order = list(servers.items()) if r % 2 == 0 else list(reversed(servers.items()))
                 for name, url in order:
                     results.setdefault((load, name), []).append(drive(url, bodies, args.connections, pids[name]))

@@ -38,12 +38,13 @@ def not_modified(tag: str, version: str, headers: dict | None = None) -> Reply:
 async def answer(request, task: tuple, *, timeout: float | None = None, headers: dict | None = None):
     """The response to ``request``: the worker's answer to ``task`` with the version and ETag, or 304."""
     pool = request.app.state.pool
+    version, tag = pool.version, None
     if request.method in ("GET", "HEAD"):
-        version = pool.version
         tag = etag(version, task)
         if matches(request.headers.get("if-none-match"), tag):
             return not_modified(tag, version, headers).response()
-    reply, version = await pool.aanswer(task, timeout)
-    extra = {VERSION_HEADER: version, **({"ETag": etag(version, task)} if reply.status == 200 else {}),
-             **(headers or {})}
+    reply, answered = await pool.aanswer(task, timeout)
+    extra = {VERSION_HEADER: answered, **(headers or {})}
+    if reply.status == 200:
+        extra["ETag"] = tag if tag is not None and answered == version else etag(answered, task)
     return reply.with_headers(extra).response()

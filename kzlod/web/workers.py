@@ -20,6 +20,7 @@ past that ends its worker, which is replaced, and is answered with the memory me
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 import queue
 import signal
 import sys
@@ -113,6 +114,11 @@ def answer(store, config, task: tuple) -> tuple:
 
 # --- the pool of workers ------------------------------------------------------------
 
+def _set_done(future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class _Worker:
     def __init__(self, ctx, config, snapshot=None):
         self.conn, child = ctx.Pipe()
@@ -191,6 +197,7 @@ class Generation:
     def __init__(self, version: str, snapshot=None, search_key: str | None = None):
         self.version, self.snapshot, self.search_key = version, snapshot, search_key
         self.idle: queue.Queue = queue.Queue()
+        self.waiters: deque = deque()  # (event loop, future) of requests waiting for a free worker
         self.workers: set = set()
         self.retired = False
         self.info: dict = {"graphs": [], "triples": None}
@@ -306,8 +313,13 @@ class WorkerPool:
         worker.stop(kill=kill)
 
     def _retire(self, gen: Generation) -> None:
-        """Stop a generation's idle workers; its busy ones stop when they answer (:meth:`_release`)."""
-        gen.retired = True
+        """Stop a generation's idle workers; its busy ones stop when they answer (:meth:`_release`); the
+        requests waiting for one of its workers turn to the generation now served."""
+        with self._lock:
+            gen.retired = True
+            waiters, gen.waiters = list(gen.waiters), deque()
+        for loop, future in waiters:
+            loop.call_soon_threadsafe(_set_done, future)  # None: ask again
         while True:
             try:
                 worker = gen.idle.get_nowait()
@@ -316,11 +328,24 @@ class WorkerPool:
             self._drop(worker, kill=False)
 
     def _release(self, worker: _Worker) -> None:
+        """A worker free again: to the request that waited longest for one, else to the idle queue."""
         gen = worker.generation
-        if gen.retired or self._closed:
-            self._drop(worker, kill=False)
+        with self._lock:
+            if not (gen.retired or self._closed):
+                if gen.waiters:
+                    loop, future = gen.waiters.popleft()
+                    loop.call_soon_threadsafe(self._hand, future, worker)
+                else:
+                    gen.idle.put(worker)
+                return
+        self._drop(worker, kill=False)
+
+    def _hand(self, future, worker: _Worker) -> None:
+        """Give a free worker to a waiting request (on its event loop); one that stopped waiting passes it on."""
+        if future.done():
+            self._release(worker)
         else:
-            gen.idle.put(worker)
+            future.set_result(worker)
 
     def _replace(self, worker: _Worker) -> None:
         self._drop(worker)
@@ -427,18 +452,40 @@ class WorkerPool:
             if not worker.conn.poll(timeout):
                 threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
                 raise HttpError(504, f"query stopped: it ran past the time limit of {timeout:g} s")
+        except (OSError, ValueError):
+            self._died(worker)
+        return self._received(worker, gen, key)
+
+    def _died(self, worker: _Worker):
+        """A worker whose pipe broke: replaced, and the error said (raised)."""
+        worker.process.join(5)  # it has died (or is dying): its exit code says of what
+        code = worker.process.exitcode
+        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        raise HttpError(500, self._death_message(code)) from None
+
+    def _received(self, worker: _Worker, gen: Generation, key):
+        """The answer a worker has ready: its value and version, or its error raised; the worker freed."""
+        try:
             reply = worker.conn.recv()
         except (EOFError, OSError, ValueError):
-            worker.process.join(5)  # it has died (or is dying): its exit code says of what
-            code = worker.process.exitcode
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise HttpError(500, self._death_message(code)) from None
+            self._died(worker)
         self._release(worker)
         if reply[0] == "error":
             raise HttpError(reply[1], reply[2], details=reply[3], headers={VERSION_HEADER: gen.version})
         if key is not None:
             self.cache.put(key, reply[1])
         return reply[1], gen.version
+
+    def _collect(self, worker: _Worker, timeout: float) -> None:
+        """Read and drop the answer of a task nobody waits for any more, then free its worker (a thread's work)."""
+        try:
+            if worker.conn.poll(timeout):
+                worker.conn.recv()
+                self._release(worker)
+                return
+        except (EOFError, OSError, ValueError):
+            pass
+        self._replace(worker)
 
     def _death_message(self, code: int | None) -> str:
         """What to answer for a worker that died while answering (exit code ``code``)."""
@@ -461,14 +508,65 @@ class WorkerPool:
         return (await self.aanswer(task, timeout))[0]
 
     async def aanswer(self, task: tuple, timeout: float | None = None):
-        """:meth:`answer` in a thread, for a route (an answer already kept: at once)."""
-        import anyio.to_thread
+        """:meth:`answer`, for a route, without a thread: an answer already kept at once; else a free worker
+        (waited for on the event loop while every one is busy) is sent the task, and the loop watches its pipe."""
+        import asyncio
 
-        if task[0] in CACHED and self.current is not None:
-            kept = self.cache.get((self.current.version, repr(task)))
-            if kept is not None:
-                return kept, self.current.version
-        return await anyio.to_thread.run_sync(self.answer, task, timeout)
+        timeout = self.config.timeout if timeout is None else timeout
+        while True:
+            gen = self.current
+            if self._closed or gen is None:
+                raise HttpError(503, "the server is shutting down")
+            key = (gen.version, repr(task)) if task[0] in CACHED else None
+            if key is not None:
+                kept = self.cache.get(key)
+                if kept is not None:
+                    return kept, gen.version
+            with self._lock:
+                try:
+                    worker = gen.idle.get_nowait()
+                except queue.Empty:
+                    worker, waiting = None, asyncio.get_running_loop().create_future()
+                    gen.waiters.append((asyncio.get_running_loop(), waiting))
+            if worker is None:
+                try:
+                    # Every worker busy: wait at most for one query's time limit, plus a worker's restart.
+                    worker = await asyncio.wait_for(waiting, self.config.timeout + QUEUE_GRACE)
+                except TimeoutError:
+                    raise HttpError(503, f"server busy: all {self.config.workers} query workers are occupied; "
+                                         "try again", headers={"Retry-After": "5"}) from None
+                except asyncio.CancelledError:  # the client went away just as a worker was handed over: pass it on
+                    if waiting.done() and not waiting.cancelled() and waiting.result() is not None:
+                        self._release(waiting.result())
+                    raise
+                if worker is None:  # its generation was retired meanwhile: ask the one served now
+                    continue
+            return await self._exchange(worker, worker.generation, key, task, timeout)
+
+    async def _exchange(self, worker: _Worker, gen: Generation, key, task: tuple, timeout: float):
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        try:
+            worker.conn.send(task)
+            fd = worker.conn.fileno()
+        except (OSError, ValueError):
+            self._died(worker)
+        loop.add_reader(fd, _set_done, ready)
+        outcome = None
+        try:
+            await asyncio.wait_for(ready, timeout)
+            outcome = "answered"
+        except TimeoutError:
+            outcome = "timed out"
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            raise HttpError(504, f"query stopped: it ran past the time limit of {timeout:g} s") from None
+        finally:
+            loop.remove_reader(fd)
+            if outcome is None:  # the request was cancelled (its client went away): the answer is read, then dropped
+                threading.Thread(target=self._collect, args=(worker, timeout), daemon=True).start()
+        return self._received(worker, gen, key)
 
     def close(self) -> None:
         self._closed = True
