@@ -140,28 +140,32 @@ def routes() -> list:
 
 # --- what a worker runs ----------------------------------------------------------------
 
+class DatasetView(GraphStore):
+    """A store seen through the protocol dataset (the store's union default graph when none was given;
+    then FROM / FROM NAMED in the query take over)."""
+
+    def __init__(self, store, default_graphs, named_graphs, base_iri=None):
+        import pyoxigraph as ox
+
+        self.store, self.name, self.base_iri = store, store.name, base_iri
+        if default_graphs is None and named_graphs is None:
+            self.dataset = {"use_default_graph_as_union": True}
+        else:
+            self.dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],  # tuples from the route
+                            "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
+
+    def query(self, sparql, substitutions=None):
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        chosen = self.dataset
+        if "use_default_graph_as_union" in chosen and "from" in sparql.lower() and _FROM.search(mask_sparql(sparql)):
+            chosen = {}  # the query's own dataset
+        return self.store.store.query(sparql, prefixes=NAMESPACES, base_iri=self.base_iri, **chosen)
+
+
 def _dataset_query(store, default_graphs, named_graphs, base_iri=None):
     """A store view over the protocol dataset (the store's union default graph when none was given)."""
-    import pyoxigraph as ox
-
-    if default_graphs is None and named_graphs is None:
-        dataset = {"use_default_graph_as_union": True}  # FROM / FROM NAMED in the query take over (below)
-    else:
-        dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],  # tuples from the route
-                   "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
-
-    class DatasetView(GraphStore):
-        name = store.name
-
-        def query(self, sparql, substitutions=None):
-            if substitutions:
-                sparql = bind_values(sparql, substitutions)
-            chosen = dataset
-            if "use_default_graph_as_union" in dataset and _FROM.search(mask_sparql(sparql)):
-                chosen = {}  # the query's own dataset
-            return store.store.query(sparql, prefixes=NAMESPACES, base_iri=base_iri, **chosen)
-
-    return DatasetView()
+    return DatasetView(store, default_graphs, named_graphs, base_iri)
 
 
 def _result(result, fmt: str) -> Reply:
