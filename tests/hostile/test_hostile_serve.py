@@ -278,3 +278,47 @@ def test_a_file_changed_while_search_reads_it_never_files_the_new_facts_under_th
     assert "kzd:bhutan" in _search(project, "Bhutan"), "the new content: a new index"
     entities.write_bytes(before)
     assert "no hits" in _search(project, "Bhutan")
+
+
+# --- the pool itself: a look at the files, a file half written -----------------------------------
+
+def _pool(project: Path):
+    from kzlod.project import resolve
+    from kzlod.web.server import ServeConfig
+    from kzlod.web.workers import WorkerPool
+
+    return WorkerPool(ServeConfig(project=resolve(project), workers=1, timeout=20))
+
+
+def _has_bhutan(pool) -> bool:
+    import json as json_
+
+    reply = pool.run(("query", ASK_BHUTAN, None, None, "json", None))
+    return json_.loads(reply.body)["boolean"]
+
+
+@pytest.mark.slow
+def test_a_look_at_the_files_swaps_only_when_their_content_changed(project):
+    with _pool(project) as pool:
+        old = pool.version
+        assert pool.check() is False and pool.version == old  # nothing changed: nothing loaded
+        api.add([project.parent / "bhutan.ttl"], project=project)
+        assert pool.version == old and _has_bhutan(pool) is False, "not watching: the graph loaded stays"
+        old_workers = pool._all
+        assert pool.check() is True and pool.version != old and _has_bhutan(pool) is True
+        assert all(not w.process.is_alive() for w in old_workers), "the old generation's workers stopped"
+        assert pool.check(force=True) is False, "read again, the same content: no swap"
+
+
+@pytest.mark.slow
+def test_a_file_half_written_is_not_served_and_the_graph_before_it_goes_on(project, capfd):
+    entities = project / "data" / "entities.ttl"
+    with _pool(project) as pool:
+        old = pool.version
+        entities.write_text(entities.read_text(encoding="utf-8") + "kzd:bhutan a kz:", encoding="utf-8")
+        assert pool.check() is False and pool.check() is False
+        assert pool.version == old and _has_bhutan(pool) is False
+        said = [line for line in capfd.readouterr().err.splitlines() if "were not loaded" in line]
+        assert len(said) == 1 and f"still serving graph version {old}" in said[0], "said once, on one line"
+        entities.write_text(entities.read_text(encoding="utf-8") + "State .\n", encoding="utf-8")
+        assert pool.check() is True and pool.version != old
