@@ -391,6 +391,7 @@ class WorkerPool:
                 self._retire(gen)
                 return False
             self.swap(gen)
+            print(f"kzlod serve: the files changed; now serving graph version {gen.version}", file=sys.stderr)
             return True
 
     def swap(self, gen: Generation) -> None:

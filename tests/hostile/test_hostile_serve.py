@@ -298,7 +298,7 @@ def _has_bhutan(pool) -> bool:
 
 
 @pytest.mark.slow
-def test_a_look_at_the_files_swaps_only_when_their_content_changed(project):
+def test_a_look_at_the_files_swaps_only_when_their_content_changed(project, capfd):
     with _pool(project) as pool:
         old = pool.version
         assert pool.check() is False and pool.version == old  # nothing changed: nothing loaded
@@ -306,6 +306,7 @@ def test_a_look_at_the_files_swaps_only_when_their_content_changed(project):
         assert pool.version == old and _has_bhutan(pool) is False, "not watching: the graph loaded stays"
         old_workers = pool._all
         assert pool.check() is True and pool.version != old and _has_bhutan(pool) is True
+        assert f"now serving graph version {pool.version}" in capfd.readouterr().err
         assert all(not w.process.is_alive() for w in old_workers), "the old generation's workers stopped"
         assert pool.check(force=True) is False, "read again, the same content: no swap"
 
