@@ -191,6 +191,16 @@ CACHED = {"query", "entity", "ontology", "entities", "sources", "source", "claim
           "not_found", "bind", "complete", "unknown", "near"}
 
 
+def cache_key(version: str, task: tuple):
+    """The key an answer is kept under: the graph's version and a hash of the task (a query of 100,000
+    characters makes a key of 32 bytes, not of its own size), or None for a task whose answer is not kept."""
+    import hashlib
+
+    if task[0] not in CACHED:
+        return None
+    return version, hashlib.sha256(repr(task).encode("utf-8", "surrogatepass")).digest()
+
+
 class Generation:
     """The workers that hold one version of the graph, and what they were loaded from."""
 
@@ -437,7 +447,7 @@ class WorkerPool:
         if self._closed:
             raise HttpError(503, "the server is shutting down")
         gen = self.current
-        key = (gen.version, repr(task)) if task[0] in CACHED else None
+        key = cache_key(gen.version, task)
         if key is not None:
             kept = self.cache.get(key)
             if kept is not None:
@@ -518,7 +528,7 @@ class WorkerPool:
             gen = self.current
             if self._closed or gen is None:
                 raise HttpError(503, "the server is shutting down")
-            key = (gen.version, repr(task)) if task[0] in CACHED else None
+            key = cache_key(gen.version, task)
             if key is not None:
                 kept = self.cache.get(key)
                 if kept is not None:

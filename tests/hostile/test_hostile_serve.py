@@ -323,3 +323,23 @@ def test_a_file_half_written_is_not_served_and_the_graph_before_it_goes_on(proje
         assert len(said) == 1 and f"still serving graph version {old}" in said[0], "said once, on one line"
         entities.write_text(entities.read_text(encoding="utf-8") + "State .\n", encoding="utf-8")
         assert pool.check() is True and pool.version != old
+
+
+# --- the answers kept -----------------------------------------------------------------------------
+
+def test_answers_kept_stay_within_their_bounds_whatever_clients_ask():
+    """A client sending distinct queries, long ones, or ones with big answers cannot grow the answers
+    kept past their count and size; the keys are hashes, not the queries' text."""
+    from kzlod.web.replies import Reply
+    from kzlod.web.workers import ResultCache, cache_key
+
+    kept = ResultCache(entries=8, size=16 * 1024)
+    for i in range(100):
+        kept.put(cache_key("v1", ("query", "x" * 100_000 + str(i))), Reply(b"a" * 500))
+        assert len(kept) <= 8 and kept.used <= 16 * 1024
+    assert all(len(key[1]) == 32 for key in kept._items)
+    kept.put(cache_key("v1", ("query", "big")), Reply(b"a" * 2000))  # over size // 16: not kept
+    assert kept.get(cache_key("v1", ("query", "big"))) is None
+    recent = cache_key("v1", ("query", "x" * 100_000 + "99"))
+    assert kept.get(recent) is not None and kept.get(cache_key("v2", ("query", "x" * 100_000 + "99"))) is None
+    assert cache_key("v1", ("bind", "memberships", [])) is not None and cache_key("v1", ("stats",)) is None
