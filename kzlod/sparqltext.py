@@ -31,16 +31,22 @@ def strip_sparql(text: str) -> str:
 
 
 _SERVICE = re.compile(r"(?<![:\w?$])SERVICE\b", re.I)
-_UPDATE = re.compile(r"(?<![:\w?$])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.I)
+_UPDATE_WORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy")
+_UPDATE = re.compile(r"(?<![:\w?$])(" + "|".join(_UPDATE_WORDS) + r")\b", re.I)
 
 
 def uses_service(text: str, *, masked: bool = False) -> bool:
     """Whether the query calls SERVICE (``masked``: ``text`` is :func:`mask_sparql`'s already)."""
+    if "service" not in text.lower():  # the common case, without the regular expression's look-behind at every place
+        return False
     return bool(_SERVICE.search(text if masked else mask_sparql(text)))
 
 
 def is_update(text: str, *, masked: bool = False) -> bool:
     """Whether the text is an update (``masked``: ``text`` is :func:`mask_sparql`'s already)."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _UPDATE_WORDS):  # the common case, as above
+        return False
     masked = text if masked else mask_sparql(text)
     head = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.I)
     upd = _UPDATE.search(masked)
