@@ -114,6 +114,15 @@ def answer(store, config, task: tuple) -> tuple:
 
 # --- the pool of workers ------------------------------------------------------------
 
+def _running_loop():
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _set_done(future) -> None:
     if not future.done():
         future.set_result(None)
@@ -344,11 +353,17 @@ class WorkerPool:
             if not (gen.retired or self._closed):
                 if gen.waiters:
                     loop, future = gen.waiters.popleft()
-                    loop.call_soon_threadsafe(self._hand, future, worker)
                 else:
                     gen.idle.put(worker)
-                return
-        self._drop(worker, kill=False)
+                    return
+            else:
+                loop = None
+        if loop is None:
+            self._drop(worker, kill=False)
+        elif _running_loop() is loop:  # on the waiter's own loop (a worker just answered): at once
+            self._hand(future, worker)
+        else:
+            loop.call_soon_threadsafe(self._hand, future, worker)
 
     def _hand(self, future, worker: _Worker) -> None:
         """Give a free worker to a waiting request (on its event loop); one that stopped waiting passes it on."""
