@@ -20,12 +20,12 @@ past that ends its worker, which is replaced, and is answered with the memory me
 from __future__ import annotations
 
 import multiprocessing
-from collections import deque
 import queue
 import signal
 import sys
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 from kzlod.errors import EXIT_INPUT, EXIT_USAGE, InputError, KzlodError, UsageError
@@ -36,6 +36,7 @@ from kzlod.store.backends import content_key, read_meta
 from kzlod.store.snapshot import current_version, read_snapshot
 from kzlod.text import one_line
 from kzlod.web import endpoint, site, workbench
+from kzlod.web.kept import ResultCache, cache_key
 from kzlod.web.protocol import HttpError
 from kzlod.web.replies import VERSION_HEADER, status_of
 
@@ -150,64 +151,6 @@ class _Worker:
             self.conn.close()
         except OSError:
             pass
-
-
-class ResultCache:
-    """Answers already given, by graph version and task: at most ``entries`` of them and ``size`` bytes,
-    the least recently used going first; an answer over ``size // 16`` bytes is not kept."""
-
-    def __init__(self, entries: int = 2048, size: int = 64 * 1024 * 1024):
-        from collections import OrderedDict
-
-        self.entries, self.size, self.used = entries, size, 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-                return item[0]
-        return None
-
-    def put(self, key, value) -> None:
-        if not hasattr(value, "body"):  # replies only: what else a task gives is not measured
-            return
-        size = len(value.body) + 200
-        if size > self.size // 16:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = (value, size)
-            self.used += size
-            while len(self._items) > self.entries or self.used > self.size:
-                _, (_, old) = self._items.popitem(last=False)
-                self.used -= old
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.used = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-#: Tasks whose answer depends only on the graph and the task: kept in the :class:`ResultCache`.
-CACHED = {"query", "entity", "ontology", "entities", "sources", "source", "claims", "timeline", "map", "search",
-          "not_found", "bind", "complete", "unknown", "near"}
-
-
-def cache_key(version: str, task: tuple):
-    """The key an answer is kept under: the graph's version and a hash of the task (a query of 100,000
-    characters makes a key of 32 bytes, not of its own size), or None for a task whose answer is not kept."""
-    import hashlib
-
-    if task[0] not in CACHED:
-        return None
-    return version, hashlib.sha256(repr(task).encode("utf-8", "surrogatepass")).digest()
 
 
 class Generation:
