@@ -13,6 +13,7 @@ from kzlod.querying.run import QueryResult, bind_params, named_queries, resolve_
 from kzlod.querying.unknown import unknown_terms
 from kzlod.reasoning.closure import project_closure
 from kzlod.store.backends import GraphStore
+from kzlod.store.snapshot import read_snapshot
 from kzlod.store.spec import StoreSpec
 
 __all__ = ["load", "query", "search", "vocabulary", "describe", "card_text", "stats", "labels_for", "find_entity", "stats_text",
@@ -60,10 +61,14 @@ def search(text: str, *, limit: int = 20, kinds=None, data=(), store: StoreSpec 
     if spec.is_disk:
         spec.existing_path()  # a store that is not there is told as such
     proj = open_project(project)
-    key = fulltext.index_key(proj, spec, data)
+    if spec.is_memory:  # the index is built from the very bytes its key names (a writer may be at work)
+        snapshot = read_snapshot(proj, data)
+        key, opener = fulltext.graph_key(snapshot.version), snapshot.open
+    else:
+        key = fulltext.index_key(proj, spec, data)
 
-    def opener():
-        return load(data=data, store=spec, project=proj)
+        def opener():
+            return load(data=data, store=spec, project=proj)
 
     conn, _ = fulltext.open_index(opener if key is not None else opener(), key)
     return fulltext.search_index(conn, text, limit=limit, kinds=kinds)
