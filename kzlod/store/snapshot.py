@@ -21,7 +21,8 @@ from pathlib import Path
 
 from kzlod.errors import InputError
 from kzlod.files import cache
-from kzlod.gate.parse import blank_salt, decode, iter_relabelled, parse_files, rdf_format
+from kzlod.gate.parse import blank_salt, iter_relabelled, parse_files
+from kzlod.gate.reading import decode, rdf_format, read_bytes
 from kzlod.project import Project
 from kzlod.store.backends import OxigraphStore, file_graph
 
@@ -83,10 +84,7 @@ def read_snapshot(project: Project, data=()) -> Snapshot:
         files, entries, changed = [], [], False
         for path, user in _names(project, data):
             parsed = parse_files([path])[0] if user else None  # the gate first: its messages for a bad file
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                raise InputError(f"{project.display(path)}: cannot read: {exc.strerror}") from None
+            raw = read_bytes(path)  # a regular file only, within the limit of any file
             graph = file_graph(path, project.root).value
             entries.append(graph + "\t" + hashlib.sha256(raw).hexdigest())
             if parsed is not None:
