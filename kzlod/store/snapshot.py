@@ -53,8 +53,11 @@ class Snapshot:
 
         store = OxigraphStore()
         for f in self.files:
-            quads = iter_relabelled(ox.parse(f.raw, format=rdf_format(Path(f.path))), f.salt)
-            store.add_quads(list(quads), ox.NamedNode(f.graph))
+            try:
+                quads = list(iter_relabelled(ox.parse(f.raw, format=rdf_format(Path(f.path))), f.salt))
+            except SyntaxError as exc:  # the gate read these bytes already; said as it would say it
+                raise InputError(f"{f.path}: {exc}") from None
+            store.add_quads(quads, ox.NamedNode(f.graph))
         return store
 
 
