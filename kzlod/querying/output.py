@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -65,6 +64,8 @@ def to_json(result: QueryResult) -> str:
 
 
 def _xml_term(term) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # here: it imports urllib.request, which a table never needs
+
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -78,6 +79,8 @@ def _xml_term(term) -> str:
 
 
 def to_xml(result: QueryResult) -> str:
+    from xml.sax.saxutils import quoteattr
+
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
     out.append("  </head>")
