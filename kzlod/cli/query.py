@@ -23,7 +23,8 @@ from kzlod.cli.common import command, echo_json, emit, format_option, graph_opti
 @click.option("--max-rows", type=int, default=None, metavar="N", help="Result row cap (default 100000).")
 @click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
               help=f"Memory the query may take, in MB; past it the query is stopped "
-                   f"(default {settings.default('max_query_memory')}, or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
+                   f"(default for a query you write {settings.default('max_query_memory')}, or "
+                   f"KZLOD_MAX_QUERY_MEMORY; a named query has none unless given; 0: no limit).")
 @click.option("--iris", is_flag=True, help="Table: show IRIs (compact, with their labels) and every column.")
 @click.option("--full", is_flag=True, help="Table: wrap long text instead of cutting it with an ellipsis.")
 def query_command(obj, query, data, store, endpoint, inferred, params, fmt, timeout, max_rows, max_memory, iris,
@@ -42,8 +43,9 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
     graph = open_graph(obj, data, store, endpoint, inferred)
     with obj.step("querying"):
         bound = resolve_params(graph, bound, named)
-        result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows,
-                           max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)
+        if max_memory is None:  # kzlod's own named queries, like its pages' queries, run uncapped
+            max_memory = 0 if named is not None else settings.get("max_query_memory")
+        result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows, max_memory=max_memory)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
     labels = labels_for(graph, [t for row in result.rows for t in row]) if fmt == "table" else None

@@ -31,7 +31,6 @@ import contextvars
 import json
 import os
 import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -487,6 +486,8 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
             store.clear_graph(INFERRED_GRAPH)  # a damaged cache entry is rebuilt
             result.clashes, result.dropped, result.trivial = [], 0, 0
     if result.engine == "reasonable":
+        import tempfile  # here: only reasoning over a store on disk needs it
+
         work = Path(tempfile.mkdtemp(prefix="kzlod-reason-"))
         try:
             _reason_reasonable(store, work, result)
@@ -610,6 +611,8 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
         result.engine = choose_engine(wanted, result.asserted)
         staging = path / f".{INFERRED_DIR}.tmp-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
+        import tempfile  # here: only reasoning over a store on disk needs it
+
         work = Path(tempfile.mkdtemp(prefix="kzlod-reason-"))
         ok = False
         try:
