@@ -112,20 +112,24 @@ def package_version(name: str) -> str:
         spec = None
     if spec is not None and spec.origin:
         where = Path(spec.origin).parent.parent
-        prefix = re.sub(r"[-_.]+", "_", name).lower() + "-"
         try:
-            found = [n for n in os.listdir(where) if n.endswith(".dist-info")
-                     and re.sub(r"[-_.]+", "_", n.split("-", 1)[0]).lower() + "-" == prefix]
+            found = [n[: -len(".dist-info")] for n in os.listdir(where) if n.endswith(".dist-info")]
         except OSError:
             found = []
-        if len(found) == 1 and found[0].count("-") == 1:
-            return found[0][len(found[0].split("-", 1)[0]) + 1:-len(".dist-info")]
+        found = [n.split("-")[1] for n in found if n.count("-") == 1 and _dist(n.split("-")[0]) == _dist(name)]
+        if len(found) == 1:
+            return found[0]
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(name)
     except PackageNotFoundError:
         return "-"
+
+
+def _dist(name: str) -> str:
+    """A distribution's name as its dist-info folder writes it (PEP 503 normalised, with underscores)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def content_key(kind: str, inputs: Iterable = (), *, versions: str = "") -> str:
