@@ -1,0 +1,136 @@
+"""pySHACL over a whole graph on two cores: half the shapes, and the consistency closure, in a
+forked child; the other half here.
+
+pySHACL validates each shape that has targets on its own (the shapes it refers to are validated
+inside it), and its report is the union of every shape's results, so validating the targeted
+shapes in two halves and joining the two reports gives the whole run's report: the same results,
+under one ``sh:ValidationReport`` whose ``sh:conforms`` is true when both were. The child also
+computes the graph's OWL RL closure (into the cache, as :func:`kzlod.reasoning.closure.cached_closure`
+keeps it) and sends back its clashes. Where a process cannot fork, where threads are running (a
+forked child would inherit their locks), or when the child fails, everything runs here, one step after the other.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from kzlod.reasoning.closure import cached_closure, compute
+
+
+def run_shacl(data, shapes, keep=None):
+    """pySHACL's results graph for ``data`` (inference off, SHACL-AF off), starting from the shapes
+    in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape."""
+    import pyshacl
+
+    if keep is None:
+        _conforms, results_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+            do_owl_imports=False, abort_on_first=False, meta_shacl=False,
+        )
+        return results_graph
+    from pyshacl.graph_abstraction import DataGraph
+    from pyshacl.shapes_graph import ShapesGraph
+
+    class Some(ShapesGraph):
+        """The shapes graph, all its shapes known (for the shapes they refer to), only ``keep`` started from."""
+
+        @property
+        def shapes(self):
+            return [s for s in ShapesGraph.shapes.fget(self) if s.node in keep]
+
+    keep = set(keep)
+    validator = pyshacl.Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options={
+        "inference": "none", "advanced": False, "allow_warnings": True, "abort_on_first": False, "inplace": False})
+    validator.shacl_graph = Some(shapes, validator.debug, validator.logger)
+    return validator.run()[1]
+
+
+def targeted_shapes(shapes) -> list:
+    """The shapes pySHACL starts from: those with a target, explicit or implicit."""
+    from pyshacl.shapes_graph import ShapesGraph
+
+    return [shape.node for shape in ShapesGraph(shapes).shapes
+            if any(next(iter(t), None) is not None for t in shape.target())]
+
+
+def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None, meanwhile=lambda: None):
+    """pySHACL's results graph for the whole of ``data``, the clashes of its closure (cached under
+    ``closure_key``; None when no closure is asked for) and what ``meanwhile()`` returns (work that
+    needs neither, done while the child works): on two cores when that can be done."""
+    targeted = targeted_shapes(shapes) if _two_cores() else []
+    if len(targeted) < 2:
+        results, clashes = _one_by_one(data, shapes, closure_key, engine)
+        return results, clashes, meanwhile()
+    here, there = targeted[0::2], targeted[1::2]
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_end)
+            results = run_shacl(data, shapes, there).serialize(format="nt")
+            clashes = _clashes(data, closure_key, engine)
+            view = memoryview(pickle.dumps((results, clashes), protocol=pickle.HIGHEST_PROTOCOL))
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001 - the parent sees the exit code and does the work itself
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        results = run_shacl(data, shapes, here)
+        done = meanwhile()
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    try:
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise ValueError("the child failed")
+        theirs, clashes = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a child that failed: its half is done here
+        theirs, clashes = run_shacl(data, shapes, there).serialize(format="nt"), _clashes(data, closure_key, engine)
+    from rdflib import Graph
+
+    return join_reports(results, Graph().parse(data=theirs, format="nt")), clashes, done
+
+
+def _two_cores() -> bool:
+    """Whether a forked child can work beside this process: two processors for it, fork, no thread."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _one_by_one(data, shapes, closure_key, engine):
+    return run_shacl(data, shapes), _clashes(data, closure_key, engine)
+
+
+def _clashes(data, closure_key: str | None, engine: str | None):
+    if closure_key is None:
+        return None
+    return cached_closure(closure_key, lambda: compute(data, engine=engine)).clashes
+
+
+def join_reports(into, other):
+    """Add ``other``'s results to the report graph ``into`` (under its one ``sh:ValidationReport``);
+    ``sh:conforms`` stays true only if both reports said so. Returns ``into``."""
+    from rdflib import RDF, Literal
+    from rdflib.namespace import SH
+
+    mine = into.value(predicate=RDF.type, object=SH.ValidationReport)
+    theirs = other.value(predicate=RDF.type, object=SH.ValidationReport)
+    for s, p, o in other:
+        if s != theirs:
+            into.add((s, p, o))
+        elif p == SH.result:
+            into.add((mine, p, o))
+    conforms = bool(into.value(mine, SH.conforms).toPython()) and bool(other.value(theirs, SH.conforms).toPython())
+    into.set((mine, SH.conforms, Literal(conforms)))
+    return into
