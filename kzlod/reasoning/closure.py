@@ -89,11 +89,13 @@ def current_engine() -> str:
 
 
 def reasonable_available() -> bool:
+    """Whether the reasonable engine is installed (found, not imported: a cached closure's key needs no more)."""
+    import importlib.util
+
     try:
-        import reasonable  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec("reasonable") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def choose_engine(engine: str | None, triples: int) -> str:
@@ -442,6 +444,13 @@ def cached_closure(key: str, build) -> Closure:
     data = ox.serialize(sorted(closure.inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
     _write_entry(key, lambda fh: fh.write(data), closure.dropped, closure.trivial, closure.clashes)
     return closure
+
+
+def cached_clashes(key: str, build) -> list[str]:
+    """The clashes of the closure for these inputs: from its cache entry's header line, its triples
+    left unread (a cached ``kzlod validate`` needs no more), else :func:`cached_closure`'s."""
+    found = _read_entry(key)
+    return found[1]["clashes"] if found is not None else cached_closure(key, build).clashes
 
 
 def project_closure(project: Project, parsed=()) -> Closure:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 
-from kzlod.reasoning.closure import cached_closure, compute
+from kzlod.reasoning.closure import cached_clashes, compute
 
 
 def run_shacl(data, shapes, keep=None):
@@ -115,7 +115,7 @@ def _one_by_one(data, shapes, closure_key, engine):
 def _clashes(data, closure_key: str | None, engine: str | None):
     if closure_key is None:
         return None
-    return cached_closure(closure_key, lambda: compute(data, engine=engine)).clashes
+    return cached_clashes(closure_key, lambda: compute(data, engine=engine))
 
 
 def join_reports(into, other):

@@ -32,7 +32,7 @@ from kzlod.files import cache
 from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.gate.places import Place, source_of
 from kzlod.project import Project
-from kzlod.reasoning.closure import cached_closure, compute, input_key, reasonable_available
+from kzlod.reasoning.closure import cached_clashes, cached_closure, compute, input_key, reasonable_available
 from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
@@ -176,9 +176,8 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
         report.clashes = clashes
     elif reason:
         engine = consistency_engine()
-        closure = cached_closure(input_key(project.graph_files(), engine),
-                                           lambda: compute(whole(), engine=engine))
-        report.clashes = closure.clashes
+        report.clashes = cached_clashes(input_key(project.graph_files(), engine),
+                                        lambda: compute(whole(), engine=engine))
     return report
 
 
@@ -410,7 +409,7 @@ def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) ->
 
         engine = consistency_engine()
         inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
-        return cached_closure(input_key(inputs, engine), build).clashes
+        return cached_clashes(input_key(inputs, engine), build)
     return _local_clashes(store.path, data, touched, base, project)
 
 
