@@ -74,13 +74,14 @@ class QueryResult:
 
 def named_queries() -> dict[str, NamedQuery]:
     """The bundled named queries by name."""
-    found = {}
-    for path in sorted(QUERIES_DIR.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        meta = read_header(text)
-        found[path.stem] = NamedQuery(path.stem, meta["title"], meta["description"], meta["params"], text, path,
-                                      meta["required"], meta["kinds"])
-    return found
+    return {path.stem: _named(path) for path in sorted(QUERIES_DIR.glob("*.rq"))}
+
+
+def _named(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta = read_header(text)
+    return NamedQuery(path.stem, meta["title"], meta["description"], meta["params"], text, path,
+                      meta["required"], meta["kinds"])
 
 
 def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
@@ -90,9 +91,11 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
         if not text.strip():
             raise InputError("<stdin>: no query given on standard input")
         return text, None
+    one = QUERIES_DIR / f"{query}.rq"
+    if re.fullmatch(r"[\w-]+", query) and one.is_file():  # a named query: only its file is read
+        named_query = _named(one)
+        return named_query.text, named_query
     named = named_queries()
-    if query in named:
-        return named[query].text, named[query]
     path = Path(query)
     if query.endswith(".rq") or _is_file(path):
         try:
