@@ -150,21 +150,22 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
         data = whole()
         engine = consistency_engine() if reason else None
         closure_key = input_key(project.graph_files(), engine) if reason else None
-        texts, sources = [], []
-        for path in project.graph_files():
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-            prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
-            texts.append((project.display(path), text, prefixes))
-            # the shapes ran on the files as parse_trusted read them, the closed vocabulary as parse_file
-            sources += [source_of(project.display(path), path, raw, salted_by_path=by) for by in (False, True)]
 
         def beside_the_shapes():  # what needs neither the shapes' results nor the closure
+            texts, sources = [], []
+            for path in project.graph_files():
+                raw = path.read_bytes()
+                text = raw.decode("utf-8")
+                prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
+                texts.append((project.display(path), text, prefixes))
+                # the shapes ran on the files as parse_trusted read them, the closed vocabulary as parse_file
+                sources += [source_of(project.display(path), path, raw, salted_by_path=by) for by in (False, True)]
             own = [parse_file(p) for p in project.data_files()]
-            return ([dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)],
+            return (texts, sources,
+                    [dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)],
                     grounding.check_project(store[0], Locator(texts)))
 
-        results_graph, clashes, (closed, grounded) = shacl_and_clashes(
+        results_graph, clashes, (texts, sources, closed, grounded) = shacl_and_clashes(
             data, _shapes_graph(project), closure_key, engine, beside_the_shapes)
         report = ValidationReport(files=[project.display(p) for p in project.graph_files()])
         report.findings = findings_of(results_graph, data, Locator(texts)) + closed + grounded
