@@ -12,7 +12,6 @@ the server").
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -106,6 +105,8 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
             raise InputError(f"{query}: cannot read: {exc}") from None
     if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR|DROP)\b|\{", query, re.I):
         return query, None
+    import difflib  # here: only a name not found needs it
+
     close = difflib.get_close_matches(query, named, n=3)
     hint = f" Did you mean: {', '.join(close)}?" if close else " 'kzlod queries' lists them."
     raise UsageError(f"unknown named query {query!r}.{hint}")
