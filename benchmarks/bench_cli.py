@@ -5,6 +5,7 @@ Run by hand (not a test; the figures are printed, never asserted):
     python benchmarks/bench_cli.py             # 20 runs each
     python benchmarks/bench_cli.py --runs 40
     python benchmarks/bench_cli.py --no-hyperfine
+    python benchmarks/bench_cli.py --baseline ../main   # beside another checkout's kzlod
 
 Each command runs in a fresh folder with no ``kzlod.toml`` above it, so ``kzlod`` reads the
 bundled graph, with a cache folder of its own (``KZLOD_CACHE_DIR``):
@@ -112,10 +113,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--no-hyperfine", action="store_true", help="time with the script's own loop")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="also time the kzlod rows with the kzlod of this checkout (another version: a worktree of "
+                         "main), both as 'python -m kzlod', each of its rows after this one's")
     args = ap.parse_args()
     timer = loop if args.no_hyperfine or not shutil.which("hyperfine") else hyperfine
     bindir = Path(sys.executable).parent
-    kzlod = str(bindir / "kzlod") if (bindir / "kzlod").exists() else None
+    kzlod = str(bindir / "kzlod") if (bindir / "kzlod").exists() and not args.baseline else None
     kz = [kzlod] if kzlod else [sys.executable, "-m", "kzlod"]
     oxigraph = str(bindir / "oxigraph") if (bindir / "oxigraph").exists() else shutil.which("oxigraph")
 
@@ -125,11 +129,21 @@ def main() -> None:
     cache = str(work / "cache")
     env = dict(os.environ, KZLOD_CACHE_DIR=cache)
     env.pop("KZLOD_PROJECT", None)
-    rows = []  # (label, command as shown, times, goal)
+    base_cache = str(work / "baseline-cache")
+    base_env = dict(env, KZLOD_CACHE_DIR=base_cache,
+                    PYTHONPATH=os.pathsep.join([str(Path(args.baseline or ".").resolve()), env.get("PYTHONPATH", "")]))
+    rows = []  # (label, command as shown, (times, cpu), goal)
+
+    def kzlod_row(label, cmd, goal, runs=args.runs, cold=False):
+        rows.append((label, " ".join(cmd), timer(cmd, env, str(here), runs, keep_only(cache, ()) if cold else None),
+                     goal))
+        if args.baseline:
+            rows.append((f"  baseline: {label}", " ".join(cmd),
+                         timer(cmd, base_env, str(here), runs, keep_only(base_cache, ()) if cold else None), None))
+
     try:
         query = kz + ["query", "memberships", "--format", "csv"]
-        rows.append(("kzlod query memberships", "kzlod query memberships", timer(query, env, str(here), args.runs, None),
-                     GOALS["query"]))
+        kzlod_row("kzlod query memberships", query, GOALS["query"])
         if oxigraph:
             cmd, _ = oxigraph_store(oxigraph, work)
             mine = subprocess.run(query, env=env, cwd=here, capture_output=True, text=True).stdout.splitlines()
@@ -141,11 +155,9 @@ def main() -> None:
         rows.append(("python -c 'import pyoxigraph'", "python -c 'import pyoxigraph'",
                      timer([sys.executable, "-c", "import pyoxigraph"], env, str(here), args.runs, None), None))
         validate = kz + ["validate"]
-        rows.append(("kzlod validate, cold (empty cache)", "kzlod validate (cache emptied before each run)",
-                     timer(validate, env, str(here), max(5, args.runs // 2), keep_only(cache, ())),
-                     GOALS["validate-cold"]))
-        rows.append(("kzlod validate, cached", "kzlod validate (report cached)",
-                     timer(validate, env, str(here), args.runs, None), GOALS["validate-cached"]))
+        kzlod_row("kzlod validate, cold (empty cache)", validate, GOALS["validate-cold"], max(5, args.runs // 2),
+                  cold=True)
+        kzlod_row("kzlod validate, cached", validate, GOALS["validate-cached"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

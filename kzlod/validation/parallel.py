@@ -3,7 +3,7 @@ forked child; the other half here.
 
 pySHACL validates each shape that has targets on its own (the shapes it refers to are validated
 inside it), and its report is the union of every shape's results, so validating the targeted
-shapes in two halves and joining the two reports gives the whole run's report: the same results,
+shapes in two parts (:func:`halves`) and joining the two reports gives the whole run's report: the same results,
 under one ``sh:ValidationReport`` whose ``sh:conforms`` is true when both were. The child also
 computes the graph's OWL RL closure (into the cache, as :func:`kzlod.reasoning.closure.cached_closure`
 keeps it) and sends back its clashes. Where a process cannot fork, where threads are running (a
@@ -54,6 +54,32 @@ def targeted_shapes(shapes) -> list:
             if any(next(iter(t), None) is not None for t in shape.target())]
 
 
+def halves(shapes, targeted: list) -> tuple[list, list]:
+    """The targeted shapes for this process and for the child: the child takes those whose checks
+    include SHACL-SPARQL (rdflib's SPARQL engine, each a costly run: on the bundled graph the source
+    texts' checks are half of pySHACL's time), this process the others, and the vocabulary and
+    grounding checks meanwhile; without such a split, every other shape."""
+    from rdflib.namespace import SH
+
+    def uses_sparql(shape) -> bool:
+        seen, todo = {shape}, [shape]
+        while todo:
+            node = todo.pop()
+            for p, o in shapes.predicate_objects(node):
+                if p == SH.sparql:
+                    return True
+                if o not in seen and (o, None, None) in shapes:
+                    seen.add(o)
+                    todo.append(o)
+        return False
+
+    there = [s for s in targeted if uses_sparql(s)]
+    if not there or len(there) == len(targeted):
+        return targeted[0::2], targeted[1::2]
+    chosen = set(there)
+    return [s for s in targeted if s not in chosen], there
+
+
 def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None, meanwhile=lambda: None):
     """pySHACL's results graph for the whole of ``data``, the clashes of its closure (cached under
     ``closure_key``; None when no closure is asked for) and what ``meanwhile()`` returns (work that
@@ -62,7 +88,7 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
     if len(targeted) < 2:
         results, clashes = _one_by_one(data, shapes, closure_key, engine)
         return results, clashes, meanwhile()
-    here, there = targeted[0::2], targeted[1::2]
+    here, there = halves(shapes, targeted)
     import pickle
 
     read_end, write_end = os.pipe()
