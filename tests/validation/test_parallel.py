@@ -46,8 +46,10 @@ def test_two_halves_give_the_whole_runs_report(graphs, change):
     violations = set(whole.subjects(SH.resultSeverity, SH.Violation))
     assert bool(violations) is (change is _faults)
     targeted = parallel.targeted_shapes(shapes)
-    halves = [parallel.run_shacl(data, shapes, targeted[i::2]) for i in (0, 1)]
-    assert isomorphic(parallel.join_reports(*halves), whole)
+    for here, there in ((targeted[0::2], targeted[1::2]), parallel.halves(shapes, targeted)):
+        assert sorted(here + there) == sorted(targeted) and not set(here) & set(there)
+        halves = [parallel.run_shacl(data, shapes, part) for part in (here, there)]
+        assert isomorphic(parallel.join_reports(*halves), whole)
     results, clashes, extra = parallel.shacl_and_clashes(data, shapes, None, None, lambda: "meanwhile")
     assert isomorphic(results, whole) and clashes is None and extra == "meanwhile"
 
