@@ -1,13 +1,15 @@
-"""pySHACL over a whole graph on two cores: half the shapes, and the consistency closure, in a
-forked child; the other half here.
+"""pySHACL over a whole graph on two cores: some shapes, and the consistency closure, in a forked
+child; the other shapes here.
 
 pySHACL validates each shape that has targets on its own (the shapes it refers to are validated
 inside it), and its report is the union of every shape's results, so validating the targeted
-shapes in two parts (:func:`halves`) and joining the two reports gives the whole run's report: the same results,
-under one ``sh:ValidationReport`` whose ``sh:conforms`` is true when both were. The child also
-computes the graph's OWL RL closure (into the cache, as :func:`kzlod.reasoning.closure.cached_closure`
-keeps it) and sends back its clashes. Where a process cannot fork, where threads are running (a
-forked child would inherit their locks), or when the child fails, everything runs here, one step after the other.
+shapes in two parts (:func:`halves`) and joining the two reports gives the whole run's report:
+the same results, under one ``sh:ValidationReport`` whose ``sh:conforms`` is true when both were.
+The child also computes the graph's OWL RL closure (into the cache, as
+:func:`kzlod.reasoning.closure.cached_closure` keeps it) and sends back its clashes. Where a
+process cannot fork, where threads are running (a forked child would inherit their locks), where
+no second processor is idle, or when the child fails, everything runs here, one step after the
+other.
 """
 
 from __future__ import annotations
@@ -126,12 +128,19 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
 
 
 def _two_cores() -> bool:
-    """Whether a forked child can work beside this process: two processors for it, fork, no thread."""
+    """Whether a forked child can work beside this process: fork, no thread, two processors for it,
+    and one of them idle (the last minute's load average under the processors less a half). On a
+    busy machine the two processes would only share the one processor's time, and the split's own
+    work (a second harvest of the shapes, the fork, sending the results back) would make it slower."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return cores >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return cores >= 2 and load < cores - 0.5 and hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _one_by_one(data, shapes, closure_key, engine):

@@ -32,6 +32,12 @@ def _faults(g):
     return g
 
 
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    """The split, whatever the machine's load (which decides it otherwise)."""
+    monkeypatch.setattr(parallel, "_two_cores", lambda: True)
+
+
 @pytest.fixture(scope="module")
 def graphs():
     project = resolve(None)
