@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzlod import settings
 from kzlod.errors import InputError, QueryError, UsageError
 from kzlod.files import cache
 from kzlod.files.safewrite import write_bytes_atomic
@@ -271,7 +272,7 @@ def project_store(project: Project) -> OxigraphStore:
     """The project's ontology and data in a new in-memory store: from the graph's snapshot in the
     cache (N-Quads, with the blank-node labels :func:`parse_trusted` gives, read in one pass of
     Oxigraph's parser) when its files are unchanged, else parsed from the files, and the snapshot
-    kept for the next command."""
+    kept for the next command (when it takes at most a quarter of the cache's size limit)."""
     key = snapshot_key(project)
     raw = cache.read("graph", key) if key is not None else None
     if raw is not None:
@@ -282,8 +283,9 @@ def project_store(project: Project) -> OxigraphStore:
     for path in project.graph_files():
         store.add_quads(parse_trusted(path), file_graph(path, project.root))
     if key is not None:
-        head = f"{SNAPSHOT_HEAD}{len(store)}\n".encode()
-        cache.put_bytes("graph", key, head + store.store.dump(format=ox.RdfFormat.N_QUADS))
+        data = f"{SNAPSHOT_HEAD}{len(store)}\n".encode() + store.store.dump(format=ox.RdfFormat.N_QUADS)
+        if len(data) <= settings.get("cache_max_mb") * settings.MiB // 4:  # never the cache's bulk
+            cache.put_bytes("graph", key, data)
     return store
 
 

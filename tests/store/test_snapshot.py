@@ -106,3 +106,16 @@ def test_a_damaged_snapshot_is_a_miss_and_is_made_again(cold_cache, tmp_path, da
     path.write_bytes(damaged)
     assert quads(project_store(project)) == good
     assert quads(project_store(project)) == good and path.read_bytes() != damaged
+
+
+#: (the cache's size limit in MB, whether the bundled graph's snapshot, about 0.6 MB, is kept)
+LIMITS = [("512", True), ("3", True), ("2", False), ("1", False)]
+
+
+@pytest.mark.parametrize("limit,kept", LIMITS, ids=[f"{lim}MB" for lim, _ in LIMITS])
+def test_a_snapshot_is_kept_only_within_a_quarter_of_the_cache_limit(cold_cache, tmp_path, monkeypatch, limit,
+                                                                    kept):
+    monkeypatch.setenv("KZLOD_CACHE_MAX_MB", limit)
+    project = resolve(copy_project(tmp_path / "p"))
+    assert len(project_store(project)) > 3000
+    assert (cache.get("graph", snapshot_key(project)) is not None) is kept
