@@ -286,6 +286,9 @@ def project_store(project: Project) -> OxigraphStore:
         data = f"{SNAPSHOT_HEAD}{len(store)}\n".encode() + store.store.dump(format=ox.RdfFormat.N_QUADS)
         if len(data) <= settings.get("cache_max_mb") * settings.MiB // 4:  # never the cache's bulk
             cache.put_bytes("graph", key, data)
+            # read back as the next command will read it: rows a query does not order come in the
+            # store's order, which is the order the quads went in
+            store = _from_snapshot(data) or store
     return store
 
 

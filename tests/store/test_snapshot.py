@@ -119,3 +119,18 @@ def test_a_snapshot_is_kept_only_within_a_quarter_of_the_cache_limit(cold_cache,
     project = resolve(copy_project(tmp_path / "p"))
     assert len(project_store(project)) > 3000
     assert (cache.get("graph", snapshot_key(project)) is not None) is kept
+
+
+#: Queries whose rows SPARQL leaves unordered: they come in the store's order.
+UNORDERED = ["SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 50", "SELECT ?s WHERE { ?s a kz:State }"]
+
+
+@pytest.mark.parametrize("query", UNORDERED)
+def test_the_first_command_and_the_next_give_rows_in_the_same_order(cold_cache, tmp_path, query):
+    """Regression: the first command, which parsed the files and made the snapshot, gave an unordered
+    query's rows in another order than the next ones, which read the snapshot."""
+    folder = copy_project(tmp_path / "p")
+    runs = [CliRunner().invoke(cli, ["-q", "--project", str(folder), "query", query, "--format", "csv"])
+            for _ in range(2)]
+    assert [r.exit_code for r in runs] == [0, 0]
+    assert runs[0].stdout == runs[1].stdout and len(runs[0].stdout.splitlines()) > 5
