@@ -43,7 +43,8 @@ def _working_in(folder: Path):
 
 
 def run(command: str, *, width: int = 110):
-    """Run ``kzlod ARGS…`` (a shell-quoted line) in the current folder; the CliRunner result."""
+    """Run ``kzlod ARGS…`` (a shell-quoted line) in the current folder, on a terminal ``width``
+    columns wide (help and tables); the CliRunner result."""
     from click.testing import CliRunner
 
     from kzlod.cli import cli
@@ -51,7 +52,8 @@ def run(command: str, *, width: int = 110):
     args = shlex.split(command)
     assert args[0] == "kzlod", command
     with _working_in(_folders[-1]):
-        return CliRunner().invoke(cli, args[1:], terminal_width=width, prog_name="kzlod")
+        return CliRunner().invoke(cli, args[1:], terminal_width=width, prog_name="kzlod",
+                                env={"COLUMNS": str(width)})
 
 
 def show(command: str, *, width: int = 110, lines: int | None = None, tail: int | None = None,

@@ -22,7 +22,9 @@ they read the *bundled* graph that ships inside the package, read-only.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,8 @@ from kzlod.vocab import NAMESPACES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_FILE = "kzlod.toml"
+#: The writers' lock file a project folder holds (:func:`kzlod.files.safewrite.project_lock`).
+LOCK_FILE = ".kzlod.lock"
 ENV_VAR = "KZLOD_PROJECT"
 FOLDERS = ("ontology", "shapes", "data")
 NO_PROJECT = "no kzlod project here: run `kzlod init DIR` or cd into one"
@@ -47,7 +51,39 @@ def bundled_root() -> Path:
 
 
 def _turtle_files(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.ttl")) if folder.is_dir() else []
+    """The Turtle files under ``folder``; a FIFO, device or folder named ``*.ttl`` is refused at
+    once, by its name (reading it would hang or never end)."""
+    found = sorted(folder.rglob("*.ttl")) if folder.is_dir() else []
+    for path in found:
+        require_regular(path)
+    return found
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def special_file_message(path, mode: int) -> str | None:
+    """Why a file of this mode is not read (None: a regular file): kzlod reads only regular files."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"{path}: is {kind}, not a regular file; kzlod reads only regular files"
+
+
+def require_regular(path) -> os.stat_result:
+    """The status of ``path`` (symbolic links followed), which must be a regular file (else
+    :class:`InputError`, exit 3). Looking never blocks: nothing is opened."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    problem = special_file_message(path, st.st_mode)
+    if problem:
+        raise InputError(problem)
+    return st
 
 
 @dataclass(frozen=True)
@@ -190,12 +226,32 @@ def toml_text(name: str, *, title: str = "", base: str = DEFAULT_BASE, version: 
             f"use = [{', '.join(q(v) for v in DEFAULT_VOCABULARIES)}]\n")
 
 
-def init(dest: Path, *, with_data: bool = False, name: str | None = None) -> Project:
-    """Start a project in ``dest`` from the bundled ontology and shapes (and data, ``with_data``)."""
+#: A new project's .gitignore: what kzlod's writes leave beside the data, which is no data.
+GITIGNORE = """# What kzlod's writes leave beside the data: the lock writers share, and (after a crash,
+# until the next command recovers) the journal, temporary and backup files.
+.kzlod.lock
+.kzlod-journal.json
+*.kzlod-tmp
+*.kzlod-bak
+"""
+
+
+def check_base(base: str) -> str:
+    """A project's base IRI: an absolute http(s) IRI ending in / or #."""
+    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", base):
+        raise UsageError(f"--base {base!r}: give an absolute http(s) IRI ending in / or #, "
+                         "e.g. https://example.org/my-graph/")
+    return base
+
+
+def init(dest: Path, *, with_data: bool = False, name: str | None = None, base: str | None = None) -> Project:
+    """Start a project in ``dest`` from the bundled ontology and shapes (and data, ``with_data``),
+    with a .gitignore; its base IRI ``base`` (default: kzlod's own, :data:`DEFAULT_BASE`)."""
     dest = Path(dest).expanduser()
+    base = check_base(base) if base is not None else DEFAULT_BASE
     if (dest / PROJECT_FILE).exists():
         raise UsageError(f"{dest}: already a kzlod project ({PROJECT_FILE} exists)")
-    taken = [f for f in FOLDERS if (dest / f).exists() and any((dest / f).iterdir())]
+    taken = [f for f in FOLDERS if (dest / f).exists() and any(p.name != LOCK_FILE for p in (dest / f).iterdir())]
     if taken:
         raise UsageError(f"{dest}: {', '.join(f + '/' for f in taken)} already exist and are not empty; "
                          "choose an empty folder")
@@ -213,5 +269,7 @@ def init(dest: Path, *, with_data: bool = False, name: str | None = None) -> Pro
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(text, target)
     name = name or dest.resolve().name
-    (dest / PROJECT_FILE).write_text(toml_text(name, version="0.1.0"), encoding="utf-8")
+    (dest / PROJECT_FILE).write_text(toml_text(name, base=base, version="0.1.0"), encoding="utf-8")
+    if not (dest / ".gitignore").exists():
+        (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return read(dest)

@@ -126,6 +126,8 @@ SETTINGS: dict[str, Setting] = _table({
         Setting("max_nesting", "KZLOD_MAX_NESTING", "count", 64,
                 "nesting of brackets in Turtle and TriG, and of blank nodes in every syntax", minimum=1,
                 unit="levels"),
+        Setting("max_prefixes", "KZLOD_MAX_PREFIXES", "count", 20_000,
+                "prefixes (namespace declarations) a file declares", minimum=1, unit="prefixes"),
     ],
     "reasoning": [
         Setting("reasoner", "KZLOD_REASONER", "choice", "auto",

@@ -23,14 +23,15 @@ from __future__ import annotations
 API = {
     "open_project": "context",
     "load": "reading", "query": "reading", "search": "searching", "vocabulary": "searching", "describe": "reading",
-    "card_text": "reading", "stats": "reading", "labels_for": "reading", "find_entity": "reading",
+    "card_text": "reading", "stats": "reading", "stats_text": "reading", "labels_for": "reading", "find_entity": "reading",
     "named_queries": "reading", "resolve_query": "reading", "bind_params": "reading", "resolve_params": "reading",
-    "run_query": "reading", "render": "reading", "QueryResult": "reading",
+    "run_query": "reading", "render": "reading", "table": "reading",
+    "unknown_terms": "reading", "QueryResult": "reading",
     "reason": "checking", "reason_store": "checking", "write_inferred": "checking", "render_triples": "checking",
     "validate": "checking", "report_text": "checking", "report_turtle": "checking",
     "init": "writing", "add": "writing", "fmt": "writing", "load_store": "writing",
     "source_add": "curating", "mentions": "curating", "template": "curating", "coverage": "curating",
-    "locate": "curating", "diff": "curating", "review": "curating", "review_page": "curating",
+    "locate": "curating", "diff": "curating", "review": "curating", "review_page": "curating", "new": "curating",
     "publish": "releasing", "graph": "releasing", "push": "releasing", "serve": "releasing",
     "cache_info": "caching", "cache_clear": "caching",
 }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kzlod.api.context import ProjectLike, open_project
-from kzlod.gate.parse import GRAPH_FORMATS, parse_files
+from kzlod.gate.folders import rdf_files
+from kzlod.gate.parse import parse_files
+from kzlod.gate.reading import GRAPH_FORMATS
 from kzlod.reasoning import closure
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, report, shacl
@@ -46,9 +48,9 @@ def validate(files=(), *, reason: bool = True, store: StoreSpec | str | None = N
              project: ProjectLike = None):
     """Validate the project's graph, or new files together with it (``kzlod validate``; see
     :mod:`kzlod.validation`). ``store``: ``memory`` (the default) or ``oxigraph:DIR``, a store made by
-    :func:`load_store` to check the new files against, incrementally."""
-    return shacl.validate(open_project(project), [Path(f) for f in files], reason=reason,
-                          store=StoreSpec.parse(store))
+    :func:`load_store` to check the new files against, incrementally. A folder among ``files`` stands
+    for the RDF files in it."""
+    return shacl.validate(open_project(project), rdf_files(files), reason=reason, store=StoreSpec.parse(store))
 
 
 def report_text(validation) -> str:

@@ -8,12 +8,13 @@ import kzlod.curation.diff
 import kzlod.curation.locate
 import kzlod.curation.mentions
 import kzlod.curation.review
+import kzlod.curation.skeleton
 import kzlod.curation.template
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.curation.register import add_source
 from kzlod.web.review import review_page
 
-__all__ = ["source_add", "mentions", "template", "coverage", "locate", "diff", "review", "review_page"]
+__all__ = ["source_add", "mentions", "template", "coverage", "locate", "diff", "review", "review_page", "new"]
 
 
 def source_add(path, *, title: str, author: str, date: str | None = None, slug: str | None = None,
@@ -42,6 +43,13 @@ def coverage(source: str | None = None, *, project: ProjectLike = None) -> dict:
 def locate(source: str, quote: str, *, project: ProjectLike = None):
     """Every place a quote occurs verbatim in a source, with its evidence block (``kzlod locate``)."""
     return kzlod.curation.locate.locate(open_project(project), source, quote)
+
+
+def new(name: str, *, quote: str | None = None, source: str | None = None, occurrence: int | None = None,
+        project: ProjectLike = None):
+    """A Turtle skeleton of a new instance of a class to fill in, with its evidence block located
+    when a quote is given (``kzlod new``; see :mod:`kzlod.curation.skeleton`)."""
+    return kzlod.curation.skeleton.skeleton(open_project(project), name, quote, source, occurrence)
 
 
 def diff(old: str, new: str, *, project: ProjectLike = None) -> dict:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.gate.parse import parse_files
-from kzlod.querying.entities import card_text, describe, find_entity, labels_for, resolve_params, stats
-from kzlod.querying.output import render
+from kzlod.querying.entities import (card_text, describe, find_entity, labels_for, resolve_params, stats,
+                                      stats_text)
+from kzlod.querying.output import render, table
 from kzlod.querying.run import QueryResult, bind_params, named_queries, resolve_query, run_query
+from kzlod.querying.unknown import unknown_terms
 from kzlod.reasoning.closure import project_closure
 from kzlod.store.backends import GraphStore
 from kzlod.store.spec import StoreSpec
 
-__all__ = ["load", "query", "describe", "card_text", "stats", "labels_for", "find_entity",
-           "named_queries", "resolve_query", "bind_params", "resolve_params", "run_query", "render", "QueryResult"]
+__all__ = ["load", "query", "describe", "card_text", "stats", "labels_for", "find_entity", "stats_text",
+           "named_queries", "resolve_query", "bind_params", "resolve_params", "run_query", "render", "table",
+           "unknown_terms", "QueryResult"]
 
 
 def load(data=(), *, store: StoreSpec | str | None = "memory", endpoint: str | None = None, inferred: bool = False,

@@ -9,6 +9,7 @@ import kzlod.project
 import kzlod.store.bulk
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.errors import InputError
+from kzlod.files.safewrite import project_lock
 from kzlod.files.turtle import TurtleError, format_file
 from kzlod.gate.parse import parse_file
 from kzlod.project import Project
@@ -17,9 +18,20 @@ from kzlod.store.spec import StoreSpec
 __all__ = ["init", "add", "fmt", "load_store"]
 
 
-def init(folder: Path | str, *, with_data: bool = False, name: str | None = None) -> Project:
-    """Start a project in ``folder`` from the bundled ontology and shapes, and ``with_data`` its data (``kzlod init``)."""
-    return kzlod.project.init(Path(folder), with_data=with_data, name=name)
+def init(folder: Path | str, *, with_data: bool = False, name: str | None = None,
+         base: str | None = None) -> Project:
+    """Start a project in ``folder`` from the bundled ontology and shapes, and ``with_data`` its data
+    (``kzlod init``); ``base``: its base IRI (default: kzlod's own).
+
+    Under the lock of the new project's ``data/`` folder, which every writer takes: two inits, or an
+    init and an add, never write into one folder at once."""
+    data = Path(folder).expanduser() / "data"
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{exc.filename or data}: cannot create: {exc.strerror or exc}") from None
+    with project_lock(data):
+        return kzlod.project.init(Path(folder), with_data=with_data, name=name, base=base)
 
 
 def add(files, *, project: ProjectLike = None, dry_run: bool = False):

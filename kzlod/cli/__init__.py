@@ -32,6 +32,7 @@ COMMANDS = {
     "load": "kzlod.cli.load:load_command",
     "locate": "kzlod.cli.locate:locate_command",
     "mentions": "kzlod.cli.mentions:mentions_command",
+    "new": "kzlod.cli.new:new_command",
     "publish": "kzlod.cli.publish:publish_command",
     "push": "kzlod.cli.push:push_command",
     "queries": "kzlod.cli.query:queries_command",

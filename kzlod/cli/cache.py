@@ -35,6 +35,7 @@ def info_text(info) -> str:
 
 
 @click.group(name="cache", invoke_without_command=True)
+@global_options
 @click.pass_context
 def cache_command(ctx):
     """The cache: OWL RL closures, validation reports and search indexes.

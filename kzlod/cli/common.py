@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from kzlod import settings
+from kzlod.api.context import check_project
 from kzlod.api.reading import load
 from kzlod.errors import InputError, KzlodError
 from kzlod.files.safewrite import recover_project
@@ -36,10 +37,12 @@ class CommandError(click.ClickException):
         self.details = [one_line(d) for d in exc.details]
 
     def show(self, file=None):
+        """``Error:`` and the message, then each detail on a line of its own, indented as far
+        (a query's line and the caret under the place it goes wrong stay aligned)."""
         file = file or sys.stderr
         click.echo(f"Error: {self.format_message()}", file=file)
         for line in self.details:
-            click.echo(f"Error: {line}", file=file)
+            click.echo(f"       {line}".rstrip(), file=file)
 
 
 def handle_errors(fn):
@@ -70,6 +73,7 @@ class Ctx:
         self.project_dir = project
         self.tty = sys.stderr.isatty()
         self._project: Project | None = None
+        self._progress: str | None = None  # the step whose progress line is open on stderr
 
     def project(self, *, write: bool = False, note: bool = True) -> Project:
         """The project of this command: ``--project``, else ``$KZLOD_PROJECT``, else the nearest
@@ -84,6 +88,7 @@ class Ctx:
             found = resolve(self.project_dir)
             for folder, outcome in recover_project(found):
                 self.note(f"kzlod: {folder.name}/: an interrupted write was {outcome}")
+            check_project(found)  # the project's own files through the strict gate (verdicts cached)
             if found.bundled and not write and note:
                 self.note("kzlod: no project here (no kzlod.toml up from the current folder); "
                           "reading the bundled graph, read-only")
@@ -92,22 +97,32 @@ class Ctx:
 
     @contextmanager
     def step(self, what: str):
-        """Report a long step and its time on stderr, on a terminal only."""
+        """Report a long step and its time on stderr, on a terminal only. Its line is cleared before
+        any note or error (:meth:`note`, :meth:`end_progress`): nothing runs into it."""
         show = self.tty and not self.quiet
         if show:
             click.echo(f"{what}…", err=True, nl=False)
+            self._progress = what
         start = time.perf_counter()
         try:
             yield
         except BaseException:
-            if show:  # the error starts a line of its own
-                click.echo(" failed", err=True)
+            self.end_progress()  # the error starts a line of its own
             raise
-        if show:
+        if show and self._progress:
             click.echo(f" {time.perf_counter() - start:.2f} s", err=True)
+        self._progress = None
+
+    def end_progress(self) -> None:
+        """Clear the progress line of a step, if one is open, so that a message starts a line."""
+        if getattr(self, "_progress", None):
+            sys.stderr.write("\r\x1b[K")  # back to the line's start, erase it (not echo: it drops escapes off a tty)
+            sys.stderr.flush()
+            self._progress = None
 
     def note(self, message: str):
         if not self.quiet:
+            self.end_progress()
             click.echo(visible(message), err=True)
 
 
@@ -164,7 +179,7 @@ class StoreType(click.ParamType):
 
 
 def data_option(fn):
-    return click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    return click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
                         metavar="FILE", help="Extra RDF file to add to the graph (repeatable).")(fn)
 
 

@@ -18,7 +18,7 @@ from kzlod.cli.common import command, echo_json, emit, format_option
 @click.option("--date", "release_date", metavar="YYYY-MM-DD",
               help="Release date (default: SOURCE_DATE_EPOCH's day, else the later of the ontology's "
                    "dcterms:modified and the day the newest input file changed).")
-@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Extra RDF file to publish with the project's graph (repeatable).")
 @click.option("--sparql-endpoint", metavar="URL", help="Name this SPARQL endpoint in void.ttl (void:sparqlEndpoint).")
 @click.option("--force", is_flag=True, help="Replace OUTDIR if it holds an earlier release.")

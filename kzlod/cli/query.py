@@ -8,7 +8,8 @@ import sys
 import click
 
 from kzlod import settings
-from kzlod.api.reading import bind_params, labels_for, named_queries, render, resolve_params, resolve_query, run_query
+from kzlod.api.reading import (bind_params, labels_for, named_queries, render, resolve_params, resolve_query,
+                                run_query, table, unknown_terms)
 from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 
 
@@ -31,6 +32,13 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
                   full):
     """Run a SPARQL query: a string, a .rq file, a named query, or - for stdin.
 
+    A table fits the terminal's width: the spare width goes to the columns of long text,
+    ?x and ?xLabel are one column, and where the columns do not fit each row is a block of
+    'name: value' lines. Where text was cut, a note on stderr says so (--full wraps it,
+    -f csv gives every value whole). A term of the project's namespaces (kz:, kzd:, kzsrc:)
+    that the graph does not hold is named on stderr with the closest terms it holds, and so is
+    a near miss of a shared vocabulary's term (rdfs:lable: did you mean rdfs:label?).
+
     \b
     Examples:
       kzlod query memberships
@@ -48,16 +56,21 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
         result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows, max_memory=max_memory)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
-    labels = labels_for(graph, [t for row in result.rows for t in row]) if fmt == "table" else None
-    tty = sys.stdout.isatty()
-    width = shutil.get_terminal_size((160, 24)).columns if tty else None
-    text = render(result, fmt, labels, color=tty, width=width, iris=iris, full=full)
     if fmt == "table" and result.kind != "graph":
-        click.echo(text, nl=False)  # its cells are made visible as the table is laid out
+        labels = labels_for(graph, [t for row in result.rows for t in row])
+        width = shutil.get_terminal_size((160, 24)).columns
+        laid = table(result, labels, color=sys.stdout.isatty(), width=width, iris=iris, full=full)
+        click.echo(laid.text, nl=False)  # its cells are made visible as the table is laid out
+        if laid.cut:
+            obj.note(f"note: text cut to fit {width} columns; --full shows it whole, -f csv gives every value")
     else:
-        emit(text, nl=False)
+        emit(render(result, fmt), nl=False)
     if result.truncated:
         obj.note(f"note: result cut at {len(result)} rows (raise --max-rows)")
+    if named is None:  # a query of one's own: a misspelt term of the project's gives no rows and no error
+        for term in unknown_terms(graph, text):
+            near = f"; did you mean {' or '.join(term.closest)}?" if term.closest else " (nor anything close)"
+            obj.note(f"note: {term.written} is not in the graph{near}")
 
 
 @command("queries")

@@ -17,7 +17,7 @@ from kzlod.cli.common import StoreType, command
               help="Port to listen on (0: any free port; the address is printed).")
 @click.option("--store", type=StoreType(), default="memory", show_default=True, metavar="STORE",
               help="'memory' (the project's graph) or 'oxigraph:DIR' (a store made by 'kzlod load'), opened read-only.")
-@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("--data", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Extra RDF file to serve with the project's graph (repeatable).")
 @click.option("--cors", multiple=True, metavar="ORIGIN",
               help="Allow cross-origin requests from ORIGIN (repeatable; * for any). Off by default.")

@@ -11,6 +11,7 @@ from kzlod.cli.common import echo_json, emit, format_option, global_options, han
 
 
 @click.group("source")
+@global_options
 def source_command():
     """Register the texts that claims quote.
 

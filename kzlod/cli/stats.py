@@ -1,8 +1,8 @@
-"""``kzlod stats``: triples, entities by class, claims by source and section."""
+"""``kzlod stats``: claims and events by kind, source and section; entities by class; triples."""
 
 from __future__ import annotations
 
-from kzlod.api.reading import stats
+from kzlod.api.reading import stats, stats_text
 from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 
 
@@ -10,7 +10,7 @@ from kzlod.cli.common import command, echo_json, emit, format_option, graph_opti
 @graph_options
 @format_option(["text", "json"], default="text")
 def stats_command(obj, data, store, endpoint, inferred, fmt):
-    """Count triples, entities by class, and claims by source and section.
+    """Count claims and events (by kind, source and section), entities by class, and triples.
 
     \b
     Example:
@@ -20,9 +20,4 @@ def stats_command(obj, data, store, endpoint, inferred, fmt):
     if fmt == "json":
         echo_json(result)
         return
-    emit(f"triples: {result['triples']}\n\nentities by class:")
-    for row in result["classes"]:
-        emit(f"  {row['entities']:6d}  {row['class']}")
-    emit("\nclaims by source and section:")
-    for row in result["claims"]:
-        emit(f"  {row['claims']:6d}  {row['source']}" + (f" / {row['section']}" if row["section"] else ""))
+    emit(stats_text(result), nl=False)

@@ -25,7 +25,8 @@ def validate_command(obj, files, fmt, no_reason, min_severity, store):
     """Validate the project's graph, or new assertions together with it.
 
     Strict syntax first (file:line:col), then SHACL shapes with inference
-    off, then OWL RL consistency. Exit 1 if anything does not conform.
+    off, then OWL RL consistency. Exit 1 if anything does not conform. A
+    folder among FILES stands for the RDF files in it.
 
     With --store oxigraph:DIR the new files are checked against that store
     (made by 'kzlod load'). New files are always checked incrementally: only

@@ -10,20 +10,23 @@ from kzlod.querying.terms import term_text, terms_text
 
 
 @command("vocab")
-@click.argument("name", required=False, metavar="[TERM | SCHEME]")
+@click.argument("name", required=False, metavar="[TERM | CLASS | SCHEME]")
 @format_option(["text", "json"], default="text")
 def vocab_command(obj, name, fmt):
     """The project's vocabulary: classes, properties and concept schemes.
 
     With no argument, every class, property and scheme the ontology declares.
     With a TERM (kz:aspect, or just aspect), its definition, domain and range,
-    the shapes that constrain it and the values it may take; with a SCHEME
+    the shapes that constrain it and the values it may take; with a CLASS
+    (kz:ToneAssessment), the properties its shapes require, recommend and
+    allow, each with how many values and which; with a SCHEME
     (kz:AspectScheme), its concepts.
 
     \b
     Examples:
       kzlod vocab
       kzlod vocab kz:aspect
+      kzlod vocab ToneAssessment
       kzlod vocab kz:ModalityScheme --format json
     """
     found = vocabulary(name, project=obj.project())

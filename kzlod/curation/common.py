@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import UsageError
-from kzlod.gate.parse import read_text
+from kzlod.gate.reading import read_text
 from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.store.backends import memory_store

@@ -10,6 +10,7 @@ from kzlod.curation.common import open_graph, resolve_source, sentences, source_
 from kzlod.errors import QueryError, UsageError
 from kzlod.files.lexical import string_literal
 from kzlod.project import Project
+from kzlod.text import one_line
 from kzlod.vocab import KZSRC
 
 
@@ -24,6 +25,7 @@ class Match:
     sentence_text: str = ""
     section: int | None = None
     section_title: str = ""
+    context: str = ""  # the words around the quote, within its sentence
 
     def as_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "sentence": self.sentence, "sentenceIri": self.sentence_iri,
@@ -53,11 +55,32 @@ class Located:
         return {"source": self.source, "quote": self.quote,
                 "matches": [m.as_dict() | {"evidence": self.evidence(m)} for m in self.matches]}
 
-    def text(self) -> str:
+    def pick(self, occurrence: int | None) -> Located:
+        """Only the ``occurrence``-th place (from 1; None: every place)."""
+        if occurrence is None:
+            return self
+        if not 1 <= occurrence <= len(self.matches):
+            raise UsageError(f"--occurrence {occurrence}: the quote occurs {len(self.matches)} "
+                             f"time{'s' if len(self.matches) != 1 else ''} in {self.slug}")
+        return Located(self.source, self.slug, self.quote, [self.matches[occurrence - 1]])
+
+    def listing(self) -> str:
+        """Every place, one line each, numbered for ``--occurrence``."""
+        width = len(str(len(self.matches)))
         out = []
+        for n, m in enumerate(self.matches, 1):
+            where = f"section {m.section}, " if m.section is not None else ""
+            out.append(f"  {n:>{width}}  {where}sentence {m.sentence}, oa:start {m.start}: {one_line(m.context)}")
+        return "\n".join(out) + "\n"
+
+    def text(self) -> str:
+        """One place: where it is and its evidence block; several: one line each (:meth:`listing`)
+        and how to pick one."""
         n = len(self.matches)
         if n > 1:
-            out.append(f"{n} places in {self.slug}: quote more words to cite one\n")
+            return (f"{n} places in {self.slug}; give --occurrence N for one's evidence block "
+                    f"(or quote more words):\n" + self.listing())
+        out = []
         for m in self.matches:
             where = f"section {m.section} ({m.section_title}), " if m.section is not None else ""
             out.append(f"{self.slug}: {where}sentence {m.sentence}, oa:start {m.start}, oa:end {m.end}")
@@ -68,14 +91,15 @@ class Located:
         return "\n".join(out)
 
 
-def locate(project: Project, source: str, quote: str) -> Located:
-    """Every place ``quote`` occurs, verbatim, in the text of ``source`` (a slug or IRI).
+def locate(project: Project, source: str, quote: str, store=None) -> Located:
+    """Every place ``quote`` occurs, verbatim, in the text of ``source`` (a slug or IRI), read from
+    ``store`` (default: the project's graph, opened).
 
     Not found: a :class:`~kzlod.errors.QueryError` (exit 1) naming the closest passage.
     """
     if not quote.strip():
         raise UsageError("give the quote to find (the words as the source has them)")
-    store = open_graph(project)
+    store = store if store is not None else open_graph(project)
     resolved = resolve_source(store, source)
     row = resolved.source
     text = source_text(store, row.iri)
@@ -89,13 +113,21 @@ def locate(project: Project, source: str, quote: str) -> Located:
         holder = next((s for s in sents if s.start <= at and end <= s.end), None)
         found.matches.append(Match(at, end, holder.index if holder else None, holder.iri if holder else None,
                                    holder.text if holder else "", holder.section if holder else None,
-                                   holder.section_title if holder else ""))
+                                   holder.section_title if holder else "",
+                                   _around(text, at, end, holder.start if holder else 0,
+                                           holder.end if holder else len(text))))
         at = text.find(quote, at + 1)
     if not found.matches:
         near = closest(quote, sents)
         hint = f" Did you mean \"{near[0]}\" (sentence {near[1]})?" if near else ""
         raise QueryError(f"quote not found in {row.slug}: \"{quote}\".{hint}")
     return found
+
+
+def _around(text: str, start: int, end: int, first: int, last: int, wide: int = 30) -> str:
+    """The quote with up to ``wide`` characters either side, within ``first``–``last`` (its sentence)."""
+    a, b = max(first, start - wide), min(last, end + wide)
+    return ("…" if a > first else "") + text[a:b] + ("…" if b < last else "")
 
 
 def closest(quote: str, sents) -> tuple[str, int] | None:

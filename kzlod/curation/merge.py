@@ -20,7 +20,8 @@ import pyoxigraph as ox
 from kzlod.errors import DataError, InputError
 from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import is_isomorphic, parse_turtle, serialize
-from kzlod.gate.parse import LIMITS, parse_files
+from kzlod.gate.parse import ParsedFile, parse_files
+from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
 from kzlod.validation import grounding
 from kzlod.validation.report import problem_lines
@@ -167,36 +168,47 @@ def add(project: Project, files: list[Path], *, dry_run: bool = False) -> Plan:
 
 
 def _add(parsed, project: Project, *, dry_run: bool) -> Plan:
-    report = validate(project, parsed=parsed)
-    if not report.conforms:
-        details = problem_lines(report)
-        n = len(details)
-        raise DataError(f"{n} problem{'s' * (n != 1)} in the new assertions; nothing was changed", details=details)
-    # values not worded in their evidence: warnings for the curator to look at (they do not refuse);
-    # the shapes' own warnings are not the new assertions' fault and are not shown
-    report.findings = [f for f in report.findings if f.shape == grounding.GROUNDING]
-
     existing = {p: parse_turtle(p.read_bytes(), path=p) for p in project.data_files()}
     router = Router(project, existing)
     new_prefixes: dict = {}
     plan_add: dict = defaultdict(lambda: defaultdict(list))
+    news = []  # each file's assertions the data does not hold yet: all that is validated and written
     for pf in parsed:
         for name, iri in pf.prefixes.items():
             new_prefixes.setdefault(name, iri)
         triples = [q.triple for q in pf.quads]
+        fresh_here: set = set()
         for subject, tree in _trees(triples).items():
             target = router.target(subject, tree)
             fresh = _not_yet_there(subject, tree, existing.get(target, ([], {}))[0])
             if fresh:
                 plan_add[target][subject].extend(fresh)
+                fresh_here.update(fresh)
+        quads = [q for q in pf.quads if q.triple in fresh_here]
+        if quads:
+            news.append(ParsedFile(path=pf.path, quads=quads, prefixes=pf.prefixes, text=pf.text))
+
+    # what the data already holds was checked when it was added: validating it again beside itself
+    # would count a blank-node time or evidence twice (added twice: refused instead of nothing added)
+    report = validate(project, parsed=news) if news else None
+    if report is not None and not report.conforms:
+        details = problem_lines(report)
+        n = len(details)
+        raise DataError(f"{n} problem{'s' * (n != 1)} in the new assertions; nothing was changed", details=details)
+    if report is not None:
+        # values not worded in their evidence: warnings for the curator to look at (they do not refuse);
+        # the shapes' own warnings are not the new assertions' fault and are not shown
+        report.findings = [f for f in report.findings if f.shape == grounding.GROUNDING]
 
     changes, all_prefixes = [], dict(NAMESPACES)
     writes = {}
     for target in sorted(plan_add):
         old_triples, prefixes = existing.get(target, ([], {}))
         prefixes = dict(prefixes) or _default_prefixes()
-        for name, iri in new_prefixes.items():
-            if name not in prefixes and iri not in prefixes.values():
+        added = [t for ts in plan_add[target].values() for t in ts]
+        used = _namespaces_of(added)
+        for name, iri in new_prefixes.items():  # only those the added triples use: no unused prefix is copied
+            if name not in prefixes and iri not in prefixes.values() and iri in used:
                 prefixes[name] = iri
         all_prefixes.update(prefixes)
         merged = list(old_triples) + [t for ts in plan_add[target].values() for t in ts]
@@ -215,7 +227,19 @@ def _add(parsed, project: Project, *, dry_run: bool) -> Plan:
         except OSError as exc:  # a full disk, a read-only folder: the old files stay as they were
             where = exc.filename or project.data_dir
             raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
-    return Plan(changes, dry_run, all_prefixes, problem_lines(report, "Warning"))
+    return Plan(changes, dry_run, all_prefixes, problem_lines(report, "Warning") if report is not None else [])
+
+
+def _namespaces_of(triples) -> set[str]:
+    """Every namespace an IRI of these triples could be written under: each of its beginnings
+    that ends in ``#``, ``/`` or ``:``."""
+    found: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object, getattr(t.object, "datatype", None)):
+            iri = getattr(term, "value", None) if isinstance(term, ox.NamedNode) else None
+            if iri:
+                found.update(iri[: i + 1] for i, c in enumerate(iri) if c in "#/:")
+    return found
 
 
 def _index(triples) -> dict:

@@ -24,7 +24,7 @@ from kzlod.curation.sources import document_turtle, split_document
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files.safewrite import project_lock, recover, write_many_atomic
 from kzlod.files.turtle import format_text
-from kzlod.gate.parse import read_text
+from kzlod.gate.reading import read_text
 from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.validation.shacl import validate
@@ -82,8 +82,6 @@ def read_source_text(path: Path) -> str:
     """The text of a source file: UTF-8 without BOM, no control characters, some body text."""
 
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a text file")
     text = read_text(path)
     bad = _CONTROL.search(text)
     if bad:
@@ -123,10 +121,20 @@ def add_source(project: Project, path, *, title: str, author: str, date: str | N
     txt_target = data / "sources" / f"{slug}.txt"
     ttl_target = data / "sources" / f"{slug}.ttl"
     sha = sha256_text(text)
-    _refuse_duplicates(path, project, slug, sha, (txt_target, ttl_target))
-
     ttl = format_text(document_turtle(slug, text, title, author, date))
     rel_ttl = ttl_target.relative_to(root).as_posix()
+    recover(data)
+    with project_lock(data):  # what is registered is read under the lock: no other writer's source is missed
+        _refuse_duplicates(path, project, slug, sha, (txt_target, ttl_target))
+        _check_valid(project, path, slug, ttl, rel_ttl)
+        txt_target.parent.mkdir(parents=True, exist_ok=True)
+        write_many_atomic({txt_target: text, ttl_target: ttl}, root=data)
+    return Registered(slug, KZSRC + slug, title, sha, len(doc.sections), len(doc.sentences),
+                      [txt_target.relative_to(root).as_posix(), rel_ttl])
+
+
+def _check_valid(project: Project, path: Path, slug: str, ttl: str, rel_ttl: str) -> None:
+    """The generated description validates against the project, or nothing is written."""
     with tempfile.TemporaryDirectory(prefix="kzlod-source-") as tmp:
         candidate = Path(tmp) / f"{slug}.ttl"
         candidate.write_text(ttl, encoding="utf-8")
@@ -138,17 +146,6 @@ def add_source(project: Project, path, *, title: str, author: str, date: str | N
             n = len(details)
             raise DataError(f"{path}: the generated {rel_ttl} does not validate ({n} problem{'s' * (n != 1)}); "
                             "nothing was written", details=details)
-
-    recover(data)
-    with project_lock(data):
-        for target in (txt_target, ttl_target):
-            if target.exists():  # registered by another writer meanwhile
-                raise InputError(f"{path}: {target.relative_to(root).as_posix()} already exists; "
-                                 "choose another --slug; nothing was written")
-        txt_target.parent.mkdir(parents=True, exist_ok=True)
-        write_many_atomic({txt_target: text, ttl_target: ttl}, root=data)
-    return Registered(slug, KZSRC + slug, title, sha, len(doc.sections), len(doc.sentences),
-                      [txt_target.relative_to(root).as_posix(), rel_ttl])
 
 
 def _refuse_duplicates(path: Path, project: Project, slug: str, sha: str, targets) -> None:

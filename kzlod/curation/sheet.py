@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kzlod.curation.common import column_letter
 from kzlod.errors import DataError, InputError, KzlodError, UsageError
+from kzlod.gate.reading import LIMITS, check_size, read_bytes
 from kzlod.vocab import compact
 
 COLUMNS = ("id", "type", "subject", "relation", "object", "value", "datatype", "lang", "date",
@@ -86,14 +87,8 @@ def read_sheet(path: Path) -> Sheet:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv"):
         raise UsageError(f"{name}: a template is a .csv or .tsv file, not {suffix or 'a file without extension'}")
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory, not a template")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    check_size(path, whole=True)  # a FIFO or device is refused by its name, a big file before it is read
+    raw = read_bytes(path, LIMITS["whole_file_bytes"])
     if raw.startswith(b"\xef\xbb\xbf"):  # spreadsheet programs often write one
         raw = raw[3:]
     try:

@@ -26,6 +26,7 @@ import difflib
 import re
 import tempfile
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,8 +60,9 @@ from kzlod.curation.names import (
 )
 from kzlod.curation.sheet import LANG, Problems, Row, Sheet, clip, pointed, pointer, read_sheet
 from kzlod.errors import KzlodError
+from kzlod.files.safewrite import project_lock
 from kzlod.files.turtle import serialize
-from kzlod.gate.parse import _LEXICAL_RE
+from kzlod.gate.literals import MATCHERS
 from kzlod.project import Project
 from kzlod.querying.run import run_query
 from kzlod.vocab import compact
@@ -264,7 +266,7 @@ class Builder:
             dt, origin = XSD + "string", ""
         if dt == XSD + "boolean" and value.lower() in ("true", "false"):
             value = value.lower()  # spreadsheets write TRUE/FALSE
-        pattern = _LEXICAL_RE.get(dt)
+        pattern = MATCHERS.get(dt)
         if pattern is not None and not pattern.match(value):
             self.fail(row, "value", f"{value!r} is not a valid {compact(dt)}" + (f" ({origin})" if origin else ""), 3)
             return None
@@ -533,6 +535,13 @@ def apply_template(project: Project, path, *, dry_run: bool = False) -> Template
     if not dry_run:
         project.require_writable()
     sheet = read_sheet(Path(path))
+    # the graph the rows are checked against is read under the lock the write takes (re-entered by
+    # ``add``): no row is built on what another writer changed meanwhile
+    with nullcontext() if dry_run else project_lock(project.data_dir):
+        return _apply(project, sheet, path, dry_run=dry_run)
+
+
+def _apply(project: Project, sheet: Sheet, path, *, dry_run: bool) -> TemplateResult:
     builder = Builder(sheet, Graph(open_graph(project)))
     builder.build()
     builder.problems.raise_if_any()

@@ -45,9 +45,9 @@ from typing import Callable, Iterator, Mapping
 
 from kzlod import settings
 from kzlod.errors import InputError
-from kzlod.project import FOLDERS
+from kzlod.project import FOLDERS, LOCK_FILE, PROJECT_FILE
 
-LOCK_NAME = ".kzlod.lock"
+LOCK_NAME = LOCK_FILE
 JOURNAL_NAME = ".kzlod-journal.json"
 TEMP_SUFFIX = ".kzlod-tmp"
 BACKUP_SUFFIX = ".kzlod-bak"
@@ -66,6 +66,8 @@ __all__ = [
     "recover",
     "recover_interrupted",
     "recover_project",
+    "lock_folder_of",
+    "sweep_leftovers",
 ]
 
 
@@ -137,6 +139,17 @@ def project_lock(folder: str | os.PathLike, *, timeout: float = DEFAULT_TIMEOUT)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def lock_folder_of(path: str | os.PathLike) -> Path:
+    """The folder whose lock guards ``path``: the project folder (``data/``, ``ontology/``,
+    ``shapes/``) that holds it, however deep, so that every writer of one project folder takes
+    one lock; outside a project, the file's own folder."""
+    target = Path(os.path.realpath(path))
+    for folder in target.parents:
+        if folder.name in FOLDERS and (folder.parent / PROJECT_FILE).is_file():
+            return folder
+    return target.parent
 
 
 # --------------------------------------------------------------------------
@@ -273,11 +286,12 @@ def write_text_atomic(
     ``verify(text)`` is called first; if it returns a false value
     :class:`VerificationError` is raised and nothing is written. With
     ``lock`` the write holds :func:`project_lock` on ``lock_dir`` (default:
-    the file's folder). The file's permission bits are kept.
+    the project folder that holds the file, :func:`lock_folder_of`). The file's
+    permission bits are kept.
     """
     target = _resolve_target(path)
     data = _check(text, verify, target)
-    guard = project_lock(lock_dir or target.parent, timeout=timeout) if lock else nullcontext()
+    guard = project_lock(lock_dir or lock_folder_of(target), timeout=timeout) if lock else nullcontext()
     with guard:
         _commit(_write_temp(target, data), target)
 
@@ -447,16 +461,41 @@ def _rollback(folder: Path, entries: list[dict] | None) -> None:
     _fsync_dir(folder)
 
 
-def _sweep(folder: Path) -> list[Path]:
-    """Remove temporary and backup files left by a crash before a journal."""
-    removed = []
+def _leftovers(folder: Path) -> list[Path]:
+    """The temporary and backup files an interrupted write left in ``folder`` (however deep)."""
+    found = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if d not in {".git", "__pycache__"}]
         for name in filenames:
             if name.startswith(".") and (name.endswith(TEMP_SUFFIX) or name.endswith(BACKUP_SUFFIX)):
-                p = Path(dirpath) / name
-                _unlink_quietly(p)
-                removed.append(p)
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def _sweep(folder: Path) -> list[Path]:
+    """Remove temporary and backup files left by a crash before a journal (the lock held)."""
+    removed = _leftovers(folder)
+    for p in removed:
+        _unlink_quietly(p)
+    return removed
+
+
+def sweep_leftovers(folders) -> list[Path]:
+    """What a reading command does with an interrupted write's leftovers: remove them, but only
+    when no writer holds the folder's lock (a running writer's temporary files are its own) and
+    no journal waits (:func:`recover` decides about those). A folder with no leftovers is not
+    locked at all, so reading a read-only project costs one walk of its folders."""
+    removed = []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir() or not _leftovers(folder):
+            continue
+        try:
+            with project_lock(folder, timeout=0):
+                if not (folder / JOURNAL_NAME).exists():
+                    removed += _sweep(folder)
+        except (LockTimeout, OSError):
+            continue  # a writer is at work (it sweeps when done), or the folder is read-only
     return removed
 
 
@@ -503,16 +542,20 @@ def recover(
 
 def recover_project(project) -> list[tuple[Path, str]]:
     """Finish or undo a write that a crash interrupted in a project (``kzlod add`` killed between its
-    renames), so that every read sees all the old facts or all the new ones, never a mix."""
+    renames), so that every read sees all the old facts or all the new ones, never a mix; then
+    sweep the temporary and backup files a crash left, if no writer is at work
+    (:func:`sweep_leftovers`)."""
     if project.bundled:
         return []
     folders = [project.root / name for name in FOLDERS]
     try:
-        return recover_interrupted(folders)
+        done = recover_interrupted(folders)
     except OSError as exc:
         stuck = next((f for f in folders if (f / JOURNAL_NAME).exists()), project.root)
         raise InputError(f"{stuck}: a write was interrupted ({JOURNAL_NAME}) and cannot be finished here "
                          f"({exc.strerror or exc}); run any kzlod command where the project is writable") from None
+    sweep_leftovers(folders)
+    return done
 
 
 def recover_interrupted(folders) -> list[tuple[Path, str]]:

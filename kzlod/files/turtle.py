@@ -50,7 +50,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from kzlod.files.lexical import DECIMAL, DOUBLE, INTEGER, LANGTAG, PN_LOCAL, PN_PREFIX, iriref, quote
-from kzlod.files.safewrite import write_text_atomic
+from kzlod.files.safewrite import lock_folder_of, project_lock, recover, write_text_atomic
 from kzlod.vocab import OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, XSD, XSD_STRING
 
 __all__ = [
@@ -549,22 +549,30 @@ def format_file(path: str | Path, *, check: bool = False, base_iri: str | None =
     """Bring a Turtle file into canonical form.
 
     Returns True if the file was not canonical. With ``check`` nothing is
-    written; otherwise the file is rewritten through
+    written; otherwise the file is read, formatted and rewritten under the lock
+    of its project folder (:func:`kzlod.files.safewrite.lock_folder_of`), so
+    that no other writer's change made meanwhile is lost, through
     :func:`kzlod.files.safewrite.write_text_atomic`, which refuses the new text
     unless it parses back to the same graph and prefixes.
     """
     path = Path(path)
-    raw = path.read_bytes()
-    triples, prefixes = parse_turtle(raw, path=path, base_iri=base_iri)
-    new = serialize(triples, prefixes)
-    changed = new.encode("utf-8") != raw
-    if changed and not check:
+    if check:
+        raw = path.read_bytes()
+        return serialize(*parse_turtle(raw, path=path, base_iri=base_iri)).encode("utf-8") != raw
+    folder = lock_folder_of(path)
+    with project_lock(folder):
+        recover(folder, lock=False, sweep=False)  # an interrupted write first: finished or undone
+        raw = path.read_bytes()
+        triples, prefixes = parse_turtle(raw, path=path, base_iri=base_iri)
+        new = serialize(triples, prefixes)
+        changed = new.encode("utf-8") != raw
+        if changed:
 
-        def verify(text: str) -> bool:
-            again, again_prefixes = parse_turtle(text, path=path, base_iri=base_iri)
-            return again_prefixes == prefixes and is_isomorphic(again, triples)
+            def verify(text: str) -> bool:
+                again, again_prefixes = parse_turtle(text, path=path, base_iri=base_iri)
+                return again_prefixes == prefixes and is_isomorphic(again, triples)
 
-        write_text_atomic(path, new, verify=verify)
+            write_text_atomic(path, new, verify=verify, lock_dir=folder)
     return changed
 
 

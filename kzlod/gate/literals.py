@@ -302,7 +302,7 @@ def literal_problem(value: str, datatype: str) -> str | None:
 
 class _Matcher:
     """A check with the ``match`` method of the compiled patterns this table replaced
-    (:data:`kzlod.gate.parse._LEXICAL_RE`): truthy when the literal is valid."""
+    (:data:`MATCHERS`): truthy when the literal is valid."""
 
     def __init__(self, datatype: str):
         self.datatype = datatype

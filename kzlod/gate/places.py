@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.gate.parse import FORMATS, _position, blank_salt, iter_relabelled
+from kzlod.gate.parse import blank_salt, iter_relabelled
+from kzlod.gate.reading import FORMATS, position
 from kzlod.gate.scan import bracket_offsets
 from kzlod.vocab import NAMESPACES, compact
 
@@ -153,7 +154,7 @@ def _file_places(source: Source, ids: set) -> dict[str, Place]:
             offset = offsets.get(x)
         if offset is None and isinstance(root, ox.NamedNode):
             offset = _subject_at(text, root.value, prefixes)
-        line, col = _position(text, offset or 0)
+        line, col = position(text, offset or 0)
         out[b.value] = Place(source.name, line, col, where)
     return out
 

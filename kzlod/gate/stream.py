@@ -5,7 +5,7 @@ beside Oxigraph's bulk loader).
 Two passes over the file: its text a chunk at a time (size, byte-order mark, UTF-8, NUL and
 noncharacters, nesting, over-long strings and RDF 1.2 tokens, as :mod:`kzlod.gate.scan` sees
 them), then its statements as pyoxigraph streams them (syntax, counted against the load limit,
-every term through :class:`kzlod.gate.parse.TermChecks`, whose verdicts are cached per value).
+every term through :class:`kzlod.gate.terms.TermChecks`, whose verdicts are cached per value).
 RDF/XML and JSON-LD are read whole (their checks need the whole document), as the gate reads them.
 """
 
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from kzlod.errors import InputError
 from kzlod.files import cache
-from kzlod.gate import literals, parse
+from kzlod.gate import literals, parse, reading, syntax, terms
 from kzlod.gate.scan import TurtleScan
 
 #: How often (in triples) the gate reports progress.
@@ -32,14 +32,16 @@ def _nothing(*_args, **_kwargs) -> None:
 
 
 class _TextPass:
-    """The text-level checks of :func:`kzlod.gate.parse.parse_file`, a chunk at a time."""
+    """The text-level checks of :func:`kzlod.gate.parse.parse_file` (:mod:`kzlod.gate.syntax`), a chunk
+    at a time."""
 
     def __init__(self, path: Path, fmt: ox.RdfFormat):
         self.path = path
         self.fmt = fmt
-        self.max_chars = parse.LIMITS["literal_chars"]
-        self.scan = (TurtleScan(max_depth=parse.LIMITS["nesting_depth"], max_string=self.max_chars)
-                     if fmt in parse._TURTLE_LIKE or fmt in parse._LINE_BASED else None)
+        self.max_chars = reading.LIMITS["literal_chars"]
+        self.scan = (TurtleScan(max_depth=reading.LIMITS["nesting_depth"], max_string=self.max_chars)
+                     if fmt in syntax.TURTLE_LIKE or fmt in syntax.LINE_BASED else None)
+        self.prefixes = syntax.PrefixCount(fmt)
         self.bad_escape = -1
         self.chars = 0  # characters before the current chunk
         self.tail = ""  # the end of the chunk before, for escapes cut in two
@@ -80,16 +82,19 @@ class _TextPass:
         return self.bad_escape, h.hexdigest()
 
     def fail(self, offset: int, message: str) -> None:
-        raise InputError(f"{parse.FileLocator(self.path).at(offset)}: {message}")
+        raise InputError(f"{terms.FileLocator(self.path).at(offset)}: {message}")
 
     def chunk(self, text: str, *, final: bool) -> None:
         m = literals.BAD_CHARS.search(text)
         if m:
             self.fail(self.chars + m.start(), literals.bad_char_message(m.group()))
+        at = self.prefixes.over(text)
+        if at is not None:
+            self.fail(self.chars + at, syntax.prefixes_message(self.prefixes.limit))
         scan = self.scan
         if scan is not None:
             scan.feed(text, self.chars, final=final)
-            problem = parse.scan_problem(scan)
+            problem = syntax.scan_problem(scan)
             if problem:
                 self.fail(*problem)
         if self.bad_escape < 0:
@@ -108,25 +113,25 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
     validate and add.
     """
     path = Path(path)
-    fmt = parse.rdf_format(path)
-    parse.check_size(path, whole=False)
+    fmt = reading.rdf_format(path)
+    reading.check_size(path, whole=False)
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
-        text = parse.read_text(path, whole=False)
-        parse._check_format_specific(path, text, fmt)
-        bad_escape = parse._check_text(path, text, fmt, strict_chars=True)
-        locator = parse.TextLocator(path, text)
-        bad_at = parse._at(path, text, bad_escape) if bad_escape >= 0 else None
+        text = reading.read_text(path, whole=False)
+        syntax.check_format_specific(path, text, fmt)
+        bad_escape = syntax.check_text(path, text, fmt, strict_chars=True)
+        locator = terms.TextLocator(path, text)
+        bad_at = reading.location(path, text, bad_escape) if bad_escape >= 0 else None
         digest = cache.file_digest(path)
     else:
         text = None
         bad_escape, digest = _TextPass(path, fmt).run()
-        locator = parse.FileLocator(path)
+        locator = terms.FileLocator(path)
         bad_at = locator.at(bad_escape) if bad_escape >= 0 else None
-    checks = parse.TermChecks(path, locator=locator, bad_escape=bad_at)
-    depth = parse.BlankDepth()
+    checks = terms.TermChecks(path, locator=locator, bad_escape=bad_at)
+    depth = terms.BlankDepth()
     note_blank = depth.add
     BlankNode = ox.BlankNode
-    limit = parse.LIMITS["load_statements"]
+    limit = reading.LIMITS["load_statements"]
     check_quad = checks.quad
     Literal = ox.Literal
     literal = checks.literal
@@ -139,7 +144,7 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
             if count % PROGRESS_EVERY == 0:
                 on_progress(count)
                 if count > limit:
-                    raise InputError(parse.statements_message(path, limit, load=True))
+                    raise InputError(syntax.statements_message(path, limit, load=True))
             if bad_at is None and type(quad.object) is Literal:
                 literal(quad.object)  # the common case, without the checks of the other terms
                 if type(quad.subject) is ox.Triple:
@@ -149,11 +154,11 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
     except SyntaxError as exc:
         raise _syntax(path, text, fmt, exc) from None
     except MemoryError:
-        raise InputError(parse._buffer_message(path, text)) from None
+        raise InputError(syntax.buffer_message(path, text)) from None
     except ValueError as exc:
         raise InputError(f"{path}:1:1: {exc}") from None
     if count > limit:
-        raise InputError(parse.statements_message(path, limit, load=True))
+        raise InputError(syntax.statements_message(path, limit, load=True))
     depth.check(path, locator, fmt)
     on_progress(count)
     return count, digest
@@ -162,18 +167,18 @@ def gate(path: Path, *, on_progress=_nothing) -> tuple[int, str]:
 def _syntax(path: Path, text: str | None, fmt: ox.RdfFormat, exc: SyntaxError) -> InputError:
     """The gate's own report of a syntax error: every error with file:line:col (from the whole text
     when the file is small enough to be read whole, else the first one with its line)."""
-    if text is None and path.stat().st_size <= parse.LIMITS["whole_file_bytes"]:
-        text = parse.read_text(path, whole=True)
+    if text is None and path.stat().st_size <= reading.LIMITS["whole_file_bytes"]:
+        text = reading.read_text(path, whole=True)
     if text is not None:
         try:
             parse.parse_file(path, strict_chars=True)
         except InputError as gated:
             return gated
-        return parse._syntax_error(path, text, exc)
-    where = parse._syntax_location(exc)
+        return syntax.syntax_error(path, text, exc)
+    where = syntax.syntax_location(exc)
     line_no = int(where.split(":")[0])
     with open(path, encoding="utf-8", errors="replace") as fh:
         for i, line in enumerate(fh, 1):
             if i == line_no:
-                return parse._syntax_error(path, line if line_no == 1 else "\n" * (line_no - 1) + line, exc)
-    return parse._syntax_error(path, "", exc)
+                return syntax.syntax_error(path, line if line_no == 1 else "\n" * (line_no - 1) + line, exc)
+    return syntax.syntax_error(path, "", exc)

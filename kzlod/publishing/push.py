@@ -47,7 +47,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod.errors import InputError
-from kzlod.gate.parse import LIMITS, amount, check_size, iter_relabelled, rdf_format
+from kzlod.gate.parse import iter_relabelled
+from kzlod.gate.reading import LIMITS, amount, check_size, rdf_format
 from kzlod.project import Project
 from kzlod.publishing.release import INFERRED_GRAPH, release_graph
 from kzlod.publishing.stores import Profile, PushError, Remote

@@ -56,23 +56,22 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import re
-import shutil
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod import settings
-from kzlod.errors import DataError, InputError, UsageError
+from kzlod.errors import DataError, UsageError
 from kzlod.files.turtle import serialize
-from kzlod.gate.parse import iter_relabelled, rdf_format
+from kzlod.gate.parse import iter_relabelled
+from kzlod.gate.reading import rdf_format
 from kzlod.project import Project
 from kzlod.publishing import void
+from kzlod.publishing.outdir import check_outdir, resolve_outdir, staged_release
 from kzlod.reasoning import closure as reasoning
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH as CLOSURE_GRAPH
@@ -493,54 +492,6 @@ def pages_store(graphs: Graphs):
     return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs)
 
 
-def _looks_like_release(folder: Path) -> bool:
-    return (folder / "SHA256SUMS").is_file() and (folder / "void.ttl").is_file()
-
-
-def check_outdir(outdir: Path, *, force: bool = False) -> None:
-    """Refuse an output folder that cannot take a release (see :func:`write_release`)."""
-    if outdir.exists() and not outdir.is_dir():
-        raise UsageError(f"{outdir}: exists and is not a folder")
-    replace = outdir.is_dir() and any(outdir.iterdir())
-    if replace and not force:
-        raise UsageError(f"{outdir}: folder is not empty; give --force to replace an earlier release")
-    if replace and not _looks_like_release(outdir):
-        raise UsageError(f"{outdir}: not an earlier kzlod release (no SHA256SUMS and void.ttl); refusing to replace it")
-
-
-@contextmanager
-def staged_release(outdir: Path, *, force: bool = False):
-    """Yield a fresh folder next to ``outdir`` to write a release into; then move it into place.
-
-    An existing non-empty ``outdir`` is replaced only with ``force`` and only
-    if it holds an earlier release (``SHA256SUMS`` and ``void.ttl``). If
-    anything fails, ``outdir`` is left as it was.
-    """
-    outdir = Path(outdir)
-    check_outdir(outdir, force=force)
-    parent = outdir.absolute().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{parent}: cannot create folder: {exc.strerror}") from None
-    tmp = parent / f".{outdir.name}.kzlod-tmp-{os.getpid()}"
-    old = parent / f".{outdir.name}.kzlod-old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
-        yield tmp
-        if outdir.is_dir():
-            os.replace(outdir, old)
-        os.replace(tmp, outdir)
-    except OSError as exc:
-        if old.exists() and not outdir.exists():
-            os.replace(old, outdir)
-        raise InputError(f"{outdir}: cannot write the release: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def publish(project: Project, outdir, *, version: str | None = None, date: str | None = None, data=(),
             force: bool = False, sparql_endpoint: str | None = None) -> dict:
     """Publish a release of the graph into ``outdir``; return a summary.
@@ -553,7 +504,8 @@ def publish(project: Project, outdir, *, version: str | None = None, date: str |
     start = time.perf_counter()
     if sparql_endpoint is not None and not re.match(r"^https?://\S+$", sparql_endpoint):
         raise UsageError(f"--sparql-endpoint must be an http(s) URL, got {sparql_endpoint!r}")
-    check_outdir(Path(outdir), force=force)
+    folder = resolve_outdir(outdir, project)
+    check_outdir(folder, force=force)
     if version is not None:
         release_version(None, version)
     if date is not None:
@@ -561,12 +513,12 @@ def publish(project: Project, outdir, *, version: str | None = None, date: str |
     graphs = read_graphs(project, data)
     version = release_version(graphs, version)
     date = release_date(graphs, date)
-    with staged_release(Path(outdir), force=force) as folder:
-        written = build_files(graphs, folder, version=version, date=date, sparql_endpoint=sparql_endpoint)
+    with staged_release(folder, force=force) as staging:
+        written = build_files(graphs, staging, version=version, date=date, sparql_endpoint=sparql_endpoint)
         digests = {name: digest for name, (_, digest) in written.files.items()}
-        check_same_version(Path(outdir), version, digests)
+        check_same_version(folder, version, digests)
         sums = sha256sums(digests).encode("utf-8")
-        (folder / "SHA256SUMS").write_bytes(sums)
+        (staging / "SHA256SUMS").write_bytes(sums)
     return {
         "outdir": str(outdir),
         "version": version,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kzlod.errors import QueryError, UsageError
+from kzlod.errors import UsageError
 from kzlod.querying.run import parse_param, run_query
+from kzlod.text import one_line
 from kzlod.vocab import compact
 
 LABELS = """
@@ -50,6 +51,10 @@ SELECT ?claim ?type ?p ?o ?olabel ?quote ?source ?sourceTitle WHERE {
 } ORDER BY ?claim ?p ?o ?quote
 """
 
+#: The parts of a whole (a source's sentences and sections), by kind.
+PARTS = "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s dcterms:isPartOf ?e ; a ?type } GROUP BY ?type ORDER BY ?type"
+#: A literal longer than this is shown by its beginning and its length on a card (a source's text).
+CARD_TEXT = 200
 IN = """
 SELECT ?s ?p ?slabel WHERE {
   ?s ?p ?e .
@@ -116,6 +121,7 @@ def describe(store, name: str) -> dict:
             card["identifiers"].append({"property": pc, "value": o.value if isinstance(o, ox.Literal) else compact(o.value)})
         elif not isinstance(o, ox.BlankNode):
             card["out"].append({"property": pc, "value": _show(o), "label": olabel.value if olabel else ""})
+    card["parts"] = {compact(t.value): int(n.value) for t, n in run_query(store, PARTS, bind).rows}
     for s, p, slabel in run_query(store, IN, bind).rows:
         card["in"].append({"subject": compact(s.value), "property": compact(p.value), "label": slabel.value if slabel else ""})
     claims: dict = {}
@@ -149,15 +155,22 @@ def card_text(card: dict) -> str:
         lines.append("also called:  " + ", ".join(card["altLabels"]))
     for ident in card["identifiers"]:
         lines.append(f"{ident['property']}: {ident['value']}")
+    parts = card.get("parts") or {}
+    if parts:  # a source's sentences and sections: counted, not listed
+        lines.append("parts:        " + ", ".join(f"{n} {t}" for t, n in parts.items()))
     if card["out"]:
         lines.append("")
         lines.append("facts:")
         for f in card["out"]:
-            lines.append(f"  {f['property']} {f['value']}" + (f" ({f['label']})" if f["label"] else ""))
-    if card["in"]:
+            value = f["value"]
+            if len(value) > CARD_TEXT:  # a source's whole text: its beginning and its length
+                value = one_line(value[:80]).rstrip() + f"… ({len(value)} characters)"
+            lines.append(f"  {f['property']} {value}" + (f" ({f['label']})" if f["label"] else ""))
+    referrers = [f for f in card["in"] if not (parts and f["property"] == "dcterms:isPartOf")]
+    if referrers:
         lines.append("")
         lines.append("referred to by:")
-        for f in card["in"]:
+        for f in referrers:
             lines.append(f"  {f['subject']}" + (f" ({f['label']})" if f["label"] else "") + f" {f['property']}")
     if card["claims"]:
         lines.append("")
@@ -188,18 +201,68 @@ SELECT ?source ?section (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
 """
 
 
+#: Claims and events by kind: each counted under its most specific class below kz:Claim or kz:Event.
+STATS_KINDS = """
+SELECT ?top ?class (SAMPLE(?label) AS ?kind) (COUNT(DISTINCT ?c) AS ?n) WHERE {
+  VALUES ?top { kz:Claim kz:Event }
+  ?c a ?class . ?class rdfs:subClassOf+ ?top .
+  FILTER NOT EXISTS { ?c a ?narrower . ?narrower rdfs:subClassOf+ ?class . FILTER (?narrower != ?class) }
+  OPTIONAL { ?class rdfs:label ?label FILTER (LANGMATCHES(LANG(?label), "en")) }
+} GROUP BY ?top ?class ORDER BY ?top DESC(?n) ?class
+"""
+STATS_TOTALS = """
+SELECT ?top (COUNT(DISTINCT ?c) AS ?n) WHERE {
+  VALUES ?top { kz:Claim kz:Event } ?c a ?class . ?class rdfs:subClassOf+ ?top .
+} GROUP BY ?top
+"""
+STATS_SOURCES = """
+SELECT ?source (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
+  ?claim kz:hasEvidence ?ev . ?ev oa:hasSource ?src .
+  OPTIONAL { ?src dcterms:title ?t }
+  BIND(COALESCE(STR(?t), STR(?src)) AS ?source)
+} GROUP BY ?source ORDER BY DESC(?claims) ?source
+"""
+#: Classes of the ontology's own bookkeeping (its classes, properties, schemes), not of the data.
+SCHEMA = ("owl:", "rdfs:", "rdf:", "sh:", "skos:ConceptScheme", "skos:Concept")
+
+
 def stats(store) -> dict:
+    """What the graph holds: claims and events (in all, by kind, by source and by section), the
+    entities of each class (the ontology's own terms apart), and its triples."""
     triples = int(run_query(store, STATS_TRIPLES).rows[0][0].value)
     classes = [{"class": compact(c.value), "entities": int(n.value)} for c, n in run_query(store, STATS_CLASSES).rows]
     facts = [{"source": s.value, "section": sec.value, "claims": int(n.value)}
              for s, sec, n in run_query(store, STATS_FACTS).rows]
-    return {"triples": triples, "classes": classes, "claims": facts}
+    totals = {compact(top.value): int(n.value) for top, n in run_query(store, STATS_TOTALS).rows}
+    kinds = [{"of": compact(top.value), "class": compact(c.value), "kind": kind.value if kind else compact(c.value),
+              "count": int(n.value)} for top, c, kind, n in run_query(store, STATS_KINDS).rows]
+    sources = [{"source": s.value, "claims": int(n.value)} for s, n in run_query(store, STATS_SOURCES).rows]
+    return {"claimCount": totals.get("kz:Claim", 0), "eventCount": totals.get("kz:Event", 0), "kinds": kinds,
+            "sources": sources, "claims": facts,
+            "classes": [c for c in classes if not c["class"].startswith(SCHEMA)],
+            "schema": [c for c in classes if c["class"].startswith(SCHEMA)], "triples": triples}
+
+
+def stats_text(result: dict) -> str:
+    """The statistics as ``kzlod stats`` prints them: what the sources say first, the bookkeeping last."""
+    out = [f"claims: {result['claimCount']}, events: {result['eventCount']}"]
+    for top, heading in (("kz:Claim", "claims by kind"), ("kz:Event", "events by kind")):
+        rows = [k for k in result["kinds"] if k["of"] == top]
+        if rows:
+            out += ["", f"{heading}:"] + [f"  {k['count']:6d}  {k['kind']}" for k in rows]
+    out += ["", "claims and events by source:"] + [f"  {r['claims']:6d}  {r['source']}" for r in result["sources"]]
+    out += ["", "by source and section:"]
+    out += [f"  {r['claims']:6d}  {r['source']}" + (f" / {r['section']}" if r["section"] else "") for r in result["claims"]]
+    out += ["", "entities by class:"] + [f"  {r['entities']:6d}  {r['class']}" for r in result["classes"]]
+    schema = ", ".join(f"{r['entities']} {r['class']}" for r in result["schema"])
+    out += ["", f"ontology: {schema}" if schema else "ontology: none", f"triples: {result['triples']}"]
+    return "\n".join(out) + "\n"
 
 
 def resolve_params(store, bound: dict, named) -> dict:
     """Parameters of a named query whose values name an entity or a concept, resolved as
     :func:`find_entity` resolves names (label, alternative label, prefixed name, IRI). An
-    unknown value is a failed query (exit 1) with the closest names."""
+    unknown value is a usage error (exit 2) with the closest names."""
     if named is None or not named.kinds:
         return bound
     out = dict(bound)
@@ -210,5 +273,5 @@ def resolve_params(store, bound: dict, named) -> dict:
         try:
             out[variable] = find_entity(store, text)
         except UsageError as exc:
-            raise QueryError(f"--param {variable.value}: {exc.message}") from None
+            raise UsageError(f"--param {variable.value}: {exc.message}") from None
     return out

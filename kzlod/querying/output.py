@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from kzlod.errors import UsageError
-from kzlod.gate.parse import GRAPH_FORMATS
+from kzlod.gate.reading import GRAPH_FORMATS
 from kzlod.querying.run import QueryResult
 from kzlod.text import visible
 from kzlod.vocab import NAMESPACES, XSD_STRING, compact
@@ -121,56 +122,166 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _hidden_iri_columns(variables: list[str]) -> set[str]:
-    """IRI columns a ``<name>Label`` column already names (``member`` beside ``memberLabel``)."""
-    return {v for v in variables if f"{v}Label" in variables}
+@dataclass
+class TableText:
+    """A result laid out for a terminal: its text, and whether any value was cut to fit."""
+
+    text: str
+    cut: bool = False
+    records: bool = False  # one block a row, ``name: value`` lines: the columns did not fit
+
+
+#: No column of a table is narrower than this (or its header, or its widest value if less);
+#: where the columns cannot all have that much, the rows are shown as records.
+LEAST_WIDTH = 12
+#: Between two columns of a table: their padding and the rule.
+GAP = 3
+
+
+def _columns(result: QueryResult, labels: dict | None, iris: bool) -> tuple[list[str], list[list[str]]]:
+    """The names and cells of a table. A ``?x`` beside an ``?xLabel`` is one column, ``x``: its
+    label where it has one, else its value (a literal, or an IRI by its label or compact form); a
+    lone ``?xLabel`` is headed ``x``;
+    ``iris``: every column, IRIs in compact form with their labels."""
+    variables = result.variables
+    if iris:
+        return list(variables), [[visible(term_text(t, labels)) for t in row] for row in result.rows]
+    merged = {variables.index(v): variables.index(f"{v}Label") for v in variables if f"{v}Label" in variables}
+    shown = [i for i in range(len(variables)) if i not in merged.values()]
+    cells = []
+    for row in result.rows:
+        line = []
+        for i in shown:
+            label = row[merged[i]] if i in merged else None
+            if label is None or (row[i] is not None and label.value == row[i].value):  # no label but the IRI
+                line.append(visible(_readable(row[i], labels)))
+            else:
+                line.append(visible(label.value))
+        cells.append(line)
+    return [_name(variables[i], variables) for i in shown], cells
+
+
+def _name(variable: str, variables: list[str]) -> str:
+    """A column's header: ``?xLabel`` without an ``?x`` beside it is headed ``x`` too."""
+    base = variable.removesuffix("Label")
+    return base if base and base != variable and base not in variables else variable
+
+
+def table(result: QueryResult, labels: dict | None = None, *, color: bool = False, width: int | None = None,
+          iris: bool = False, full: bool = False) -> TableText:
+    """A terminal table people read: one header line; terms by their labels (:func:`_columns`); the
+    spare width to the columns of long text; each row on one line, long text cut with an ellipsis
+    (``full``: wrapped at word boundaries instead). Where the columns do not fit in ``width`` even
+    at :data:`LEAST_WIDTH`, one block a row of ``name: value`` lines (:func:`_records`)."""
+    from rich.cells import cell_len
+
+    if result.kind == "ask":
+        return TableText(("yes" if result.boolean else "no") + "\n")
+    width = width or 160
+    names, cells = _columns(result, labels, iris)
+    needed = [max([cell_len(n)] + [cell_len(c[j]) for c in cells]) for j, n in enumerate(names)]
+    least = [min(need, max(cell_len(n), LEAST_WIDTH)) for n, need in zip(names, needed)]
+    room = width - GAP * len(names) + 1
+    n = len(result.rows)
+    footer = f"{n} row{'s' if n != 1 else ''}" + (" (truncated)" if result.truncated else "") + "\n"
+    if sum(least) > room:
+        text, cut = _records(names, cells, width, color=color, full=full)
+        return TableText(text + ("\n" if cells else "") + footer, cut, records=True)
+    widths = _share(needed, least, room)
+    return TableText(_grid(names, cells, widths, color=color, full=full) + footer,
+                     cut=not full and any(w < need for w, need in zip(widths, needed)))
 
 
 def to_table(result: QueryResult, labels: dict | None = None, *, color: bool = False, width: int | None = None,
              iris: bool = False, full: bool = False) -> str:
-    """A terminal table (rich) people read: one header line; terms by their labels (``iris``: the
-    compact IRI with its label, and every column); each row on one line, long text cut with an
-    ellipsis to fit (``full``: wrapped at word boundaries instead); no word is broken."""
+    """The text of :func:`table`."""
+    return table(result, labels, color=color, width=width, iris=iris, full=full).text
+
+
+def _share(needed: list[int], least: list[int], room: int) -> list[int]:
+    """Column widths within ``room``, each at least its ``least``: the columns whose text fits in an
+    even share of what is left get all they need; the rest of the room goes to the columns of long
+    text, each in proportion to what it lacks (a quote gets more than a title)."""
+    widths = list(least)
+    spare = room - sum(widths)
+    wanting = [j for j in range(len(widths)) if needed[j] > widths[j]]
+    while wanting and spare > 0:
+        share = spare / len(wanting)
+        small = [j for j in wanting if needed[j] - widths[j] <= share]
+        if not small:
+            lacking = {j: needed[j] - widths[j] for j in wanting}
+            total = sum(lacking.values())
+            given = {j: spare * lack // total for j, lack in lacking.items()}
+            for j in sorted(wanting, key=lambda k: -lacking[k])[:spare - sum(given.values())]:
+                given[j] += 1  # what rounding left, to the columns lacking most
+            for j, extra in given.items():
+                widths[j] += extra
+            break
+        for j in small:
+            spare -= needed[j] - widths[j]
+            widths[j] = needed[j]
+        wanting = [j for j in wanting if j not in small]
+    return widths
+
+
+def _grid(names: list[str], cells: list[list[str]], widths: list[int], *, color: bool, full: bool) -> str:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    if result.kind == "ask":
-        return ("yes" if result.boolean else "no") + "\n"
-    hidden = set() if iris else _hidden_iri_columns(result.variables)
-    shown = [i for i, v in enumerate(result.variables) if v not in hidden]
-    cells = [[visible(term_text(row[i], labels) if iris else _readable(row[i], labels)) for i in shown]
-             for row in result.rows]
-    names = [result.variables[i] for i in shown]
-    widths = _fit([max([len(n)] + [len(c[j]) for c in cells]) for j, n in enumerate(names)],
-                  [len(n) for n in names], (width or 160) - 3 * len(names) - 1)
-    table = Table(box=box.SIMPLE_HEAD, show_lines=False, show_edge=False, header_style="bold" if color else "")
+    grid = Table(box=box.SIMPLE_HEAD, show_lines=False, show_edge=False, header_style="bold" if color else "")
     for name, w in zip(names, widths):
-        table.add_column(name, width=w, no_wrap=not full, overflow="ellipsis")
+        grid.add_column(name, width=w, no_wrap=not full, overflow="ellipsis")
     for row in cells:
-        table.add_row(*map(Text, row))  # data as plain text: a "[red]" in a label is no markup
-    console = Console(file=io.StringIO(), width=width or 160, color_system="auto" if color else None,
-                      force_terminal=color, highlight=False)
-    console.print(table)
-    n = len(result.rows)
-    console.print(f"{n} row{'s' if n != 1 else ''}" + (" (truncated)" if result.truncated else ""))
-    return console.file.getvalue()
+        grid.add_row(*map(Text, row))  # data as plain text: a "[red]" in a label is no markup
+    return _print(grid, sum(widths) + GAP * len(widths) - 1, color)
 
 
-def _fit(needed: list[int], least: list[int], room: int) -> list[int]:
-    """Column widths within ``room``: the widest columns give way first, none below its header."""
-    widths = list(needed)
-    floor = [max(n, 3) for n in least]
-    excess = sum(widths) - room
-    while excess > 0:
-        shrinkable = [k for k in range(len(widths)) if widths[k] > floor[k]]
-        if not shrinkable:
-            break  # as narrow as the headers allow: the terminal cuts the rest
-        j = max(shrinkable, key=lambda k: widths[k])  # the widest gives way, one character at a time
-        widths[j] -= 1
-        excess -= 1
-    return widths
+def _records(names: list[str], cells: list[list[str]], width: int, *, color: bool, full: bool) -> tuple[str, bool]:
+    """One block a row, a line a bound value (``name: value``), blocks a blank line apart; a value
+    longer than its line cut with an ellipsis (``full``: wrapped, its lines under its first)."""
+    from rich.cells import cell_len
+    from rich.console import Console
+    from rich.text import Text
+
+    indent = max(cell_len(n) for n in names) + 2
+    room = max(width - indent, 10)
+    console = Console(width=room, color_system=None)
+    out = Text()
+    cut = False
+    for k, row in enumerate(cells):
+        if k:
+            out.append("\n")
+        for name, value in zip(names, row):
+            if not value:
+                continue
+            out.append(f"{name}:", style="bold" if color else "")
+            out.append(" " * (indent - cell_len(name) - 1))
+            text = Text(value)
+            if cell_len(value) <= room:
+                lines = [text]
+            elif full:
+                lines = list(text.wrap(console, room))
+            else:
+                text.truncate(room, overflow="ellipsis")
+                lines, cut = [text], True
+            for i, line in enumerate(lines):
+                if i:
+                    out.append(" " * indent)
+                out.append(line)
+                out.append("\n")
+    return _print(out, max(width, indent + room), color), cut
+
+
+def _print(renderable, width: int, color: bool) -> str:
+    """A renderable as text ``width`` wide, each line without its trailing spaces."""
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=width, color_system="auto" if color else None,
+                      force_terminal=color, highlight=False, soft_wrap=False)
+    console.print(renderable, end="")
+    text = console.file.getvalue()
+    return "".join(line.rstrip(" ") + "\n" for line in text.splitlines())
 
 
 def _readable(term, labels: dict | None) -> str:

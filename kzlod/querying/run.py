@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from kzlod import settings
 from kzlod.errors import InputError, KzlodError, QueryError, UsageError
+from kzlod.gate.reading import read_bytes
 from kzlod.sparqltext import is_update, mask_sparql, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
 from kzlod.vocab import NAMESPACES
 
@@ -98,9 +99,7 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
     path = Path(query)
     if query.endswith(".rq") or _is_file(path):
         try:
-            return path.read_text(encoding="utf-8"), None
-        except FileNotFoundError:
-            raise InputError(f"{query}: no such file") from None
+            return read_bytes(path, settings.get("max_query_chars") * 4).decode("utf-8"), None
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{query}: cannot read: {exc}") from None
     if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR|DROP)\b|\{", query, re.I):
@@ -172,6 +171,10 @@ def check_query(sparql: str) -> None:
 
 
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+#: What Oxigraph's parser may say it expected that is no SPARQL 1.1 / RDF 1.1 (RDF 1.2 triple terms
+#: and annotations, SPARQL 1.2 drafts, Oxigraph's own extensions): never offered to a user.
+NOT_SPARQL_11 = {"LATERAL", "ADJUST", "VERSION", "TRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "isTRIPLE", "LANGDIR",
+                 "STRLANGDIR", "hasLANG", "hasLANGDIR", "<<", ">>", "<<(", ")>>", "{|", "|}", "~"}
 
 
 def _syntax(exc: SyntaxError, sparql: str = "") -> QueryError:
@@ -205,6 +208,9 @@ def _syntax(exc: SyntaxError, sparql: str = "") -> QueryError:
             # keep the tokens (quoted or keywords), drop the character classes
             listed = re.sub(r"\[[^\]]*\]", "", what.split("expected", 1)[1].replace("one of", ""))
             tokens = [tok.strip().strip('"') for tok in listed.split(",") if tok.strip().strip('"')]
+            kept = [tok for tok in tokens if tok not in NOT_SPARQL_11]
+            # a list that named tokens no SPARQL 1.1 query can hold, cut to one, would mislead: none
+            tokens = kept if len(kept) == len(tokens) or len(kept) > 1 else []
             rest = text[column - 1:].split() if 0 < column <= len(text) else []
             what = (f"unexpected {rest[0]!r}" if rest else "unexpected end of the line") + (
                 f" (expected {' or '.join(tokens) if len(tokens) < 3 else 'one of ' + ', '.join(tokens)})"

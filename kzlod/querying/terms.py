@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from kzlod.errors import UsageError
 from kzlod.gate.parse import parse_trusted
 from kzlod.project import Project
+from kzlod.querying.properties import Property, class_properties
 from kzlod.querying.run import parse_param
 from kzlod.vocab import KZ, NAMESPACES, compact
 
@@ -55,12 +56,14 @@ class Term:
     shapes: list = field(default_factory=list)  # {"shape", "name", "message"}
     scheme: str | None = None  # the scheme a property's values come from
     values: list = field(default_factory=list)  # a scheme's concepts: {"iri", "label", "definition"}
+    properties: list[Property] = field(default_factory=list)  # a class's, from the shapes
+    rules: list[str] = field(default_factory=list)  # what a class's shapes say of a whole instance
 
     def as_dict(self) -> dict:
         return {"iri": self.iri, "id": compact(self.iri), "kind": self.kind, "label": self.label,
                 "definition": self.definition, "links": {k: [compact(v) for v in vs] for k, vs in self.links.items()},
                 "shapes": self.shapes, "scheme": compact(self.scheme) if self.scheme else None,
-                "values": self.values}
+                "values": self.values, "properties": [p.as_dict() for p in self.properties], "rules": self.rules}
 
 
 def _store(files) -> ox.Store:
@@ -109,6 +112,7 @@ def term(project: Project, name: str) -> Term:
         for row in _query(shapes, TARGETS, term=value):
             found.shapes.append({"shape": compact(row["shape"].value),
                                  "comment": row["comment"].value if row["comment"] else ""})
+        found.properties, found.rules = class_properties(onto, shapes, value.value)
     elif found.kind != "concept scheme":
         for row in _query(shapes, SHAPES, term=value):
             found.shapes.append({"shape": compact(row["shape"].value),
@@ -133,12 +137,37 @@ def term_text(t: Term) -> str:
         out.append(f"  {key}: {', '.join(compact(v) for v in values)}")
     for s in t.shapes:
         out.append(f"  shape {s['shape']}: {s.get('message') or s.get('comment') or s.get('name', '')}")
+    out += properties_text(t.properties, t.rules)
     if t.values:
         out.append(f"  values{f' ({compact(t.scheme)})' if t.scheme else ''}:")
         width = max(len(v["id"]) for v in t.values)
         out += [f"    {v['id']:<{width}}  {v['label']}" + (f" — {v['definition']}" if v["definition"] else "")
                 for v in t.values]
     return "\n".join(out) + "\n"
+
+
+def properties_text(props: list[Property], rules: list[str]) -> list[str]:
+    """A class's properties by level: each with how many values and which (a scheme's concepts on
+    the lines under it), and the class whose shape says so when it is a class above."""
+    import textwrap
+
+    out = []
+    width = max((len(compact(p.path)) for p in props), default=0)
+    counts = max((len(p.count) for p in props), default=0)
+    for level in ("required", "recommended", "optional"):
+        chosen = [p for p in props if p.level == level]
+        if not chosen:
+            continue
+        out.append(f"  {level}:")
+        for p in chosen:
+            line = f"    {compact(p.path):<{width}}  {p.count:<{counts}}  {p.allowed}"
+            out.append(line.rstrip())
+            if p.concepts:
+                out += textwrap.wrap(", ".join(compact(c) for c in p.concepts), 100,
+                                     initial_indent=" " * (width + 6), subsequent_indent=" " * (width + 6),
+                                     break_on_hyphens=False)
+    out += [f"  also: {rule}" for rule in rules]
+    return out
 
 
 def terms_text(found: list[Term]) -> str:

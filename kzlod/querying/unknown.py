@@ -1,11 +1,15 @@
 """Terms of the project's namespaces that a query names and the graph does not hold, with the
-closest terms it does hold: ``kz:Stat`` → ``kz:State``.
+closest terms it does hold: ``kz:Stat`` → ``kz:State``; and near misses of the W3C vocabularies
+the graph uses: ``rdfs:lable`` → ``rdfs:label``.
 
 A query naming a misspelt class, property or entity returns no rows and says nothing; this is
 what the query page tells its user above the results. The query is read lightly (strings and
 comments masked, :mod:`kzlod.sparqltext`): its ``PREFIX`` declarations and the predeclared
 prefixes give the prefixed names their IRIs, and ``<…>`` IRIs count too. A term is held when it
-is a subject, predicate or object anywhere in the store (every graph).
+is a subject, predicate or object anywhere in the store (every graph). A term of a shared
+vocabulary (RDFS, OWL, SKOS, ORG, PROV, OWL-Time, Web Annotation, …) that the graph does not hold
+is reported only when the graph holds one close to it: the graph need not use every term of
+those vocabularies, but ``rdfs:lable`` is a slip.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES
 
 #: The project's own namespaces, whose terms the graph should hold (not rdfs:, skos: …).
 OWN = (KZ, KZD, KZSRC)
+#: Shared vocabularies whose terms a query may misspell: reported only when a held term is close.
+#: Not xsd: (datatypes are no subjects or objects) nor wd: (Wikidata's items are many and alike).
+SHARED = tuple(ns for prefix, ns in NAMESPACES.items()
+               if ns not in OWN and prefix not in ("kzsh", "xsd", "wd"))
 #: How many close terms are offered for each unknown one.
 CLOSEST = 3
 _PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
@@ -64,7 +72,7 @@ def named_terms(sparql: str, namespaces: dict | None = None) -> dict[str, str]:
     for at, iri in iri_tokens(sparql):
         if not any(a <= at < b for a, b in declarations):
             found.setdefault(f"<{iri}>", iri)
-    return {written: iri for written, iri in found.items() if iri.startswith(OWN)}
+    return {written: iri for written, iri in found.items() if iri.startswith(OWN + SHARED)}
 
 
 def written(iri: str, namespaces: dict | None = None) -> str:
@@ -85,7 +93,7 @@ def held_in(store, namespace: str) -> list[str]:
 
 def closest(iri: str, held: list[str], n: int = CLOSEST) -> list[str]:
     """The held IRIs whose names are nearest ``iri``'s (its namespace's, compared by their local names)."""
-    ns = next((ns for ns in sorted(OWN, key=len, reverse=True) if iri.startswith(ns)), "")
+    ns = _namespace(iri)
     by_name: dict[str, list[str]] = {}  # compared without case: kz:state is a near miss of kz:State
     for h in held:
         if h.startswith(ns):
@@ -107,9 +115,15 @@ def unknown_terms(store, sparql: str, namespaces: dict | None = None, held=None)
             continue
         if is_held(store, iri):
             continue
-        ns = next(ns for ns in sorted(OWN, key=len, reverse=True) if iri.startswith(ns))
-        out.append(Unknown(form, iri, [written(c, namespaces) for c in closest(iri, held(ns))]))
+        near = closest(iri, held(_namespace(iri)))
+        if near or iri.startswith(OWN):
+            out.append(Unknown(form, iri, [written(c, namespaces) for c in near]))
     return out
+
+
+def _namespace(iri: str) -> str:
+    """The longest of the checked namespaces ``iri`` is in."""
+    return next((ns for ns in sorted(OWN + SHARED, key=len, reverse=True) if iri.startswith(ns)), "")
 
 
 def replace_term(sparql: str, form: str, replacement: str) -> str:

@@ -41,7 +41,8 @@ import pyoxigraph as ox
 from kzlod import settings
 from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files import cache
-from kzlod.gate.parse import GRAPH_FORMATS, parse_trusted
+from kzlod.gate.parse import parse_trusted
+from kzlod.gate.reading import GRAPH_FORMATS
 from kzlod.project import Project
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, content_key, read_meta, write_meta
 from kzlod.store.bulk import store_lock

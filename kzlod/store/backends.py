@@ -32,7 +32,8 @@ from kzlod import settings
 from kzlod.errors import InputError, QueryError, UsageError
 from kzlod.files import cache
 from kzlod.files.safewrite import write_bytes_atomic
-from kzlod.gate.parse import ParsedFile, parse_trusted, rdf_format
+from kzlod.gate.parse import ParsedFile, parse_trusted
+from kzlod.gate.reading import rdf_format
 from kzlod.project import Project
 from kzlod.sparqltext import inline_constants, mask_sparql, prefixed_query, strip_sparql
 from kzlod.store.credentials import (

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kzlod.errors import InputError, KzlodError, UsageError
 from kzlod.files import cache
-from kzlod.gate import parse
+from kzlod.gate import reading
 from kzlod.gate.stream import gate
 from kzlod.project import Project
 from kzlod.store.backends import INFERRED_DIR, file_graph, read_meta, write_meta
@@ -159,12 +159,8 @@ def load(project: Project, files, store_dir, *, bundled: bool = True, progress=_
     problems = []
     for p in paths:  # cheap checks of every file before any work
         try:
-            parse.rdf_format(p)
-            if not p.exists():
-                raise InputError(f"{p}: no such file")
-            if p.is_dir():
-                raise InputError(f"{p}: is a directory, not an RDF file")
-            parse.check_size(p, whole=False)  # the gate's size message, before anything reads it
+            reading.rdf_format(p)
+            reading.check_size(p, whole=False)  # the gate's size message, before anything reads it
         except InputError as exc:
             problems.append(exc.message)
     if problems:
@@ -221,7 +217,7 @@ def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -
     name = _display(path)
     progress("start", file=name, bytes=path.stat().st_size, bundled=trusted)
     t0 = time.perf_counter()
-    fmt = parse.rdf_format(path)
+    fmt = reading.rdf_format(path)
     if trusted:
         store.bulk_load(path=str(path), format=fmt, to_graph=graph)
         triples = sum(1 for _ in ox.parse(path=str(path), format=fmt))

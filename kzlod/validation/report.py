@@ -35,11 +35,26 @@ class _Shown:
             return place.where + ": "
         return f"{f.file}:{f.line}: " if f.file else ""
 
+    @staticmethod
+    def about_value(f) -> bool:
+        """A finding on a path from a named node (a source, by ``^oa:hasSource``) about a value
+        written as a blank node of a file (the evidence's selector): shown as that value's, where
+        it is written and by the path to it from its claim."""
+        return f.path == "(complex path)" and f.value_place is not None and f.focus_place is None
+
     def focus(self, f) -> str:
+        if self.about_value(f):
+            return f.value_place.path
         return f.focus_place.path if f.focus_place else _focus(f)
 
+    def label(self, f) -> str:
+        return f" ({f.focus_label})" if f.focus_label and not self.about_value(f) else ""
+
+    def path(self, f) -> str:
+        return f" {compact(f.path)}" if f.path and not self.about_value(f) else ""
+
     def value(self, f) -> str:
-        if not f.value:
+        if not f.value or self.about_value(f):
             return ""
         place = f.value_place
         if place is None:
@@ -64,10 +79,8 @@ def problem_lines(report, severity: str = "Violation") -> list[str]:
     shown = _Shown()
     lines = []
     for f in sorted((f for f in report.findings if f.severity == severity), key=shown.order):
-        label = f" ({f.focus_label})" if f.focus_label else ""
-        path = f" {compact(f.path)}" if f.path else ""
         shape = f" [{compact(f.shape)}]" if f.shape else ""
-        lines.append(one_line(f"{shown.where(f)}{shown.focus(f)}{label}{path}{shown.value(f)}: "
+        lines.append(one_line(f"{shown.where(f)}{shown.focus(f)}{shown.label(f)}{shown.path(f)}{shown.value(f)}: "
                                f"{shown.message(f)}{shape}"))
     clashes = [f"inconsistent: {one_line(clash)}" for clash in report.clashes] if severity == "Violation" else []
     return lines + clashes
@@ -93,12 +106,10 @@ def text(report) -> str:
     for _key, group in groupby(findings, key=lambda f: (shown.where(f), shown.focus(f))):
         group = list(group)
         first = group[0]
-        label = f" ({first.focus_label})" if first.focus_label else ""
-        lines.append(one_line(f"{shown.where(first)}{shown.focus(first)}{label}"))
+        lines.append(one_line(f"{shown.where(first)}{shown.focus(first)}{shown.label(first)}"))
         for f in group:
-            path = f" {compact(f.path)}" if f.path else ""
             shape = f" [{compact(f.shape)}]" if f.shape else ""
-            lines.append(one_line(f"  {f.severity}{path}{shown.value(f)}: {shown.message(f)}{shape}"))
+            lines.append(one_line(f"  {f.severity}{shown.path(f)}{shown.value(f)}: {shown.message(f)}{shape}"))
     for clash in report.clashes:
         lines.append(f"inconsistent: {one_line(clash)}")
     summary = (f"{report.count('Violation')} violations, {report.count('Warning')} warnings, "

@@ -29,8 +29,9 @@ import pyoxigraph as ox
 
 from kzlod.errors import InputError, UsageError
 from kzlod.files import cache
-from kzlod.gate.parse import LIMITS, ParsedFile, parse_file, parse_files, parse_trusted
+from kzlod.gate.parse import ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.gate.places import Place, source_of
+from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
 from kzlod.reasoning.closure import cached_clashes, cached_closure, compute, input_key, reasonable_available
 from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta

@@ -59,7 +59,7 @@ ARGS = {
     "load": ["--store", "oxigraph:new-store"], "locate": ["foreign-policy", "a quote"],
     "mentions": ["foreign-policy"], "publish": ["release"], "push": ["--endpoint", "http://127.0.0.1:9/sparql"],
     "queries": [], "query": ["memberships"], "reason": [], "review": ["foreign-policy"], "search": ["Karabakh"], "serve": ["--port", "0"],
-    "source add": ["text.txt", "--title", "A Title", "--author", "Someone"], "stats": [],
+    "new": ["State"], "source add": ["text.txt", "--title", "A Title", "--author", "Someone"], "stats": [],
     "template": ["claims.tsv"], "validate": [], "vocab": [],
 }
 

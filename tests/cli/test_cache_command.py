@@ -32,6 +32,7 @@ def test_info_shows_the_folder_the_entries_by_kind_and_their_size(cold_cache):
         "  graph    0 entries       0 bytes\n"
         "  report   0 entries       0 bytes\n"
         "  search   1 entry       700 bytes\n"
+        "  gate     0 entries       0 bytes\n"
         "  old      1 entry        10 bytes (left by an earlier kzlod, never read)\n")
     assert run("cache").stdout == res.stdout  # no command: info
 
@@ -43,7 +44,8 @@ def test_info_as_json(cold_cache):
         "folder": str(cold_cache), "entries": 4, "bytes": 2_002_210, "limit": 3 << 20,
         "kinds": {"closure": {"entries": 2, "bytes": 2_001_500}, "graph": {"entries": 0, "bytes": 0},
                   "report": {"entries": 0, "bytes": 0},
-                  "search": {"entries": 1, "bytes": 700}, "old": {"entries": 1, "bytes": 10}}}
+                  "search": {"entries": 1, "bytes": 700}, "gate": {"entries": 0, "bytes": 0},
+                  "old": {"entries": 1, "bytes": 10}}}
 
 
 def test_clear_empties_the_cache_and_nothing_else(cold_cache):
@@ -58,7 +60,8 @@ def test_clear_empties_the_cache_and_nothing_else(cold_cache):
         "  closure  0 entries       0 bytes\n"
         "  graph    0 entries       0 bytes\n"
         "  report   0 entries       0 bytes\n"
-        "  search   0 entries       0 bytes\n")
+        "  search   0 entries       0 bytes\n"
+        "  gate     0 entries       0 bytes\n")
     assert run("cache", "clear").stdout == f"removed 0 entries (0 bytes) from {cold_cache}\n"
 
 
@@ -73,6 +76,11 @@ def test_what_a_command_computes_shows_in_info_and_goes_with_clear(cold_cache):
     assert run("-q", "search", "Karabakh", "--limit", "1").exit_code == 0
     assert run("-q", "reason", "--format", "nt").exit_code == 0
     info = json.loads(run("cache", "info", "--format", "json").stdout)
-    assert {k: v["entries"] for k, v in info["kinds"].items()} == {"closure": 1, "graph": 1, "report": 0, "search": 1}
-    assert run("cache", "clear").stdout.startswith("removed 3 entries (")
+    from kzlod.project import resolve
+
+    here = resolve()  # the gate's verdict on each of the project's own files (none for the bundled graph)
+    gated = 0 if here.bundled else len(here.ontology_files() + here.shapes_files() + here.data_files())
+    assert {k: v["entries"] for k, v in info["kinds"].items()} == {"closure": 1, "graph": 1, "report": 0,
+                                                                   "search": 1, "gate": gated}
+    assert run("cache", "clear").stdout.startswith(f"removed {3 + gated} entries (")
     assert json.loads(run("cache", "info", "--format", "json").stdout)["entries"] == 0

@@ -325,6 +325,16 @@ def test_stats_counts():
     states = [r for r in data["classes"] if r["class"] == "kz:State"]
     # Kazakhstan, Russia, Armenia, Belarus, Kyrgyzstan, China, Ukraine, Azerbaijan
     assert states and states[0]["entities"] == 8
+    # every claim and event of the statement table, counted once, by kind and by source
+    rows = csv_rows(run("query", "claims", "--format", "csv").stdout)
+    assert data["claimCount"] + data["eventCount"] == len({r["claim"] for r in rows})
+    assert sum(k["count"] for k in data["kinds"]) == data["claimCount"] + data["eventCount"]
+    assert {s["source"] for s in data["sources"]} == {r["sourceTitle"] for r in rows}
+    # the ontology's bookkeeping apart, after what the sources say
+    assert not [c for c in data["classes"] if c["class"].startswith(("owl:", "skos:Concept"))]
+    text = run("stats").stdout
+    assert text.startswith(f"claims: {data['claimCount']}, events: {data['eventCount']}\n\nclaims by kind:\n")
+    assert text.index("ontology: ") > text.index("entities by class:")
 
 
 # --- help, module entry point --------------------------------------------------------
@@ -412,3 +422,16 @@ def test_a_file_name_with_a_newline_keeps_its_error_on_one_line(tmp_path):
     res = CliRunner().invoke(cli, ["-q", "validate", str(bad)])
     assert res.exit_code == 3
     assert res.stderr.splitlines() == [f"Error: {tmp_path}/bad\\nname.ttl:2:13: syntax error: . is not a valid RDF object"]
+
+
+def test_describe_of_a_source_counts_its_parts_and_does_not_print_its_text():
+    res = run("describe", "kzsrc:foreign-policy")
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[2:4] == ["types:        kz:SourceDocument", "parts:        5 kz:Section, 29 kz:Sentence"]
+    text = next(line for line in lines if line.startswith("  kz:text "))
+    assert text.endswith(" characters)") and len(text) < 120
+    assert "sentence/1 dcterms:isPartOf" not in res.stdout and len(lines) < 20
+    whole = json.loads(run("describe", "kzsrc:foreign-policy", "--format", "json").stdout)
+    assert whole["parts"] == {"kz:Section": 5, "kz:Sentence": 29}  # JSON keeps every value whole
+    assert any(len(f["value"]) > 4000 for f in whole["out"] if f["property"] == "kz:text")

@@ -43,6 +43,22 @@ def test_every_place_is_listed_when_the_quote_is_not_unique():
     assert len(many["matches"]) > 1 and len({m["start"] for m in many["matches"]}) == len(many["matches"])
 
 
+def test_many_places_one_line_each_and_occurrence_picks_one():
+    res = run("locate", "foreign-policy", "tensions")
+    assert res.exit_code == 0
+    assert res.stdout == (
+        "4 places in foreign-policy; give --occurrence N for one's evidence block (or quote more words):\n"
+        "  1  section 3, sentence 18, oa:start 2455: However, there have been tensions between Armenia and Kazakhsta…\n"
+        "  2  section 3, sentence 19, oa:start 2610: This led to initial tensions and mistrust.\n"
+        "  3  section 3, sentence 20, oa:start 2698: …gorno-Karabakh have increased tensions as Armenia fears Kazakhstan's…\n"
+        "  4  section 5, sentence 29, oa:start 4113: …e border, which increased the tensions.\n")
+    one = run("locate", "foreign-policy", "tensions", "--occurrence", "2")
+    assert one.exit_code == 0 and one.stdout.startswith(
+        "foreign-policy: section 3 (Relationship with Armenia), sentence 19, oa:start 2610, oa:end 2618\n")
+    assert 'oa:start 2610 ; oa:end 2618' in one.stdout
+    assert run("locate", "foreign-policy", "tensions", "--occurrence", "5").exit_code == 2
+
+
 @pytest.mark.parametrize("args, code, message", [
     (["locate", "foreign-policy", "benefitting from a shared boarder"], 1,
      'Error: quote not found in foreign-policy: "benefitting from a shared boarder". '
@@ -64,4 +80,4 @@ def test_wrong_offsets_say_where_the_quote_is(tmp_path):
                    "    [ a oa:TextPositionSelector ; oa:start 1200 ; oa:end 1231 ] ] .\n", encoding="utf-8")
     res = run("validate", str(bad))
     assert res.exit_code == 1
-    assert "the quote is at oa:start 1233 / oa:end 1264" in res.stdout
+    assert "it is at oa:start 1233 / oa:end 1264" in res.stdout

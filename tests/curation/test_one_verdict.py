@@ -53,7 +53,8 @@ def project(tmp_path_factory) -> Path:
 
 
 def errors(output: str) -> list[str]:
-    return [line.removeprefix("Error: ") for line in output.splitlines() if line.startswith("Error: ")]
+    """The error's lines: its message after ``Error:``, its details indented as far."""
+    return [line[len("Error: "):] for line in output.splitlines() if line.startswith(("Error: ", " " * len("Error: ")))]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -19,7 +19,7 @@ from test_bad_input import BAD_FILES, data_untouched  # noqa: F401 - the fixture
 from kzlod.cli import cli
 from kzlod.errors import InputError
 from kzlod.gate import literals, stream
-from kzlod.gate import parse as loading
+from kzlod.gate import reading, terms
 from kzlod.gate.parse import parse_file, parse_files
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -80,10 +80,10 @@ def test_invalid_literals(datatype, value, reason):
 
 
 def test_the_old_pattern_table_keeps_its_interface():
-    """kzlod.curation.template checks spreadsheet values with ``_LEXICAL_RE[dt].match(value)``."""
-    assert loading._LEXICAL_RE[XSD + "date"].match("2020-02-29")
-    assert not loading._LEXICAL_RE[XSD + "date"].match("2020-02-30")
-    assert not loading._LEXICAL_RE[XSD + "byte"].match("300")
+    """kzlod.curation.template checks spreadsheet values with ``MATCHERS[dt].match(value)``."""
+    assert literals.MATCHERS[XSD + "date"].match("2020-02-29")
+    assert not literals.MATCHERS[XSD + "date"].match("2020-02-30")
+    assert not literals.MATCHERS[XSD + "byte"].match("300")
 
 
 @pytest.mark.parametrize("tag", ["en", "en-GB", "EN-gb", "zh-Hant-TW", "sgn-BE-FR", "x-private", "i-klingon",
@@ -212,7 +212,7 @@ def test_statements_are_counted_while_parsing_and_a_list_item_counts_once(tmp_pa
 
 
 def test_the_default_statement_limit_takes_ten_thousand_items_and_refuses_a_hundred_thousand(tmp_path):
-    limit = loading.LIMITS["statements"]
+    limit = reading.LIMITS["statements"]
     ok, big = tmp_path / "ok.ttl", tmp_path / "big.ttl"
     ok.write_text(_list(10_000), encoding="utf-8")
     big.write_text(_list(100_000), encoding="utf-8")
@@ -278,7 +278,7 @@ def test_a_token_past_the_parser_buffer_is_a_clean_error(tmp_path, monkeypatch):
 def test_the_streaming_gate_says_what_the_gate_says(tmp_path):
     """Every refused file of the table, through kzlod load's gate: the same message."""
     for name, content, _message, _where in BAD_FILES:
-        if Path(name).suffix not in loading.FORMATS:
+        if Path(name).suffix not in reading.FORMATS:
             continue
         path = tmp_path / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -291,8 +291,8 @@ def test_the_streaming_gate_says_what_the_gate_says(tmp_path):
 
 def test_the_stream_places_errors_read_a_chunk_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(stream, "CHUNK", 7)
-    monkeypatch.setattr(loading.FileLocator, "CHUNK", 11)
-    monkeypatch.setattr(loading.FileLocator, "OVERLAP", 5)
+    monkeypatch.setattr(terms.FileLocator, "CHUNK", 11)
+    monkeypatch.setattr(terms.FileLocator, "OVERLAP", 5)
     path = tmp_path / "late.ttl"
     path.write_text(P + "ex:a ex:b [ ex:c 'é' ] .\n" * 20 + 'ex:a ex:b "x\\u0000" .\nex:a ex:b "300"^^xsd:byte .\n',
                     encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 
 from kzlod import settings
 from kzlod.errors import UsageError
-from kzlod.gate.parse import LIMITS
+from kzlod.gate.reading import LIMITS
 from kzlod.project import bundled
 from kzlod.querying.run import run_query
 from kzlod.store.backends import memory_store
@@ -43,11 +43,11 @@ def test_every_variable_the_package_names_is_a_setting():
 
 
 def test_no_file_is_renamed_over_another_outside_the_files_layer():
-    """Temporary file and rename is written once, in kzlod.files; a release's folder swap
-    (kzlod/publishing/release.py) is the one exception left."""
+    """Temporary file and rename is written once, in kzlod.files; moving a release's files from
+    its staging folder into place (kzlod/publishing/outdir.py) is the one exception left."""
     found = sorted({path for path, text in sources().items()
                     if "os.replace(" in text and not path.startswith("kzlod/files/")})
-    assert found == ["kzlod/publishing/release.py"]
+    assert found == ["kzlod/publishing/outdir.py"]
 
 
 def test_no_setting_is_read_when_a_module_is_imported():
@@ -80,7 +80,7 @@ def test_with_nothing_set_every_setting_is_its_default(monkeypatch):
         "query_timeout": 30.0, "max_query_memory": 512, "max_rows": 100_000, "max_query_chars": 100_000,
         "max_query_nesting": 100, "max_file_bytes": 32 << 20, "max_statements": 12_000,
         "max_load_file_bytes": 4 << 30, "max_load_statements": 100_000_000, "max_literal_chars": 1_000_000,
-        "max_nesting": 64, "reasoner": "auto", "reasonable_above": 20_000,
+        "max_nesting": 64, "max_prefixes": 20_000, "reasoner": "auto", "reasonable_above": 20_000,
         "cache_dir": "/home/someone/.cache/kzlod", "cache_max_mb": 512, "project": None, "push_user": None,
         "password": None, "token": None, "netrc": None, "source_date_epoch": None, "fault": None}
 

@@ -132,11 +132,29 @@ def test_init_makes_a_project_from_the_bundled_ontology_and_shapes(tmp_path):
     assert again.exit_code == 2 and "already a kzlod project" in again.output
 
 
+def test_init_says_whose_base_iri_it_wrote_and_ignores_what_writes_leave(tmp_path):
+    res = CliRunner().invoke(cli, ["init", str(tmp_path / "mine")])
+    assert res.exit_code == 0
+    assert res.stderr == (f"warning: {tmp_path / 'mine' / 'kzlod.toml'} names kzlod's own base IRI "
+                          "(https://w3id.org/kzlod/) as this project's; give --base IRI (or edit kzlod.toml) to "
+                          "name your own\n")
+    ignored = (tmp_path / "mine" / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {".kzlod.lock", ".kzlod-journal.json"} <= set(ignored)
+    assert not [p for p in (tmp_path / "mine").rglob(".kzlod*")]  # init leaves no lock behind
+    own = CliRunner().invoke(cli, ["init", str(tmp_path / "own"), "--base", "https://example.org/g/"])
+    assert own.exit_code == 0 and own.stderr == ""
+    assert projects.read(tmp_path / "own").base == "https://example.org/g/"
+    bad = CliRunner().invoke(cli, ["init", str(tmp_path / "bad"), "--base", "example.org"])
+    assert bad.exit_code == 2 and "--base 'example.org'" in bad.stderr and not (tmp_path / "bad").exists()
+
+
 def test_init_with_data_copies_the_bundled_data(tmp_path):
     res = CliRunner().invoke(cli, ["init", str(tmp_path / "g"), "--with-data"])
     assert res.exit_code == 0, res.output
-    assert sorted(p.relative_to(tmp_path / "g").as_posix() for p in (tmp_path / "g" / "data").rglob("*")) == \
-        sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*"))
+    def files(root: Path) -> list[str]:  # the writers' lock file (init takes it too) is not data
+        return sorted(p.relative_to(root).as_posix() for p in (root / "data").rglob("*") if p.name != ".kzlod.lock")
+
+    assert files(tmp_path / "g") == files(ROOT)
 
 
 # --- what was added is seen by every command -------------------------------------------------------

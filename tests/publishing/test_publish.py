@@ -525,11 +525,11 @@ def test_syntax_error_in_data_names_file_and_line(tmp_path):
 def test_force_replaces_an_earlier_release(release, tmp_path):
     target = tmp_path / "rel"
     shutil.copytree(release["a"], target)
-    (target / "id" / "gone.html").write_text("stale", encoding="utf-8")
+    (target / "id" / "mine.html").write_text("a page of the publisher's", encoding="utf-8")
     res = run("publish", str(target), "--force", "--date", "2026-12-01", "--version", "9.9.9")
     assert res.exit_code == 0, res.output
     assert "published release 9.9.9 (2026-12-01)" in res.stdout
-    assert not (target / "id" / "gone.html").exists()
+    assert (target / "id" / "mine.html").read_text(encoding="utf-8") == "a page of the publisher's"  # not the release's
     names = {p.name for p in (target / "dumps").iterdir()}
     assert "kzlod-9.9.9.nt" in names and not any("0.1.0" in n for n in names)
     assert '"2026-12-01"^^xsd:date' in (target / "void.ttl").read_text(encoding="utf-8")
@@ -612,5 +612,5 @@ def test_publish_refuses_a_release_of_the_same_version_with_other_content(tmp_pa
     assert res.stderr.strip() == (f"Error: {out}: holds release 2.0 with other content (dumps/kzlod-2.0.nq differs); "
                                   "a version names one content: give another --version, or publish into another folder")
     assert files_of(out) == before
-    assert not list(tmp_path.glob(".release.kzlod-*"))
+    assert not list(out.glob(".kzlod-staging-*"))
     assert run("--project", str(project), "publish", str(out), "--version", "2.1", "--force").exit_code == 0

@@ -19,13 +19,14 @@ def test_one_header_line_one_line_a_row_within_the_width(memberships, width):
     result, labels = memberships
     lines = api.render(result, "table", labels, width=width).rstrip("\n").splitlines()
     header = lines[0]
-    # the label columns stand for the IRI columns they name
-    assert header.split() == ["memberLabel", "organisationLabel", "abbreviation", "sourceTitle", "sentence", "quote"]
+    # an IRI column and its label column are one column, named after the IRI's
+    assert header.split() == ["member", "organisation", "abbreviation", "sourceTitle", "sentence", "quote"]
     assert set(lines[1].strip()) == {"─"}
     body = lines[2:-1]
     assert len(body) == len(result.rows) and lines[-1] == f"{len(result.rows)} rows"
     assert all(len(ln) <= width for ln in lines)
     assert any(ln.rstrip().endswith("…") for ln in body) == (width < 250)
+    assert api.table(result, labels, width=width).cut == (width < 250)
 
 
 def test_text_is_cut_at_a_word_or_with_an_ellipsis_never_broken(memberships):

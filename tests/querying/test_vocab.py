@@ -76,3 +76,32 @@ def test_a_value_from_the_wrong_scheme_is_told_the_allowed_values(tmp_path):
     allowed = line.split("kz:tone-tense is not in kz:AspectScheme; allowed: ", 1)[1].split(". [")[0].split(", ")
     assert len(allowed) == 6 and allowed[-1] == "…" and all(a.startswith("kz:aspect-") for a in allowed[:-1])
     assert "Node <" not in res.stdout
+
+
+@pytest.mark.parametrize("name", ["kz:ToneAssessment", "ToneAssessment"])
+def test_a_class_lists_what_its_shapes_require_and_allow(name):
+    res = run("vocab", name)
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    required = lines[lines.index("  required:") + 1:lines.index("  optional:")]
+    assert required == [
+        "    kz:relation           exactly 1   kz:BilateralRelation",
+        "    kz:tone               1 or more   a concept of kz:ToneScheme",
+        "                          kz:tone-close, kz:tone-cooperative, kz:tone-faltering, kz:tone-frayed,",
+        "                          kz:tone-frictional, kz:tone-friendly, kz:tone-good, kz:tone-mistrustful,",
+        "                          kz:tone-negative, kz:tone-positive, kz:tone-strained, kz:tone-tense",
+        "    kz:hasEvidence        1 or more   kz:Evidence",
+        "    kz:modality           exactly 1   a concept of kz:ModalityScheme",
+        "                          kz:modality-asserted, kz:modality-expected, kz:modality-feared,",
+        "                          kz:modality-hedged, kz:modality-hoped, kz:modality-reported",
+    ]
+    assert "    kz:toneChange         at most 1   a concept of kz:ToneChangeScheme" in lines
+    assert "    kz:cause              any number  kz:Claim or kz:Event" in lines
+
+
+def test_a_class_s_properties_in_json_say_whose_shape_gives_them():
+    props = {p["path"]: p for p in json.loads(run("vocab", "kz:TradeFigure", "--format", "json").stdout)["properties"]}
+    assert {p for p, v in props.items() if v["level"] == "required"} == {
+        "kz:partner", "kz:reporter", "kz:hasEvidence", "kz:modality"}
+    assert props["kz:rank"]["allowed"] == "xsd:integer" and props["kz:rank"]["count"] == "at most 1"
+    assert props["kz:modality"]["of"] == "kz:Claim" and props["kz:partner"]["of"] == "kz:TradeFigure"

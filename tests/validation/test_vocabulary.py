@@ -101,7 +101,7 @@ def test_add_refuses_and_changes_nothing(project, tmp_path, name, body, line, me
     before = snapshot(project)
     res = run("--project", str(project), "add", str(new))
     assert res.exit_code == 1, res.output
-    refusal = [x for x in res.stderr.splitlines() if x.startswith(f"Error: {new}:{HEADER_LINES + line}: ")]
+    refusal = [x for x in res.stderr.splitlines() if x.lstrip().startswith(f"{new}:{HEADER_LINES + line}: ")]
     assert refusal and message in refusal[0], res.stderr
     assert snapshot(project) == before
 
