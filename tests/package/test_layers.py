@@ -235,6 +235,19 @@ def test_a_named_query_imports_only_what_it_uses():
     assert res.stdout.splitlines()[-1] == "[]"
 
 
+def test_a_named_query_compiles_no_turtle_name_pattern():
+    """Regression: importing kzlod.files.lexical compiled PN_LOCAL and PN_PREFIX, whose classes span
+    all of Unicode (about 10 ms each), for every 'kzlod query', which checks no name."""
+    code = ("from kzlod.cli import cli\n"
+            "try:\n    cli(['-q', 'query', 'memberships', '--format', 'csv'], prog_name='kzlod')\n"
+            "except SystemExit:\n    pass\n"
+            "from kzlod.files import lexical\n"
+            "print(sorted(vars(lexical.PN_LOCAL)) + sorted(vars(lexical.PN_PREFIX)))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == "['pattern', 'pattern']"
+
+
 def test_test_modules_have_unique_names():
     """Regression: tests/web/test_sources.py and tests/curation/test_sources.py could not both be
     collected in one run (pytest imports test modules by their basename here: no __init__.py)."""
