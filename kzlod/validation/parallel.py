@@ -129,18 +129,28 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
 
 def _two_cores() -> bool:
     """Whether a forked child can work beside this process: fork, no thread, two processors for it,
-    and one of them idle (the last minute's load average under the processors less a half). On a
-    busy machine the two processes would only share the one processor's time, and the split's own
-    work (a second harvest of the shapes, the fork, sending the results back) would make it slower."""
+    and one of them idle now (:func:`_busy`). On a busy machine the two processes would only share
+    one processor's time, and the split's own work (a second harvest of the shapes, the fork,
+    sending the results back) would make the run slower."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
+    return cores >= 2 and _busy() <= cores - 2 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _busy() -> float:
+    """How many processors other processes keep busy: those running now, from /proc/loadavg's
+    fourth field (less this one), else the last minute's load average."""
     try:
-        load = os.getloadavg()[0]
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return int(fh.read().split()[3].split("/")[0]) - 1
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
     except (AttributeError, OSError):
-        load = 0.0
-    return cores >= 2 and load < cores - 0.5 and hasattr(os, "fork") and threading.active_count() == 1
+        return 0.0
 
 
 def _one_by_one(data, shapes, closure_key, engine):
