@@ -146,6 +146,9 @@ SETTINGS: dict[str, Setting] = _table({
         Setting("project", "KZLOD_PROJECT", "path", None,
                 "the project to work on (else the nearest kzlod.toml upward, else the bundled graph)",
                 option="--project"),
+        Setting("lock_timeout", "KZLOD_LOCK_TIMEOUT", "seconds", 60.0,
+                "how long a writer (add, fmt, source add, template) waits for another writer's project lock",
+                unit="s"),
     ],
     "push": [
         Setting("push_user", "KZLOD_PUSH_USER", "text", None, "user name for kzlod push", option="--user (push)"),

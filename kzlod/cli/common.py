@@ -56,11 +56,10 @@ def handle_errors(fn):
             return fn(*args, **kwargs)
         except KzlodError as exc:
             raise CommandError(exc) from None
-        except OSError as exc:  # the machine's, not the user's input: a full disk, a read-only folder …
-            if exc.strerror is None:
-                raise
+        except OSError as exc:  # the last resort for the machine's errors: a full disk, a read-only folder …
             where = f"{exc.filename}: " if exc.filename else ""
-            raise CommandError(InputError(f"{where}{exc.strerror} (errno {exc.errno})")) from None
+            what = f"{exc.strerror} (errno {exc.errno})" if exc.strerror else (str(exc) or type(exc).__name__)
+            raise CommandError(InputError(f"{where}{what}")) from None
 
     return wrapper
 
@@ -205,7 +204,7 @@ def open_graph(obj: Ctx, data, store: StoreSpec, endpoint: str | None, inferred:
     spec = StoreSpec.parse(store, endpoint)
     with obj.step("loading graph"):
         return load(data=data, store=spec, inferred=inferred,
-                    project=obj.project() if spec.is_memory else None)
+                    project=obj.project(note=spec.is_memory))
 
 
 def format_option(choices, default=None):

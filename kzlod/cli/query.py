@@ -53,7 +53,10 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
         bound = resolve_params(graph, bound, named)
         if max_memory is None:  # kzlod's own named queries, like its pages' queries, run uncapped
             max_memory = 0 if named is not None else settings.get("max_query_memory")
-        result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows, max_memory=max_memory)
+        # CSV (asked for, or by default into a pipe) is written by the store itself, not row by row
+        written = "csv" if fmt == "csv" or (fmt is None and not sys.stdout.isatty()) else None
+        result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows, max_memory=max_memory,
+                           written=written)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
     if fmt == "table" and result.kind != "graph":

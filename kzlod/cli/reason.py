@@ -10,7 +10,7 @@ import click
 from kzlod.api.checking import reason, reason_store, render_triples, write_inferred
 from kzlod.cli.common import Ctx, command, data_option, emit, format_option, store_option
 from kzlod.errors import EXIT_FAILED
-from kzlod.reasoning.closure import left_out_text
+from kzlod.reasoning.engines import left_out_text
 
 
 @command("reason")

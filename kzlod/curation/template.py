@@ -548,7 +548,8 @@ def _apply(project: Project, sheet: Sheet, path, *, dry_run: bool) -> TemplateRe
     triples = builder.triples()
     text = serialize(triples, NS)
     text = serialize(triples, used_prefixes(text))
-    with tempfile.TemporaryDirectory(prefix="kzlod-template-") as tmp:
+    # the data is added before the folder goes: a folder that cannot be removed is no failure of the command
+    with tempfile.TemporaryDirectory(prefix="kzlod-template-", ignore_cleanup_errors=True) as tmp:
         ttl = Path(tmp) / f"{Path(path).stem or 'template'}.ttl"
         ttl.write_text(text, encoding="utf-8")
         try:

@@ -31,27 +31,22 @@ data: the cache's entries (:mod:`kzlod.files.cache`) and a disk store's
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import hashlib
 import json
 import os
 import shutil
-import threading
-import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 
 from kzlod import settings
 from kzlod.errors import InputError
-from kzlod.project import FOLDERS, LOCK_FILE, PROJECT_FILE
+from kzlod.files.lock import LOCK_NAME, LockTimeout, lock_folder_of, project_lock
+from kzlod.project import FOLDERS
 
-LOCK_NAME = LOCK_FILE
 JOURNAL_NAME = ".kzlod-journal.json"
 TEMP_SUFFIX = ".kzlod-tmp"
 BACKUP_SUFFIX = ".kzlod-bak"
-DEFAULT_TIMEOUT = 60.0
 
 __all__ = [
     "LOCK_NAME",
@@ -71,85 +66,8 @@ __all__ = [
 ]
 
 
-class LockTimeout(TimeoutError):
-    """The project lock could not be taken in time."""
-
-
 class VerificationError(ValueError):
     """The ``verify`` callback rejected the text; nothing was written."""
-
-
-# --------------------------------------------------------------------------
-# locking
-
-
-_held: dict[str, list] = {}  # lock path -> [fd, depth, thread id, pid]
-_held_guard = threading.Lock()
-
-
-@contextmanager
-def project_lock(folder: str | os.PathLike, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Path]:
-    """Hold the exclusive lock ``<folder>/.kzlod.lock``.
-
-    Blocks until the lock is free or ``timeout`` seconds have passed
-    (then :class:`LockTimeout`). Re-entrant within one thread, so a function
-    holding the lock may call :func:`write_text_atomic` on the same folder.
-    Yields the path of the lock file.
-    """
-    lock_path = Path(os.path.realpath(folder)) / LOCK_NAME
-    key = str(lock_path)
-    me = (threading.get_ident(), os.getpid())
-    with _held_guard:
-        entry = _held.get(key)
-        if entry is not None and (entry[2], entry[3]) == me:
-            entry[1] += 1
-            reentered = True
-        else:
-            reentered = False
-    if reentered:
-        try:
-            yield lock_path
-        finally:
-            with _held_guard:
-                _held[key][1] -= 1
-        return
-
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(f"could not lock {lock_path} within {timeout:g} s") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
-        with _held_guard:
-            _held[key] = [fd, 1, me[0], me[1]]
-        try:
-            yield lock_path
-        finally:
-            with _held_guard:
-                _held.pop(key, None)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def lock_folder_of(path: str | os.PathLike) -> Path:
-    """The folder whose lock guards ``path``: the project folder (``data/``, ``ontology/``,
-    ``shapes/``) that holds it, however deep, so that every writer of one project folder takes
-    one lock; outside a project, the file's own folder."""
-    target = Path(os.path.realpath(path))
-    for folder in target.parents:
-        if folder.name in FOLDERS and (folder.parent / PROJECT_FILE).is_file():
-            return folder
-    return target.parent
 
 
 # --------------------------------------------------------------------------
@@ -279,7 +197,7 @@ def write_text_atomic(
     verify: Callable[[str], object] | None = None,
     lock: bool = True,
     lock_dir: str | os.PathLike | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> None:
     """Replace the content of ``path`` by ``text`` (UTF-8, written as given).
 
@@ -342,7 +260,7 @@ def write_many_atomic(
     root: str | os.PathLike | None = None,
     verify: Callable[[Path, str], object] | None = None,
     lock: bool = True,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> None:
     """Replace several files so that a crash leaves all old or all new.
 
@@ -504,7 +422,7 @@ def recover(
     *,
     lock: bool = True,
     sweep: bool = True,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> str | None:
     """Finish or undo an interrupted :func:`write_many_atomic` in ``folder``.
 

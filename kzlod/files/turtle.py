@@ -49,6 +49,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
+from kzlod.errors import InputError
 from kzlod.files.lexical import DECIMAL, DOUBLE, INTEGER, LANGTAG, PN_LOCAL, PN_PREFIX, iriref, quote
 from kzlod.files.safewrite import lock_folder_of, project_lock, recover, write_text_atomic
 from kzlod.vocab import OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, XSD, XSD_STRING
@@ -108,8 +109,8 @@ _PREDICATE_ORDER = {
     RDFS + "comment": 5,
 }
 
-class TurtleError(ValueError):
-    """Turtle that cannot be read, or a graph that cannot be written."""
+class TurtleError(InputError, ValueError):
+    """Turtle that cannot be read, or a graph that cannot be written (exit 3, wherever it is raised)."""
 
 
 # --------------------------------------------------------------------------

@@ -117,10 +117,14 @@ def parse_files(paths, *, base_iri: str | None = None, allow_empty: bool = True,
 
 def parse_trusted(path: Path) -> list:
     """Parse a bundled file (already checked by the tests), as fast as possible (a regular file,
-    within the limit of any file: :func:`kzlod.gate.reading.read_bytes`)."""
+    within the limit of any file: :func:`kzlod.gate.reading.read_bytes`); a file that is not RDF
+    after all is an InputError naming it."""
     raw = read_bytes(Path(path))
-    quads = ox.parse(raw, format=rdf_format(Path(path)))
-    return relabel_blank_nodes(quads, blank_salt(Path(path).name, raw))
+    try:
+        quads = ox.parse(raw, format=rdf_format(Path(path)))
+        return relabel_blank_nodes(quads, blank_salt(Path(path).name, raw))
+    except SyntaxError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def blank_salt(name: str, raw: bytes) -> str:

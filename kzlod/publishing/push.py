@@ -50,7 +50,7 @@ from kzlod.errors import InputError
 from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.reading import LIMITS, amount, check_size, rdf_format
 from kzlod.project import Project
-from kzlod.publishing.release import INFERRED_GRAPH, release_graph
+from kzlod.publishing.release import RELEASED_INFERRED_GRAPH, release_graph
 from kzlod.publishing.stores import Profile, PushError, Remote
 from kzlod.store.credentials import printable
 from kzlod.vocab import KZ, RDF_TYPE
@@ -131,7 +131,10 @@ def project_graphs(project: Project) -> list[Graph]:
         raw = path.read_bytes()
         # blank nodes labelled by the file's hash and their position: the same on every machine
         salt = "f" + hashlib.sha256(raw).hexdigest()[:16]
-        quads = list(iter_relabelled(ox.parse(raw, format=rdf_format(path)), salt))
+        try:
+            quads = list(iter_relabelled(ox.parse(raw, format=rdf_format(path)), salt))
+        except SyntaxError as exc:
+            raise InputError(f"{path}: {exc}") from None
         iri = release_graph(quads, ontology=path in ontology)
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(iri)) for q in quads)
         files[iri].append(path)
@@ -224,7 +227,7 @@ def _dump_reader(path: Path):
 
 
 def _keep_blank_nodes_together(store: ox.Store) -> None:
-    inferred = ox.NamedNode(INFERRED_GRAPH)
+    inferred = ox.NamedNode(RELEASED_INFERRED_GRAPH)
     home: dict = {}
     for quad in store:
         if quad.graph_name != inferred:

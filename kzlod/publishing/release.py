@@ -65,23 +65,22 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlod import settings
-from kzlod.errors import DataError, UsageError
+from kzlod.errors import DataError, InputError, KzlodError, UsageError
 from kzlod.files.turtle import serialize
 from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.reading import rdf_format
 from kzlod.project import Project
 from kzlod.publishing import void
 from kzlod.publishing.outdir import check_outdir, resolve_outdir, staged_release
-from kzlod.reasoning import closure as reasoning
+from kzlod.reasoning.closure import closure_in_store, input_key
 from kzlod.store import bulk
-from kzlod.store.backends import INFERRED_GRAPH as CLOSURE_GRAPH
-from kzlod.store.backends import OxigraphStore
+from kzlod.store.backends import INFERRED_GRAPH, OxigraphStore
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
 from kzlod.web import site
 
 ONTOLOGY_GRAPH = ONTOLOGY  # the ontology's own graph is named by its IRI
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
-INFERRED_GRAPH = "https://w3id.org/kzlod/graph/inferred"
+RELEASED_INFERRED_GRAPH = "https://w3id.org/kzlod/graph/inferred"
 
 OA_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 DCT_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
@@ -124,7 +123,7 @@ class Graphs:
     """What a release is made of, held in an in-memory Oxigraph store (not in Python objects).
 
     Each input file's triples are in the store's graph named as in the N-Quads
-    dump; the inferred triples are in :data:`kzlod.store.INFERRED_GRAPH`.
+    dump; the inferred triples are in :data:`kzlod.store.backends.INFERRED_GRAPH`.
     """
 
     files: list[InputFile]
@@ -137,7 +136,7 @@ class Graphs:
         return [ox.NamedNode(g) for g in sorted({f.graph for f in self.files})]
 
     def default_graphs(self, *, closure: bool = False) -> list[ox.NamedNode]:
-        return self.asserted_graphs + ([CLOSURE_GRAPH] if closure else [])
+        return self.asserted_graphs + ([INFERRED_GRAPH] if closure else [])
 
     def query(self, sparql: str, *, closure: bool = False):
         """SPARQL over the asserted graph (or the closure), as one default graph."""
@@ -158,7 +157,7 @@ class Graphs:
 
     def quad_count(self) -> int:
         """Quads of the asserted N-Quads dump (a triple in two graphs counts twice)."""
-        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{CLOSURE_GRAPH.value}>) }}"
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{INFERRED_GRAPH.value}>) }}"
         return int(next(iter(self.store.query(q)))["n"].value)
 
     def triples(self, *, closure: bool = False):
@@ -172,8 +171,8 @@ class Graphs:
         for g in self.asserted_graphs:
             yield from self.store.quads_for_pattern(None, None, None, g)
         if inferred:
-            g = ox.NamedNode(INFERRED_GRAPH)
-            for q in self.store.quads_for_pattern(None, None, None, CLOSURE_GRAPH):
+            g = ox.NamedNode(RELEASED_INFERRED_GRAPH)
+            for q in self.store.quads_for_pattern(None, None, None, INFERRED_GRAPH):
                 yield ox.Quad(q.subject, q.predicate, q.object, g)
 
     def sources(self) -> list[str]:
@@ -258,15 +257,18 @@ def read_graphs(project: Project, data=()) -> Graphs:
     store = ox.Store()
     files = []
     for i, (f, parse) in enumerate(sources):
-        f.graph = release_graph(parse(), ontology=f.ontology)
-        before = len(store)
-        graph = ox.NamedNode(f.graph)
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                          for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
+        try:
+            f.graph = release_graph(parse(), ontology=f.ontology)
+            before = len(store)
+            graph = ox.NamedNode(f.graph)
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                              for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
+        except SyntaxError as exc:
+            raise InputError(f"{f.label}: {exc}") from None
         f.triples = len(store) - before
         files.append(f)
-    key = reasoning.input_key([_CLOSURE_SALT] + [f.digest for f in files])
-    closure = reasoning.closure_in_store(store, key)
+    key = input_key([_CLOSURE_SALT] + [f.digest for f in files])
+    closure = closure_in_store(store, key)
     if closure.clashes:
         raise DataError(f"the graph is inconsistent ({len(closure.clashes)} clashes); nothing was published",
                         details=closure.clashes)
@@ -452,7 +454,10 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks."""
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        write(target)
+        try:
+            write(target)
+        except SyntaxError as exc:  # a dump kzlod wrote and could not read back: not the user's input
+            raise KzlodError(f"{target}: this release's own dump could not be read back: {exc}") from None
         for path in (target, _gzip_file(target)):
             h = hashlib.sha256()
             with open(path, "rb") as fh:

@@ -101,6 +101,8 @@ def to_xml(result: QueryResult) -> str:
 
 
 def to_csv(result: QueryResult) -> str:
+    if result.csv is not None:  # written by the store, byte for byte what follows would write
+        return result.csv.decode("utf-8")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     if result.kind == "ask":

@@ -60,6 +60,9 @@ class QueryResult:
     boolean: bool | None = None
     triples: list = field(default_factory=list)
     truncated: bool = False
+    #: The whole result already written as SPARQL CSV by the store's own serializer (see
+    #: :func:`run_query`'s ``written``): no Python object per row; ``rows`` is then empty.
+    csv: bytes | None = None
 
     def records(self) -> list[dict]:
         """Rows as dicts of plain strings (IRIs, lexical forms), unbound values left out."""
@@ -69,6 +72,8 @@ class QueryResult:
         ]
 
     def __len__(self) -> int:
+        if self.csv is not None:
+            return max(self.csv.count(b"\r\n") - 1, 0)  # an upper bound: a value may hold a line break
         return len(self.rows) if self.kind == "select" else len(self.triples)
 
 
@@ -309,11 +314,26 @@ def limit_memory(limit_mb: int, held: int | None = None) -> bool:
 _CAPPED: dict = {}  # the cap limit_memory set on this process, for the message of a MemoryError
 
 
-def _evaluate(store, sparql: str, params: dict | None, max_rows: int, limit_mb: int | None = None) -> QueryResult:
+def _written(results, store, sparql: str, params: dict | None, max_rows: int) -> QueryResult:
+    """SELECT results written as SPARQL CSV by pyoxigraph itself, the bytes ``to_csv`` writes, without a
+    Python object per row. Past ``max_rows`` line breaks (a value may hold some) the query runs again
+    and is collected, so a cut result is cut exactly where :func:`_collect` cuts it."""
+    variables = [v.value for v in results.variables]
+    data = results.serialize(format=ox.QueryResultsFormat.CSV)
+    if data.count(b"\r\n") - 1 <= max_rows:
+        return QueryResult("select", variables=variables, csv=data)
+    data = results = None
+    return _collect(store.query(sparql, params or None), max_rows)
+
+
+def _evaluate(store, sparql: str, params: dict | None, max_rows: int, limit_mb: int | None = None,
+              written: str | None = None) -> QueryResult:
     """Run and collect a query on this thread; every failure a QueryError (or the store's KzlodError)."""
     results = None
     try:
         results = store.query(sparql, params or None)
+        if written == "csv" and isinstance(results, ox.QuerySolutions):
+            return _written(results, store, sparql, params, max_rows)
         return _collect(results, max_rows)
     except SyntaxError as exc:
         error = _syntax(exc, sparql)
@@ -336,8 +356,12 @@ def _evaluate(store, sparql: str, params: dict | None, max_rows: int, limit_mb: 
 
 
 def run_query(store, sparql: str, params: dict | None = None, *, timeout: float | None = None,
-              max_rows: int | None = None, max_memory: int | None = None) -> QueryResult:
+              max_rows: int | None = None, max_memory: int | None = None, written: str | None = None) -> QueryResult:
     """Run SPARQL on a store, within the time and row limits.
+
+    ``written="csv"``: SELECT results come back already written as SPARQL CSV by the store's own
+    serializer (:attr:`QueryResult.csv`: the same bytes :func:`kzlod.querying.output.to_csv` writes),
+    for a caller that only prints them; ASK and graph results are collected as always.
 
     ``max_memory`` (MB, None or 0: no limit) is for queries users write: the query then runs in a
     forked child process capped at that much memory beyond what this process holds (see
@@ -350,12 +374,12 @@ def run_query(store, sparql: str, params: dict | None = None, *, timeout: float 
     if max_memory and max_memory > 0 and hasattr(os, "fork"):
         held = _vm_data()  # the child's at its start: the same mappings
         if held is not None:
-            return _run_in_child(store, sparql, params, timeout, max_rows, max_memory, held)
+            return _run_in_child(store, sparql, params, timeout, max_rows, max_memory, held, written)
     box: dict = {}
 
     def work():
         try:
-            box["result"] = _evaluate(store, sparql, params, max_rows)
+            box["result"] = _evaluate(store, sparql, params, max_rows, written=written)
         except KzlodError as exc:
             box["error"] = exc
 
@@ -374,7 +398,7 @@ def _timeout_message(timeout: float) -> str:
 
 
 def _run_in_child(store, sparql: str, params: dict | None, timeout: float, max_rows: int,
-                  limit_mb: int, held: int) -> QueryResult:
+                  limit_mb: int, held: int, written: str | None = None) -> QueryResult:
     """:func:`run_query` in a forked child capped at ``limit_mb`` MB more than it starts with.
 
     The child shares the loaded store copy-on-write (forking costs about a millisecond), evaluates,
@@ -405,7 +429,7 @@ def _run_in_child(store, sparql: str, params: dict | None, timeout: float, max_r
             os.dup2(devnull, 2)
             limit_memory(limit_mb, held)
             try:
-                reply = ("ok", _evaluate(store, sparql, params, max_rows, limit_mb))
+                reply = ("ok", _evaluate(store, sparql, params, max_rows, limit_mb, written))
             except KzlodError as exc:
                 reply = ("error", exc)
             except Exception as exc:  # noqa: BLE001 - said to the parent in one line

@@ -219,8 +219,11 @@ def _load_one(store, path: Path, graph: ox.NamedNode, trusted: bool, progress) -
     t0 = time.perf_counter()
     fmt = reading.rdf_format(path)
     if trusted:
-        store.bulk_load(path=str(path), format=fmt, to_graph=graph)
-        triples = sum(1 for _ in ox.parse(path=str(path), format=fmt))
+        try:
+            store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+            triples = sum(1 for _ in ox.parse(path=str(path), format=fmt))
+        except SyntaxError as exc:
+            raise InputError(f"{name}: {exc}") from None
         digest = cache.file_digest(path)
     else:
         box: dict = {}

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import threading
 
-from kzlod.reasoning.closure import cached_clashes, compute
+from kzlod.reasoning.closure import cached_clashes
+from kzlod.reasoning.engines import compute
 
 
 def run_shacl(data, shapes, keep=None):

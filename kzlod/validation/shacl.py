@@ -23,17 +23,19 @@ import dataclasses
 import difflib
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.errors import InputError, UsageError
+from kzlod.errors import DataError, InputError, UsageError
 from kzlod.files import cache
 from kzlod.gate.parse import ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.gate.places import Place, source_of
 from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
-from kzlod.reasoning.closure import cached_clashes, cached_closure, compute, input_key, reasonable_available
+from kzlod.reasoning.closure import cached_clashes, cached_closure, input_key
+from kzlod.reasoning.engines import compute, reasonable_available
 from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
@@ -59,12 +61,47 @@ def _shapes_graph(project: Project):
 
 def _run_shacl(data, shapes):
     import pyshacl
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
-    _conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
-        do_owl_imports=False, abort_on_first=False, meta_shacl=False,
-    )
+    try:
+        with _prepared_queries():
+            _conforms, results_graph, _ = pyshacl.validate(
+                data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+                do_owl_imports=False, abort_on_first=False, meta_shacl=False,
+            )
+    except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
+        raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
+    except ReportableRuntimeError as exc:
+        raise DataError(f"SHACL validation failed: {exc.message}") from None
     return results_graph
+
+
+@contextmanager
+def _prepared_queries():
+    """Each SHACL-SPARQL constraint's text parsed once per validation, not once per shape it checks.
+
+    pySHACL hands rdflib the same query text again and again with other bindings, and rdflib parses
+    it each time (tens of milliseconds a time); here it is prepared once (rdflib's ``prepareQuery``,
+    whose Query runs with any bindings) and reused, so the results are the same.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    prepared: dict = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items(), key=lambda kv: str(kv[0]))))
+            if key not in prepared:
+                prepared[key] = processor.prepareQuery(strOrQuery, initNs, base)
+            strOrQuery = prepared[key]
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original
 
 
 def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpec = StoreSpec(),
@@ -429,12 +466,16 @@ def _local_clashes(path: Path, data, touched, base, project: Project) -> list[st
     for path_ in project.ontology_files():
         graph_of(parse_trusted(path_), g)
     rdf_type = ox.NamedNode(RDF_TYPE)
+    into = "SELECT DISTINCT ?p ?node WHERE { ?s ?p ?node }"
     for node in touched:  # what triples into a node entail about it depends on their predicate only
-        seen = set()
-        for q in base.store.quads_for_pattern(None, None, node, None):
-            if q.predicate != rdf_type and q.predicate not in seen:
-                seen.add(q.predicate)
-                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        # the predicates found by the store, then the first triple of each (the least subject, as a scan
+        # of the triples into the node would meet it first): no Python object for every triple into it
+        for row in base.store.query(into, substitutions={ox.Variable("node"): node}, use_default_graph_as_union=True):
+            predicate = row["p"]
+            if predicate == rdf_type:
+                continue
+            q = next(iter(base.store.quads_for_pattern(None, predicate, node, None)))
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     meta = read_meta(path)
     done = meta.get("inferred") or {}
     if done and (path / INFERRED_DIR).is_dir() and done.get("content") == content_key(meta):

@@ -13,7 +13,7 @@ import pytest
 
 from kzlod.files import cache
 from kzlod.project import bundled
-from kzlod.reasoning import closure as reasoning
+from kzlod import reasoning
 from kzlod.validation import shacl
 
 FORK = multiprocessing.get_context("fork")

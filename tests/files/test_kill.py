@@ -112,7 +112,8 @@ def test_a_read_after_a_kill_between_renames_sees_all_old_or_all_new(reference, 
                               "--format", "json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
         answers.append('"boolean": true' in res.stdout)
-        notes.append(res.stderr.strip())
+        # what recovery says (a rolled-back fact is also named as a term the graph lacks: another note)
+        notes.append("\n".join(ln for ln in res.stderr.splitlines() if not ln.startswith("note: ")).strip())
     assert notes[0] in ("kzlod: data/: an interrupted write was completed",
                         "kzlod: data/: an interrupted write was rolled back")
     assert notes[1] == ""  # recovered once, by the first read

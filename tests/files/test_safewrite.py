@@ -180,6 +180,26 @@ def test_project_lock_times_out_while_other_process_holds_it(tmp_path):
         pass
 
 
+def test_lock_timeout_names_the_lock_and_its_holder_and_takes_the_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("KZLOD_LOCK_TIMEOUT", "0.2")
+    ready = FORK.Event()
+    proc = FORK.Process(target=_hold_lock, args=(str(tmp_path), ready, 2.0))
+    proc.start()
+    try:
+        assert ready.wait(10)
+        start = time.monotonic()
+        with pytest.raises(LockTimeout) as caught:
+            write_text_atomic(tmp_path / "a.ttl", "x\n")
+        assert 0.2 <= time.monotonic() - start < 1.5
+    finally:
+        proc.join(10)
+    message = caught.value.message
+    assert message == (f"{os.path.realpath(tmp_path)}/.kzlod.lock: another writer held this lock (process {proc.pid}) "
+                       "for more than 0.2 s (KZLOD_LOCK_TIMEOUT); nothing was changed, try again when it is done")
+    assert caught.value.exit_code == 1 and not (tmp_path / "a.ttl").exists()
+    assert (tmp_path / ".kzlod.lock").read_bytes() == b"", "a holder that let go says so"
+
+
 def _writer(folder, name, text, rounds, log):
     target = Path(folder) / name
     for _ in range(rounds):

@@ -244,8 +244,10 @@ def test_missing_file_and_directory(tmp_path):
     assert res.exit_code == 3 and "missing.ttl: no such file" in res.output
     folder = tmp_path / "folder.ttl"
     folder.mkdir()
-    res = invoke("validate", folder)
-    assert res.exit_code == 3 and "is a directory" in res.output
+    res = invoke("query", "ASK {}", "--data", folder)
+    assert res.exit_code == 3 and f"{folder}: is a directory, not a regular file" in res.output
+    res = invoke("validate", folder)  # a folder given to validate stands for its RDF files: here none
+    assert res.exit_code == 2 and f"{folder}: a folder without RDF files" in res.output
 
 
 def test_file_size_limit_is_named(tmp_path, monkeypatch):

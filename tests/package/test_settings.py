@@ -81,7 +81,8 @@ def test_with_nothing_set_every_setting_is_its_default(monkeypatch):
         "max_query_nesting": 100, "max_file_bytes": 32 << 20, "max_statements": 12_000,
         "max_load_file_bytes": 4 << 30, "max_load_statements": 100_000_000, "max_literal_chars": 1_000_000,
         "max_nesting": 64, "max_prefixes": 20_000, "reasoner": "auto", "reasonable_above": 20_000,
-        "cache_dir": "/home/someone/.cache/kzlod", "cache_max_mb": 512, "project": None, "push_user": None,
+        "cache_dir": "/home/someone/.cache/kzlod", "cache_max_mb": 512, "project": None, "lock_timeout": 60.0,
+        "push_user": None,
         "password": None, "token": None, "netrc": None, "source_date_epoch": None, "fault": None}
 
 

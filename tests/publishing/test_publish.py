@@ -98,7 +98,7 @@ def release(tmp_path_factory):
 @pytest.fixture(scope="module")
 def expected(release):
     """The graph, read independently of kzlod.publishing.release: each file parsed on its own, and its OWL RL closure."""
-    from kzlod.reasoning.closure import compute
+    from kzlod.reasoning import compute
     from kzlod.store.rdfconv import graph_of
 
     per_file = {}

@@ -15,7 +15,7 @@ from kzlod import settings
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files, parse_trusted
 from kzlod.project import bundled
-from kzlod.reasoning import closure as reasoning
+from kzlod import reasoning
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH
 from kzlod.store.rdfconv import graph_of

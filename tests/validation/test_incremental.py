@@ -172,3 +172,23 @@ def test_the_bundled_report_is_cached_by_content(tmp_path, monkeypatch):
 
 # --- the generator ---------------------------------------------------------------------------------
 
+
+
+def test_each_shacl_sparql_text_is_parsed_once_and_rdflib_is_left_as_it_was(monkeypatch):
+    """Regression: pySHACL made rdflib parse the same SHACL-SPARQL text once per shape it checked."""
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    texts = []
+    prepare = processor.prepareQuery
+    monkeypatch.setattr(processor, "prepareQuery", lambda text, *a: texts.append(text) or prepare(text, *a))
+    data = validation._project_graph(bundled())
+    shapes = None
+    for path in bundled().shapes_files():
+        shapes = graph_of(parse_trusted(path), shapes)
+    fast = validation._run_shacl(data, shapes)
+    assert processor.SPARQLProcessor.query is original
+    assert texts and len(texts) == len(set(texts))
+    monkeypatch.setattr(validation, "_prepared_queries", __import__("contextlib").nullcontext)
+    slow = validation._run_shacl(data, shapes)
+    assert fast.isomorphic(slow)

@@ -1,0 +1,262 @@
+"""The two engines of the OWL 2 RL closure, over an rdflib graph, and the choice between them.
+
+* ``owlrl`` (pure Python, on an rdflib graph) — the reference;
+* ``reasonable`` (Rust, optional dependency) — tens of times faster, for
+  large graphs. ``auto`` (the default) uses it above
+  ``KZLOD_REASONABLE_ABOVE`` triples when it is installed (:mod:`kzlod.settings`).
+
+Both give the same instance-level entailments on what the ontology uses
+(see docs/performance.md for the few trivial differences). What reasoning
+adds (the *inferred* triples) is returned on its own. Two kinds of entailment
+are left out, and counted (see :func:`left_out`): triples that are not RDF
+(owlrl and reasonable make literals subjects, e.g. ``"1" owl:sameAs "1"``) and
+``x owl:sameAs x``, which OWL RL entails for every term and which says nothing.
+reasonable does not apply property chains: :func:`chain_completions` adds them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kzlod import settings
+from kzlod.errors import DataError, UsageError
+from kzlod.files import cache
+from kzlod.reasoning.clashes import find_clashes, store_clashes
+from kzlod.store.rdfconv import from_rdflib, to_rdflib
+from kzlod.vocab import OWL, RDF, XSD_STRING
+
+ENGINES = ("owlrl", "reasonable", "auto")
+#: The engine :func:`use_engine` chose for this context (None: the ``reasoner`` setting's).
+_ENGINE: contextvars.ContextVar[str | None] = contextvars.ContextVar("kzlod_engine", default=None)
+
+
+@dataclass
+class Closure:
+    inferred: list  # pyoxigraph Triples added by reasoning
+    clashes: list[str] = field(default_factory=list)
+    dropped: int = 0  # not RDF: a literal or a blank node where RDF allows neither
+    trivial: int = 0  # x owl:sameAs x
+    cached: bool = False
+    key: str = ""
+    engine: str = ""
+
+    @property
+    def consistent(self) -> bool:
+        return not self.clashes
+
+
+@contextmanager
+def use_engine(name: str | None):
+    """Run the enclosed reasoning with this engine (``owlrl``, ``reasonable`` or ``auto``)."""
+    if name is None:
+        yield
+        return
+    if name not in ENGINES:
+
+        raise UsageError(f"unknown reasoning engine {name!r}: use {', '.join(ENGINES)}")
+    token = _ENGINE.set(name)
+    try:
+        yield
+    finally:
+        _ENGINE.reset(token)
+
+
+def current_engine() -> str:
+    return _ENGINE.get() or settings.get("reasoner")
+
+
+def reasonable_available() -> bool:
+    """Whether the reasonable engine is installed (found, not imported: a cached closure's key needs no more)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("reasonable") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def choose_engine(engine: str | None, triples: int) -> str:
+    """The engine that runs: ``auto`` is reasonable above the threshold (if installed), else owlrl."""
+
+    engine = engine or current_engine()
+    if engine == "auto":
+        above = triples > settings.get("reasonable_above")
+        return "reasonable" if above and reasonable_available() else "owlrl"
+    if engine == "reasonable" and not reasonable_available():
+        raise UsageError("the reasonable engine is not installed: pip install 'reasonable>=0.4'")
+    if engine not in ENGINES:
+        raise UsageError(f"unknown reasoning engine {engine!r}: use {', '.join(ENGINES)}")
+    return engine
+
+
+def engine_versions(engine: str) -> str:
+    """The versions of the engines a closure may come from (read without importing them)."""
+    names = {"owlrl": ["owlrl"], "reasonable": ["reasonable"], "auto": ["owlrl", "reasonable"]}[engine]
+    return " ".join(f"{name} {cache.package_version(name)}" for name in names)
+
+
+
+OWL_SAME_AS = OWL + "sameAs"
+
+
+def left_out(s, p, o) -> str | None:
+    """Why an entailed triple (rdflib terms) is left out of the closure, or None to keep it.
+
+    ``"not-rdf"``: a literal subject or a non-IRI predicate (generalised RDF);
+    ``"trivial"``: ``x owl:sameAs x``, true of every term.
+    """
+    if not isinstance(s, _resources()) or not isinstance(p, _resources()[0]):
+        return "not-rdf"
+    if s == o and str(p) == OWL_SAME_AS:
+        return "trivial"
+    return None
+
+
+@functools.cache
+def _resources() -> tuple:
+    """rdflib's IRI and blank-node classes, imported once (left_out runs for every entailed triple)."""
+    from rdflib import BNode, URIRef
+
+    return URIRef, BNode
+
+
+def left_out_text(dropped: int, trivial: int) -> str:
+    """What reasoning left out and why, said plainly ("" when nothing)."""
+    parts = []
+    if trivial:
+        parts.append(f"{trivial} 'x owl:sameAs x' (true of every term)")
+    if dropped:
+        parts.append(f"{dropped} with a literal as subject (not RDF)")
+    return ("; left out " + " and ".join(parts)) if parts else ""
+
+
+
+def compute(graph, engine: str | None = None) -> Closure:
+    """The OWL RL closure of an rdflib graph: only what reasoning added, and the clashes."""
+    engine = choose_engine(engine, len(graph))
+    closure = _compute_reasonable(graph) if engine == "reasonable" else compute_owlrl(graph)
+    closure.engine = engine
+    return closure
+
+
+def compute_owlrl(graph) -> Closure:
+    import owlrl
+    from owlrl.Namespaces import ERRNS
+    from rdflib import Graph
+
+    work = Graph()
+    for t in graph:
+        work.add(t)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
+                           datatype_axioms=False).expand(work)
+    clashes = find_clashes(work)
+    inferred, omitted = [], {"not-rdf": 0, "trivial": 0}
+    for s, p, o in work:
+        if (s, p, o) in graph:
+            continue
+        if str(p).startswith(str(ERRNS)) or o == ERRNS.ErrorMessage:
+            continue
+        why = left_out(s, p, o)
+        if why:
+            omitted[why] += 1
+            continue
+        inferred.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
+    return Closure(inferred=inferred, clashes=clashes, dropped=omitted["not-rdf"], trivial=omitted["trivial"])
+
+
+def plain(term):
+    """reasonable writes plain literals as xsd:string; RDF 1.1 says they are the same term."""
+    from rdflib import Literal
+
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == XSD_STRING:
+        return Literal(str(term))
+    return term
+
+
+def run_reasonable(load) -> list:
+    """Run reasonable; its panics (it is a Rust library) become clean errors."""
+    import reasonable
+
+    reasoner = reasonable.PyReasoner()
+    try:
+        load(reasoner)
+        return reasoner.reason()
+    except BaseException as exc:  # pyo3 panics derive from BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise DataError(f"the reasonable engine failed: {str(exc).splitlines()[0][:300] if str(exc) else exc!r}") from None
+
+
+def property_chains(store) -> list[tuple[str, list[str]]]:
+    """The ``owl:propertyChainAxiom``s of a store: (property, [p1, …, pn])."""
+    chains = []
+    rows = store.query(f"SELECT ?p ?list WHERE {{ ?p <{OWL}propertyChainAxiom> ?list }}", use_default_graph_as_union=True)
+    for row in rows:
+        steps, node = [], row["list"]
+        while isinstance(node, (ox.BlankNode, ox.NamedNode)) and node.value != RDF + "nil":
+            first = next(iter(store.quads_for_pattern(node, ox.NamedNode(RDF + "first"), None, None)), None)
+            rest = next(iter(store.quads_for_pattern(node, ox.NamedNode(RDF + "rest"), None, None)), None)
+            if first is None or rest is None or not isinstance(first.object, ox.NamedNode):
+                steps = []
+                break
+            steps.append(first.object.value)
+            node = rest.object
+        if len(steps) >= 2 and isinstance(row["p"], ox.NamedNode):
+            chains.append((row["p"].value, steps))
+    return chains
+
+
+def chain_completions(store) -> list:
+    """Triples OWL 2 RL's rule prp-spo2 (property chains) adds to what the store holds, over every graph.
+
+    The reasonable engine does not apply property chains; kzlod applies them to its
+    closure and runs it again until nothing is added, so both engines agree.
+    """
+    found = []
+    for prop, steps in property_chains(store):
+        hops = " . ".join(f"?v{i} <{p}> ?v{i + 1}" for i, p in enumerate(steps))
+        query = (f"SELECT DISTINCT ?v0 ?v{len(steps)} WHERE {{ {hops} "
+                 f"FILTER NOT EXISTS {{ ?v0 <{prop}> ?v{len(steps)} }} }}")
+        for row in store.query(query, use_default_graph_as_union=True):
+            s, o = row["v0"], row[f"v{len(steps)}"]
+            if isinstance(s, (ox.NamedNode, ox.BlankNode)):
+                found.append(ox.Triple(s, ox.NamedNode(prop), o))
+    return found
+
+
+def _compute_reasonable(graph) -> Closure:
+    from rdflib import Graph, Literal
+
+    source = graph  # the caller's graph is never changed; chains go into a copy
+    inferred, seen, omitted = [], set(), {"not-rdf": 0, "trivial": 0}
+    while True:
+        out = run_reasonable(lambda r: r.from_graph(graph))
+        for s, p, o in out:
+            o = plain(o)
+            if (s, p, o) in source or (s, p, o) in seen:
+                continue
+            seen.add((s, p, o))
+            why = left_out(s, p, o)
+            if why:
+                omitted[why] += 1
+                continue
+            inferred.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
+        store = ox.Store()
+        store.extend(ox.Quad(*(from_rdflib(x) for x in t)) for t in source if not isinstance(t[0], Literal))
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in inferred)
+        added = chain_completions(store)
+        if not added:
+            return Closure(inferred=inferred, clashes=store_clashes(store), dropped=omitted["not-rdf"],
+                           trivial=omitted["trivial"])
+        if graph is source:
+            graph = Graph()
+            graph += source
+        for t in added:
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            seen.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            inferred.append(t)

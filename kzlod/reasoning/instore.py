@@ -1,0 +1,217 @@
+"""The OWL RL closure of the triples a pyoxigraph store holds, written into its inferred graph.
+
+reasonable reads only the triples its rules can use (:func:`relevant_predicates`), less those
+that only type what is typed already (:func:`typing_only`), dumped as N-Triples; owlrl, for small
+graphs, gets an rdflib copy. What either adds goes into the
+graph ``urn:kzlod:inferred`` of the same store, so blank nodes stay the store's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzlod.reasoning.engines import chain_completions, compute_owlrl, left_out, run_reasonable
+from kzlod.store.backends import INFERRED_GRAPH
+from kzlod.store.rdfconv import graph_of
+from kzlod.vocab import OWL, RDF, RDFS
+
+
+@dataclass
+class StoreClosure:
+    """What :func:`kzlod.reasoning.disk.reason_store` or :func:`kzlod.reasoning.closure.closure_in_store` did: the closure lives in the store, not in memory."""
+
+    store: Path
+    inferred: int = 0
+    asserted: int = 0
+    clashes: list[str] = field(default_factory=list)
+    dropped: int = 0
+    trivial: int = 0
+    cached: bool = False
+    engine: str = ""
+    seconds: float = 0.0
+    prefiltered: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return not self.clashes
+
+    def as_dict(self) -> dict:
+        return {"store": str(self.store), "engine": self.engine, "asserted": self.asserted,
+                "inferred": self.inferred, "dropped": self.dropped, "trivial": self.trivial, "cached": self.cached,
+                "clashes": self.clashes, "seconds": round(self.seconds, 3)}
+
+
+
+#: The OWL/RDFS vocabulary of OWL 2 RL axioms (what rules read), and what may make two names one.
+SCHEMA_PREDICATES = [RDFS + p for p in ("subClassOf", "subPropertyOf", "domain", "range")] + [
+    OWL + p for p in ("equivalentClass", "equivalentProperty", "inverseOf", "disjointWith", "propertyDisjointWith",
+                      "complementOf", "unionOf", "intersectionOf", "oneOf", "someValuesFrom", "allValuesFrom",
+                      "hasValue", "onProperty", "onClass", "maxCardinality", "maxQualifiedCardinality",
+                      "propertyChainAxiom", "hasKey", "members", "distinctMembers", "disjointUnionOf",
+                      "sourceIndividual", "assertionProperty", "targetIndividual", "targetValue")
+] + [RDF + "first", RDF + "rest"]
+SAME_AS_MAKERS = [OWL + c for c in ("FunctionalProperty", "InverseFunctionalProperty")]
+SAME_AS_AXIOMS = [OWL + p for p in ("sameAs", "hasKey", "maxCardinality", "maxQualifiedCardinality")]
+
+
+def relevant_predicates(store) -> list[str] | None:
+    """Predicates whose triples OWL 2 RL rules can read, or None when every triple may matter.
+
+    A triple ``s p o`` takes part in a rule only if ``p`` is ``rdf:type``, part of
+    the RDF/RDFS/OWL vocabulary, or named in an axiom (a domain, a range, a
+    sub-property, a restriction's property …) — unless some ``owl:sameAs`` can
+    hold between two names, which rewrites every triple (rules eq-rep-*).
+    """
+    q = "ASK { VALUES ?c { %s } ?x a ?c }" % " ".join(f"<{c}>" for c in SAME_AS_MAKERS)
+    q2 = "ASK { VALUES ?p { %s } ?x ?p ?y }" % " ".join(f"<{p}>" for p in SAME_AS_AXIOMS)
+    if store.query(q, use_default_graph_as_union=True) or store.query(q2, use_default_graph_as_union=True):
+        return None
+    named = set()
+    schema = "SELECT ?x ?y WHERE { VALUES ?p { %s } ?x ?p ?y }" % " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
+    for r in store.query(schema, use_default_graph_as_union=True):
+        for t in (r["x"], r["y"]):
+            if isinstance(t, ox.NamedNode):
+                named.add(t.value)
+    characteristics = f"SELECT ?p WHERE {{ ?p a ?c FILTER(STRSTARTS(STR(?c), \"{OWL}\")) }}"
+    for r in store.query(characteristics, use_default_graph_as_union=True):
+        if isinstance(r["p"], ox.NamedNode):
+            named.add(r["p"].value)
+    used = [r["p"].value for r in store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }", use_default_graph_as_union=True)]
+    return sorted(p for p in used if p in named or p.startswith((RDF, RDFS, OWL)))
+
+
+#: The types a property may have that no OWL 2 RL rule reads (a characteristic, e.g. transitive, is read).
+PLAIN_PROPERTY_TYPES = {OWL + c for c in ("ObjectProperty", "DatatypeProperty", "AnnotationProperty",
+                                          "DeprecatedProperty")} | {RDF + "Property"}
+
+
+def typing_only(store, predicates: list[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """The predicates whose triples OWL 2 RL rules read only to type their subject and object
+    (rules prp-dom and prp-rng), with their domains and ranges: ``{p: ([D, …], [R, …])}``.
+
+    Such a predicate is named in the axioms only as the subject of ``rdfs:domain`` and ``rdfs:range``
+    (classes named by IRI) or as the super-property of another; it has no characteristic (transitive,
+    symmetric …), is not in a list (chains, keys), a restriction or another property axiom, and is not
+    of the RDF, RDFS or OWL vocabulary. A triple ``s p o`` of it whose subject already has a type
+    that is, or is under, each domain (and whose object, when not a literal, one under each range) adds
+    nothing to the closure that the types and the class hierarchy do not add: :func:`_dump_triples`
+    leaves it out of what the reasoner reads. (reasonable writes no literal subjects, so a range on a
+    literal adds nothing.)
+    """
+    roles: dict[str, set] = {}
+    schema = "SELECT ?x ?p ?y WHERE { VALUES ?p { %s } ?x ?p ?y }" % " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
+    for r in store.query(schema, use_default_graph_as_union=True):
+        for side, term in (("subject", r["x"]), ("object", r["y"])):
+            if isinstance(term, ox.NamedNode):
+                roles.setdefault(term.value, set()).add((side, r["p"].value))
+    typed = f"SELECT ?p ?c WHERE {{ ?p a ?c FILTER(STRSTARTS(STR(?c), \"{OWL}\")) }}"
+    for r in store.query(typed, use_default_graph_as_union=True):
+        if isinstance(r["p"], ox.NamedNode) and r["c"].value not in PLAIN_PROPERTY_TYPES:
+            roles.setdefault(r["p"].value, set()).add(("typed", r["c"].value))
+    harmless = {("subject", RDFS + "domain"), ("subject", RDFS + "range"), ("object", RDFS + "subPropertyOf")}
+    found = {}
+    for p in predicates:
+        if p.startswith((RDF, RDFS, OWL)) or not roles.get(p, set()) <= harmless:
+            continue
+        ends = {}
+        for end in ("domain", "range"):
+            ends[end] = [r["c"] for r in store.query(f"SELECT DISTINCT ?c WHERE {{ <{p}> <{RDFS}{end}> ?c }}",
+                                                     use_default_graph_as_union=True)]
+        if all(isinstance(c, ox.NamedNode) for c in ends["domain"] + ends["range"]):
+            found[p] = ([c.value for c in ends["domain"]], [c.value for c in ends["range"]])
+    return found
+
+
+def _dump_triples(store, path: Path, predicates: list[str] | None, typing: dict | None = None) -> None:
+    """Write the store's triples (all graphs, or only these predicates) as N-Triples, blank nodes by their ids."""
+    with open(path, "wb") as fh:
+        if predicates is None:
+            store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                        use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+            return
+        for p in predicates:
+            where = f"?s <{p}> ?o"
+            if typing and p in typing:  # only the triples whose typing is not already there
+                domains, ranges = typing[p]
+                typed = [f"?s a/<{RDFS}subClassOf>* <{d}>" for d in domains]
+                typed += [f"{{ FILTER(isLiteral(?o)) }} UNION {{ ?o a/<{RDFS}subClassOf>* <{r}> }}" for r in ranges]
+                where += " FILTER NOT EXISTS { " + " . ".join(f"{{ {x} }}" for x in typed) + " }" if typed else \
+                    " FILTER (false)"
+            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ {where} }}",
+                        use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+
+
+def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
+    """The closure of the store's triples by reasonable, into its inferred graph; property chains
+    completed (reasonable does not apply them) and the closure computed again until none is added."""
+    from rdflib import BNode, URIRef
+
+    predicates = relevant_predicates(store)
+    result.prefiltered = predicates is not None
+    dump = work / "asserted.nt"
+    _dump_triples(store, dump, predicates)
+    # What the store holds, of what rules can write: every triple of the dump (of every predicate a
+    # rule can write), by a keyed 128-bit digest of its N-Triples (56 bytes a triple, not 400 for a
+    # Triple), so nothing the engine returns is looked up in the store one by one.
+    key = os.urandom(16)
+
+    def digest(triple) -> bytes:
+        return hashlib.blake2b(str(triple).encode(), digest_size=16, key=key).digest()
+
+    held = {digest(q.triple) for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)}
+    typing = typing_only(store, predicates) if predicates is not None else None
+    if typing:  # the reasoner reads less: not the triples that only type what is typed already
+        dump.unlink()
+        _dump_triples(store, dump, predicates, typing)
+    read = dump.rename(work / "asserted.ttl")  # N-Triples, but reasonable picks its parser by the extension
+    out = run_reasonable(lambda r: r.load_file(str(read)))
+    read.unlink()
+
+    def term(t):
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, BNode):
+            return ox.BlankNode(str(t))
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype is not None \
+            else ox.Literal(str(t))
+
+    counts = {"inferred": 0, "not-rdf": 0, "trivial": 0}
+
+    def fresh():
+        while out:  # taken from the engine's list one by one, so its memory goes as the store's comes
+            s, p, o = out.pop()
+            why = left_out(s, p, o)
+            if why:
+                counts[why] += 1
+                continue
+            triple = ox.Triple(term(s), term(p), term(o))  # an xsd:string literal is its plain literal here
+            if digest(triple) in held:
+                continue
+            counts["inferred"] += 1
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, INFERRED_GRAPH)
+
+    store.bulk_extend(fresh())
+    out = held = None  # freed before the chains are completed
+    result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
+    added = chain_completions(store)  # reasonable does not apply property chains: add them, then again
+    if added:
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
+        inferred_before = result.inferred + len(added)
+        reason_with_reasonable(store, work, result)
+        result.inferred += inferred_before
+
+
+def reason_with_owlrl(store, result: StoreClosure) -> None:
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    graph = graph_of(triples)  # blank nodes keep their store ids
+    closure = compute_owlrl(graph)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in closure.inferred)
+    result.inferred, result.dropped, result.clashes = len(closure.inferred), closure.dropped, closure.clashes
+    result.trivial = closure.trivial
