@@ -137,21 +137,24 @@ def _two_cores() -> bool:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return cores >= 2 and _busy() <= cores - 2 and hasattr(os, "fork") and threading.active_count() == 1
+    return cores >= 2 and _busy() < cores - 1.5 and hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _busy() -> float:
-    """How many processors other processes keep busy: those running now, from /proc/loadavg's
-    fourth field (less this one), else the last minute's load average."""
+    """How many processors other processes keep busy: the more of those running now (from
+    /proc/loadavg's fourth field, less this one) and the last minute's load average. Either alone
+    misled: a moment's count splits the work just before the others run again, and the average
+    lags."""
+    now = 0.0
     try:
         with open("/proc/loadavg", encoding="ascii") as fh:
-            return int(fh.read().split()[3].split("/")[0]) - 1
+            now = int(fh.read().split()[3].split("/")[0]) - 1
     except (OSError, ValueError, IndexError):
         pass
     try:
-        return os.getloadavg()[0]
+        return max(now, os.getloadavg()[0])
     except (AttributeError, OSError):
-        return 0.0
+        return now
 
 
 def _one_by_one(data, shapes, closure_key, engine):
