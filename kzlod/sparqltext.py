@@ -31,15 +31,23 @@ def strip_sparql(text: str) -> str:
 
 
 _SERVICE = re.compile(r"(?<![:\w?$])SERVICE\b", re.I)
-_UPDATE = re.compile(r"(?<![:\w?$])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.I)
+_UPDATE_WORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy")
+_UPDATE = re.compile(r"(?<![:\w?$])(" + "|".join(_UPDATE_WORDS) + r")\b", re.I)
 
 
-def uses_service(text: str) -> bool:
-    return bool(_SERVICE.search(mask_sparql(text)))
+def uses_service(text: str, *, masked: bool = False) -> bool:
+    """Whether the query calls SERVICE (``masked``: ``text`` is :func:`mask_sparql`'s already)."""
+    if "service" not in text.lower():  # the common case, without the regular expression's look-behind at every place
+        return False
+    return bool(_SERVICE.search(text if masked else mask_sparql(text)))
 
 
-def is_update(text: str) -> bool:
-    masked = mask_sparql(text)
+def is_update(text: str, *, masked: bool = False) -> bool:
+    """Whether the text is an update (``masked``: ``text`` is :func:`mask_sparql`'s already)."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _UPDATE_WORDS):  # the common case, as above
+        return False
+    masked = text if masked else mask_sparql(text)
     head = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.I)
     upd = _UPDATE.search(masked)
     return bool(upd) and (head is None or upd.start() < head.start())
@@ -81,14 +89,19 @@ def read_header(text: str) -> dict:
     return meta
 
 
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of ``{ ( [`` brackets outside strings, IRIs and comments."""
+_BRACKETS = re.compile(r"[{}()\[\]]")
+
+
+def nesting_depth(text: str, *, masked: bool = False) -> int:
+    """The deepest nesting of ``{ ( [`` brackets outside strings, IRIs and comments (``masked``: ``text``
+    is :func:`mask_sparql`'s already)."""
     depth = deepest = 0
-    for ch in mask_sparql(text):
-        if ch in "{([":
+    for m in _BRACKETS.finditer(text if masked else mask_sparql(text)):  # the brackets only, not every character
+        if m.group() in "{([":
             depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "})]":
+            if depth > deepest:
+                deepest = depth
+        else:
             depth -= 1
     return deepest
 

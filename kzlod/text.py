@@ -36,3 +36,14 @@ def one_line(text: str) -> str:
     """``text`` on one line and visible: line breaks written as ``\\n`` (``\\r`` …) too."""
     text = _LINE_BREAKS.sub(lambda m: {"\n": "\\n", "\r": "\\r"}.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
     return visible(text)
+
+
+
+#: Control characters (C0 but tab and newline, DEL, C1).
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def spaced(text: str) -> str:
+    """``text`` with every control character (C0 but tab and newline, DEL, C1) made a space, and
+    stripped: words typed into a search box, fit to search and to show on a page."""
+    return CONTROLS.sub(" ", text).strip()

@@ -7,6 +7,7 @@ import kzlod.querying.terms
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.api.reading import load
 from kzlod.querying import fulltext
+from kzlod.store.snapshot import read_snapshot
 from kzlod.store.spec import StoreSpec
 
 __all__ = ["search", "vocabulary"]
@@ -27,10 +28,14 @@ def search(text: str, *, limit: int = 20, kinds=None, data=(), store: StoreSpec 
     if spec.is_disk:
         spec.existing_path()  # a store that is not there is told as such
     proj = open_project(project)
-    key = fulltext.index_key(proj, spec, data)
+    if spec.is_memory:  # the index is built from the very bytes its key names (a writer may be at work)
+        snapshot = read_snapshot(proj, data)
+        key, opener = fulltext.graph_key(snapshot.version), snapshot.open
+    else:
+        key = fulltext.index_key(proj, spec, data)
 
-    def opener():
-        return load(data=data, store=spec, project=proj)
+        def opener():
+            return load(data=data, store=spec, project=proj)
 
     conn, _ = fulltext.open_index(opener if key is not None else opener(), key)
     return fulltext.search_index(conn, text, limit=limit, kinds=kinds)

@@ -31,7 +31,10 @@ from kzlod.cli.common import StoreType, command
                    f"or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
 @click.option("--header-timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
               metavar="SECONDS", help="Time a client has to send a request's line and headers; then 408 and closed.")
-def serve_command(obj, host, port, store, data, cors, timeout, workers, max_memory, header_timeout):
+@click.option("--frozen", is_flag=True,
+              help="Serve the graph as loaded at the start; never look at the files again (by default changed "
+                   "files are noticed within a second, or at once on SIGHUP, and served from then on).")
+def serve_command(obj, host, port, store, data, cors, timeout, workers, max_memory, header_timeout, frozen):
     """Serve the graph read-only: SPARQL endpoint, entity pages and a query page.
 
     /sparql is a SPARQL 1.1 Protocol endpoint (GET, POST form or direct;
@@ -45,17 +48,20 @@ def serve_command(obj, host, port, store, data, cors, timeout, workers, max_memo
     /sources, /source/NAME (every sentence numbered, with the claims citing it),
     /claims (with facets), /timeline, /map, and /search?q=TEXT. Updates
     and SERVICE are refused; a query past --timeout is stopped (HTTP 504), one
-    past --max-memory too (HTTP 500).
+    past --max-memory too (HTTP 500). Changed files are served within a second
+    (or at once after SIGHUP), all workers together; every answer names its
+    graph's version (KZLOD-Graph-Version, ETag; If-None-Match gives 304).
 
     \b
     Examples:
       kzlod serve
       kzlod serve --port 8080 --timeout 10 --cors https://example.org
+      kzlod serve --frozen --workers 4
       curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql?query=SELECT%20*%20%7B%3Fs%20a%20kz:State%7D'
     """
     def ready(url):
         click.echo(f"kzlod: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)
 
     serve(host=host, port=port, store=store, data=data, project=obj.project(), on_ready=ready, timeout=timeout,
-          workers=workers, cors=tuple(cors), header_timeout=header_timeout,
+          workers=workers, cors=tuple(cors), header_timeout=header_timeout, frozen=frozen,
           max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)

@@ -29,6 +29,7 @@ kzlod left at the top of the folder (``closure-<key>.nt`` …) are never read; t
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -84,11 +85,15 @@ def file_digest(path: str | os.PathLike) -> str:
     it cannot be read."""
     name = os.path.abspath(path)
     before = os.stat(name)
+    if not stat.S_ISREG(before.st_mode):  # a FIFO would never end, a device never stop
+        raise OSError(errno.EINVAL, "not a regular file", name)
     known = _digests.get(name)
     if known is not None and known[0] == _signature(before):
         return known[1]
     h = hashlib.sha256()
-    with open(name, "rb") as fh:
+    with open(os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # put in its place since
+            raise OSError(errno.EINVAL, "not a regular file", name)
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
         after = os.fstat(fh.fileno())

@@ -11,8 +11,10 @@ thing that can be found:
 
 It is built from the store by SPARQL, so any store will do, and kept in the cache
 (:mod:`kzlod.files.cache`, ``$KZLOD_CACHE_DIR``) as ``search/<key>.sqlite``, where the key is a
-hash of the graph's content (:func:`index_key`: the project's files and ``--data`` files, or the
-file hashes ``kzlod load`` recorded in a disk store). A changed project
+hash of the graph's content (:func:`index_key`: the project's files and ``--data`` files, by their
+names and bytes, or the file hashes ``kzlod load`` recorded in a disk store); a memory store's index
+is built from the same bytes its key names (:mod:`kzlod.store.snapshot`), so reverting a file never
+brings back an index holding facts of a later version. A changed project
 gets a new index; an unchanged one is opened in a millisecond. A graph whose content cannot be
 named (an endpoint) gets an index in memory, built once per process.
 
@@ -39,6 +41,7 @@ from kzlod.files import cache
 from kzlod.project import Project
 from kzlod.querying.browse import _int, claim_info, rows_of
 from kzlod.store.backends import OxigraphStore, content_key, read_meta
+from kzlod.store.snapshot import current_version
 from kzlod.store.spec import StoreSpec
 from kzlod.vocab import KZ, ONTOLOGY, compact
 
@@ -160,9 +163,16 @@ def index_key(project: Project, store: StoreSpec, data=()) -> str | None:
     if store.is_endpoint:
         return None
     try:
-        return cache.content_key("search", [*project.graph_files(), *map(Path, data)], versions=versions)
+        return graph_key(current_version(project, data))
     except OSError:
         return None
+
+
+def graph_key(version: str) -> str:
+    """The key of the index of a memory store whose files make ``version``
+    (the version of a :class:`kzlod.store.snapshot.Snapshot`: the bytes the store was built from, and their names)."""
+    return cache.content_key("search", [f"graph {version}"],
+                             versions=f"format {INDEX_FORMAT} sqlite {sqlite3.sqlite_version}")
 
 
 def index_path(key: str) -> Path:

@@ -165,13 +165,14 @@ def check_query(sparql: str) -> None:
     if len(sparql) > max_chars:
         raise QueryError(f"query too long: {len(sparql)} characters, over the limit of {max_chars} "
                          "(KZLOD_MAX_QUERY_CHARS)")
-    depth = nesting_depth(sparql)
+    masked = mask_sparql(sparql)  # once, for the three looks below
+    depth = nesting_depth(masked, masked=True)
     if depth > max_nesting:
         raise QueryError(f"query too complex: brackets nested {depth} deep, over the limit of {max_nesting} "
                          "(KZLOD_MAX_QUERY_NESTING)")
-    if is_update(sparql):
+    if is_update(masked, masked=True):
         raise QueryError("updates are refused: kzlod queries are read-only (use 'kzlod add' to change data)")
-    if uses_service(sparql):
+    if uses_service(masked, masked=True):
         raise QueryError("SERVICE is refused: kzlod never contacts other servers from a query")
 
 

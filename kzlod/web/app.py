@@ -8,7 +8,7 @@
 * ``/static/<file>`` — the pages' stylesheets and scripts, read once.
 
 Routes are small functions of the request; what they share (the pool of workers, the
-configuration, the named queries, the search index's key) is in the application's ``state``.
+configuration, the named queries) is in the application's ``state``.
 A :class:`~kzlod.errors.KzlodError` raised in a route is answered by one handler
 (:func:`kzlod.web.replies.on_error`; a browser's 404 by a page, :mod:`kzlod.web.notfound`).
 Every response carries the security headers (:class:`~kzlod.web.middleware.SecurityHeaders`).
@@ -71,5 +71,5 @@ def create_app(pool, config=None):
     app = Starlette(routes=routes, middleware=middleware(config), exception_handlers=handlers)
     app.state.pool, app.state.config = pool, config
     app.state.named, app.state.namespaces = named_queries(), config.project.namespaces
-    app.state.search_key, app.state.static = site.search_key(config), static_files()
+    app.state.static = static_files()
     return app

@@ -17,17 +17,18 @@ from __future__ import annotations
 import re
 import urllib.parse
 
+from kzlod import settings
 from kzlod.errors import QueryError
 from kzlod.querying.output import render
 from kzlod.querying.run import check_query, run_query
 from kzlod.sparqltext import mask_sparql
 from kzlod.store.backends import GraphStore, bind_values, query_kind
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
-from kzlod.web import pages, protocol, rdftext, replies, service
+from kzlod.web import answers, pages, protocol, rdftext, replies, service
 from kzlod.web.links import LOCAL, SERVED, Site, ontology_link
 from kzlod.web.middleware import read_body
 from kzlod.web.ontology import render_ontology
-from kzlod.web.protocol import GRAPH_TYPES, RESULT_TYPES, HttpError
+from kzlod.web.protocol import GRAPH_FORMATS, GRAPH_TYPES, MEDIA_TYPES, RESULT_TYPES, RESULTS_FORMATS, HttpError
 from kzlod.web.replies import Reply
 
 ENTITY_TYPES = {"ttl": "text/turtle", "html": "text/html", "nt": "application/n-triples",
@@ -60,8 +61,12 @@ async def sparql(request):
         return replies.redirect("/?" + urllib.parse.urlencode({"query": op.query})).response()
     fmt = protocol.choose_format(kind, accept, op.format)
     default_graphs, named_graphs = op.dataset
-    task = ("query", op.query, default_graphs, named_graphs, fmt, endpoint_iri(request))
-    return (await pool.arun(task)).with_headers(VARY).response()
+    task = ("query", op.query, _frozen(default_graphs), _frozen(named_graphs), fmt, endpoint_iri(request))
+    return await answers.answer(request, task, headers=VARY)
+
+
+def _frozen(graphs: list | None) -> tuple | None:
+    return None if graphs is None else tuple(graphs)
 
 
 def service_description(request, accept: str | None, info: dict) -> Reply:
@@ -114,14 +119,12 @@ async def entity(request):
     local = request.path_params["local"]
     if not LOCAL.match(local) or len(local) > 512:
         raise HttpError(404, "no such entity: not a kzlod identifier")
-    reply = await request.app.state.pool.arun(("entity", KZD + local, resource_format(request)))
-    return reply.with_headers(VARY).response()
+    return await answers.answer(request, ("entity", KZD + local, resource_format(request)), headers=VARY)
 
 
 async def ontology(request):
     """``/ontology``: the ontology's documentation or its triples."""
-    reply = await request.app.state.pool.arun(("ontology", resource_format(request)))
-    return reply.with_headers(VARY).response()
+    return await answers.answer(request, ("ontology", resource_format(request)), headers=VARY)
 
 
 def routes() -> list:
@@ -137,28 +140,32 @@ def routes() -> list:
 
 # --- what a worker runs ----------------------------------------------------------------
 
+class DatasetView(GraphStore):
+    """A store seen through the protocol dataset (the store's union default graph when none was given;
+    then FROM / FROM NAMED in the query take over)."""
+
+    def __init__(self, store, default_graphs, named_graphs, base_iri=None):
+        import pyoxigraph as ox
+
+        self.store, self.name, self.base_iri = store, store.name, base_iri
+        if default_graphs is None and named_graphs is None:
+            self.dataset = {"use_default_graph_as_union": True}
+        else:
+            self.dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],  # tuples from the route
+                            "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
+
+    def query(self, sparql, substitutions=None):
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        chosen = self.dataset
+        if "use_default_graph_as_union" in chosen and "from" in sparql.lower() and _FROM.search(mask_sparql(sparql)):
+            chosen = {}  # the query's own dataset
+        return self.store.store.query(sparql, prefixes=NAMESPACES, base_iri=self.base_iri, **chosen)
+
+
 def _dataset_query(store, default_graphs, named_graphs, base_iri=None):
     """A store view over the protocol dataset (the store's union default graph when none was given)."""
-    import pyoxigraph as ox
-
-    if default_graphs is None and named_graphs is None:
-        dataset = {"use_default_graph_as_union": True}  # FROM / FROM NAMED in the query take over (below)
-    else:
-        dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs],
-                   "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
-
-    class DatasetView(GraphStore):
-        name = store.name
-
-        def query(self, sparql, substitutions=None):
-            if substitutions:
-                sparql = bind_values(sparql, substitutions)
-            chosen = dataset
-            if "use_default_graph_as_union" in dataset and _FROM.search(mask_sparql(sparql)):
-                chosen = {}  # the query's own dataset
-            return store.store.query(sparql, prefixes=NAMESPACES, base_iri=base_iri, **chosen)
-
-    return DatasetView()
+    return DatasetView(store, default_graphs, named_graphs, base_iri)
 
 
 def _result(result, fmt: str) -> Reply:
@@ -172,8 +179,44 @@ def _result(result, fmt: str) -> Reply:
     return Reply(render(result, fmt).encode("utf-8"), mtype + charset)
 
 
+#: The fewest bytes one row (a solution, a triple) takes in each format as pyoxigraph writes it: a
+#: serialization shorter than ``rows * MIN_ROW_BYTES`` holds fewer than ``rows`` rows.
+MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1, "ttl": 4, "nt": 8, "jsonld": 8}
+
+
+def serialized(view, sparql: str, fmt: str, max_rows: int) -> Reply | None:
+    """The answer written by pyoxigraph itself, with no Python work per row; None when this cannot
+    give it: an error (said by :func:`run_query`'s way), an ASK as CSV/TSV, or a result that may hold
+    more than ``max_rows`` rows (cut by :func:`run_query`'s way, and flagged)."""
+    import pyoxigraph as ox
+
+    try:
+        results = view.query(sparql)
+        if isinstance(results, ox.QueryTriples):
+            fmt = fmt if fmt in GRAPH_TYPES else "ttl"
+            body = ox.serialize(results, format=GRAPH_FORMATS[fmt], prefixes=NAMESPACES if fmt == "ttl" else None)
+        else:
+            fmt = fmt if fmt in RESULT_TYPES else "json"
+            if isinstance(results, ox.QueryBoolean) and fmt in ("csv", "tsv"):
+                return None
+            body = results.serialize(format=RESULTS_FORMATS[fmt])
+    except (SyntaxError, ValueError, OSError, RuntimeError, TypeError, RecursionError):
+        return None  # run again by run_query, which says what is wrong as the CLI does
+    finally:
+        results = None
+    if len(body) >= max_rows * MIN_ROW_BYTES[fmt]:
+        return None
+    charset = "" if fmt in ("json", "jsonld") else "; charset=utf-8"
+    return Reply(body, MEDIA_TYPES[fmt] + charset)
+
+
 def task_query(store, sparql, default_graphs, named_graphs, fmt, base_iri=None, max_rows=None) -> Reply:
     view = _dataset_query(store, default_graphs, named_graphs, base_iri)
+    max_rows = settings.get("max_rows") if max_rows is None else max_rows
+    # The route has checked the query (check_query) before making this task, the only way one is made.
+    fast = serialized(view, sparql, fmt, max_rows)
+    if fast is not None:
+        return fast
     result = run_query(view, sparql, timeout=0, max_rows=max_rows)
     reply = _result(result, fmt)
     return reply.with_headers({"X-Kzlod-Truncated": "true"}) if result.truncated else reply

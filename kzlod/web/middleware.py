@@ -2,7 +2,8 @@
 and time limits on a request's head and body.
 
 * :class:`SecurityHeaders` — ASGI middleware: :data:`~kzlod.web.replies.SECURITY_HEADERS` on every
-  response a route did not make with them (Starlette's own 404s and 405s, CORS preflights, 500s);
+  response a route did not make with them (Starlette's own 404s and 405s, CORS preflights, 500s),
+  and ``KZLOD-Graph-Version`` where a route did not set it;
 * :class:`InFlightLimit` — ASGI middleware: at most so many requests answered at once, 503 past it;
 * :func:`head_timeout_protocol` — uvicorn's h11 protocol with a time limit on a request's line and
   headers (uvicorn has none);
@@ -16,9 +17,12 @@ from __future__ import annotations
 from kzlod.web import replies
 from kzlod.web.protocol import HttpError
 
+#: The graph's version on every response (a worker's answer carries the version that made it).
+VERSION_KEY = replies.VERSION_HEADER.lower()
+
 
 class SecurityHeaders:
-    """ASGI middleware: the security headers on every response."""
+    """ASGI middleware: the security headers on every response, and the version of the graph served."""
 
     def __init__(self, app):
         self.app = app
@@ -27,11 +31,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        pool = getattr(getattr(scope.get("app"), "state", None), "pool", None)
+        version = getattr(pool, "version", "")  # the graph served as the request came in
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.decode("latin-1").lower() for k, _ in headers}
                 headers += [(k.encode(), v.encode()) for k, v in replies.SECURITY_HEADERS.items() if k not in present]
+                if VERSION_KEY not in present and version:
+                    headers.append((VERSION_KEY.encode(), version.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -34,6 +34,26 @@ GRAPH_TYPES = {
     "jsonld": "application/ld+json",
 }
 MEDIA_TYPES = {**RESULT_TYPES, **GRAPH_TYPES}
+
+
+class _Formats(dict):
+    """pyoxigraph's format of each key, looked up when first asked (pyoxigraph is imported late)."""
+
+    def __init__(self, names: dict[str, str], kind: str):
+        super().__init__()
+        self.names, self.kind = names, kind
+
+    def __missing__(self, key: str):
+        import pyoxigraph as ox
+
+        value = getattr(getattr(ox, self.kind), self.names[key])
+        self[key] = value
+        return value
+
+
+#: pyoxigraph's serializers of each result format and each graph format.
+RESULTS_FORMATS = _Formats({"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}, "QueryResultsFormat")
+GRAPH_FORMATS = _Formats({"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}, "RdfFormat")
 #: W3C format IRIs (https://www.w3.org/ns/formats/) of each result format, for the service description.
 FORMAT_IRIS = {
     "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",

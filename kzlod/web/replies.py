@@ -26,6 +26,8 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+#: The header every answer carries: the version of the graph that made it (:mod:`kzlod.web.answers`).
+VERSION_HEADER = "KZLOD-Graph-Version"
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 #: The start of a query error's message that says the query was refused, not that it failed.

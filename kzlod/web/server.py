@@ -11,6 +11,12 @@ Connections: a client has ``header_timeout`` seconds to send a request's line an
 (:class:`kzlod.web.middleware.InFlightLimit`), counting requests, not open connections, so
 connections that stall before their headers cannot make other clients wait.
 See docs/performance.md, "Limits of one query and of the server".
+
+Freshness: the server looks at the project's files at most once a second (``check_every``) and at
+once on SIGHUP; when their content changed it loads the new graph into new workers and swaps to it
+for every later request (:class:`kzlod.web.workers.WorkerPool`). Every answer names the version of
+the graph that made it (``KZLOD-Graph-Version``, and in its ``ETag``; :mod:`kzlod.web.answers`).
+``frozen`` (``--frozen``) serves the graph loaded at the start until stopped.
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ class ServeConfig:
     body_timeout: float = 30.0  # seconds a client has to send a request's body
     max_in_flight: int = 256  # requests answered at once (their headers received); more get 503
     start_timeout: float = 120.0
+    #: never look at the files again: serve the graph loaded at the start until stopped (``--frozen``)
+    frozen: bool = False
+    check_every: float = 1.0  # seconds between looks at the files (at most once a second by default)
 
     def check(self) -> None:
         if self.timeout <= 0:
@@ -77,25 +86,37 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_ready=None) -> None:
-    """Load the workers, bind, and serve until interrupted."""
+def listen(host: str, port: int):
+    """The server's listening socket on ``host``:``port`` (0: any free port), a usage error when it cannot be had."""
     import socket
 
-    import uvicorn
-
-    config.check()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets whose protocol
+    # says TCP, and with it on, a response's head and body, written apart, waited for the client's delayed ACK:
+    # 40 ms a request on a keep-alive connection.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.listen(2048)  # uvicorn's own backlog
+    return sock
+
+
+def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_ready=None) -> None:
+    """Load the workers, bind, and serve until interrupted."""
+    import uvicorn
+
+    config.check()
+    sock = listen(host, port)
     pool = WorkerPool(config)
     try:
         pool.start()
+        if not config.frozen:
+            pool.watch(config.check_every)
         app = create_app(pool, config)
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
@@ -108,16 +129,18 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_
             timeout_graceful_shutdown=5,
         ))
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again: end quietly.
-        previous = None
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGTERM, _interrupt)
+            previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
+            if hasattr(signal, "SIGHUP"):  # look at the files now (--frozen: ignored, as a daemon would)
+                previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, signal.SIG_IGN if config.frozen else pool.wake)
         try:
             server.run(sockets=[sock])
         except KeyboardInterrupt:
             pass
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     finally:
         pool.close()
         sock.close()

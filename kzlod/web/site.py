@@ -42,7 +42,8 @@ from kzlod.querying.browse import (
 from kzlod.querying.descriptions import entity_iris
 from kzlod.querying.relations import relation_map
 from kzlod.querying.run import run_query
-from kzlod.web import browse, notfound, pages, replies
+from kzlod.text import spaced
+from kzlod.web import answers, browse, notfound, pages, replies
 from kzlod.web.browse import FACET_VALUES
 from kzlod.web.links import SERVED, SOURCE_NAME, Site, facet_page_name, page_names, source_page_names, static_linker
 from kzlod.web.ontology import render_ontology
@@ -153,7 +154,8 @@ def task_source(store, name: str):
     return replies.page(browse.render_source(doc, SERVED))
 
 
-def task_claims(store, chosen: list):
+def task_claims(store, chosen: tuple):
+    chosen = list(chosen)
     facets = _once(store, "facets", lambda: claim_facets(store))  # seconds on a million triples
     matching = facets.matching(chosen)[:browse.CLAIMS_SHOWN]
     infos = claim_info(store, matching)
@@ -168,9 +170,10 @@ def task_map(store):
     return _once(store, "map", lambda: replies.page(render_map(relation_map(store), SERVED)))
 
 
-def task_search(store, text: str, limit: int, key: str | None):
+def task_search(store, text: str, limit: int):
+    """A search of the worker's own graph, in the index of its version (``store.search_key``, set by the worker)."""
     try:
-        result = fulltext.search(store, text, key=key, limit=limit)
+        result = fulltext.search(store, text, key=getattr(store, "search_key", None), limit=limit)
     except KzlodError as exc:  # the search page says what is wrong with the words
         return replies.page(browse.render_search(text, None, SERVED, error=exc.message), status=400)
     return replies.page(browse.render_search(text, result, SERVED))
@@ -183,23 +186,18 @@ TASKS = {"entities": task_entities, "sources": task_sources, "source": task_sour
 
 # --- the served site: routes ------------------------------------------------------------------------
 
-def search_key(config) -> str | None:
-    """The key of the served graph's search index (None: a graph the index cannot be kept for)."""
-    return fulltext.index_key(config.project, config.store, config.data)
-
-
 def _page(task: str):
     """A route to a page made by ``task`` alone."""
-    async def answer(request):
-        return (await request.app.state.pool.arun((task,))).response()
-    return answer
+    async def page(request):
+        return await answers.answer(request, (task,))
+    return page
 
 
 async def source(request):
     name = request.path_params["name"]
     if not SOURCE_NAME.match(name):
         raise HttpError(404, "no such source: not a kzlod source name")
-    return (await request.app.state.pool.arun(("source", name))).response()
+    return await answers.answer(request, ("source", name))
 
 
 def chosen_facets(items) -> list[tuple[str, str]]:
@@ -218,7 +216,7 @@ def chosen_facets(items) -> list[tuple[str, str]]:
 
 async def claims(request):
     chosen = chosen_facets(request.query_params.multi_items())
-    return (await request.app.state.pool.arun(("claims", chosen))).response()
+    return await answers.answer(request, ("claims", tuple(chosen)))
 
 
 def _limit(text: str) -> int:
@@ -232,17 +230,19 @@ def _limit(text: str) -> int:
 
 
 async def search(request):
-    text = request.query_params.get("q", "").strip()
+    text = spaced(request.query_params.get("q", ""))  # no NUL or escape from the address is shown raw
     limit = _limit(request.query_params.get("limit", "50"))
     if not text:
         return replies.page(browse.render_search("", None, SERVED)).response()
     if len(text) > fulltext.MAX_QUERY_CHARS:
         raise HttpError(400, f"search text too long: at most {fulltext.MAX_QUERY_CHARS} characters")
-    # the first search builds the index (a million triples: some seconds); later ones open it
+    # the first search builds the index (a million triples: some seconds); later ones open it. The key is
+    # the served graph's (its version): /search answers from the graph /sparql answers from.
     state = request.app.state
-    fresh = state.search_key is None or not fulltext.index_path(state.search_key).is_file()
+    key = state.pool.search_key
+    fresh = key is None or not fulltext.index_path(key).is_file()
     timeout = max(state.config.timeout, 600.0) if fresh else state.config.timeout
-    return (await state.pool.arun(("search", text, limit, state.search_key), timeout)).response()
+    return await answers.answer(request, ("search", text, limit), timeout=timeout)
 
 
 def routes() -> list:

@@ -157,6 +157,23 @@ def test_select_results_in_each_format_by_accept(client, fmt):
     assert got == states
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_protocol_results_are_written_by_the_store_itself(client, local, fmt):
+    """The thin serving path: a SELECT's answer is pyoxigraph's own serialization (compact JSON), byte for
+    byte what the store writes for the same query, not rows turned into Python and back."""
+    import pyoxigraph as ox
+
+    from kzlod.sparqltext import prefixed_query
+
+    res = client.get("/sparql", params={"query": STATES, "format": fmt})
+    fmts = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
+            "tsv": ox.QueryResultsFormat.TSV}
+    expected = local.store.query(prefixed_query(STATES), use_default_graph_as_union=True).serialize(format=fmts[fmt])
+    assert res.status_code == 200 and res.content == expected
+    if fmt == "json":
+        assert b"\n" not in res.content and b": " not in res.content
+
+
 def test_accept_with_q_values_picks_the_preferred_format(client):
     res = client.get("/sparql", params={"query": STATES},
                      headers={"Accept": "application/sparql-results+json;q=0.5, text/csv;q=0.9, */*;q=0.1"})
@@ -791,6 +808,35 @@ def test_serve_usage_errors(args, code, message):
     assert res.exit_code == code, res.output
     assert message in res.output
     assert "Traceback" not in res.output
+
+
+def test_connections_to_the_server_send_small_writes_at_once():
+    """Regression: the listening socket was made with protocol 0, so asyncio left Nagle's algorithm on for
+    its connections, and each answer's body waited for the client's delayed ACK: 40 ms a request on a
+    keep-alive connection. The connections asyncio accepts from it now have TCP_NODELAY."""
+    import asyncio
+    import socket
+
+    from kzlod.web.server import listen
+
+    sock = listen("127.0.0.1", 0)
+    assert sock.proto == socket.IPPROTO_TCP
+    seen = []
+
+    async def main():
+        class Record(asyncio.Protocol):
+            def connection_made(self, transport):
+                seen.append(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Record, sock=sock)
+        async with server:
+            reader, writer = await asyncio.open_connection(*sock.getsockname())
+            await reader.read()
+            writer.close()
+
+    asyncio.run(main())
+    assert seen and seen[0] != 0
 
 
 def test_serve_reports_a_port_in_use():
