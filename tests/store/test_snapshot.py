@@ -134,3 +134,27 @@ def test_the_first_command_and_the_next_give_rows_in_the_same_order(cold_cache, 
             for _ in range(2)]
     assert [r.exit_code for r in runs] == [0, 0]
     assert runs[0].stdout == runs[1].stdout and len(runs[0].stdout.splitlines()) > 5
+
+
+def test_a_file_replaced_between_the_look_up_and_the_parse_is_kept_under_its_own_content(cold_cache, tmp_path,
+                                                                                         monkeypatch):
+    """Regression: the snapshot was kept under the key of the bytes hashed at the look-up, though
+    the store was parsed from the file read again: a writer's rename between the two put the
+    edited graph under the old content's key."""
+    from kzlod.store import backends
+
+    folder = copy_project(tmp_path / "p")
+    project = resolve(folder)
+    before = snapshot_key(project)
+    real = backends.read_bytes
+
+    def edited_meanwhile(path):
+        if path.name == "entities.ttl":
+            _edit(folder)
+        return real(path)
+
+    monkeypatch.setattr(backends, "read_bytes", edited_meanwhile)
+    store = project_store(project)
+    assert '"Armenia (edited)"@en' in {str(q.object) for q in store.store}
+    assert cache.get("graph", before) is None  # nothing under the content it does not hold
+    assert cache.get("graph", snapshot_key(resolve(folder))) is not None
