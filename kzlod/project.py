@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,6 +173,8 @@ def resolve(explicit: Path | str | None = None, *, start: Path | None = None) ->
 
 def read(root: Path) -> Project:
     """Read a project's ``kzlod.toml`` (a clear file:line error when it is not valid TOML)."""
+    import tomllib  # here: the bundled graph has no kzlod.toml to read
+
     root = Path(root).resolve()
     toml = root / PROJECT_FILE
     try:

@@ -6,7 +6,7 @@ directory upward, else the bundled graph, read-only. A store is named as the com
 names it (``"memory"``, ``"oxigraph:DIR"``, an endpoint URL) or by a
 :class:`~kzlod.store.spec.StoreSpec`.
 
-The functions live in modules by what they do (:mod:`.reading`, :mod:`.checking`,
+The functions live in modules by what they do (:mod:`.reading`, :mod:`.searching`, :mod:`.checking`,
 :mod:`.writing`, :mod:`.curating`, :mod:`.releasing`, :mod:`.caching`); this package gives them all by name,
 imported when one is first asked for. A command imports the module it uses, so that
 ``kzlod query`` loads neither the server nor the curation tools.
@@ -22,7 +22,7 @@ from __future__ import annotations
 #: Every public name and the module of :mod:`kzlod.api` that defines it.
 API = {
     "open_project": "context",
-    "load": "reading", "query": "reading", "search": "reading", "vocabulary": "reading", "describe": "reading",
+    "load": "reading", "query": "reading", "search": "searching", "vocabulary": "searching", "describe": "reading",
     "card_text": "reading", "stats": "reading", "stats_text": "reading", "labels_for": "reading", "find_entity": "reading",
     "named_queries": "reading", "resolve_query": "reading", "bind_params": "reading", "resolve_params": "reading",
     "run_query": "reading", "render": "reading", "table": "reading",
@@ -41,10 +41,11 @@ __all__ = sorted(API)
 
 def __getattr__(name: str):
     if name in API:
-        from kzlod.api import caching, checking, context, curating, reading, releasing, writing
+        from kzlod.api import caching, checking, context, curating, reading, releasing, searching, writing
 
         modules = {"caching": caching, "checking": checking, "context": context, "curating": curating,
-                   "reading": reading, "releasing": releasing, "writing": writing}
+                   "reading": reading, "releasing": releasing, "searching": searching,
+                   "writing": writing}
         return getattr(modules[API[name]], name)
     raise AttributeError(f"module 'kzlod.api' has no attribute {name!r}")
 

@@ -24,7 +24,8 @@ from kzlod.cli.common import command, echo_json, emit, format_option, graph_opti
 @click.option("--max-rows", type=int, default=None, metavar="N", help="Result row cap (default 100000).")
 @click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
               help=f"Memory the query may take, in MB; past it the query is stopped "
-                   f"(default {settings.default('max_query_memory')}, or KZLOD_MAX_QUERY_MEMORY; 0: no limit).")
+                   f"(default for a query you write {settings.default('max_query_memory')}, or "
+                   f"KZLOD_MAX_QUERY_MEMORY; a named query has none unless given; 0: no limit).")
 @click.option("--iris", is_flag=True, help="Table: show IRIs (compact, with their labels) and every column.")
 @click.option("--full", is_flag=True, help="Table: wrap long text instead of cutting it with an ellipsis.")
 def query_command(obj, query, data, store, endpoint, inferred, params, fmt, timeout, max_rows, max_memory, iris,
@@ -50,10 +51,11 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
     graph = open_graph(obj, data, store, endpoint, inferred)
     with obj.step("querying"):
         bound = resolve_params(graph, bound, named)
+        if max_memory is None:  # kzlod's own named queries, like its pages' queries, run uncapped
+            max_memory = 0 if named is not None else settings.get("max_query_memory")
         # CSV (asked for, or by default into a pipe) is written by the store itself, not row by row
         written = "csv" if fmt == "csv" or (fmt is None and not sys.stdout.isatty()) else None
-        result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows,
-                           max_memory=settings.get("max_query_memory") if max_memory is None else max_memory,
+        result = run_query(graph, text, params=bound, timeout=timeout, max_rows=max_rows, max_memory=max_memory,
                            written=written)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kzlod.api.reading import search
+from kzlod.api.searching import search
 from kzlod.cli.common import command, data_option, echo_json, emit, format_option, store_option
 from kzlod.querying.fulltext import KINDS
 from kzlod.text import visible

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kzlod.api.reading import vocabulary
+from kzlod.api.searching import vocabulary
 from kzlod.cli.common import command, echo_json, emit, format_option
 from kzlod.querying.terms import term_text, terms_text
 

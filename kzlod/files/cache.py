@@ -5,6 +5,7 @@ setting: ``$KZLOD_CACHE_DIR``, else ``$XDG_CACHE_HOME/kzlod``, else ``~/.cache/k
 file per entry, in a folder per kind (:data:`KINDS`)::
 
     closure/<key>.nt       an OWL RL closure: a header line (what was left out, the clashes), then N-Triples
+    graph/<key>.nq         a project's graph as a memory store holds it: a header line (its count), then N-Quads
     report/<key>.json      the validation report of a project's graph, with its SHACL results
     search/<key>.sqlite    a full-text index (SQLite FTS5)
     gate/<key>.ok          a project file the strict input gate passed (kzlod.gate.own)
@@ -41,9 +42,10 @@ from typing import Callable, Iterable
 
 from kzlod import settings
 from kzlod.files.safewrite import replace_atomically
+from kzlod.version import __version__
 
 #: Each kind of entry and the extension of its file.
-KINDS = {"closure": ".nt", "report": ".json", "search": ".sqlite", "gate": ".ok"}
+KINDS = {"closure": ".nt", "graph": ".nq", "report": ".json", "search": ".sqlite", "gate": ".ok"}
 #: Bumped when :func:`content_key`'s recipe changes, so that no older entry is read.
 KEY_FORMAT = 1
 #: A temporary file older than this (seconds) is a crash's leftover and goes when the cache is trimmed.
@@ -101,7 +103,26 @@ def file_digest(path: str | os.PathLike) -> str:
 
 @functools.lru_cache(maxsize=None)
 def package_version(name: str) -> str:
-    """An installed distribution's version ("-" when it is not installed), without importing it."""
+    """An installed distribution's version ("-" when it is not installed), without importing it.
+
+    Read from the name of its ``<name>-<version>.dist-info`` folder beside the package, which
+    costs a file listing; :mod:`importlib.metadata` (tens of milliseconds at start-up) only where
+    that folder is not found once."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        where = Path(spec.origin).parent.parent
+        try:
+            found = [n[: -len(".dist-info")] for n in os.listdir(where) if n.endswith(".dist-info")]
+        except OSError:
+            found = []
+        found = [n.split("-")[1] for n in found if n.count("-") == 1 and _dist(n.split("-")[0]) == _dist(name)]
+        if len(found) == 1:
+            return found[0]
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -110,12 +131,17 @@ def package_version(name: str) -> str:
         return "-"
 
 
+def _dist(name: str) -> str:
+    """A distribution's name as its dist-info folder writes it (PEP 503 normalised, with underscores)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
 def content_key(kind: str, inputs: Iterable = (), *, versions: str = "") -> str:
     """The key of what ``inputs`` make: a SHA-256 over the kind, ``versions`` (what else the result
     depends on: a format number, a library's version; kzlod's own is added for the cache's kinds)
     and each input by its content — a path by its file's bytes (:func:`file_digest`), bytes and
     text as they are. OSError when a file cannot be read."""
-    made_by = f"kzlod {package_version('kzlod')} " if kind in KINDS else ""
+    made_by = f"kzlod {__version__} " if kind in KINDS else ""
     h = hashlib.sha256(f"kzlod-cache {KEY_FORMAT} {kind} {made_by}{versions}\n".encode())
     for item in inputs:
         if isinstance(item, os.PathLike):

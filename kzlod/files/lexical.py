@@ -13,10 +13,24 @@ _BASE = (
 _CHARS_U = _BASE + "_"
 _CHARS = _CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PCT = "%[0-9A-Fa-f]{2}"
-PN_LOCAL = re.compile(
-    f"(?:[{_CHARS_U}:0-9]|{_PCT})(?:(?:[{_CHARS}.:]|{_PCT})*(?:[{_CHARS}:]|{_PCT}))?"
-)
-PN_PREFIX = re.compile(f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?")
+
+
+class LazyPattern:
+    """A regular expression compiled when it is first used. PN_LOCAL's and PN_PREFIX's classes span
+    all of Unicode and take about 10 ms each to compile: a command that never writes Turtle nor
+    checks a name (``kzlod query NAME``) does not pay for them."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __getattr__(self, name):  # once per attribute: the compiled pattern's is kept on the instance
+        value = getattr(re.compile(self.pattern), name)
+        setattr(self, name, value)
+        return value
+
+
+PN_LOCAL = LazyPattern(f"(?:[{_CHARS_U}:0-9]|{_PCT})(?:(?:[{_CHARS}.:]|{_PCT})*(?:[{_CHARS}:]|{_PCT}))?")
+PN_PREFIX = LazyPattern(f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?")
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 DOUBLE = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)")

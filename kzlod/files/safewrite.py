@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import shutil
 from contextlib import nullcontext
 from pathlib import Path
@@ -112,7 +111,7 @@ def _resolve_target(path: str | os.PathLike) -> Path:
 def _write_temp(target: Path, data: bytes) -> Path:
     """Write ``data`` to a fresh, fsync-ed temporary file beside ``target``."""
     folder = target.parent
-    name = f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    name = f".{target.name}.{os.urandom(6).hex()}{TEMP_SUFFIX}"
     tmp = folder / name
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
@@ -172,7 +171,7 @@ def replace_atomically(path: str | os.PathLike, fill: Callable[[Path], object]) 
     temporary file is removed and ``path`` is left as it was. No lock is taken: for files that
     any writer makes alike (the cache's entries, a store's metadata under its own lock)."""
     target = Path(path)
-    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    tmp = target.parent / f".{target.name}.{os.urandom(6).hex()}{TEMP_SUFFIX}"
     try:
         fill(tmp)
         _fsync_file(tmp)
@@ -234,7 +233,7 @@ def _make_backup(target: Path) -> Path | None:
     """A hard link (or, failing that, a copy) of the current target."""
     if not target.exists():
         return None
-    backup = target.parent / f".{target.name}.{secrets.token_hex(6)}{BACKUP_SUFFIX}"
+    backup = target.parent / f".{target.name}.{os.urandom(6).hex()}{BACKUP_SUFFIX}"
     try:
         os.link(target, backup)
     except OSError:

@@ -115,11 +115,11 @@ def parse_files(paths, *, base_iri: str | None = None, allow_empty: bool = True,
     return parsed
 
 
-def parse_trusted(path: Path) -> list:
+def parse_trusted(path: Path, raw: bytes | None = None) -> list:
     """Parse a bundled file (already checked by the tests), as fast as possible (a regular file,
     within the limit of any file: :func:`kzlod.gate.reading.read_bytes`); a file that is not RDF
-    after all is an InputError naming it."""
-    raw = read_bytes(Path(path))
+    after all is an InputError naming it. ``raw``: the file's bytes, when the caller read them."""
+    raw = read_bytes(Path(path)) if raw is None else raw
     try:
         quads = ox.parse(raw, format=rdf_format(Path(path)))
         return relabel_blank_nodes(quads, blank_salt(Path(path).name, raw))

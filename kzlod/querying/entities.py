@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 
 import pyoxigraph as ox
 
@@ -84,6 +83,8 @@ def find_entity(store, name: str) -> ox.NamedNode:
         if run_query(store, "ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", {ox.Variable("e"): term}).boolean:
             return term
         known = sorted({compact(s.value) for s, _ in run_query(store, FIND).rows})
+        import difflib  # here: only a name not found needs it
+
         close = difflib.get_close_matches(compact(term.value), known, n=3, cutoff=0.7)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise UsageError(f"no entity {name!r} in the graph.{hint}")
@@ -95,6 +96,8 @@ def find_entity(store, name: str) -> ox.NamedNode:
     if len(hits) > 1:
         raise UsageError(f"{name!r} names several entities: {', '.join(compact(h) for h in hits)}; give the IRI")
     names = sorted({label.value for _, label in rows})
+    import difflib  # here: only a name not found needs it
+
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise UsageError(f"no entity named {name!r}.{hint}")

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -66,6 +65,8 @@ def to_json(result: QueryResult) -> str:
 
 
 def _xml_term(term) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # here: it imports urllib.request, which a table never needs
+
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -79,6 +80,8 @@ def _xml_term(term) -> str:
 
 
 def to_xml(result: QueryResult) -> str:
+    from xml.sax.saxutils import quoteattr
+
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
     out.append("  </head>")

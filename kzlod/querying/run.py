@@ -12,7 +12,6 @@ the server").
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -80,13 +79,14 @@ class QueryResult:
 
 def named_queries() -> dict[str, NamedQuery]:
     """The bundled named queries by name."""
-    found = {}
-    for path in sorted(QUERIES_DIR.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        meta = read_header(text)
-        found[path.stem] = NamedQuery(path.stem, meta["title"], meta["description"], meta["params"], text, path,
-                                      meta["required"], meta["kinds"])
-    return found
+    return {path.stem: _named(path) for path in sorted(QUERIES_DIR.glob("*.rq"))}
+
+
+def _named(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta = read_header(text)
+    return NamedQuery(path.stem, meta["title"], meta["description"], meta["params"], text, path,
+                      meta["required"], meta["kinds"])
 
 
 def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
@@ -96,9 +96,11 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
         if not text.strip():
             raise InputError("<stdin>: no query given on standard input")
         return text, None
+    one = QUERIES_DIR / f"{query}.rq"
+    if re.fullmatch(r"[\w-]+", query) and one.is_file():  # a named query: only its file is read
+        named_query = _named(one)
+        return named_query.text, named_query
     named = named_queries()
-    if query in named:
-        return named[query].text, named[query]
     path = Path(query)
     if query.endswith(".rq") or _is_file(path):
         try:
@@ -107,6 +109,8 @@ def resolve_query(query: str, *, stdin=None) -> tuple[str, NamedQuery | None]:
             raise InputError(f"{query}: cannot read: {exc}") from None
     if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR|DROP)\b|\{", query, re.I):
         return query, None
+    import difflib  # here: only a name not found needs it
+
     close = difflib.get_close_matches(query, named, n=3)
     hint = f" Did you mean: {', '.join(close)}?" if close else " 'kzlod queries' lists them."
     raise UsageError(f"unknown named query {query!r}.{hint}")

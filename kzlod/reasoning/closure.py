@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -89,6 +88,13 @@ def cached_closure(key: str, build) -> Closure:
     return closure
 
 
+def cached_clashes(key: str, build) -> list[str]:
+    """The clashes of the closure for these inputs: from its cache entry's header line, its triples
+    left unread (a cached ``kzlod validate`` needs no more), else :func:`cached_closure`'s."""
+    found = _read_entry(key)
+    return found[1]["clashes"] if found is not None else cached_closure(key, build).clashes
+
+
 def project_closure(project: Project, parsed=()) -> Closure:
     """The cached OWL RL closure of a project's ontology and data plus parsed extra files.
     Keyed by their content, so an edit is seen at once."""
@@ -131,6 +137,8 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
             store.clear_graph(INFERRED_GRAPH)  # a damaged cache entry is rebuilt
             result.clashes, result.dropped, result.trivial = [], 0, 0
     if result.engine == "reasonable":
+        import tempfile  # here: only reasoning over a store on disk needs it
+
         work = Path(tempfile.mkdtemp(prefix="kzlod-reason-"))
         try:
             reason_with_reasonable(store, work, result)

@@ -71,11 +71,13 @@ def current_engine() -> str:
 
 
 def reasonable_available() -> bool:
+    """Whether the reasonable engine is installed (found, not imported: a cached closure's key needs no more)."""
+    import importlib.util
+
     try:
-        import reasonable  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec("reasonable") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def choose_engine(engine: str | None, triples: int) -> str:

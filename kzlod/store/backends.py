@@ -21,6 +21,7 @@ queries with it read the sub-store.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import urllib.parse
@@ -28,11 +29,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzlod import settings
 from kzlod.errors import InputError, QueryError, UsageError
 from kzlod.files import cache
 from kzlod.files.safewrite import write_bytes_atomic
 from kzlod.gate.parse import ParsedFile, parse_trusted
-from kzlod.gate.reading import rdf_format
+from kzlod.gate.reading import rdf_format, read_bytes
 from kzlod.project import Project
 from kzlod.sparqltext import inline_constants, mask_sparql, prefixed_query, strip_sparql
 from kzlod.store.credentials import (
@@ -234,23 +236,89 @@ def _short_os_error(exc: OSError) -> str:
     return text[:300]
 
 
+#: Bumped when what a graph snapshot in the cache holds changes, so that no older one is read.
+SNAPSHOT_FORMAT = 1
+
+
 def memory_store(project: Project, extra: list[ParsedFile] = (), *, inferred=None) -> OxigraphStore:
     """A project's ontology and data (plus extra parsed files) in an in-memory store.
 
     An in-memory Oxigraph store, not an rdflib graph: Oxigraph parses the
     project's files in Rust in a few milliseconds, which keeps the cold start of
-    ``kzlod query`` well under 0.3 s. (Parsed with :func:`parse_trusted`, whose
+    ``kzlod query`` low. (Parsed with :func:`parse_trusted`, whose
     blank-node labels are the same in every process, so a cached closure's
-    triples about evidence nodes still meet them.)
+    triples about evidence nodes still meet them.) The project's graph is read
+    from its snapshot in the cache when there is one (:func:`project_snapshot`).
     """
-    store = OxigraphStore()
-    for path in project.graph_files():
-        store.add_quads(parse_trusted(path), file_graph(path, project.root))
+    store = project_store(project)
     for parsed in extra:
         store.add_quads(parsed.quads, file_graph(parsed.path, project.root))
     if inferred is not None:
         store.add_quads(inferred, INFERRED_GRAPH)
     return store
+
+
+def snapshot_key(project: Project) -> str | None:
+    """The cache key of the project's graph as a memory store holds it: each file's named graph and
+    content, kzlod's and pyoxigraph's versions (None when a file cannot be read)."""
+    try:
+        return _graph_key([(file_graph(path, project.root).value, cache.file_digest(path))
+                           for path in project.graph_files()])
+    except OSError:
+        return None
+
+
+def _graph_key(files: list[tuple[str, str]]) -> str:
+    """The key of a graph's snapshot from (named graph, SHA-256 of the file's bytes) pairs."""
+    return cache.content_key("graph", [f"{name}\t{digest}" for name, digest in files],
+                             versions=f"format {SNAPSHOT_FORMAT} pyoxigraph {ox.__version__}")
+
+
+def project_store(project: Project) -> OxigraphStore:
+    """The project's ontology and data in a new in-memory store: from the graph's snapshot in the
+    cache (N-Quads, with the blank-node labels :func:`parse_trusted` gives, read in one pass of
+    Oxigraph's parser) when its files are unchanged, else parsed from the files, and the snapshot
+    kept for the next command (when it takes at most a quarter of the cache's size limit), under
+    the key of the very bytes it was parsed from: a file a writer replaced between the look-up and
+    the parse gives another key, never a snapshot named for content it does not hold."""
+    key = snapshot_key(project)
+    raw = cache.read("graph", key) if key is not None else None
+    if raw is not None:
+        store = _from_snapshot(raw)
+        if store is not None:
+            return store
+    store, files = OxigraphStore(), []
+    for path in project.graph_files():
+        data = read_bytes(path)
+        graph = file_graph(path, project.root)
+        store.add_quads(parse_trusted(path, data), graph)
+        files.append((graph.value, hashlib.sha256(data).hexdigest()))
+    if key is not None:
+        data = f"{SNAPSHOT_HEAD}{len(store)}\n".encode() + store.store.dump(format=ox.RdfFormat.N_QUADS)
+        if len(data) <= settings.get("cache_max_mb") * settings.MiB // 4:  # never the cache's bulk
+            cache.put_bytes("graph", _graph_key(files), data)
+            # read back as the next command will read it: rows a query does not order come in the
+            # store's order, which is the order the quads went in
+            store = _from_snapshot(data) or store
+    return store
+
+
+#: The first line of a snapshot, before the number of its quads: a snapshot cut short (at a line's
+#: end, which still parses) or emptied is told by its count.
+SNAPSHOT_HEAD = "# kzlod graph snapshot; quads: "
+
+
+def _from_snapshot(raw: bytes) -> OxigraphStore | None:
+    """The store a snapshot holds; None when it is damaged (a miss: the files are parsed again)."""
+    head, _, body = raw.partition(b"\n")
+    if not head.startswith(SNAPSHOT_HEAD.encode()) or not head[len(SNAPSHOT_HEAD):].isdigit():
+        return None
+    store = OxigraphStore()
+    try:
+        store.store.extend(ox.parse(body, format=ox.RdfFormat.N_QUADS))
+    except (SyntaxError, ValueError, OSError):
+        return None
+    return store if len(store) == int(head[len(SNAPSHOT_HEAD):]) else None
 
 
 def read_meta(path: Path) -> dict:

@@ -24,7 +24,6 @@ import os
 import shutil
 import threading
 import time
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +172,8 @@ def load(project: Project, files, store_dir, *, bundled: bool = True, progress=_
         if g in graphs and not trusted:
             raise UsageError(f"{p} and {graphs[g]} would both load into graph <{g}>; rename one of them")
         graphs[g] = p
+
+    import traceback  # here, not at the top: a query never loads a store
 
     report = LoadReport(store=store_dir)
     with store_lock(store_dir):

@@ -29,7 +29,6 @@ sends to a triple store or a SPARQL endpoint:
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 import urllib.parse
@@ -269,6 +268,8 @@ class _Deadline:
 
 
 def _shut(sock) -> None:
+    import socket  # here: a command that never connects does not import it
+
     try:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:

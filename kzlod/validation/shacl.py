@@ -34,22 +34,22 @@ from kzlod.gate.parse import ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.gate.places import Place, source_of
 from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
-from kzlod.reasoning.closure import cached_closure, input_key
+from kzlod.reasoning.closure import cached_clashes, cached_closure, input_key
 from kzlod.reasoning.engines import compute, reasonable_available
 from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, vocabulary
 from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report, place
+from kzlod.validation.parallel import shacl_and_clashes
 from kzlod.validation.reach import Union, extract, shape_reach
 from kzlod.vocab import KZ, KZD, KZSRC, RDF_TYPE, compact
 
 
-def _project_graph(project: Project):
-    g = None
-    for path in project.graph_files():
-        g = graph_of(parse_trusted(path), g)
-    return g
+def _project_graph(project: Project, store=None):
+    """The project's graph in rdflib, from its memory store (``store``, else the graph's snapshot,
+    :func:`kzlod.store.backends.memory_store`): the files as :func:`parse_trusted` reads them."""
+    return graph_of((store or memory_store(project)).store)
 
 
 def _shapes_graph(project: Project):
@@ -173,39 +173,50 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
     key = _report_key(project)
     cached = _read_cached_report(key)
     built = []  # the project's graph, parsed at most once for both checks
+    clashes = None  # the closure's, when worked out beside the shapes
+    store = []  # … and its memory store
 
     def whole():
         if not built:
-            built.append(_project_graph(project))
+            store.append(memory_store(project))
+            built.append(_project_graph(project, store[0]))
         return built[0]
 
     if cached is not None:
         report = cached
     else:
         data = whole()
-        results_graph = _run_shacl(data, _shapes_graph(project))
-        texts, sources = [], []
-        for path in project.graph_files():
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-            prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
-            texts.append((project.display(path), text, prefixes))
-            # the shapes ran on the files as parse_trusted read them, the closed vocabulary as parse_file
-            sources += [source_of(project.display(path), path, raw, salted_by_path=by) for by in (False, True)]
+        engine = consistency_engine() if reason else None
+        closure_key = input_key(project.graph_files(), engine) if reason else None
+
+        def beside_the_shapes():  # what needs neither the shapes' results nor the closure
+            texts, sources = [], []
+            for path in project.graph_files():
+                raw = path.read_bytes()
+                text = raw.decode("utf-8")
+                prefixes = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text))
+                texts.append((project.display(path), text, prefixes))
+                # the shapes ran on the files as parse_trusted read them, the closed vocabulary as parse_file
+                sources += [source_of(project.display(path), path, raw, salted_by_path=by) for by in (False, True)]
+            own = [parse_file(p) for p in project.data_files()]
+            return (texts, sources,
+                    [dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)],
+                    grounding.check_project(store[0], Locator(texts)))
+
+        results_graph, clashes, (texts, sources, closed, grounded) = shacl_and_clashes(
+            data, _shapes_graph(project), closure_key, engine, beside_the_shapes)
         report = ValidationReport(files=[project.display(p) for p in project.graph_files()])
-        own = [parse_file(p) for p in project.data_files()]
-        report.findings = findings_of(results_graph, data, Locator(texts)) + [
-            dataclasses.replace(f, file=project.display(f.file)) for f in vocabulary_findings(own, project)]
-        report.findings += grounding.check_project(memory_store(project), Locator(texts))
+        report.findings = findings_of(results_graph, data, Locator(texts)) + closed + grounded
         place(report.findings, sources)
         report.report_graph = results_graph
         report.triples = len(data)
         _write_cached_report(key, report)
-    if reason:
+    if reason and clashes is not None:
+        report.clashes = clashes
+    elif reason:
         engine = consistency_engine()
-        closure = cached_closure(input_key(project.graph_files(), engine),
-                                           lambda: compute(whole(), engine=engine))
-        report.clashes = closure.clashes
+        report.clashes = cached_clashes(input_key(project.graph_files(), engine),
+                                        lambda: compute(whole(), engine=engine))
     return report
 
 
@@ -437,7 +448,7 @@ def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) ->
 
         engine = consistency_engine()
         inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
-        return cached_closure(input_key(inputs, engine), build).clashes
+        return cached_clashes(input_key(inputs, engine), build)
     return _local_clashes(store.path, data, touched, base, project)
 
 

@@ -29,6 +29,7 @@ def test_info_shows_the_folder_the_entries_by_kind_and_their_size(cold_cache):
         f"cache: {cold_cache}\n"
         "4 entries, 1.9 MB (limit 512 MB: KZLOD_CACHE_MAX_MB)\n"
         "  closure  2 entries        1.9 MB\n"
+        "  graph    0 entries       0 bytes\n"
         "  report   0 entries       0 bytes\n"
         "  search   1 entry       700 bytes\n"
         "  gate     0 entries       0 bytes\n"
@@ -41,7 +42,8 @@ def test_info_as_json(cold_cache):
     res = run("cache", "info", "--format", "json", env={"KZLOD_CACHE_MAX_MB": "3"})
     assert json.loads(res.stdout) == {
         "folder": str(cold_cache), "entries": 4, "bytes": 2_002_210, "limit": 3 << 20,
-        "kinds": {"closure": {"entries": 2, "bytes": 2_001_500}, "report": {"entries": 0, "bytes": 0},
+        "kinds": {"closure": {"entries": 2, "bytes": 2_001_500}, "graph": {"entries": 0, "bytes": 0},
+                  "report": {"entries": 0, "bytes": 0},
                   "search": {"entries": 1, "bytes": 700}, "gate": {"entries": 0, "bytes": 0},
                   "old": {"entries": 1, "bytes": 10}}}
 
@@ -56,6 +58,7 @@ def test_clear_empties_the_cache_and_nothing_else(cold_cache):
         f"cache: {cold_cache}\n"
         "0 entries, 0 bytes (limit 512 MB: KZLOD_CACHE_MAX_MB)\n"
         "  closure  0 entries       0 bytes\n"
+        "  graph    0 entries       0 bytes\n"
         "  report   0 entries       0 bytes\n"
         "  search   0 entries       0 bytes\n"
         "  gate     0 entries       0 bytes\n")
@@ -77,7 +80,7 @@ def test_what_a_command_computes_shows_in_info_and_goes_with_clear(cold_cache):
 
     here = resolve()  # the gate's verdict on each of the project's own files (none for the bundled graph)
     gated = 0 if here.bundled else len(here.ontology_files() + here.shapes_files() + here.data_files())
-    assert {k: v["entries"] for k, v in info["kinds"].items()} == {"closure": 1, "report": 0, "search": 1,
-                                                                   "gate": gated}
+    assert {k: v["entries"] for k, v in info["kinds"].items()} == {"closure": 1, "graph": 0, "report": 0,
+                                                                   "search": 1, "gate": gated}
     assert run("cache", "clear").stdout.startswith(f"removed {2 + gated} entries (")
     assert json.loads(run("cache", "info", "--format", "json").stdout)["entries"] == 0

@@ -260,6 +260,30 @@ def test_concurrent_writers_and_readers_see_whole_entries(cold_cache):
         assert w.exitcode == 0
     last = cache.read("closure", key(1))
     assert seen > 0 and last in payloads
-    assert cache.info().kinds == {"closure": [1, len(last)], "report": [4, sum(map(len, payloads))], "search": [0, 0],
-                                  "gate": [0, 0]}
+    assert cache.info().kinds == {"closure": [1, len(last)], "graph": [0, 0], "report": [4, sum(map(len, payloads))],
+                                  "search": [0, 0], "gate": [0, 0]}
     assert not [p for p in cold_cache.rglob(".*") if p.is_file()], "no temporary file is left"
+
+
+@pytest.mark.parametrize("name", ["pyshacl", "pyoxigraph", "rdflib", "owlrl", "click", "not-installed-here"])
+def test_package_version_is_the_installed_metadatas(name):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        expected = version(name)
+    except PackageNotFoundError:
+        expected = "-"
+    assert cache.package_version(name) == expected
+
+
+def test_a_cache_key_does_not_import_importlib_metadata():
+    """Regression: the key of a cached report read pySHACL's version with importlib.metadata, a
+    tenth of a cached 'kzlod validate'."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom kzlod.files import cache\n"
+            "cache.content_key('report', [], versions=cache.package_version('pyshacl'))\n"
+            "print('importlib.metadata' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.stdout.strip() == "False", res.stderr

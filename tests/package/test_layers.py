@@ -217,6 +217,37 @@ def test_a_query_loads_neither_the_server_nor_the_curation_tools():
     assert res.stdout.splitlines()[-1] == "[]"
 
 
+#: What ``kzlod query NAME`` on the bundled graph has no use for: search, the vocabulary, the
+#: browsing pages' queries, HTTP and TLS, SQLite, installed packages' metadata.
+NOT_FOR_A_QUERY = ("kzlod.querying.fulltext", "kzlod.querying.terms", "kzlod.querying.browse", "sqlite3", "ssl",
+                   "socket", "http.client", "urllib.request", "email", "importlib.metadata", "xml")
+
+
+def test_a_named_query_imports_only_what_it_uses():
+    """Regression: ``kzlod query memberships`` imported full-text search (SQLite), the vocabulary,
+    HTTP (by xml.sax.saxutils for the XML results) and importlib.metadata (for a cache key)."""
+    code = ("import sys\nfrom kzlod.cli import cli\n"
+            "try:\n    cli(['-q', 'query', 'memberships', '--format', 'csv'], prog_name='kzlod')\n"
+            "except SystemExit:\n    pass\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {NOT_FOR_A_QUERY!r} or m in {NOT_FOR_A_QUERY!r}))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_named_query_compiles_no_turtle_name_pattern():
+    """Regression: importing kzlod.files.lexical compiled PN_LOCAL and PN_PREFIX, whose classes span
+    all of Unicode (about 10 ms each), for every 'kzlod query', which checks no name."""
+    code = ("from kzlod.cli import cli\n"
+            "try:\n    cli(['-q', 'query', 'memberships', '--format', 'csv'], prog_name='kzlod')\n"
+            "except SystemExit:\n    pass\n"
+            "from kzlod.files import lexical\n"
+            "print(sorted(vars(lexical.PN_LOCAL)) + sorted(vars(lexical.PN_PREFIX)))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == "['pattern', 'pattern']"
+
+
 def test_test_modules_have_unique_names():
     """Regression: tests/web/test_sources.py and tests/curation/test_sources.py could not both be
     collected in one run (pytest imports test modules by their basename here: no __init__.py)."""

@@ -1,0 +1,185 @@
+"""pySHACL over a whole graph on two cores: some shapes, and the consistency closure, in a forked
+child; the other shapes here.
+
+pySHACL validates each shape that has targets on its own (the shapes it refers to are validated
+inside it), and its report is the union of every shape's results, so validating the targeted
+shapes in two parts (:func:`halves`) and joining the two reports gives the whole run's report:
+the same results, under one ``sh:ValidationReport`` whose ``sh:conforms`` is true when both were.
+The child also computes the graph's OWL RL closure (into the cache, as
+:func:`kzlod.reasoning.closure.cached_closure` keeps it) and sends back its clashes. Where a
+process cannot fork, where threads are running (a forked child would inherit their locks), where
+no second processor is idle, or when the child fails, everything runs here, one step after the
+other.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from kzlod.reasoning.closure import cached_clashes
+from kzlod.reasoning.engines import compute
+
+
+def run_shacl(data, shapes, keep=None):
+    """pySHACL's results graph for ``data`` (inference off, SHACL-AF off), starting from the shapes
+    in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape."""
+    import pyshacl
+
+    if keep is None:
+        _conforms, results_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+            do_owl_imports=False, abort_on_first=False, meta_shacl=False,
+        )
+        return results_graph
+    from pyshacl.graph_abstraction import DataGraph
+    from pyshacl.shapes_graph import ShapesGraph
+
+    class Some(ShapesGraph):
+        """The shapes graph, all its shapes known (for the shapes they refer to), only ``keep`` started from."""
+
+        @property
+        def shapes(self):
+            return [s for s in ShapesGraph.shapes.fget(self) if s.node in keep]
+
+    keep = set(keep)
+    validator = pyshacl.Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options={
+        "inference": "none", "advanced": False, "allow_warnings": True, "abort_on_first": False, "inplace": False})
+    validator.shacl_graph = Some(shapes, validator.debug, validator.logger)
+    return validator.run()[1]
+
+
+def targeted_shapes(shapes) -> list:
+    """The shapes pySHACL starts from: those with a target, explicit or implicit."""
+    from pyshacl.shapes_graph import ShapesGraph
+
+    return [shape.node for shape in ShapesGraph(shapes).shapes
+            if any(next(iter(t), None) is not None for t in shape.target())]
+
+
+def halves(shapes, targeted: list) -> tuple[list, list]:
+    """The targeted shapes for this process and for the child: the child takes those whose checks
+    include SHACL-SPARQL (rdflib's SPARQL engine, each a costly run: on the bundled graph the source
+    texts' checks are half of pySHACL's time), this process the others, and the vocabulary and
+    grounding checks meanwhile; without such a split, every other shape."""
+    from rdflib.namespace import SH
+
+    def uses_sparql(shape) -> bool:
+        seen, todo = {shape}, [shape]
+        while todo:
+            node = todo.pop()
+            for p, o in shapes.predicate_objects(node):
+                if p == SH.sparql:
+                    return True
+                if o not in seen and (o, None, None) in shapes:
+                    seen.add(o)
+                    todo.append(o)
+        return False
+
+    there = [s for s in targeted if uses_sparql(s)]
+    if not there or len(there) == len(targeted):
+        return targeted[0::2], targeted[1::2]
+    chosen = set(there)
+    return [s for s in targeted if s not in chosen], there
+
+
+def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None, meanwhile=lambda: None):
+    """pySHACL's results graph for the whole of ``data``, the clashes of its closure (cached under
+    ``closure_key``; None when no closure is asked for) and what ``meanwhile()`` returns (work that
+    needs neither, done while the child works): on two cores when that can be done."""
+    targeted = targeted_shapes(shapes) if _two_cores() else []
+    if len(targeted) < 2:
+        results, clashes = _one_by_one(data, shapes, closure_key, engine)
+        return results, clashes, meanwhile()
+    here, there = halves(shapes, targeted)
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_end)
+            results = run_shacl(data, shapes, there).serialize(format="nt")
+            clashes = _clashes(data, closure_key, engine)
+            view = memoryview(pickle.dumps((results, clashes), protocol=pickle.HIGHEST_PROTOCOL))
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001 - the parent sees the exit code and does the work itself
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        results = run_shacl(data, shapes, here)
+        done = meanwhile()
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    try:
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise ValueError("the child failed")
+        theirs, clashes = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a child that failed: its half is done here
+        theirs, clashes = run_shacl(data, shapes, there).serialize(format="nt"), _clashes(data, closure_key, engine)
+    from rdflib import Graph
+
+    return join_reports(results, Graph().parse(data=theirs, format="nt")), clashes, done
+
+
+def _two_cores() -> bool:
+    """Whether a forked child can work beside this process: fork, no thread, two processors for it,
+    and one of them idle now (:func:`_busy`). On a busy machine the two processes would only share
+    one processor's time, and the split's own work (a second harvest of the shapes, the fork,
+    sending the results back) would make the run slower."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores >= 2 and _busy() < cores - 1.5 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _busy() -> float:
+    """How many processors other processes keep busy: the more of those running now (from
+    /proc/loadavg's fourth field, less this one) and the last minute's load average. Either alone
+    misled: a moment's count splits the work just before the others run again, and the average
+    lags."""
+    now = 0.0
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            now = int(fh.read().split()[3].split("/")[0]) - 1
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return max(now, os.getloadavg()[0])
+    except (AttributeError, OSError):
+        return now
+
+
+def _one_by_one(data, shapes, closure_key, engine):
+    return run_shacl(data, shapes), _clashes(data, closure_key, engine)
+
+
+def _clashes(data, closure_key: str | None, engine: str | None):
+    if closure_key is None:
+        return None
+    return cached_clashes(closure_key, lambda: compute(data, engine=engine))
+
+
+def join_reports(into, other):
+    """Add ``other``'s results to the report graph ``into`` (under its one ``sh:ValidationReport``);
+    ``sh:conforms`` stays true only if both reports said so. Returns ``into``."""
+    from rdflib import RDF, Literal
+    from rdflib.namespace import SH
+
+    mine = into.value(predicate=RDF.type, object=SH.ValidationReport)
+    theirs = other.value(predicate=RDF.type, object=SH.ValidationReport)
+    for s, p, o in other:
+        if s != theirs:
+            into.add((s, p, o))
+        elif p == SH.result:
+            into.add((mine, p, o))
+    conforms = bool(into.value(mine, SH.conforms).toPython()) and bool(other.value(theirs, SH.conforms).toPython())
+    into.set((mine, SH.conforms, Literal(conforms)))
+    return into

@@ -1,0 +1,86 @@
+"""pySHACL on two cores (kzlod.validation.parallel): the targeted shapes in two halves, one in a
+forked child with the closure, give the report of one whole run, with faults and without."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rdflib import Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, SH
+
+from kzlod.project import resolve
+from kzlod.reasoning.closure import cached_closure, compute, input_key
+from kzlod.validation import parallel, shacl
+
+KZ = Namespace("https://w3id.org/kzlod/ontology#")
+KZD = Namespace("https://w3id.org/kzlod/id/")
+
+
+def _as_is(g):
+    return g
+
+
+def _faults(g):
+    """A state without its ISO codes, an organisation typed as a state, a relation with one party."""
+    g.add((KZD["nowhere-land"], RDF.type, KZ.State))
+    g.add((KZD["nowhere-land"], RDFS.label, Literal("Nowhere Land", lang="en")))
+    g.add((KZD.eaeu, RDF.type, KZ.State))
+    g.add((KZD["lonely-relation"], RDF.type, KZ.BilateralRelation))
+    g.add((KZD["lonely-relation"], URIRef(KZ.party), KZD.kazakhstan))
+    return g
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    """The split, whatever the machine's load (which decides it otherwise)."""
+    monkeypatch.setattr(parallel, "_two_cores", lambda: True)
+
+
+@pytest.fixture(scope="module")
+def graphs():
+    project = resolve(None)
+    return project, shacl._shapes_graph(project)
+
+
+@pytest.mark.parametrize("change", [_as_is, _faults], ids=["bundled", "with-faults"])
+def test_two_halves_give_the_whole_runs_report(graphs, change):
+    project, shapes = graphs
+    data = change(shacl._project_graph(project))
+    whole = parallel.run_shacl(data, shapes)
+    violations = set(whole.subjects(SH.resultSeverity, SH.Violation))
+    assert bool(violations) is (change is _faults)
+    targeted = parallel.targeted_shapes(shapes)
+    for here, there in ((targeted[0::2], targeted[1::2]), parallel.halves(shapes, targeted)):
+        assert sorted(here + there) == sorted(targeted) and not set(here) & set(there)
+        halves = [parallel.run_shacl(data, shapes, part) for part in (here, there)]
+        assert isomorphic(parallel.join_reports(*halves), whole)
+    results, clashes, extra = parallel.shacl_and_clashes(data, shapes, None, None, lambda: "meanwhile")
+    assert isomorphic(results, whole) and clashes is None and extra == "meanwhile"
+
+
+def test_the_child_computes_the_closure_and_its_clashes(graphs, cold_cache):
+    project, shapes = graphs
+    data = shacl._project_graph(project)
+    key = input_key(project.graph_files(), "owlrl")
+    _, clashes, _ = parallel.shacl_and_clashes(data, shapes, key, "owlrl")
+    expected = compute(data, engine="owlrl").clashes
+    assert clashes == expected
+    assert cached_closure(key, lambda: pytest.fail("the child kept the closure in the cache")).cached
+
+
+def test_a_child_that_fails_leaves_its_half_to_the_parent(graphs, monkeypatch):
+    project, shapes = graphs
+    data = _faults(shacl._project_graph(project))
+    parent = os.getpid()
+    real = parallel.run_shacl
+
+    def failing_in_the_child(*args):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return real(*args)
+
+    monkeypatch.setattr(parallel, "run_shacl", failing_in_the_child)
+    results, _, _ = parallel.shacl_and_clashes(data, shapes, None, None)
+    assert isomorphic(results, real(data, shapes))
