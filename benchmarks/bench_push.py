@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import generate, parse_size  # noqa: E402
 from servers import start_oxigraph, start_virtuoso  # noqa: E402
+
+from benchmarks.generate import generate, parse_size  # noqa: E402
 
 QUERIES = {"entity": ["--param", "entity", "kzd:kazakhstan"]}
 #: the named queries' own limit is 30 s; some take longer on a million triples

@@ -342,11 +342,10 @@ def bench_bundled(args, env, rows):
 
 def bench_size(label: str, args, env, rows):
     from benchmarks.generate import Generator, write
-    from kzlod.querying.run import named_queries
     from kzlod.project import bundled
-    from kzlod.store.backends import file_graph
-    from kzlod.querying.run import prefixed_query
+    from kzlod.querying.run import named_queries, prefixed_query
     from kzlod.sparqltext import inline_constants
+    from kzlod.store.backends import file_graph
 
     kz = [sys.executable, "-m", "kzlod"]
     oxigraph = shutil.which("oxigraph")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kzlod.api.context import ProjectLike, open_project
 from kzlod import reasoning
+from kzlod.api.context import ProjectLike, open_project
 from kzlod.gate.folders import rdf_files
 from kzlod.gate.parse import parse_files
 from kzlod.gate.reading import GRAPH_FORMATS

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.gate.parse import parse_files
-from kzlod.querying.entities import (card_text, describe, find_entity, labels_for, resolve_params, stats,
-                                      stats_text)
+from kzlod.querying.entities import card_text, describe, find_entity, labels_for, resolve_params, stats, stats_text
 from kzlod.querying.output import render, table
 from kzlod.querying.run import QueryResult, bind_params, named_queries, resolve_query, run_query
 from kzlod.querying.unknown import unknown_terms

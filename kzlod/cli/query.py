@@ -8,8 +8,17 @@ import sys
 import click
 
 from kzlod import settings
-from kzlod.api.reading import (bind_params, labels_for, named_queries, render, resolve_params, resolve_query,
-                                run_query, table, unknown_terms)
+from kzlod.api.reading import (
+    bind_params,
+    labels_for,
+    named_queries,
+    render,
+    resolve_params,
+    resolve_query,
+    run_query,
+    table,
+    unknown_terms,
+)
 from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
 
 

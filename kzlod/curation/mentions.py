@@ -154,7 +154,7 @@ class Known:
     names: dict = field(default_factory=dict)  # iri -> (0 for a label or preferred label, 1 for an alternative; text)
 
     @classmethod
-    def from_store(cls, store) -> "Known":
+    def from_store(cls, store) -> Known:
         known = cls()
         for s, label, p, concept in run_query(store, LABELS).rows:
             lab = _label(s.value, label.value, concept is not None and concept.value == "true")

@@ -36,9 +36,9 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from kzlod import settings
 from kzlod.files.safewrite import replace_atomically
@@ -101,7 +101,7 @@ def file_digest(path: str | os.PathLike) -> str:
     return digest
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def package_version(name: str) -> str:
     """An installed distribution's version ("-" when it is not installed), without importing it.
 

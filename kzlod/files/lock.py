@@ -12,9 +12,9 @@ import fcntl
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from kzlod import settings
 from kzlod.errors import KzlodError

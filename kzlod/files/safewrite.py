@@ -35,9 +35,9 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Mapping
 
 from kzlod import settings
 from kzlod.errors import InputError

@@ -394,9 +394,9 @@ def release_date(graphs: Graphs | None, date: str | None) -> str:
     if date is None and graphs is not None:
         epoch = settings.get("source_date_epoch")
         if epoch is not None:
-            return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).date().isoformat()
+            return datetime.datetime.fromtimestamp(epoch, datetime.UTC).date().isoformat()
         stated = _ontology_value(graphs, DCT_MODIFIED) or _ontology_value(graphs, DCT_CREATED)
-        changed = datetime.datetime.fromtimestamp(graphs.last_change(), datetime.timezone.utc).date().isoformat()
+        changed = datetime.datetime.fromtimestamp(graphs.last_change(), datetime.UTC).date().isoformat()
         date = max(filter(None, (stated, changed)))
     try:
         if not _DATE_RE.match(date or ""):

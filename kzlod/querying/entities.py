@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pyoxigraph as ox
 
 from kzlod.errors import UsageError

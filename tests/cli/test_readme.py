@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import documented_exit_codes
+
 from kzlod import api
 
 ROOT = Path(__file__).resolve().parents[2]

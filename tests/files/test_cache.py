@@ -11,9 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kzlod import reasoning
 from kzlod.files import cache
 from kzlod.project import bundled
-from kzlod import reasoning
 from kzlod.validation import shacl
 
 FORK = multiprocessing.get_context("fork")

@@ -18,8 +18,7 @@ from test_bad_input import BAD_FILES, data_untouched  # noqa: F401 - the fixture
 
 from kzlod.cli import cli
 from kzlod.errors import InputError
-from kzlod.gate import literals, stream
-from kzlod.gate import reading, terms
+from kzlod.gate import literals, reading, stream, terms
 from kzlod.gate.parse import parse_file, parse_files
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

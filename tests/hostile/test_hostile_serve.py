@@ -330,8 +330,8 @@ def test_a_file_half_written_is_not_served_and_the_graph_before_it_goes_on(proje
 def test_answers_kept_stay_within_their_bounds_whatever_clients_ask():
     """A client sending distinct queries, long ones, or ones with big answers cannot grow the answers
     kept past their count and size; the keys are hashes, not the queries' text."""
-    from kzlod.web.replies import Reply
     from kzlod.web.kept import ResultCache, cache_key
+    from kzlod.web.replies import Reply
 
     kept = ResultCache(entries=8, size=16 * 1024)
     for i in range(100):

@@ -4,8 +4,6 @@ files bypassed the gate). The gate's verdict on an unchanged file is kept in the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 from conftest import copy_project

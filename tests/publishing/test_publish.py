@@ -286,7 +286,7 @@ def newest_change(extra: Path) -> str:
     import datetime
 
     newest = max(p.stat().st_mtime for _, p in input_files(extra))
-    return datetime.datetime.fromtimestamp(newest, datetime.timezone.utc).date().isoformat()
+    return datetime.datetime.fromtimestamp(newest, datetime.UTC).date().isoformat()
 
 
 def test_void_names_the_release(release):
@@ -591,7 +591,7 @@ def test_a_changed_graph_gets_a_new_default_version_and_date(tmp_path):
     # the date is the day the newest input file changed: mongolia.ttl, written just now
     import datetime
 
-    assert after_date == datetime.datetime.now(datetime.timezone.utc).date().isoformat() >= before_date
+    assert after_date == datetime.datetime.now(datetime.UTC).date().isoformat() >= before_date
     epoch = run("--project", str(project), "publish", str(tmp_path / "c"), env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert published_version(epoch) == (after, "2023-11-14")
 

@@ -11,11 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.generate import Generator, write
-from kzlod import settings
+from kzlod import reasoning, settings
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files, parse_trusted
 from kzlod.project import bundled
-from kzlod import reasoning
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH
 from kzlod.store.rdfconv import graph_of
