@@ -92,7 +92,8 @@ def main(argv=None) -> None:
             server = (start_oxigraph if kind == "oxigraph" else start_virtuoso)(folder)
             try:
                 base = server.url if kind == "oxigraph" else server.base_url
-                target = ["--endpoint", base] + ([] if kind == "oxigraph" else ["--server", "virtuoso", "--user", "dba"])
+                target = ["--endpoint", base] + (
+                    [] if kind == "oxigraph" else ["--server", "virtuoso", "--user", "dba"])
                 push = kzlod + ["--project", str(project), "push", *target]
                 first = timed(push, env)
                 again = timed(push, env)

@@ -441,7 +441,8 @@ def bench_size(label: str, args, env, rows):
     GOAL_ROWS.append(Goal(label, f"validate a {len(delta_triples)}-triple delta ≤ 2 s",
                           f"{secs(k)} (cpu {secs(k, cpu=True)}), {k.peak or 0:.0f} MB",
                           f"pySHACL, whole graph: {secs(p)}" if p is not None else "—",
-                          f"{k.median:.2f} s" if k.median is not None else k.failed, check(ok) + (f"; {same}" if same else "")))
+                          f"{k.median:.2f} s" if k.median is not None else k.failed,
+                          check(ok) + (f"; {same}" if same else "")))
 
     # reason
     print(f"[{label}] reason …", file=sys.stderr)
@@ -491,7 +492,8 @@ def bench_size(label: str, args, env, rows):
         rows.append(Row(label, "publish (dumps, pages, VoID)", k, None, p, "≤ 60 s, ≤ 1 GB", check(ok)))
         GOAL_ROWS.append(Goal(label, "publish ≤ 60 s, ≤ 1 GB RSS", f"{secs(k)} (cpu {secs(k, cpu=True)}), "
                               f"{k.peak or 0:.0f} MB", f"rdflib writing the dumps: {secs(p)}" if p is not None else "—",
-                              f"{k.median:.1f} s, {k.peak or 0:.0f} MB" if k.median is not None else k.failed, check(ok)))
+                              f"{k.median:.1f} s, {k.peak or 0:.0f} MB" if k.median is not None else k.failed,
+                              check(ok)))
     if size <= args.push_max:
         bench_push(label, data, work, args, env, rows)
     peak = max((r.kzlod.peak or 0) for r in rows if r.size == label)

@@ -73,7 +73,8 @@ def pick_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--store", default="memory", help="oxigraph:DIR (made by 'kzlod load'), or memory (the bundled graph)")
+    ap.add_argument("--store", default="memory",
+                    help="oxigraph:DIR (made by 'kzlod load'), or memory (the bundled graph)")
     ap.add_argument("--runs", type=int, default=30, help="runs of each query (default 30)")
     ap.add_argument("--limit", type=int, default=20, help="hits per search (default 20)")
     args = ap.parse_args()

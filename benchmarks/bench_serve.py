@@ -56,7 +56,8 @@ from kzlod.querying.run import bind_params, named_queries  # noqa: E402
 from kzlod.sparqltext import inline_constants, prefixed_query  # noqa: E402
 from kzlod.store.backends import bind_values, file_graph  # noqa: E402
 
-ENTITIES = "SELECT DISTINCT ?s WHERE { ?s a ?c . FILTER(isIRI(?s) && STRSTARTS(STR(?s), 'https://w3id.org/kzlod/id/')) } ORDER BY ?s"
+ENTITIES = ("SELECT DISTINCT ?s WHERE { ?s a ?c . "
+            "FILTER(isIRI(?s) && STRSTARTS(STR(?s), 'https://w3id.org/kzlod/id/')) } ORDER BY ?s")
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -438,7 +438,7 @@ class Generator:
         parts = [title, "\n", f"by {author}", "\n"]
         pos = len(title) + 1 + len(f"by {author}") + 1
         sections, sentences, builders = [], [], []
-        for s in range(r.randint(2, 5)):
+        for _s in range(r.randint(2, 5)):
             heading = f"Relationship with {self.pick('state').label}:"
             sec_start = pos
             parts += ["\n", heading, "\n"]
@@ -556,36 +556,47 @@ class Generator:
         lines = [f"@prefix {k}: <{v}> ." for k, v in sorted(PREFIXES.items())] + [""]
         lines += [
             # valid, and touching the base's state without an ISO code
-            f"kzd:fault-{n}-ok a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state1.iri}> ; org:organization <{org.iri}> ; {ev(s1)} .",
+            f"kzd:fault-{n}-ok a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state1.iri}> ; org:organization <{org.iri}> ; {ev(s1)} .",
             # the quote is not in the text
-            f"kzd:fault-{n}-quote a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-quote a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s1, exact=s1.text[:15] + ' (not verbatim)')} .",
             # offsets point elsewhere
-            f"kzd:fault-{n}-offsets a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-offsets a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s2, start=s2.start + 1, end=s2.start + 21, exact=s2.text[:20])} .",
             # the sentence belongs to another document
-            f"kzd:fault-{n}-sentence a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-sentence a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s1, sentence=s3.iri)} .",
             # a state where an organisation belongs
-            f"kzd:fault-{n}-class a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{state1.iri}> ; {ev(s2)} .",
+            f"kzd:fault-{n}-class a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state2.iri}> ; org:organization <{state1.iri}> ; {ev(s2)} .",
             # one party only
-            f"kzd:fault-{n}-party a kz:BilateralRelation ; kz:modality kz:modality-asserted ; kz:party <{state2.iri}> ; {ev(s2)} .",
+            f"kzd:fault-{n}-party a kz:BilateralRelation ; kz:modality kz:modality-asserted ; "
+            f"kz:party <{state2.iri}> ; {ev(s2)} .",
             # a sector as a tone
-            f"kzd:fault-{n}-tone a kz:ToneAssessment ; kz:modality kz:modality-asserted ; kz:relation <{rel}> ; kz:tone <{tone_wrong}> ; {ev(s2)} .",
+            f"kzd:fault-{n}-tone a kz:ToneAssessment ; kz:modality kz:modality-asserted ; "
+            f"kz:relation <{rel}> ; kz:tone <{tone_wrong}> ; {ev(s2)} .",
             # evidence without selectors from a source with text
-            f"kzd:fault-{n}-selectors a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-selectors a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(s2, selectors=False)} .",
             # a year where a date belongs
-            f"kzd:fault-{n}-time a kz:OfficeHolding ; kz:modality kz:modality-asserted ; kz:holder <{self.entities['person'][0].iri}> ; "
+            f"kzd:fault-{n}-time a kz:OfficeHolding ; kz:modality kz:modality-asserted ; "
+            f"kz:holder <{self.entities['person'][0].iri}> ; "
             f"kz:office <{self.entities['office'][0].iri}> ; "
             f'time:hasTime [ a time:Instant ; time:inXSDDate "2017"^^xsd:gYear ] ; {ev(s2)} .',
             # conflicts with something that is no claim
-            f"kzd:fault-{n}-conflict a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-conflict a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"kz:conflictsWith <{state2.iri}> ; {ev(s2)} .",
             # a meeting of one, without a label
             f"kzd:fault-{n}-meeting a kz:Meeting ; kz:participant <{state2.iri}> ; {ev(s3)} .",
             # cites the base's document with an altered sentence
-            f"kzd:fault-{n}-doc2 a kz:Membership ; kz:modality kz:modality-asserted ; org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
+            f"kzd:fault-{n}-doc2 a kz:Membership ; kz:modality kz:modality-asserted ; "
+            f"org:member <{state2.iri}> ; org:organization <{org.iri}> ; "
             f"{ev(by_doc[docs[min(1, len(docs) - 1)]][2])} .",
         ]
         return "\n".join(lines) + "\n"

@@ -163,8 +163,10 @@ def main() -> None:
     every = [x for xs in latencies.values() for x in xs]
     done = len(every) + sum(errors.values())
     print(f"kzlod serve load run: {done} requests, {args.concurrency} connections, "
-          f"{args.workers if proc else '?'} workers, " + (f"{len(mix)} named queries in turn" if len(mix) > 1 else "one query"))
-    print(f"  ok {len(every)}, errors {sum(errors.values())}" + (" (" + ", ".join(f"{k}: {v}" for k, v in errors.items()) + ")" if errors else ""))
+          f"{args.workers if proc else '?'} workers, "
+          + (f"{len(mix)} named queries in turn" if len(mix) > 1 else "one query"))
+    print(f"  ok {len(every)}, errors {sum(errors.values())}"
+          + (" (" + ", ".join(f"{k}: {v}" for k, v in errors.items()) + ")" if errors else ""))
     print(f"  wall {wall:.2f} s, throughput {len(every) / wall:.1f} queries/s")
     if every:
         print(f"  latency p50 {percentile(every, 50) * 1000:.1f} ms, p99 {percentile(every, 99) * 1000:.1f} ms, "

@@ -17,7 +17,8 @@ from kzlod.version import __version__  # noqa: F401 - kzlod.__version__
 __all__ = [
     "load", "query", "search", "vocabulary", "validate", "reason", "reason_store", "write_inferred", "describe",
     "stats", "add", "fmt", "init", "load_store", "source_add", "mentions", "template", "coverage", "locate",
-    "diff", "review", "publish", "graph", "push", "serve", "cache_info", "cache_clear", "open_project", "named_queries", "KzlodError",
+    "diff", "review", "publish", "graph", "push", "serve", "cache_info", "cache_clear", "open_project", "named_queries",
+    "KzlodError",
 ]
 
 

@@ -102,7 +102,8 @@ SETTINGS: dict[str, Setting] = _table({
         Setting("query_timeout", "KZLOD_QUERY_TIMEOUT", "seconds", 30.0, "wall-clock time a query may run",
                 option="--timeout (query)", unit="s"),
         Setting("max_query_memory", "KZLOD_MAX_QUERY_MEMORY", "count", 512,
-                "memory one query may take beyond the loaded graph (0: no limit; kzlod query caps the queries users write)",
+                "memory one query may take beyond the loaded graph "
+                "(0: no limit; kzlod query caps the queries users write)",
                 option="--max-memory (query, serve)", unit="MB"),
         Setting("max_rows", "KZLOD_MAX_ROWS", "count", 100_000, "result rows a query returns at most",
                 option="--max-rows (query)", minimum=1, unit="rows"),

@@ -174,7 +174,8 @@ def refresh(version: str | None) -> dict:
         "license": "MIT",
         "license_source": LICENSE_SOURCE,
         "bundled_packages": packages,
-        "refresh": "python scripts/vendor_yasgui.py [--version VERSION]; check: python scripts/vendor_yasgui.py --check",
+        "refresh": "python scripts/vendor_yasgui.py [--version VERSION]; "
+                   "check: python scripts/vendor_yasgui.py --check",
         "files": {name: {"sha256": sha256(data), **({"from": FROM_TARBALL[name]} if name in FROM_TARBALL else {})}
                   for name, data in sorted(files.items())},
     }

@@ -232,7 +232,8 @@ class VirtuosoServer:
         send large bodies with a precomputed ``Authorization: Digest`` header instead.
         """
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, self.base_url, user or self.user, self.password if user is None else password or "")
+        passwords.add_password(None, self.base_url, user or self.user,
+                               self.password if user is None else password or "")
         return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
 
     def add_writer(self, user: str, password: str) -> None:

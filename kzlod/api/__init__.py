@@ -23,7 +23,8 @@ from __future__ import annotations
 API = {
     "open_project": "context",
     "load": "reading", "query": "reading", "search": "searching", "vocabulary": "searching", "describe": "reading",
-    "card_text": "reading", "stats": "reading", "stats_text": "reading", "labels_for": "reading", "find_entity": "reading",
+    "card_text": "reading", "stats": "reading", "stats_text": "reading", "labels_for": "reading",
+    "find_entity": "reading",
     "named_queries": "reading", "resolve_query": "reading", "bind_params": "reading", "resolve_params": "reading",
     "run_query": "reading", "render": "reading", "table": "reading",
     "unknown_terms": "reading", "QueryResult": "reading",

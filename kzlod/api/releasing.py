@@ -33,7 +33,8 @@ def graph(out, *, focus: str = "kzd:kazakhstan", store: GraphStore | None = None
 def push(endpoint: str, *, server: str = "oxigraph", graph_store: str | None = None, update: str | None = None,
          release_dir: Path | None = None, closure: bool = False, user: str | None = None,
          password: str | None = None, auth: str | None = None, prune: bool = False, force: bool = False,
-         dry_run: bool = False, chunk: int = kzlod.publishing.push.CHUNK_TRIPLES, retries: int = 3, timeout: float = 600.0,
+         dry_run: bool = False, chunk: int = kzlod.publishing.push.CHUNK_TRIPLES, retries: int = 3,
+         timeout: float = 600.0,
          on_step=None, project: ProjectLike = None):
     """Bring a triple store up to date with the graph, one named graph per source (``kzlod push``).
 

@@ -44,7 +44,7 @@ def source_add_command(obj, file, title, author, date, slug, fmt):
     \b
     Example:
       kzlod source add examples/kazakhstan-uzbekistan.txt --title "Kazakhstan and Uzbekistan: A Fictional Test Report" --author "Editorial Test Desk" --date 2024
-    """
+    """  # noqa: E501 (the example command is shown verbatim in the help)
 
     result = source_add(file, title=title, author=author, date=date, slug=slug, project=obj.project(write=True))
     if fmt == "json":

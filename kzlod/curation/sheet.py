@@ -171,7 +171,8 @@ def pointer(ttl: Path, text: str, sheet: Sheet, subjects: dict):
     for n, line in enumerate(text.splitlines(), start=1):
         if line and not line[0].isspace() and not line.startswith(("@prefix", "[", "_:")):
             token = line.split(" ", 1)[0]
-            iri = token[1:-1] if token.startswith("<") else (prefixes.get(token.split(":", 1)[0], "") + token.split(":", 1)[1]
+            iri = token[1:-1] if token.startswith("<") else (
+                prefixes.get(token.split(":", 1)[0], "") + token.split(":", 1)[1]
                                                               if ":" in token else "")
             by_line[n] = iri
     tmp = str(ttl)

@@ -49,7 +49,8 @@ def skeleton(project: Project, name: str, quote: str | None = None, source: str 
     cls = term(project, name)
     if cls.kind != "class":
         article = "an" if cls.kind[0] in "aeiou" else "a"
-        raise UsageError(f"{compact(cls.iri)} is {article} {cls.kind}, not a class: 'kzlod new' makes an instance of a class")
+        raise UsageError(f"{compact(cls.iri)} is {article} {cls.kind}, not a class: "
+                         "'kzlod new' makes an instance of a class")
     store = open_graph(project)
     located = _locate(project, store, quote, source, occurrence) if quote is not None else None
     iri = _free_iri(store, cls.iri)

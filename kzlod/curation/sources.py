@@ -209,7 +209,7 @@ def split_document(text: str) -> Document:
                 section_bounds[-1][2] = para_end
         para_start = para_end = None
 
-    for i, ((s, e, content), kind) in enumerate(zip(lines, kinds)):
+    for i, ((s, e, _content), kind) in enumerate(zip(lines, kinds)):
         if kind == "blank":
             close_paragraph()
             continue

@@ -314,7 +314,8 @@ class Builder:
             return None
         starts = [m.start() for m in re.finditer(f"(?={re.escape(quote)})", text)]
         if not starts:
-            self.fail(row, "quote", f"quote not found in source {source.slug}: \"{clip(quote)}\"" + _near(text, quote), 1)
+            self.fail(row, "quote",
+                      f"quote not found in source {source.slug}: \"{clip(quote)}\"" + _near(text, quote), 1)
             return None
         if len(starts) > 1:
             self.fail(row, "quote", f"quote occurs {len(starts)} times in source {source.slug} (at offsets "
@@ -404,9 +405,11 @@ class Builder:
             elif prop is not None:
                 iri, kind, rng = prop
                 if has_object and kind == "literal":
-                    self.fail(row, "object", f"wrong type: {compact(iri)} takes a literal: put it in the value column", 1)
+                    self.fail(row, "object",
+                              f"wrong type: {compact(iri)} takes a literal: put it in the value column", 1)
                 elif has_value and kind == "object":
-                    self.fail(row, "value", f"wrong type: {compact(iri)} takes an entity: put it in the object column", 1)
+                    self.fail(row, "value",
+                              f"wrong type: {compact(iri)} takes an entity: put it in the object column", 1)
                 elif has_object:
                     target = self.entity(row, "object")
                     if target is not None:
@@ -423,7 +426,8 @@ class Builder:
             if col in cells and not has_value:
                 self.fail(row, col, f"{col} applies to the value column, which is empty", 3)
         if "label" in cells:
-            self._add(subject, row, "label", ox.NamedNode(NS["rdfs"] + "label"), ox.Literal(cells["label"], language="en"))
+            self._add(subject, row, "label", ox.NamedNode(NS["rdfs"] + "label"),
+                      ox.Literal(cells["label"], language="en"))
         if "comment" in cells:
             self._add(subject, row, "comment", ox.NamedNode(NS["rdfs"] + "comment"),
                       ox.Literal(cells["comment"], language="en"))
@@ -482,7 +486,8 @@ class Builder:
                 instant = ox.BlankNode()
                 out += [ox.Triple(s, ox.NamedNode(TIME + "hasTime"), instant),
                         ox.Triple(instant, ox.NamedNode(RDF_TYPE), ox.NamedNode(TIME + "Instant")),
-                        ox.Triple(instant, ox.NamedNode(TIME + prop), ox.Literal(value, datatype=ox.NamedNode(XSD + dtype)))]
+                        ox.Triple(instant, ox.NamedNode(TIME + prop),
+                                  ox.Literal(value, datatype=ox.NamedNode(XSD + dtype)))]
             for ev in subject.evidence.values():
                 if (subject.iri, ev.source, ev.sentence, ev.quote, ev.start, ev.end) not in had_evidence:
                     out.extend(_evidence_triples(s, ev))

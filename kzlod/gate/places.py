@@ -3,7 +3,8 @@
 The gate names every blank node ``salt`` + ``n`` + its order of first appearance
 (:func:`kzlod.gate.parse.relabel_blank_nodes`), the salt a hash of the file's path and content;
 so a validation that finds ``b0123456789abn7`` can take the bytes of the file it read (a
-:class:`Source`), parse them again to the same names, and say ``data.ttl:16:7: kzd:x kz:hasEvidence [2] oa:hasSelector`` (the second evidence
+:class:`Source`), parse them again to the same names, and say
+``data.ttl:16:7: kzd:x kz:hasEvidence [2] oa:hasSelector`` (the second evidence
 block of ``kzd:x`` in file order, its selector) in place of an internal name.
 
 pyoxigraph reports no positions, so for Turtle and TriG the text is parsed once more with a

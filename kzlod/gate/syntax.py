@@ -247,7 +247,8 @@ def more_syntax_errors(path: Path, text: str, fmt, base_iri, first: SyntaxError)
         resume = None
         for i in range(failed_at, len(lines)):  # i is 0-based: the line after the failing one
             ln = lines[i]
-            if ln.strip() and (line_based or (not ln[0].isspace() and not ln.startswith(("#", ".", ";", ",", "]", ")", "}")))):
+            if ln.strip() and (line_based or (not ln[0].isspace()
+                                              and not ln.startswith(("#", ".", ";", ",", "]", ")", "}")))):
                 resume = i
                 break
         if resume is None:

@@ -293,7 +293,8 @@ def _record_body(record: str, entries: dict[str, tuple[str, int]]) -> bytes:
         node = _record_node(record, graph)
         triples += [ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(SD + "NamedGraph")),
                     ox.Triple(node, ox.NamedNode(SD + "name"), ox.NamedNode(graph)),
-                    ox.Triple(node, ox.NamedNode(VOID_TRIPLES), ox.Literal(str(count), datatype=ox.NamedNode(XSD_INTEGER))),
+                    ox.Triple(node, ox.NamedNode(VOID_TRIPLES),
+                              ox.Literal(str(count), datatype=ox.NamedNode(XSD_INTEGER))),
                     ox.Triple(node, ox.NamedNode(CONTENT_HASH), ox.Literal(digest))]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 

@@ -468,14 +468,19 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
     by_name: dict[str, dict] = {}
     for closure in (False, True):
         rdfc = graphs.count(closure=closure) <= RDFC_MAX
+        # put_file calls each writer at once; the defaults bind this pass's values all the same
         put_file(dump_name(version, closure, "nq"),
-                 lambda path: path.write_bytes(serialize_quads(graphs.quads(inferred=closure), rdfc=rdfc)))
+                 lambda path, closure=closure, rdfc=rdfc:
+                 path.write_bytes(serialize_quads(graphs.quads(inferred=closure), rdfc=rdfc)))
         nt_path = folder / dump_name(version, closure, "nt")
         put_file(nt_path.relative_to(folder).as_posix(),
-                 lambda path: path.write_bytes(_canonical_lines(graphs.triples(closure=closure), rdfc=rdfc)))
-        put_file(dump_name(version, closure, "ttl"), lambda path: path.write_bytes(turtle_from_nt(nt_path.read_bytes())))
+                 lambda path, closure=closure, rdfc=rdfc:
+                 path.write_bytes(_canonical_lines(graphs.triples(closure=closure), rdfc=rdfc)))
+        put_file(dump_name(version, closure, "ttl"),
+                 lambda path, nt_path=nt_path: path.write_bytes(turtle_from_nt(nt_path.read_bytes())))
         for ext in ("jsonld", "rdf"):
-            put_file(dump_name(version, closure, ext), lambda path, ext=ext: write_from_nt(nt_path, path, ext))
+            put_file(dump_name(version, closure, ext),
+                     lambda path, ext=ext, nt_path=nt_path: write_from_nt(nt_path, path, ext))
         for ext, _, media, title in FORMATS:
             name = dump_name(version, closure, ext)
             for fname, compressed in ((name, False), (name + ".gz", True)):

@@ -156,7 +156,8 @@ def claim_info(store, claims=None) -> dict[str, ClaimInfo]:
                 inner = props[v]
                 if inner.get(KZ + "party"):
                     parts.append(pair(inner[KZ + "party"]))
-                elif len(inner.get(KZ + "relation", ())) == 1 and props.get(next(iter(inner[KZ + "relation"])), {}).get(KZ + "party"):
+                elif (len(inner.get(KZ + "relation", ())) == 1
+                      and props.get(next(iter(inner[KZ + "relation"])), {}).get(KZ + "party")):
                     parts.append(pair(props[next(iter(inner[KZ + "relation"]))][KZ + "party"]))
                 else:
                     kinds = sorted(t for t in inner.get(RDF + "type", ()) if t.startswith(KZ))
@@ -260,7 +261,9 @@ class Section:
 
     @property
     def anchor(self) -> str:
-        return f"section-{self.index}" if self.index is not None else "section-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.iri)[-40:]
+        if self.index is not None:
+            return f"section-{self.index}"
+        return "section-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.iri)[-40:]
 
 
 @dataclass
@@ -407,7 +410,8 @@ FACET_QUERIES = {
     "partner-relation": "SELECT ?c ?v WHERE { ?c kz:relation ?r . ?r kz:party ?v }",
     "partner-participant": "SELECT ?c ?v WHERE { ?c kz:participant ?x . ?x kz:actsFor|org:postIn ?v }",
     "year": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t {DATE_PROPS} ?v }}",
-    "year-interval": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t (time:hasBeginning|time:hasEnd)/({DATE_PROPS}) ?v }}",
+    "year-interval":
+        f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t (time:hasBeginning|time:hasEnd)/({DATE_PROPS}) ?v }}",
 }
 PARTNER_KINDS = """SELECT ?v WHERE { VALUES ?k { kz:State kz:InternationalOrganisation kz:SupranationalUnion }
   ?v a ?k }"""
@@ -505,7 +509,8 @@ class Timeline:
 #: with OPTIONALs, Oxigraph took far longer on a million triples).
 TIMELINE_QUERIES = {
     "date": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t {DATE_PROPS} ?v . FILTER(isIRI(?c)) }}",
-    "begin": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t time:hasBeginning/({DATE_PROPS}) ?v . FILTER(isIRI(?c)) }}",
+    "begin":
+        f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t time:hasBeginning/({DATE_PROPS}) ?v . FILTER(isIRI(?c)) }}",
     "end": f"SELECT ?c ?v WHERE {{ ?c time:hasTime ?t . ?t time:hasEnd/({DATE_PROPS}) ?v . FILTER(isIRI(?c)) }}",
 }
 TIMED = "SELECT DISTINCT ?c WHERE { ?c time:hasTime ?t ; kz:hasEvidence ?e . FILTER(isIRI(?c)) }"

@@ -51,7 +51,8 @@ SELECT ?claim ?type ?p ?o ?olabel ?quote ?source ?sourceTitle WHERE {
 """
 
 #: The parts of a whole (a source's sentences and sections), by kind.
-PARTS = "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s dcterms:isPartOf ?e ; a ?type } GROUP BY ?type ORDER BY ?type"
+PARTS = ("SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s dcterms:isPartOf ?e ; a ?type } "
+         "GROUP BY ?type ORDER BY ?type")
 #: A literal longer than this is shown by its beginning and its length on a card (a source's text).
 CARD_TEXT = 200
 IN = """
@@ -117,15 +118,18 @@ def describe(store, name: str) -> dict:
         elif pc == "skos:altLabel":
             card["altLabels"].append(o.value)
         elif pc in ("skos:exactMatch", "kz:iso3166Alpha2", "kz:iso3166Alpha3", "dcterms:identifier"):
-            card["identifiers"].append({"property": pc, "value": o.value if isinstance(o, ox.Literal) else compact(o.value)})
+            value = o.value if isinstance(o, ox.Literal) else compact(o.value)
+            card["identifiers"].append({"property": pc, "value": value})
         elif not isinstance(o, ox.BlankNode):
             card["out"].append({"property": pc, "value": _show(o), "label": olabel.value if olabel else ""})
     card["parts"] = {compact(t.value): int(n.value) for t, n in run_query(store, PARTS, bind).rows}
     for s, p, slabel in run_query(store, IN, bind).rows:
-        card["in"].append({"subject": compact(s.value), "property": compact(p.value), "label": slabel.value if slabel else ""})
+        card["in"].append({"subject": compact(s.value), "property": compact(p.value),
+                           "label": slabel.value if slabel else ""})
     claims: dict = {}
     for claim, typ, p, o, olabel, quote, source, title in run_query(store, CLAIMS, bind).rows:
-        c = claims.setdefault(claim.value, {"claim": compact(claim.value), "types": set(), "says": {}, "evidence": set()})
+        c = claims.setdefault(claim.value, {"claim": compact(claim.value), "types": set(), "says": {},
+                                            "evidence": set()})
         c["types"].add(compact(typ.value))
         c["says"].setdefault(compact(p.value), set()).add(_show(o) + (f" ({olabel.value})" if olabel else ""))
         if source is not None:
@@ -184,7 +188,8 @@ def card_text(card: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-STATS_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"  # a triple in two graphs counts once
+# a triple in two graphs counts once
+STATS_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 STATS_CLASSES = """
 SELECT ?class (COUNT(DISTINCT ?e) AS ?entities) WHERE { ?e a ?class . FILTER(!isBlank(?e)) }
 GROUP BY ?class ORDER BY DESC(?entities) ?class
@@ -251,7 +256,8 @@ def stats_text(result: dict) -> str:
             out += ["", f"{heading}:"] + [f"  {k['count']:6d}  {k['kind']}" for k in rows]
     out += ["", "claims and events by source:"] + [f"  {r['claims']:6d}  {r['source']}" for r in result["sources"]]
     out += ["", "by source and section:"]
-    out += [f"  {r['claims']:6d}  {r['source']}" + (f" / {r['section']}" if r["section"] else "") for r in result["claims"]]
+    out += [f"  {r['claims']:6d}  {r['source']}" + (f" / {r['section']}" if r["section"] else "")
+            for r in result["claims"]]
     out += ["", "entities by class:"] + [f"  {r['entities']:6d}  {r['class']}" for r in result["classes"]]
     schema = ", ".join(f"{r['entities']} {r['class']}" for r in result["schema"])
     out += ["", f"ontology: {schema}" if schema else "ontology: none", f"triples: {result['triples']}"]

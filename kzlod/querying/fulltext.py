@@ -64,7 +64,8 @@ TEXTS = """SELECT ?s ?p ?text WHERE {
 TYPES = "SELECT ?s ?t WHERE { ?s a ?t }"
 SENTENCES = """SELECT ?s ?text ?src ?i WHERE { ?s a kz:Sentence .
   OPTIONAL { ?s rdf:value ?text } OPTIONAL { ?s dcterms:isPartOf ?src } OPTIONAL { ?s kz:index ?i } }"""
-SECTIONS = """SELECT ?s ?src ?i WHERE { ?s a kz:Section . OPTIONAL { ?s dcterms:isPartOf ?src } OPTIONAL { ?s kz:index ?i } }"""
+SECTIONS = """SELECT ?s ?src ?i WHERE { ?s a kz:Section .
+  OPTIONAL { ?s dcterms:isPartOf ?src } OPTIONAL { ?s kz:index ?i } }"""
 # A claim's evidence, one property at a time and joined here on the evidence node: on a million
 # triples a few seconds faster than one query with OPTIONALs.
 EVIDENCE = "SELECT ?c ?ev WHERE { ?c kz:hasEvidence ?ev . FILTER(isIRI(?c)) }"
@@ -73,7 +74,8 @@ CITED = "SELECT ?ev ?sentence WHERE { ?ev kz:sentence ?sentence }"
 SOURCED = "SELECT ?ev ?src WHERE { ?ev oa:hasSource ?src }"
 # The same in one query, for an endpoint (whose blank-node labels hold within one result only).
 EVIDENCE_JOINED = """SELECT ?c ?ev ?what ?value WHERE { ?c kz:hasEvidence ?ev . FILTER(isIRI(?c))
-  { ?ev oa:hasSelector/oa:exact ?value BIND("quote" AS ?what) } UNION { ?ev kz:sentence ?value BIND("sentence" AS ?what) }
+  { ?ev oa:hasSelector/oa:exact ?value BIND("quote" AS ?what) }
+  UNION { ?ev kz:sentence ?value BIND("sentence" AS ?what) }
   UNION { ?ev oa:hasSource ?value BIND("source" AS ?what) } }"""
 
 LABEL_PROPS = {"rdfs:label", "skos:prefLabel", "dcterms:title"}
@@ -220,7 +222,8 @@ def collect(store) -> list[dict]:
         types.setdefault(s.value, set()).add(t.value)
     for s, text, src, i in rows_of(store, SENTENCES):
         d = doc(s.value)
-        d["kind"], d["source"], d["sentence"], d["position"] = "sentence", src.value if src is not None else "", s.value, _int(i)
+        d["kind"], d["source"] = "sentence", src.value if src is not None else ""
+        d["sentence"], d["position"] = s.value, _int(i)
         if text is not None:
             d["text"]["sentence"] = [_clean(text.value)]
     for s, src, i in rows_of(store, SECTIONS):

@@ -45,7 +45,8 @@ def _json_term(term) -> dict:
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")}}
+        return {"type": "triple",
+                "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")}}
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
@@ -111,7 +112,8 @@ def to_csv(result: QueryResult) -> str:
         return buf.getvalue()
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow(["" if t is None else (f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value) for t in row])
+        writer.writerow(["" if t is None else (f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value)
+                         for t in row])
     return buf.getvalue()
 
 
@@ -307,4 +309,5 @@ def render(result: QueryResult, fmt: str, labels: dict | None = None, *, color: 
     if fmt in GRAPH_FORMATS:
 
         raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE results; use table, csv, tsv, json or xml")
-    return {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}.get(fmt, lambda r: to_table(r, labels, color=color, width=width, iris=iris, full=full))(result)
+    writers = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
+    return writers.get(fmt, lambda r: to_table(r, labels, color=color, width=width, iris=iris, full=full))(result)

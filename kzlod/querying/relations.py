@@ -73,7 +73,8 @@ SELECT DISTINCT ?member ?org ?m WHERE {
 """
 
 SHORT = """
-SELECT ?s ?alt WHERE { VALUES ?s { %s } ?s skos:altLabel ?alt . FILTER(LANGMATCHES(LANG(?alt), "en") || LANG(?alt) = "") }
+SELECT ?s ?alt WHERE { VALUES ?s { %s } ?s skos:altLabel ?alt .
+  FILTER(LANGMATCHES(LANG(?alt), "en") || LANG(?alt) = "") }
 ORDER BY ?s STRLEN(?alt) ?alt
 """
 

@@ -24,7 +24,8 @@ SELECT ?term ?kind ?label ?definition WHERE {
   OPTIONAL { ?term skos:definition ?definition FILTER (LANGMATCHES(LANG(?definition), "en")) }
 } ORDER BY ?term ?kind
 """
-LINKS = "SELECT ?p ?o WHERE { ?term ?p ?o . FILTER (isIRI(?o)) VALUES ?p { rdfs:domain rdfs:range rdfs:subClassOf rdfs:subPropertyOf owl:inverseOf } } ORDER BY ?p ?o"
+LINKS = ("SELECT ?p ?o WHERE { ?term ?p ?o . FILTER (isIRI(?o)) "
+         "VALUES ?p { rdfs:domain rdfs:range rdfs:subClassOf rdfs:subPropertyOf owl:inverseOf } } ORDER BY ?p ?o")
 CONCEPTS = """
 SELECT ?concept ?label ?definition WHERE {
   ?concept skos:inScheme ?scheme .
@@ -41,7 +42,8 @@ SELECT ?shape ?name ?message ?scheme WHERE {
   OPTIONAL { ?shape sh:node/sh:property [ sh:path skos:inScheme ; sh:hasValue ?scheme ] }
 } ORDER BY ?shape
 """
-TARGETS = "SELECT ?shape ?comment WHERE { ?shape sh:targetClass ?term . OPTIONAL { ?shape rdfs:comment ?comment } } ORDER BY ?shape"
+TARGETS = ("SELECT ?shape ?comment WHERE { ?shape sh:targetClass ?term . OPTIONAL { ?shape rdfs:comment ?comment } } "
+           "ORDER BY ?shape")
 KINDS = {"Class": "class", "ObjectProperty": "object property", "DatatypeProperty": "datatype property",
          "ConceptScheme": "concept scheme"}
 

@@ -189,13 +189,15 @@ def run_reasonable(load) -> list:
     except BaseException as exc:  # pyo3 panics derive from BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        raise DataError(f"the reasonable engine failed: {str(exc).splitlines()[0][:300] if str(exc) else exc!r}") from None
+        first = str(exc).splitlines()[0][:300] if str(exc) else repr(exc)
+        raise DataError(f"the reasonable engine failed: {first}") from None
 
 
 def property_chains(store) -> list[tuple[str, list[str]]]:
     """The ``owl:propertyChainAxiom``s of a store: (property, [p1, …, pn])."""
     chains = []
-    rows = store.query(f"SELECT ?p ?list WHERE {{ ?p <{OWL}propertyChainAxiom> ?list }}", use_default_graph_as_union=True)
+    rows = store.query(f"SELECT ?p ?list WHERE {{ ?p <{OWL}propertyChainAxiom> ?list }}",
+                       use_default_graph_as_union=True)
     for row in rows:
         steps, node = [], row["list"]
         while isinstance(node, (ox.BlankNode, ox.NamedNode)) and node.value != RDF + "nil":
@@ -235,7 +237,7 @@ def _compute_reasonable(graph) -> Closure:
     source = graph  # the caller's graph is never changed; chains go into a copy
     inferred, seen, omitted = [], set(), {"not-rdf": 0, "trivial": 0}
     while True:
-        out = run_reasonable(lambda r: r.from_graph(graph))
+        out = run_reasonable(lambda r, graph=graph: r.from_graph(graph))
         for s, p, o in out:
             o = plain(o)
             if (s, p, o) in source or (s, p, o) in seen:

@@ -23,7 +23,8 @@ from kzlod.vocab import OWL, RDF, RDFS
 
 @dataclass
 class StoreClosure:
-    """What :func:`kzlod.reasoning.disk.reason_store` or :func:`kzlod.reasoning.closure.closure_in_store` did: the closure lives in the store, not in memory."""
+    """What :func:`kzlod.reasoning.disk.reason_store` or :func:`kzlod.reasoning.closure.closure_in_store`
+    did: the closure lives in the store, not in memory."""
 
     store: Path
     inferred: int = 0
@@ -67,12 +68,15 @@ def relevant_predicates(store) -> list[str] | None:
     sub-property, a restriction's property …) — unless some ``owl:sameAs`` can
     hold between two names, which rewrites every triple (rules eq-rep-*).
     """
-    q = "ASK { VALUES ?c { %s } ?x a ?c }" % " ".join(f"<{c}>" for c in SAME_AS_MAKERS)
-    q2 = "ASK { VALUES ?p { %s } ?x ?p ?y }" % " ".join(f"<{p}>" for p in SAME_AS_AXIOMS)
+    makers = " ".join(f"<{c}>" for c in SAME_AS_MAKERS)
+    axioms = " ".join(f"<{p}>" for p in SAME_AS_AXIOMS)
+    q = f"ASK {{ VALUES ?c {{ {makers} }} ?x a ?c }}"
+    q2 = f"ASK {{ VALUES ?p {{ {axioms} }} ?x ?p ?y }}"
     if store.query(q, use_default_graph_as_union=True) or store.query(q2, use_default_graph_as_union=True):
         return None
     named = set()
-    schema = "SELECT ?x ?y WHERE { VALUES ?p { %s } ?x ?p ?y }" % " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
+    predicates = " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
+    schema = f"SELECT ?x ?y WHERE {{ VALUES ?p {{ {predicates} }} ?x ?p ?y }}"
     for r in store.query(schema, use_default_graph_as_union=True):
         for t in (r["x"], r["y"]):
             if isinstance(t, ox.NamedNode):
@@ -104,7 +108,8 @@ def typing_only(store, predicates: list[str]) -> dict[str, tuple[list[str], list
     literal adds nothing.)
     """
     roles: dict[str, set] = {}
-    schema = "SELECT ?x ?p ?y WHERE { VALUES ?p { %s } ?x ?p ?y }" % " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
+    schema_predicates = " ".join(f"<{p}>" for p in SCHEMA_PREDICATES)
+    schema = f"SELECT ?x ?p ?y WHERE {{ VALUES ?p {{ {schema_predicates} }} ?x ?p ?y }}"
     for r in store.query(schema, use_default_graph_as_union=True):
         for side, term in (("subject", r["x"]), ("object", r["y"])):
             if isinstance(term, ox.NamedNode):

@@ -184,7 +184,8 @@ def findings_of(results_graph, data_graph, locator: Locator, keep=None) -> list[
         out.append(Finding(
             severity=str(sev).rsplit("#", 1)[-1] if sev else "Violation",
             focus=node_text(data_graph, focus), focus_label=str(label) if label else "",
-            path=node_text(data_graph, path) if isinstance(path, URIRef) else ("" if path is None else "(complex path)"),
+            path=(node_text(data_graph, path) if isinstance(path, URIRef)
+                  else ("" if path is None else "(complex path)")),
             value=node_text(data_graph, value) if not hasattr(value, "language") else str(value),
             message=" ".join(messages) or "constraint not met",
             shape=node_text(data_graph, shape) if isinstance(shape, URIRef) else "",

@@ -128,26 +128,26 @@ class Grounding:
         return [v for v in self.values if not v.grounded] if self.has_text else []
 
 
-_VALUES = """
-SELECT ?claim ?property ?value WHERE {
-  ?claim <%(kz)smodality> <%(asserted)s> ; ?property ?value .
-  VALUES ?property { %(checked)s }
-}""" % {"kz": KZ, "asserted": ASSERTED, "checked": " ".join(f"<{p}>" for p in CHECKED)}
+_VALUES = f"""
+SELECT ?claim ?property ?value WHERE {{
+  ?claim <{KZ}modality> <{ASSERTED}> ; ?property ?value .
+  VALUES ?property {{ {" ".join(f"<{p}>" for p in CHECKED)} }}
+}}"""
 
-_LABELS = """
-SELECT ?value ?labelProperty ?label WHERE {
+_LABELS = f"""
+SELECT ?value ?labelProperty ?label WHERE {{
   ?value ?labelProperty ?label .
-  VALUES ?labelProperty { %s }
+  VALUES ?labelProperty {{ {" ".join(f"<{p}>" for p in LABELS)} }}
   FILTER (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
-}""" % " ".join(f"<{p}>" for p in LABELS)
+}}"""
 
-_EVIDENCE = """
-SELECT ?claim ?source ?index ?sentence ?quote WHERE {
-  ?claim <%(kz)smodality> <%(asserted)s> ; <%(kz)shasEvidence> ?evidence .
-  OPTIONAL { ?evidence <http://www.w3.org/ns/oa#hasSource> ?source }
-  OPTIONAL { ?evidence <http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote }
-  OPTIONAL { ?evidence <%(kz)ssentence> ?s . ?s <%(rdf)svalue> ?sentence . OPTIONAL { ?s <%(kz)sindex> ?index } }
-}""" % {"kz": KZ, "asserted": ASSERTED, "rdf": RDF}
+_EVIDENCE = f"""
+SELECT ?claim ?source ?index ?sentence ?quote WHERE {{
+  ?claim <{KZ}modality> <{ASSERTED}> ; <{KZ}hasEvidence> ?evidence .
+  OPTIONAL {{ ?evidence <http://www.w3.org/ns/oa#hasSource> ?source }}
+  OPTIONAL {{ ?evidence <http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?quote }}
+  OPTIONAL {{ ?evidence <{KZ}sentence> ?s . ?s <{RDF}value> ?sentence . OPTIONAL {{ ?s <{KZ}index> ?index }} }}
+}}"""
 
 
 def _rows(store, sparql: str):

@@ -105,7 +105,7 @@ def extract(graph: Union, parsed: list[ParsedFile], reach: ShapeReach) -> tuple[
     inverse = [ox.NamedNode(p) for p in sorted(reach.inverse)]
     neighbours = set()
     for node in touched:
-        for s, _, o in out(node):
+        for _s, _, o in out(node):
             if _is_node(o):
                 neighbours.add(o)
         for p in inverse:
@@ -125,7 +125,7 @@ def extract(graph: Union, parsed: list[ParsedFile], reach: ShapeReach) -> tuple[
         for _ in range(2):  # two hops each way along what the SHACL-SPARQL queries mention
             nxt = set()
             for n in layer:
-                for s, p, o in out(n):
+                for _s, p, o in out(n):
                     if p in walk and _is_node(o):
                         nxt.add(o)
                 for p in walk:

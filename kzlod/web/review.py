@@ -47,7 +47,8 @@ def review_page(result: Review) -> str:
                 "claims": [{
                     "id": compact(c.iri), "kind": c.kind, "verdict": c.verdict,
                     "css": VERDICT_CLASS.get(c.verdict, "unchecked"),
-                    "how": c.modality_label + (f" by {c.holder}" if c.holder else "") + (f", {c.time}" if c.time else ""),
+                    "how": (c.modality_label + (f" by {c.holder}" if c.holder else "")
+                            + (f", {c.time}" if c.time else "")),
                     "quotes": [{"sentence": i, "quote": q} for i, q in c.quotes],
                     "values": [{"property_label": v.property_label, "label": v.label, "verdict": v.verdict,
                                 "wording": v.wording} for v in c.values],

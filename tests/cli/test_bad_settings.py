@@ -58,7 +58,8 @@ ARGS = {
     "diff": ["a.ttl", "b.ttl"], "fmt": ["--check"], "graph": ["--out", "map.svg"], "init": ["new-project"],
     "load": ["--store", "oxigraph:new-store"], "locate": ["foreign-policy", "a quote"],
     "mentions": ["foreign-policy"], "publish": ["release"], "push": ["--endpoint", "http://127.0.0.1:9/sparql"],
-    "queries": [], "query": ["memberships"], "reason": [], "review": ["foreign-policy"], "search": ["Karabakh"], "serve": ["--port", "0"],
+    "queries": [], "query": ["memberships"], "reason": [], "review": ["foreign-policy"], "search": ["Karabakh"],
+    "serve": ["--port", "0"],
     "new": ["State"], "source add": ["text.txt", "--title", "A Title", "--author", "Someone"], "stats": [],
     "template": ["claims.tsv"], "validate": [], "vocab": [],
 }

@@ -421,7 +421,8 @@ def test_a_file_name_with_a_newline_keeps_its_error_on_one_line(tmp_path):
     bad.write_text("@prefix kzd: <https://w3id.org/kzlod/id/> .\nkzd:x kzd:y .\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["-q", "validate", str(bad)])
     assert res.exit_code == 3
-    assert res.stderr.splitlines() == [f"Error: {tmp_path}/bad\\nname.ttl:2:13: syntax error: . is not a valid RDF object"]
+    assert res.stderr.splitlines() == [
+        f"Error: {tmp_path}/bad\\nname.ttl:2:13: syntax error: . is not a valid RDF object"]
 
 
 def test_describe_of_a_source_counts_its_parts_and_does_not_print_its_text():

@@ -24,7 +24,8 @@ CASES = [
     ("coverage", 0), ("coverage no-such-source", 2),
     ("describe Armenia", 0), ("describe Atlantis", 2), ("describe Armenia --data {missing}", 3),
     ("diff {good} {good}", 0), ("diff {good} {missing}", 2),  # no file, and no git revision either
-    ("fmt --check {project}/data/entities.ttl", 0), ("fmt --check {good}", 1), ("fmt --check {broken}", 3), ("fmt --nonesuch", 2),
+    ("fmt --check {project}/data/entities.ttl", 0), ("fmt --check {good}", 1), ("fmt --check {broken}", 3),
+    ("fmt --nonesuch", 2),
     ("graph --nonesuch", 2),
     ("init {tmp}/new", 0), ("init {project}", 2),
     ("load --nonesuch", 2),

@@ -56,7 +56,8 @@ def test_validate_warns_of_a_tone_its_quote_does_not_word(project, friendly):
                                            "  Warning " + WARNING.removeprefix("kzd:tone-kazakhstan-russia-test ")]
     report = json.loads(run("--project", str(project), "validate", str(friendly), "--format", "json").stdout)
     (result,) = report["results"]
-    assert (result["severity"], result["shape"], result["line"]) == ("Warning", "https://w3id.org/kzlod/shapes#Grounding", 10)
+    assert (result["severity"], result["shape"], result["line"]) == (
+        "Warning", "https://w3id.org/kzlod/shapes#Grounding", 10)
     turtle = run("--project", str(project), "validate", str(friendly), "--format", "ttl").stdout
     results = list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
     shapes = {q.object.value for q in results if q.predicate.value == "http://www.w3.org/ns/shacl#sourceShape"}

@@ -34,7 +34,8 @@ CASES = [
     (160, [], """\
  member    code   quote
 """ + "─" * 124 + """
- Armenia   AM     Armenia and Kazakhstan maintain diplomatic relations, and their interactions have generally been friendly
+ Armenia   AM     Armenia and Kazakhstan maintain diplomatic relations, and their interactions \
+have generally been friendly
  Belarus   BY     Belarus and Kazakhstan have good diplomatic relations
 2 rows
 """, ""),

@@ -140,7 +140,8 @@ def client(tmp_path_factory):
             store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(label))
             loaded.add(label)
     store.flush()
-    with WorkerPool(ServeConfig(project=bundled(), store=StoreSpec.parse(f"oxigraph:{folder}"), workers=1, timeout=20)) as pool:
+    config = ServeConfig(project=bundled(), store=StoreSpec.parse(f"oxigraph:{folder}"), workers=1, timeout=20)
+    with WorkerPool(config) as pool:
         with TestClient(create_app(pool)) as c:
             yield c
 

@@ -105,7 +105,8 @@ def test_dry_run_changes_nothing_and_shows_a_diff_by_subject(project, tmp_path):
 
 
 @pytest.mark.parametrize("content, code, message", [
-    (PREFIXES + "\nkzd:x a kz:State ;\n    rdfs:label \"X\"@en ;\n    kz:iso3166Alpha2 \"xx1\" .\n", 1, "nothing was changed"),
+    (PREFIXES + "\nkzd:x a kz:State ;\n    rdfs:label \"X\"@en ;\n    kz:iso3166Alpha2 \"xx1\" .\n", 1,
+     "nothing was changed"),
     (PREFIXES + "\nkzd:x a kz:State .\n", 1, "nothing was changed"),
     (PREFIXES + "\nkzd:x a kz:State ;\n    rdfs:label \"X\"@en\n", 3, "syntax error"),
     (PREFIXES + '\nkzd:relation-kazakhstan-russia kz:party kzd:armenia .\n', 1, "nothing was changed"),

@@ -284,7 +284,8 @@ def test_rows_restating_what_the_graph_records_add_nothing(project, tmp_path):
         {"id": "membership-kazakhstan-cis", "subject": "Kazakhstan", "relation": "org:organization",
          "object": "Commonwealth of Independent States", "source": "foreign-policy", "quote": quote},
         # a claim resting on a source without text: evidence without a quote, and a date
-        {"id": "epca-signature-eur-lex", "type": "kz:AgreementMilestone", "date": "2015-12-21", "source": "eur-lex-22016a0204-01"},
+        {"id": "epca-signature-eur-lex", "type": "kz:AgreementMilestone", "date": "2015-12-21",
+         "source": "eur-lex-22016a0204-01"},
     ])
     before = snapshot(project / "data")
     res = invoke("template", sheet, "--project", project)
@@ -404,7 +405,8 @@ def test_wrong_type_caught_by_the_shapes_points_at_the_row(registered, tmp_path)
     row = dict(GOOD, object="Belarus")
     sheet = write_sheet(tmp_path / "claims.csv", [row])
     res = refused_template(registered, sheet, 1, f"{sheet}: 1 problem in the rows; nothing was changed",
-                           f"{sheet}:{cell('object', 0)}: kzd:membership-uzbekistan-cis org:organization = kzd:belarus:")
+                           f"{sheet}:{cell('object', 0)}: "
+                           "kzd:membership-uzbekistan-cis org:organization = kzd:belarus:")
     assert "kz:InternationalOrganisation" in res.output
 
 
@@ -412,7 +414,8 @@ def test_wrong_type_caught_by_the_shapes_points_at_the_row(registered, tmp_path)
     ({"id": ""}, 3, "id", "id is empty"),
     ({"id": "foo:bar"}, 3, "id", "unknown prefix 'foo'"),
     ({"relation": "kz:organisation"}, 1, "relation", "unknown property 'kz:organisation'"),
-    ({"relation": "kz:hasEvidence"}, 3, "relation", "kz:hasEvidence is not set with relation: use the source and quote"),
+    ({"relation": "kz:hasEvidence"}, 3, "relation",
+     "kz:hasEvidence is not set with relation: use the source and quote"),
     ({"value": "x"}, 3, "value", "give an object or a value, not both"),
     ({"source": "no-such-source"}, 1, "source", "unknown source 'no-such-source'"),
     ({"source": ""}, 3, "quote", "a quote needs the source"),

@@ -50,7 +50,8 @@ def test_many_places_one_line_each_and_occurrence_picks_one():
         "4 places in foreign-policy; give --occurrence N for one's evidence block (or quote more words):\n"
         "  1  section 3, sentence 18, oa:start 2455: However, there have been tensions between Armenia and Kazakhsta…\n"
         "  2  section 3, sentence 19, oa:start 2610: This led to initial tensions and mistrust.\n"
-        "  3  section 3, sentence 20, oa:start 2698: …gorno-Karabakh have increased tensions as Armenia fears Kazakhstan's…\n"
+        "  3  section 3, sentence 20, oa:start 2698: "
+        "…gorno-Karabakh have increased tensions as Armenia fears Kazakhstan's…\n"
         "  4  section 5, sentence 29, oa:start 4113: …e border, which increased the tensions.\n")
     one = run("locate", "foreign-policy", "tensions", "--occurrence", "2")
     assert one.exit_code == 0 and one.stdout.startswith(
@@ -73,7 +74,8 @@ def test_locate_refusals(args, code, message):
 
 def test_wrong_offsets_say_where_the_quote_is(tmp_path):
     bad = tmp_path / "bad.ttl"
-    bad.write_text(PREFIXES + "kzd:c a kz:Characterisation ; kz:about kzd:kazakhstan ; kz:modality kz:modality-asserted ;\n"
+    bad.write_text(PREFIXES + "kzd:c a kz:Characterisation ; kz:about kzd:kazakhstan ; "
+                   "kz:modality kz:modality-asserted ;\n"
                    '  rdfs:comment "x"@en ; kz:hasEvidence [ a kz:Evidence ; oa:hasSource kzsrc:foreign-policy ;\n'
                    "  kz:sentence <https://w3id.org/kzlod/id/source/foreign-policy/sentence/8> ;\n"
                    '  oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "benefiting from a shared border" ] ,\n'

@@ -23,7 +23,8 @@ def test_the_skeleton_with_two_values_filled_in_is_added(tmp_path):
     res = run("--project", str(project), "new", "ToneAssessment", "--quote", QUOTE)
     assert res.exit_code == 0, res.output
     text = res.stdout
-    assert "oa:start 2787 ; oa:end 2840" in text and "kz:sentence <https://w3id.org/kzlod/id/source/foreign-policy/sentence/21>" in text
+    assert "oa:start 2787 ; oa:end 2840" in text
+    assert "kz:sentence <https://w3id.org/kzlod/id/source/foreign-policy/sentence/21>" in text
     blanks = [line.strip() for line in text.splitlines() if "___" in line and not line.lstrip().startswith("#")]
     assert blanks == ["kz:relation ___ ;", "kz:tone ___ ;"]  # all else is filled in or a comment
     filled = text.replace("kz:relation ___", "kz:relation kzd:relation-belarus-kazakhstan").replace(

@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = (ROOT / "data" / "sources" / "foreign-policy.txt").read_text(encoding="utf-8")
 QUOTE = "As a major oil producer"
 START = SOURCE.index(QUOTE)
+END = START + len(QUOTE)
+TWO_SOURCES = "oa:hasSource kzsrc:foreign-policy, kzsrc:eur-lex-22016a0204-01"
 
 
-def evidence(start=START, end=START + len(QUOTE), quote=QUOTE, sentence=3, source="kzsrc:foreign-policy"):
+def evidence(start=START, end=END, quote=QUOTE, sentence=3, source="kzsrc:foreign-policy"):
     return f"""kz:hasEvidence [ a kz:Evidence ; oa:hasSource {source} ;
         kz:sentence <https://w3id.org/kzlod/id/source/foreign-policy/sentence/{sentence}> ;
         oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{quote}" ] ,
@@ -32,18 +34,21 @@ CASES = {
     "valid-entity": ("ttl", PREFIXES + 'kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en ; '
                             'kz:iso3166Alpha2 "MN" ; kz:iso3166Alpha3 "MNG" .\n', 0),
     "valid-claim": ("ttl", PREFIXES + f'kzd:c a kz:Characterisation ; rdfs:label "C"@en ; kz:about kzd:kazakhstan ;\n'
-                           f'    rdfs:comment "Kazakhstan is a major oil producer."@en ; kz:modality kz:modality-asserted ;\n'
+                           f'    rdfs:comment "Kazakhstan is a major oil producer."@en ; '
+                           f'kz:modality kz:modality-asserted ;\n'
                            f'    {evidence()} .\n', 0),
     "second-english-label": ("ttl", PREFIXES + 'kzd:armenia rdfs:label "Armenia (again)"@en .\n', 1),
     "wrong-offsets": ("ttl", PREFIXES + f'kzd:c a kz:Characterisation ; rdfs:label "C"@en ; kz:about kzd:kazakhstan ;\n'
                              f'    {evidence(start=START + 1, end=START + 1 + len(QUOTE))} .\n', 1),
     "two-sources": ("ttl", PREFIXES + f'kzd:c a kz:Characterisation ; rdfs:label "C"@en ; kz:about kzd:kazakhstan ;\n'
-                           f'    {evidence().replace("oa:hasSource kzsrc:foreign-policy", "oa:hasSource kzsrc:foreign-policy, kzsrc:eur-lex-22016a0204-01")} .\n', 1),
-    "membership-without-organisation": ("ttl", PREFIXES + f"kzd:m a kz:Membership ; org:member kzd:kazakhstan ;\n    {evidence()} .\n", 1),
+                           f'    {evidence().replace("oa:hasSource kzsrc:foreign-policy", TWO_SOURCES)} .\n', 1),
+    "membership-without-organisation": ("ttl", PREFIXES + f"kzd:m a kz:Membership ; org:member kzd:kazakhstan ;\n"
+                                                          f"    {evidence()} .\n", 1),
     "syntax-error": ("ttl", PREFIXES + "kzd:x a kz:State ;\n    rdfs:label \"X\"@en\nkzd:y a kz:State .\n", 3),
     "named-graph": ("trig", PREFIXES + 'kzd:g { kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en . }\n', 3),
     "ill-typed-literal": ("ttl", PREFIXES + '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                                 'kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en ; kz:iso3166Alpha2 "MN"^^xsd:integer .\n', 3),
+                                 'kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en ; '
+                                 'kz:iso3166Alpha2 "MN"^^xsd:integer .\n', 3),
 }
 
 

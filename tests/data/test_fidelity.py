@@ -198,7 +198,8 @@ def test_the_claims_table_shows_modality_holder_and_time(store):
     assert {(r["modality"], r["holder"]) for r in one("support of Azerbaijan") if r["kind"] == "Support"} == {
         (kz + "modality-feared", "Armenia")}
     assert {(r["modality"], r["holder"], r["statedAt"]) for r in one("Lukashenko emphasized")} == {
-        (kz + "modality-reported", "Aleksandr Lukashenko", "Meeting of Murat Nurtleu and Aleksandr Lukashenko, June 2023")}
+        (kz + "modality-reported", "Aleksandr Lukashenko",
+         "Meeting of Murat Nurtleu and Aleksandr Lukashenko, June 2023")}
     assert ("once", "before the source's time") in {(r["qualifiers"], r["time"]) for r in one("once a vital partner")}
     assert ("former", "before the source's time") in {(r["qualifiers"], r["time"]) for r in one("former ruler")}
     assert {r["time"] for r in one("Historically linked")} == {"since before the source's time"}
@@ -221,7 +222,8 @@ def test_the_claims_table_gives_every_value_of_a_claim(store):
     assert values("product-assembly-belarus-kazakhstan", "#product") == {
         "tractors", "combine harvesters", "trucks", "agricultural machinery"}
     # "Their strategic partnership spans energy, transportation, and defense"
-    assert values("cooperation-kazakhstan-russia-strategic-partnership", "#sector") == {"energy", "transport", "defence"}
+    assert values("cooperation-kazakhstan-russia-strategic-partnership", "#sector") == {
+        "energy", "transport", "defence"}
     mistrust = [r for r in rows if r["claim"].endswith("/tone-armenia-kazakhstan-mistrustful")]
     assert len(mistrust) == len({(r["property"], r["valueLabel"], r["quote"]) for r in mistrust})
 
@@ -252,7 +254,8 @@ def test_the_claims_table_filters_by_modality():
 
     root = ROOT
     feared = kzlod.query("claims", params={"modality": "kz:modality-feared"}, project=root).records()
-    assert {(r["claim"].rsplit("/", 1)[-1], r["holder"]) for r in feared} == {("support-kazakhstan-azerbaijan", "Armenia")}
+    assert {(r["claim"].rsplit("/", 1)[-1], r["holder"]) for r in feared} == {
+        ("support-kazakhstan-azerbaijan", "Armenia")}
     hedged = kzlod.query("claims", params={"modality": "kz:modality-hedged"}, project=root).records()
     assert sorted({r["claim"].rsplit("/", 1)[-1] for r in hedged}) == [
         "characterisation-kazakhstan-russia-limit-geography", "characterisation-kazakhstan-russia-limit-influence",

@@ -245,7 +245,8 @@ def test_uncovered_is_empty_for_the_bundled_graph(answers, bundled_graph):
             graph.add((s, p, o))
     rows = run_rdflib(graph, "uncovered")
     assert [r["index"] for r in rows] == ["1"]
-    assert rows[0]["text"] == "The EU is Kazakhstan's most important trading partner and accounts for about 45% of Kazakhstan's total trade."
+    assert rows[0]["text"] == ("The EU is Kazakhstan's most important trading partner and accounts for about 45% "
+                               "of Kazakhstan's total trade.")
 
 
 def test_entity_gathers_what_is_known_about_russia(answers):

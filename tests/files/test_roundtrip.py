@@ -26,8 +26,10 @@ typed = st.one_of(
     st.builds(lambda v: ox.Literal(str(v), datatype=ox.NamedNode(XSD + "integer")), st.integers(-10**12, 10**12)),
     st.builds(lambda v: ox.Literal(v, datatype=ox.NamedNode(XSD + "integer")),
               st.from_regex(r"\A[+-]?0*[0-9]{1,5}\Z")),  # lexical forms such as "0042" are kept
-    st.builds(lambda v: ox.Literal(v, datatype=ox.NamedNode(XSD + "decimal")), st.from_regex(r"\A-?[0-9]{1,4}\.[0-9]{1,3}\Z")),
-    st.builds(lambda v: ox.Literal(v, datatype=ox.NamedNode(XSD + "boolean")), st.sampled_from(["true", "false", "1", "0"])),
+    st.builds(lambda v: ox.Literal(v, datatype=ox.NamedNode(XSD + "decimal")),
+              st.from_regex(r"\A-?[0-9]{1,4}\.[0-9]{1,3}\Z")),
+    st.builds(lambda v: ox.Literal(v, datatype=ox.NamedNode(XSD + "boolean")),
+              st.sampled_from(["true", "false", "1", "0"])),
     st.builds(lambda y: ox.Literal(f"{y:04d}", datatype=ox.NamedNode(XSD + "gYear")), st.integers(1000, 2999)),
     st.builds(lambda v: ox.Literal(v, datatype=ox.NamedNode("http://example.org/dt")), text),
 )

@@ -93,7 +93,8 @@ BAD_FILES = [
     ("undefined-prefix.ttl", P + "nope:a ex:b ex:c .\n", "prefix", ":3:"),
     ("relative-iri.ttl", P + "<relative> ex:b ex:c .\n", "absolute IRI", ":3:"),
     ("bad-lang.ttl", P + 'ex:a ex:b "x"@-en .\n', "syntax error", ":3:"),
-    ("bad-integer.ttl", P + 'ex:a ex:b "abc"^^xsd:integer .\n', 'ill-typed literal "abc" is not a valid xsd:integer', ":3:"),
+    ("bad-integer.ttl", P + 'ex:a ex:b "abc"^^xsd:integer .\n', 'ill-typed literal "abc" is not a valid xsd:integer',
+     ":3:"),
     ("bad-boolean.ttl", P + 'ex:a ex:b "yes"^^xsd:boolean .\n', "not a valid xsd:boolean", ":3:"),
     ("bad-date.ttl", P + 'ex:a ex:b "2023-13-01"^^xsd:date .\n', "not a valid xsd:date", ":3:"),
     ("bad-gyear.ttl", P + 'ex:a ex:b "23"^^xsd:gYear .\n', "not a valid xsd:gYear", ":3:"),
@@ -119,7 +120,8 @@ BAD_FILES = [
     # literals in their datatype's value space, not only its lexical space
     ("byte-300.ttl", P + 'ex:a ex:b "300"^^xsd:byte .\n',
      'ill-typed literal "300" is not a valid xsd:byte (must be between -128 and 127)', ":3:11:"),
-    ("short.ttl", P + 'ex:a ex:b "32768"^^xsd:short .\n', "not a valid xsd:short (must be between -32,768 and", ":3:11:"),
+    ("short.ttl", P + 'ex:a ex:b "32768"^^xsd:short .\n', "not a valid xsd:short (must be between -32,768 and",
+     ":3:11:"),
     ("int.ttl", P + 'ex:a ex:b "-2147483649"^^xsd:int .\n', "not a valid xsd:int", ":3:11:"),
     ("long.ttl", P + 'ex:a ex:b "9223372036854775808"^^xsd:long .\n', "not a valid xsd:long", ":3:11:"),
     ("unsigned-byte.ttl", P + 'ex:a ex:b "256"^^xsd:unsignedByte .\n',
@@ -304,8 +306,8 @@ def test_named_graphs_cannot_be_added(tmp_path):
 # --- no outbound access ---------------------------------------------------------------
 
 def test_remote_jsonld_context_is_refused_without_a_connection(tmp_path, listener):
-    path = write(tmp_path, "ctx.jsonld", '{"@context": "http://127.0.0.1:%d/ctx", "@id": "http://example.org/a", '
-                                         '"name": "x"}' % listener.port)
+    path = write(tmp_path, "ctx.jsonld", f'{{"@context": "http://127.0.0.1:{listener.port}/ctx", '
+                                         '"@id": "http://example.org/a", "name": "x"}')
     res = invoke("validate", path)
     assert res.exit_code == 3 and "remote @context is refused" in res.output
     assert listener.connections == 0
@@ -313,7 +315,8 @@ def test_remote_jsonld_context_is_refused_without_a_connection(tmp_path, listene
 
 def test_owl_imports_are_never_fetched(tmp_path, listener):
     path = write(tmp_path, "imports.ttl", P + f"ex:onto a <http://www.w3.org/2002/07/owl#Ontology> ;\n"
-                                              f"  <http://www.w3.org/2002/07/owl#imports> <http://127.0.0.1:{listener.port}/o.ttl> .\n")
+                                               "  <http://www.w3.org/2002/07/owl#imports> "
+                                               f"<http://127.0.0.1:{listener.port}/o.ttl> .\n")
     assert invoke("validate", path).exit_code in (0, 1)  # 1: schema statements belong in ontology/
     assert invoke("reason", "--data", path, "--format", "nt").exit_code == 0
     assert listener.connections == 0

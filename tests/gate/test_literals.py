@@ -39,7 +39,8 @@ VALID = [
     ("positiveInteger", "+0001"), ("negativeInteger", "-1"), ("nonPositiveInteger", "+0"), ("integer", "9" * 5000),
     ("date", "2020-02-29"), ("date", "2000-02-29"), ("date", "-0004-02-29"), ("date", "0000-02-29"),
     ("date", "2020-12-31+14:00"), ("date", "12020-01-31Z"),
-    ("dateTime", "2020-02-29T23:59:59.999"), ("dateTime", "2020-12-31T24:00:00"), ("dateTime", "2020-06-30T12:00:00-05:30"),
+    ("dateTime", "2020-02-29T23:59:59.999"), ("dateTime", "2020-12-31T24:00:00"),
+    ("dateTime", "2020-06-30T12:00:00-05:30"),
     ("dateTimeStamp", "2020-06-30T12:00:00Z"), ("time", "24:00:00"), ("time", "00:00:00.5Z"),
     ("gYear", "2020"), ("gYearMonth", "2020-02"), ("gMonthDay", "--02-29"), ("gMonth", "--12"), ("gDay", "---31"),
     ("boolean", "true"), ("boolean", "0"), ("decimal", "-1."), ("decimal", ".5"), ("double", "1e400"),
@@ -193,7 +194,8 @@ def test_load_has_its_own_larger_limits(tmp_path, monkeypatch):
     monkeypatch.setenv("KZLOD_MAX_LOAD_STATEMENTS", "3")
     with pytest.raises(InputError) as exc:
         stream.gate(path)
-    assert exc.value.message == f"{path}: more than 3 triples is over the limit of 3 for load (KZLOD_MAX_LOAD_STATEMENTS)"
+    assert exc.value.message == (f"{path}: more than 3 triples is over the limit of 3 for load "
+                                 "(KZLOD_MAX_LOAD_STATEMENTS)")
     monkeypatch.setenv("KZLOD_MAX_LOAD_FILE_BYTES", "100")
     with pytest.raises(InputError) as exc:
         stream.gate(path)
@@ -207,7 +209,8 @@ def test_statements_are_counted_while_parsing_and_a_list_item_counts_once(tmp_pa
     with pytest.raises(InputError) as exc:
         parse_files([path], max_statements=100)
     assert exc.value.message == (f"{path}: more than 100 statements (a list item counts once) is over the limit of "
-                                 "100 for validate and add (KZLOD_MAX_STATEMENTS); load bigger graphs with 'kzlod load'")
+                                 "100 for validate and add (KZLOD_MAX_STATEMENTS); "
+                                 "load bigger graphs with 'kzlod load'")
 
 
 def test_the_default_statement_limit_takes_ten_thousand_items_and_refuses_a_hundred_thousand(tmp_path):
@@ -373,6 +376,7 @@ def test_blank_nodes_of_other_syntaxes_are_placed_by_label_or_subject(tmp_path):
                     '_:y <http://e.org/d> "1" .\n', encoding="utf-8")
     quads = parse_files([path])[0].quads
     ids = {q.object.value for q in quads if q.object.__class__.__name__ == "BlankNode"}
-    places = sorted((p.line, p.col, p.path) for p in blank_places([source_of(str(path), path, path.read_bytes())], ids).values())
+    found = blank_places([source_of(str(path), path, path.read_bytes())], ids)
+    places = sorted((p.line, p.col, p.path) for p in found.values())
     assert places == [(1, 35, "<http://e.org/a> <http://e.org/b>"),
                       (3, 22, "<http://e.org/a> <http://e.org/b> <http://e.org/c>")]

@@ -37,8 +37,10 @@ from kzlod.cli import cli
 
 PREFIXES = ("@prefix kz: <https://w3id.org/kzlod/ontology#> .\n@prefix kzd: <https://w3id.org/kzlod/id/> .\n"
             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
-MONGOLIA = PREFIXES + 'kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en ; kz:iso3166Alpha2 "MN" ; kz:iso3166Alpha3 "MNG" .\n'
-BHUTAN = PREFIXES + 'kzd:bhutan a kz:State ; rdfs:label "Bhutan"@en ; kz:iso3166Alpha2 "BT" ; kz:iso3166Alpha3 "BTN" .\n'
+MONGOLIA = PREFIXES + ('kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en ; '
+                       'kz:iso3166Alpha2 "MN" ; kz:iso3166Alpha3 "MNG" .\n')
+BHUTAN = PREFIXES + ('kzd:bhutan a kz:State ; rdfs:label "Bhutan"@en ; '
+                     'kz:iso3166Alpha2 "BT" ; kz:iso3166Alpha3 "BTN" .\n')
 ASK_BHUTAN = "ASK { <https://w3id.org/kzlod/id/bhutan> a <https://w3id.org/kzlod/ontology#State> }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
 VERSION = "kzlod-graph-version"

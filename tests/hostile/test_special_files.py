@@ -123,7 +123,8 @@ def test_a_file_with_a_million_prefixes_is_refused_at_the_first_past_the_limit(t
     assert res.exit_code == 3, res.output
     line = 20_001  # RDF/XML: xmlns:rdf is the first
     assert res.stderr.startswith(f"Error: {path}:{line}:")
-    assert res.stderr.rstrip("\n").endswith("more than 20,000 prefixes is over the limit of 20,000 (KZLOD_MAX_PREFIXES)")
+    assert res.stderr.rstrip("\n").endswith(
+        "more than 20,000 prefixes is over the limit of 20,000 (KZLOD_MAX_PREFIXES)")
 
 
 def test_unused_prefixes_of_an_added_file_are_not_copied(tmp_path):

@@ -76,7 +76,8 @@ def imports(module: str) -> list[tuple[str, int, bool]]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
             targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
         else:
             continue
@@ -209,7 +210,8 @@ def test_every_command_is_found_where_the_cli_says():
 
 def test_a_query_loads_neither_the_server_nor_the_curation_tools():
     code = ("import sys\nfrom kzlod.cli import cli\n"
-            "try:\n    cli(['-q', 'query', 'ASK {}', '--format', 'csv'], prog_name='kzlod')\nexcept SystemExit:\n    pass\n"
+            "try:\n    cli(['-q', 'query', 'ASK {}', '--format', 'csv'], prog_name='kzlod')\n"
+            "except SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith(('kzlod.web', 'kzlod.curation.template', "
             "'kzlod.curation.diff', 'kzlod.publishing', 'rdflib', 'pyshacl', 'owlrl', 'starlette', 'jinja2'))))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -229,7 +231,8 @@ def test_a_named_query_imports_only_what_it_uses():
     code = ("import sys\nfrom kzlod.cli import cli\n"
             "try:\n    cli(['-q', 'query', 'memberships', '--format', 'csv'], prog_name='kzlod')\n"
             "except SystemExit:\n    pass\n"
-            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {NOT_FOR_A_QUERY!r} or m in {NOT_FOR_A_QUERY!r}))")
+            "print(sorted(m for m in sys.modules "
+            f"if m.split('.')[0] in {NOT_FOR_A_QUERY!r} or m in {NOT_FOR_A_QUERY!r}))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines()[-1] == "[]"

@@ -97,7 +97,8 @@ def release(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def expected(release):
-    """The graph, read independently of kzlod.publishing.release: each file parsed on its own, and its OWL RL closure."""
+    """The graph, read independently of kzlod.publishing.release: each file parsed on its own,
+    and its OWL RL closure."""
     from kzlod.reasoning import compute
     from kzlod.store.rdfconv import graph_of
 
@@ -269,7 +270,8 @@ def test_void_counts_equal_sparql_counts_on_the_dumps(release):
         assert said == props
         vocabularies = [r["v"].value for r in void.query(PREFIXES + f"SELECT ?v WHERE {{ {d} void:vocabulary ?v }}")]
         assert vocabularies and all(any(p.startswith(v) for p in list(props) + list(classes)) for v in vocabularies)
-        sources = {r["s"].value for r in data.query("SELECT DISTINCT ?s WHERE { ?e <http://www.w3.org/ns/oa#hasSource> ?s }")}
+        sources = {r["s"].value for r in data.query(
+            "SELECT DISTINCT ?s WHERE { ?e <http://www.w3.org/ns/oa#hasSource> ?s }")}
         said = {r["s"].value for r in void.query(PREFIXES + f"SELECT ?s WHERE {{ {d} dcterms:source ?s }}")}
         assert sources and sources <= said
 
@@ -384,7 +386,8 @@ def test_every_labelled_entity_has_a_page_named_by_its_label(release):
     from kzlod import api
 
     store = api.load(data=[release["evil"]])
-    rows = api.run_query(store, f'SELECT DISTINCT ?e ?l WHERE {{ ?e rdfs:label ?l FILTER(STRSTARTS(STR(?e), "{KZD}")) }}').rows
+    rows = api.run_query(
+        store, f'SELECT DISTINCT ?e ?l WHERE {{ ?e rdfs:label ?l FILTER(STRSTARTS(STR(?e), "{KZD}")) }}').rows
     labels: dict[str, set] = {}
     for e, label in rows:
         labels.setdefault(e.value, set()).add(label.value)
@@ -466,7 +469,8 @@ def test_entity_page_shows_claims_with_their_source_sentences(release):
     text = "".join(russia[0].text)
     for sentence, exact in rows:
         assert sentence.value in text and exact.value in text
-    items = [w.value.rsplit("/", 1)[-1] for (w,) in api.run_query(store, "SELECT ?w WHERE { kzd:russia skos:exactMatch ?w }").rows]
+    matches = api.run_query(store, "SELECT ?w WHERE { kzd:russia skos:exactMatch ?w }").rows
+    items = [w.value.rsplit("/", 1)[-1] for (w,) in matches]
     assert items
     for item in items:
         assert "https://www.wikidata.org/wiki/" + item in russia[0].links()

@@ -189,7 +189,8 @@ def test_retries_give_up_with_the_last_answer(stub):
     res = run("push", "--endpoint", stub, "--server", "other", "--graph-store", stub + "/gsp", "--retries", "1",
               env={"KZLOD_TOKEN": "t0ken"})
     assert res.exit_code == 1
-    assert res.stderr.strip() == f"Error: GET {pushing.record_graph('kzlod')}: {stub}/gsp answered HTTP 503: busy, try again"
+    assert res.stderr.strip() == (f"Error: GET {pushing.record_graph('kzlod')}: "
+                                  f"{stub}/gsp answered HTTP 503: busy, try again")
     assert len(StubStore.seen) == 2
 
 

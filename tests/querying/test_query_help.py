@@ -23,8 +23,10 @@ def test_a_parameter_given_by_name_gives_the_rows_of_its_iri():
     # a required parameter missing: a usage error naming it
     (["query", "entity"], 2, "Error: query 'entity' needs --param entity VALUE: The entity: its IRI"),
     # an unknown value: a usage error with the closest names
-    (["query", "entity", "--param", "entity", "Rusia"], 2, "Error: --param entity: no entity named 'Rusia'. Did you mean: Russia"),
-    (["query", "entity", "--param", "entity", "kzd:nonexistent"], 2, "Error: --param entity: no entity 'kzd:nonexistent' in the graph."),
+    (["query", "entity", "--param", "entity", "Rusia"], 2,
+     "Error: --param entity: no entity named 'Rusia'. Did you mean: Russia"),
+    (["query", "entity", "--param", "entity", "kzd:nonexistent"], 2,
+     "Error: --param entity: no entity 'kzd:nonexistent' in the graph."),
     (["query", "claims", "--param", "modality", "feard"], 2, "Did you mean: feared"),
     # SPARQL errors: what is wrong, on one line, then the line and a caret
     (["query", "SELECT ?s WHERE { ?s a foo:Bar }"], 1,
@@ -53,7 +55,8 @@ def test_a_sparql_error_shows_the_line_and_a_caret_under_the_place():
     ("SELECT ?s WHERE { ?s ?p }", "Error: bad SPARQL at line 1, column 26: unexpected end of the line\n"),
     # PREDICATE (RDF 1.2) is left out of the list
     ("SELECT ?s WHERE { ?s a ?o . FILTER(?s = ) }",
-     "Error: bad SPARQL at line 1, column 44: unexpected end of the line (expected one of ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, "
+     "Error: bad SPARQL at line 1, column 44: unexpected end of the line "
+     "(expected one of ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, "
      "NOW, STR, STRBEFORE, STRSTARTS, SUM, URI, isLITERAL, isNUMERIC)\n"),
     # so are RDF 1.2's annotation {| and reifier ~
     ("SELECT ?s WHERE { ?s ?p ?o ", "Error: bad SPARQL at line 1, column 28: unexpected end of the line "

@@ -41,7 +41,8 @@ def test_the_whole_vocabulary_by_kind():
 def test_an_unknown_term_has_a_did_you_mean():
     res = run("vocab", "kz:aspct")
     assert res.exit_code == 2
-    assert "Error: no class, property or concept scheme 'kz:aspct' in the ontology. Did you mean: kz:aspect" in res.output
+    assert ("Error: no class, property or concept scheme 'kz:aspct' in the ontology. "
+            "Did you mean: kz:aspect") in res.output
 
 
 @pytest.mark.parametrize("value, message", [

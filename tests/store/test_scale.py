@@ -116,7 +116,8 @@ def answer(store, name):
 @pytest.fixture(scope="module")
 def stores(generated, store_dir, endpoint):
     memory = StoreSpec().open(bundled(), extra=parse_files([generated[1]]))
-    return {"memory": memory, "oxigraph": StoreSpec.parse(f"oxigraph:{store_dir}").open(bundled()), "endpoint": EndpointStore(endpoint)}
+    return {"memory": memory, "oxigraph": StoreSpec.parse(f"oxigraph:{store_dir}").open(bundled()),
+            "endpoint": EndpointStore(endpoint)}
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
@@ -172,7 +173,8 @@ def test_inline_constants_keeps_the_meaning_or_declines(query, expected):
 
 def test_generated_graph_reaches_the_named_queries(stores):
     """The generated claims mention Kazakhstan and the EU, so the scale runs exercise the queries."""
-    assert sum(answer(stores["oxigraph"], "entity").values()) > sum(answer(StoreSpec().open(bundled()), "entity").values())
+    assert (sum(answer(stores["oxigraph"], "entity").values())
+            > sum(answer(StoreSpec().open(bundled()), "entity").values()))
 
 
 def test_describe_and_stats_agree_between_memory_and_store(generated, store_dir):
@@ -318,9 +320,10 @@ def test_the_python_api_mirrors_the_store_commands(work, generated):
     assert len(written) == closure.inferred
     plain, closed = kzlod.load(store=spec), kzlod.load(store=spec, inferred=True)
     assert len(closed) == len(plain) + closure.inferred
-    ask = "ASK { %s %s %s }" % (written[0].subject, written[0].predicate, written[0].object)
+    ask = f"ASK {{ {written[0].subject} {written[0].predicate} {written[0].object} }}"
     assert kzlod.query(ask, store=closed).boolean and not kzlod.query(ask, store=plain).boolean
     report = kzlod.validate([generated[1]], store=spec, reason=False)
-    res = run("validate", str(generated[1]), "--store", spec, "--no-reason", "--format", "json", "--min-severity", "info")
+    res = run("validate", str(generated[1]), "--store", spec, "--no-reason", "--format", "json",
+              "--min-severity", "info")
     assert json.loads(res.stdout)["summary"] == report.as_dict()["summary"]
     assert res.exit_code == (0 if report.conforms else 1)

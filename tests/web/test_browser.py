@@ -154,7 +154,8 @@ def test_a_bad_query_shows_the_endpoints_readable_error(page, server):
 def test_the_download_links_give_every_format(page, server):
     open_page(page, server + "?example=memberships")
     wait_for_results(page)
-    links = page.eval_on_selector_all("#download-links a", "as => as.map(a => [a.dataset.format, a.getAttribute('href')])")
+    links = page.eval_on_selector_all("#download-links a",
+                                      "as => as.map(a => [a.dataset.format, a.getAttribute('href')])")
     assert [f for f, _ in links] == ["csv", "tsv", "json", "xml"]
     res = page.request.get(server + dict(links)["csv"].lstrip("/"))
     assert res.status == 200 and res.headers["content-type"].startswith("text/csv")
@@ -162,7 +163,8 @@ def test_the_download_links_give_every_format(page, server):
     assert {(r["member"], r["organisation"]) for r in table} == memberships_in_files()
     type_query(page, "CONSTRUCT { ?s a kz:State } WHERE { ?s a kz:State }")
     run_and_wait(page)
-    links = page.eval_on_selector_all("#download-links a", "as => as.map(a => [a.dataset.format, a.getAttribute('href')])")
+    links = page.eval_on_selector_all("#download-links a",
+                                      "as => as.map(a => [a.dataset.format, a.getAttribute('href')])")
     assert [f for f, _ in links] == ["ttl", "nt", "jsonld"]
     res = page.request.get(server + dict(links)["ttl"].lstrip("/"))
     assert res.headers["content-type"].startswith("text/turtle")
@@ -243,7 +245,8 @@ def test_values_and_labels_stay_text(page, server):
 
 
 def test_a_shared_link_runs_its_query(page, server):
-    page.goto(server + "sparql?query=" + "ASK%20%7B%20kzd%3Aarmenia%20a%20kz%3AState%20%7D")  # a browser at the endpoint
+    # a browser at the endpoint
+    page.goto(server + "sparql?query=" + "ASK%20%7B%20kzd%3Aarmenia%20a%20kz%3AState%20%7D")
     wait_for_results(page)
     assert page.text_content("#results .booleanResult") == "True"
     assert page.text_content("#status").startswith("yes in")

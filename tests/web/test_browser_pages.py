@@ -52,7 +52,8 @@ def endpoint_csv(page, server, query: str) -> list[dict]:
 
 def test_a_query_using_a_predeclared_prefix_shows_no_error_marker(page, server):
     """Regression: a valid query using kz: without a PREFIX line showed a red error marker."""
-    open_page(page, server + "?query=" + quoted("SELECT * WHERE { ?s a kz:State ; rdfs:label ?l ; skos:exactMatch ?w }"))
+    open_page(page, server + "?query="
+              + quoted("SELECT * WHERE { ?s a kz:State ; rdfs:label ?l ; skos:exactMatch ?w }"))
     wait_for_results(page)
     page.wait_for_timeout(300)  # the syntax check runs after a change
     assert page.locator("#workbench .parseErrorIcon").count() == 0
@@ -90,7 +91,8 @@ def test_the_service_description_in_the_navigation_is_a_page_of_its_own(page, se
 def test_every_map_label_fits_its_box_and_loses_no_line(page, server):
     """Regression: an edge label's last line was dropped ("…mistrustful," without "tense)")."""
     page.goto(server + "map")
-    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('svg.relmap .edge-labels > *, svg.relmap .nodes > *'))
+    boxes = page.evaluate("""() => Array.from(
+        document.querySelectorAll('svg.relmap .edge-labels > *, svg.relmap .nodes > *'))
       .map(g => {
         const rect = g.querySelector('rect').getBBox();
         const texts = Array.from(g.querySelectorAll('text'));
@@ -116,7 +118,8 @@ def test_every_map_label_fits_its_box_and_loses_no_line(page, server):
 def gaps(page, left: str, right: str) -> list[float]:
     """For each row, the room between the end of column ``left``'s text and the start of ``right``'s."""
     return page.evaluate("""([left, right]) => {
-        const heads = Array.from(document.querySelectorAll('#results table.dataTable thead th')).map(th => th.textContent.trim());
+        const heads = Array.from(document.querySelectorAll('#results table.dataTable thead th'))
+            .map(th => th.textContent.trim());
         const [a, b] = [heads.indexOf(left), heads.indexOf(right)];
         const extent = (cell) => { const r = document.createRange(); r.selectNodeContents(cell.firstChild || cell);
                                    return r.getBoundingClientRect(); };
@@ -134,10 +137,12 @@ def test_the_results_table_has_whole_headers_padded_cells_and_one_link_per_term(
     heads = page.eval_on_selector_all("#results table.dataTable thead th", """ths => ths.map(th => {
         const r = document.createRange(); r.selectNodeContents(th); const text = r.getBoundingClientRect();
         const box = th.getBoundingClientRect();
-        return {text: th.textContent.trim(), clipped: th.scrollWidth > th.clientWidth + 1 || text.right > box.right + 1};
+        return {text: th.textContent.trim(),
+                clipped: th.scrollWidth > th.clientWidth + 1 || text.right > box.right + 1};
     })""")
     # ?memberLabel and ?organisationLabel are the text of the member's and organisation's links, not columns
-    assert [h["text"] for h in heads] == ["", "member", "organisation", "abbreviation", "sourceTitle", "sentence", "quote"]
+    assert [h["text"] for h in heads] == [
+        "", "member", "organisation", "abbreviation", "sourceTitle", "sentence", "quote"]
     assert not [h["text"] for h in heads if h["clipped"]], "headers cut"
     expected = endpoint_csv(page, server, page.evaluate("() => document.getElementById('query').value"))
     rows = result_rows(page)
@@ -175,7 +180,8 @@ def test_one_run_control(page, server):
     wait_for_results(page)
     controls = page.eval_on_selector_all("main button, main input[type=submit]", """bs => bs
         .filter(b => b.offsetParent !== null)
-        .filter(b => /run|execute/i.test(b.textContent + ' ' + (b.title || '') + ' ' + (b.getAttribute('aria-label') || ''))
+        .filter(b => /run|execute/i.test(b.textContent + ' ' + (b.title || '') + ' ' +
+                                         (b.getAttribute('aria-label') || ''))
                      || b.classList.contains('yasqe_queryButton'))
         .map(b => b.id || b.className)""")
     assert controls == ["run"]

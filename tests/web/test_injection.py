@@ -32,7 +32,8 @@ with __import__("warnings").catch_warnings():
 #: The elements the templates write.
 ELEMENTS = {"html", "head", "meta", "title", "style", "link", "script", "body", "header", "nav", "main", "aside",
             "section", "figure", "figcaption", "div", "form", "input", "button", "select", "option", "label",
-            "textarea", "noscript", "h1", "h2", "h3", "h4", "p", "span", "a", "code", "pre", "strong", "cite", "mark", "br",
+            "textarea", "noscript", "h1", "h2", "h3", "h4", "p", "span", "a", "code", "pre", "strong", "cite",
+            "mark", "br",
             "blockquote", "dl", "dt", "dd", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "svg", "g",
             "line", "rect", "text"}
 FORM_ACTIONS = {"/", "/search"}

@@ -39,21 +39,28 @@ KARABAKH = """\
 3. Conflicts and fighting in Nagorno-Karabakh  [Armed Conflict] kzd:nagorno-karabakh-fighting
    label: Conflicts and fighting in Nagorno-«Karabakh»
    in 6. Foreign Policy, sentence 20
-4. Stance: Kazakhstan, Accession of Nagorno-Karabakh to the EAEU, resists  [Stance] kzd:stance-kazakhstan-nagorno-karabakh-accession
+4. Stance: Kazakhstan, Accession of Nagorno-Karabakh to the EAEU, resists  [Stance] \
+kzd:stance-kazakhstan-nagorno-karabakh-accession
    quote: differences over Nagorno-«Karabakh»'s accession to the EAEU, because Kazakhstan resisted
    in 6. Foreign Policy, sentence 18
 5. Tone Assessment: Armenia – Kazakhstan, tense  [Tone Assessment] kzd:tone-armenia-kazakhstan-tense
-   quote: there have been tensions between Armenia and Kazakhstan due to differences over Nagorno-«Karabakh»'s accession to the EAEU
+   quote: there have been tensions between Armenia and Kazakhstan due to differences over \
+Nagorno-«Karabakh»'s accession to the EAEU
    in 6. Foreign Policy, sentence 18
-6. Tone Assessment: Armenia – Kazakhstan, tense, worsened  [Tone Assessment] kzd:tone-armenia-kazakhstan-tense-nagorno-karabakh
-   quote: Recent conflicts and fighting in Nagorno-«Karabakh» have increased tensions as Armenia fears Kazakhstan's support of Azerbaijan.
+6. Tone Assessment: Armenia – Kazakhstan, tense, worsened  [Tone Assessment] \
+kzd:tone-armenia-kazakhstan-tense-nagorno-karabakh
+   quote: Recent conflicts and fighting in Nagorno-«Karabakh» have increased tensions as Armenia fears \
+Kazakhstan's support of Azerbaijan.
    in 6. Foreign Policy, sentence 20
 7. 6. Foreign Policy, sentence 20  [sentence] kzsrc:foreign-policy/sentence/20
-   sentence: Recent conflicts and fighting in Nagorno-«Karabakh» have increased tensions as Armenia fears Kazakhstan's support of Azerbaijan.
+   sentence: Recent conflicts and fighting in Nagorno-«Karabakh» have increased tensions as Armenia fears \
+Kazakhstan's support of Azerbaijan.
 8. 6. Foreign Policy, sentence 18  [sentence] kzsrc:foreign-policy/sentence/18
-   sentence: However, there have been tensions between Armenia and Kazakhstan due to differences over Nagorno-«Karabakh»'s accession to the EAEU, because Kazakhstan resisted.
+   sentence: However, there have been tensions between Armenia and Kazakhstan due to differences over \
+Nagorno-«Karabakh»'s accession to the EAEU, because Kazakhstan resisted.
 9. Tone Assessment: Armenia – Kazakhstan, mistrustful, tense  [Tone Assessment] kzd:tone-armenia-kazakhstan-mistrustful
-   note: Kazakhstan's resistance to Nagorno-«Karabakh»'s accession to the EAEU. · Initial tensions and mistrust, which the differences over Nagorno-«Karabakh»'s accession led…
+   note: Kazakhstan's resistance to Nagorno-«Karabakh»'s accession to the EAEU. · \
+Initial tensions and mistrust, which the differences over Nagorno-«Karabakh»'s accession led…
    in 6. Foreign Policy, sentence 19
 """
 
@@ -320,7 +327,8 @@ def test_an_endpoints_graph_is_searched_with_the_same_hits(cold_cache):
             url = m.group(1) if m else None
         assert url, "the server did not start"
         threading.Thread(target=proc.stderr.read, daemon=True).start()
-        remote = json.loads(search("Karabakh", "--format", "json", "--endpoint", url + "sparql", cache=cold_cache).stdout)
+        remote = json.loads(search("Karabakh", "--format", "json", "--endpoint", url + "sparql",
+                                   cache=cold_cache).stdout)
         assert not list(cold_cache.glob("search/*.sqlite"))
         local = json.loads(search("Karabakh", "--format", "json").stdout)
         assert [(h["iri"], h["snippet"], h["position"]) for h in remote["hits"]] == \

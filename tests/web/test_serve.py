@@ -303,7 +303,8 @@ def test_entity_formats_agree(client):
     assert jsonld.headers["content-type"].startswith("application/ld+json")
     a = triples(nt.content, ox.RdfFormat.N_TRIPLES)
     assert a == triples(jsonld.content, ox.RdfFormat.JSON_LD) == triples(fmt.content, ox.RdfFormat.N_TRIPLES)
-    assert ox.Triple(ox.NamedNode(KZD + "csto"), ox.NamedNode(RDF_TYPE), ox.NamedNode(KZ + "InternationalOrganisation")) in a
+    assert ox.Triple(ox.NamedNode(KZD + "csto"), ox.NamedNode(RDF_TYPE),
+                     ox.NamedNode(KZ + "InternationalOrganisation")) in a
 
 
 def test_a_claim_with_evidence_gives_its_blank_nodes_too(client):
@@ -382,7 +383,8 @@ def test_ontology(client):
     res = client.get("/ontology", headers={"Accept": "text/turtle"})
     served = triples(res.content)
     onto = set(q.triple for q in ox.parse(path=str(ROOT / "ontology" / "kzlod.ttl"), format=ox.RdfFormat.TURTLE))
-    named = lambda ts: {t for t in ts if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}  # noqa: E731
+    named = lambda ts: {t for t in ts  # noqa: E731
+                        if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
     assert named(served) == named(onto) and len(served) == len(onto)
     page = client.get("/ontology", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "State" in page.text
@@ -540,13 +542,15 @@ BAD = [
     ("text-plain", "POST", "/sparql", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415,
      "unsupported Content-Type 'text/plain'"),
     ("no-content-type", "POST", "/sparql", {"content": b"query=ASK%20%7B%7D"}, 415, "needs a Content-Type"),
-    ("json-body", "POST", "/sparql", {"content": b'{"query": "ASK {}"}', "headers": {"Content-Type": "application/json"}},
+    ("json-body", "POST", "/sparql",
+     {"content": b'{"query": "ASK {}"}', "headers": {"Content-Type": "application/json"}},
      415, "unsupported Content-Type"),
     ("utf16-charset", "POST", "/sparql", {"content": "ASK {}".encode("utf-16"),
                                           "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"}},
      415, "must be UTF-8"),
     ("latin1-bytes", "POST", "/sparql", {"content": b"SELECT ('caf\xe9' AS ?x) {}",
-                                         "headers": {"Content-Type": "application/sparql-query"}}, 400, "not valid UTF-8"),
+                                         "headers": {"Content-Type": "application/sparql-query"}},
+     400, "not valid UTF-8"),
     ("bad-percent-utf8", "GET", "/sparql?query=ASK%20%7B%FF%7D", {}, 400, "not valid UTF-8"),
     ("form-bad-utf8", "POST", "/sparql", _form("query=%C3%28"), 400, "not valid UTF-8"),
     ("syntax", "GET", "/sparql?query=SELECT%20WHERE%20%7B", {}, 400, "bad SPARQL at line 1"),
@@ -555,14 +559,17 @@ BAD = [
     ("form-without-query", "POST", "/sparql", _form("format=json"), 400, "no 'query' parameter"),
     ("update-get", "GET", "/sparql?update=CLEAR%20ALL", {}, 403, "read-only"),
     ("update-form", "POST", "/sparql", _form("update=DROP%20ALL"), 403, "read-only"),
-    ("update-direct", "POST", "/sparql", {"content": b"CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}},
+    ("update-direct", "POST", "/sparql",
+     {"content": b"CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}},
      403, "read-only"),
     ("insert-as-query", "GET", "/sparql?query=INSERT%20DATA%20%7B%3Ca%3E%20%3Cb%3E%20%3Cc%3E%7D", {}, 400,
      "updates are refused"),
     ("query-and-update", "GET", "/sparql?query=ASK%20%7B%7D&update=CLEAR%20ALL", {}, 403, "read-only"),
     ("service", "POST", "/sparql", {"content": b"SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-                                    "headers": {"Content-Type": "application/sparql-query"}}, 400, "SERVICE is refused"),
-    ("service-lowercase", "GET", "/sparql?query=select%20*%20%7B%20service%20silent%20%3Chttp%3A%2F%2Fx%3E%20%7B%3Fs%20%3Fp%20%3Fo%7D%7D",
+                                    "headers": {"Content-Type": "application/sparql-query"}},
+     400, "SERVICE is refused"),
+    ("service-lowercase", "GET",
+     "/sparql?query=select%20*%20%7B%20service%20silent%20%3Chttp%3A%2F%2Fx%3E%20%7B%3Fs%20%3Fp%20%3Fo%7D%7D",
      {}, 400, "SERVICE is refused"),
     ("too-long", "POST", "/sparql", {"content": ("SELECT * WHERE { ?s ?p ?o } #" + "x" * MAX_QUERY_CHARS).encode(),
                                      "headers": {"Content-Type": "application/sparql-query"}}, 400, "query too long"),

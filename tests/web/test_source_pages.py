@@ -78,7 +78,8 @@ def sentences_in_file() -> dict[int, dict]:
         if ps.get(RDF + "type") == ox.NamedNode(KZ + "Sentence"):
             section = props[ps[KZ + "inSection"].value]
             out[int(ps[KZ + "index"].value)] = {"iri": iri, "text": ps[RDF + "value"].value,
-                                                "section": f"{section[KZ + 'index'].value}. {section[DCT + 'title'].value}"}
+                                                "section": f"{section[KZ + 'index'].value}. "
+                                                           f"{section[DCT + 'title'].value}"}
     return out
 
 

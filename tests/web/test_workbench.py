@@ -211,7 +211,8 @@ def test_completion_finds_entities_by_label(client, store):
         names.setdefault(s.value, set()).update({label.value.casefold(), compact(s.value).casefold()})
     assert all(any("kazak" in n for n in names[r["iri"]]) for r in found)
     expected = {iri for iri, ns in names.items() if iri.startswith(KZD) and any("kazak" in n for n in ns)}
-    assert {r["iri"] for r in client.get("/complete", params={"q": "kazak", "limit": "50"}).json()["results"]} == expected
+    completed = client.get("/complete", params={"q": "kazak", "limit": "50"}).json()["results"]
+    assert {r["iri"] for r in completed} == expected
     by_alt = client.get("/complete", params={"q": "CSTO"}).json()["results"]
     assert by_alt[0]["id"] == "kzd:csto"  # an alternative label names it too
     assert len(client.get("/complete", params={"q": "a", "limit": "3"}).json()["results"]) == 3
