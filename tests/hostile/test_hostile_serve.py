@@ -262,7 +262,7 @@ def test_a_file_changed_while_search_reads_it_never_files_the_new_facts_under_th
     """Regression: the index's key was hashed from the files, then the graph was read again from them;
     a writer between the two filed the new facts under the old content's key, and after a revert to
     that content search found an entity the data no longer had."""
-    import kzlod.api.reading
+    import kzlod.api.searching
     import kzlod.store.snapshot
 
     entities = project / "data" / "entities.ttl"
@@ -272,10 +272,10 @@ def test_a_file_changed_while_search_reads_it_never_files_the_new_facts_under_th
     def read_then_a_writer_comes(*args, **kwargs):
         snapshot = read(*args, **kwargs)
         api.add([project.parent / "bhutan.ttl"], project=project)  # lands after the read
-        monkeypatch.setattr(kzlod.api.reading, "read_snapshot", read)
+        monkeypatch.setattr(kzlod.api.searching, "read_snapshot", read)
         return snapshot
 
-    monkeypatch.setattr(kzlod.api.reading, "read_snapshot", read_then_a_writer_comes)
+    monkeypatch.setattr(kzlod.api.searching, "read_snapshot", read_then_a_writer_comes)
     assert "no hits" in _search(project, "Bhutan"), "the index of what was read"
     assert "kzd:bhutan" in _search(project, "Bhutan"), "the new content: a new index"
     entities.write_bytes(before)
