@@ -25,6 +25,8 @@ def init(folder: Path | str, *, with_data: bool = False, name: str | None = None
 
     Under the lock of the new project's ``data/`` folder, which every writer takes: two inits, or an
     init and an add, never write into one folder at once."""
+    if base is not None:
+        kzlod.project.check_base(base)  # before anything is made
     data = Path(folder).expanduser() / "data"
     try:
         data.mkdir(parents=True, exist_ok=True)

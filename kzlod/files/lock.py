@@ -39,8 +39,9 @@ _held_guard = threading.Lock()
 def project_lock(folder: str | os.PathLike, *, timeout: float | None = None) -> Iterator[Path]:
     """Hold the exclusive lock ``<folder>/.kzlod.lock``.
 
-    Blocks until the lock is free or ``timeout`` seconds (default: the setting
-    ``lock_timeout``, ``KZLOD_LOCK_TIMEOUT``) have passed, then raises
+    The lock file is there only while the lock is held: its holder removes it as it lets go, so a
+    project holds no lock file between commands. Blocks until the lock is free or ``timeout``
+    seconds (default: the setting ``lock_timeout``, ``KZLOD_LOCK_TIMEOUT``) have passed, then raises
     :class:`LockTimeout`, naming the process that holds it: a holder writes its
     process id into the lock file while it holds it. Re-entrant within one
     thread, so a function holding the lock may call :func:`write_text_atomic`
@@ -66,23 +67,9 @@ def project_lock(folder: str | os.PathLike, *, timeout: float | None = None) -> 
                 _held[key][1] -= 1
         return
 
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    deadline = time.monotonic() + timeout
+    fd = _take(lock_path, deadline, timeout)
     try:
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(f"{lock_path}: another writer held this lock{_holder(fd)} for more than "
-                                      f"{timeout:g} s (KZLOD_LOCK_TIMEOUT); nothing was changed, try again "
-                                      f"when it is done") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
         with _held_guard:
             _held[key] = [fd, 1, me[0], me[1]]
         _say_holder(fd, f"{os.getpid()}\n")
@@ -92,9 +79,51 @@ def project_lock(folder: str | os.PathLike, *, timeout: float | None = None) -> 
             with _held_guard:
                 _held.pop(key, None)
             _say_holder(fd, "")
+            # removed while still held, so no lock file is left behind; a writer that opened it
+            # meanwhile sees, once it holds it, that it is no longer the file at that path (_take)
+            if _same_file(fd, lock_path):
+                try:
+                    os.unlink(lock_path)
+                except OSError:
+                    pass
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _take(lock_path: Path, deadline: float, timeout: float) -> int:
+    """An open descriptor of the lock file at ``lock_path``, exclusively locked: opened (made if
+    need be) and locked until the file locked is the one at that path (its holder may have
+    removed it between our open and our lock)."""
+    delay = 0.005
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = _holder(fd)
+            os.close(fd)
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"{lock_path}: another writer held this lock{holder} for more than "
+                                  f"{timeout:g} s (KZLOD_LOCK_TIMEOUT); nothing was changed, try again "
+                                  f"when it is done") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+            continue
+        if _same_file(fd, lock_path):
+            return fd
+        os.close(fd)  # a file its holder removed as it let go: lock the one at the path now
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether ``fd`` is still the file at ``path`` (it was not removed, nor replaced)."""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def lock_folder_of(path: str | os.PathLike) -> Path:

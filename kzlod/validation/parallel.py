@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 
+from kzlod.errors import DataError, InputError
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
 
@@ -24,6 +26,26 @@ from kzlod.reasoning.engines import compute
 def run_shacl(data, shapes, keep=None):
     """pySHACL's results graph for ``data`` (inference off, SHACL-AF off), starting from the shapes
     in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape."""
+    with _pyshacl_run():
+        return _run(data, shapes, keep)
+
+
+@contextmanager
+def _pyshacl_run():
+    """pySHACL's failures said as kzlod's (the shapes: unreadable input; a run that broke: a failed
+    validation), and its SHACL-SPARQL texts parsed once (:func:`_prepared_queries`)."""
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
+
+    try:
+        with _prepared_queries():
+            yield
+    except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
+        raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
+    except ReportableRuntimeError as exc:
+        raise DataError(f"SHACL validation failed: {exc.message}") from None
+
+
+def _run(data, shapes, keep):
     import pyshacl
 
     if keep is None:
@@ -183,3 +205,31 @@ def join_reports(into, other):
     conforms = bool(into.value(mine, SH.conforms).toPython()) and bool(other.value(theirs, SH.conforms).toPython())
     into.set((mine, SH.conforms, Literal(conforms)))
     return into
+
+
+@contextmanager
+def _prepared_queries():
+    """Each SHACL-SPARQL constraint's text parsed once per validation, not once per shape it checks.
+
+    pySHACL hands rdflib the same query text again and again with other bindings, and rdflib parses
+    it each time (tens of milliseconds a time); here it is prepared once (rdflib's ``prepareQuery``,
+    whose Query runs with any bindings) and reused, so the results are the same.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    prepared: dict = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items(), key=lambda kv: str(kv[0]))))
+            if key not in prepared:
+                prepared[key] = processor.prepareQuery(strOrQuery, initNs, base)
+            strOrQuery = prepared[key]
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original

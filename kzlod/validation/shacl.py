@@ -23,12 +23,11 @@ import dataclasses
 import difflib
 import json
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.errors import DataError, InputError, UsageError
+from kzlod.errors import InputError, UsageError
 from kzlod.files import cache
 from kzlod.gate.parse import ParsedFile, parse_file, parse_files, parse_trusted
 from kzlod.gate.places import Place, source_of
@@ -41,7 +40,7 @@ from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, vocabulary
 from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report, place
-from kzlod.validation.parallel import shacl_and_clashes
+from kzlod.validation.parallel import run_shacl, shacl_and_clashes
 from kzlod.validation.reach import Union, extract, shape_reach
 from kzlod.vocab import KZ, KZD, KZSRC, RDF_TYPE, compact
 
@@ -60,48 +59,7 @@ def _shapes_graph(project: Project):
 
 
 def _run_shacl(data, shapes):
-    import pyshacl
-    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
-
-    try:
-        with _prepared_queries():
-            _conforms, results_graph, _ = pyshacl.validate(
-                data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
-                do_owl_imports=False, abort_on_first=False, meta_shacl=False,
-            )
-    except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
-        raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
-    except ReportableRuntimeError as exc:
-        raise DataError(f"SHACL validation failed: {exc.message}") from None
-    return results_graph
-
-
-@contextmanager
-def _prepared_queries():
-    """Each SHACL-SPARQL constraint's text parsed once per validation, not once per shape it checks.
-
-    pySHACL hands rdflib the same query text again and again with other bindings, and rdflib parses
-    it each time (tens of milliseconds a time); here it is prepared once (rdflib's ``prepareQuery``,
-    whose Query runs with any bindings) and reused, so the results are the same.
-    """
-    from rdflib.plugins.sparql import processor
-
-    original = processor.SPARQLProcessor.query
-    prepared: dict = {}
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items(), key=lambda kv: str(kv[0]))))
-            if key not in prepared:
-                prepared[key] = processor.prepareQuery(strOrQuery, initNs, base)
-            strOrQuery = prepared[key]
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-    processor.SPARQLProcessor.query = query
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original
+    return run_shacl(data, shapes)
 
 
 def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpec = StoreSpec(),

@@ -41,7 +41,7 @@ def test_writes_content_exactly(tmp_path):
     write_text_atomic(target, "replaced\n")
     assert target.read_text(encoding="utf-8") == "replaced\n"
     assert leftovers(tmp_path) == []
-    assert (tmp_path / LOCK_NAME).exists()
+    assert not (tmp_path / LOCK_NAME).exists()  # the lock file is there only while a writer holds it
 
 
 def test_keeps_file_mode(tmp_path):
@@ -112,7 +112,7 @@ def test_crash_in_replace_leaves_target_and_no_temp(tmp_path, monkeypatch):
         write_text_atomic(target, "new\n")
     monkeypatch.undo()
     assert target.read_text() == "old\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.ttl", LOCK_NAME])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl"]
 
 
 def test_crash_during_write_removes_temp(tmp_path, monkeypatch):
@@ -197,7 +197,7 @@ def test_lock_timeout_names_the_lock_and_its_holder_and_takes_the_setting(tmp_pa
     assert message == (f"{os.path.realpath(tmp_path)}/.kzlod.lock: another writer held this lock (process {proc.pid}) "
                        "for more than 0.2 s (KZLOD_LOCK_TIMEOUT); nothing was changed, try again when it is done")
     assert caught.value.exit_code == 1 and not (tmp_path / "a.ttl").exists()
-    assert (tmp_path / ".kzlod.lock").read_bytes() == b"", "a holder that let go says so"
+    assert not (tmp_path / ".kzlod.lock").exists(), "a holder that let go removes it"
 
 
 def _writer(folder, name, text, rounds, log):
@@ -375,3 +375,46 @@ def test_next_write_many_recovers_first(tmp_path):
     assert (tmp_path / "sub" / "two.ttl").read_text() == "two old\n"
     assert not (tmp_path / "sub" / "three.ttl").exists()
     assert not (tmp_path / JOURNAL_NAME).exists()
+
+
+
+def test_a_writer_that_locks_the_file_its_holder_removed_takes_the_lock_at_the_path(tmp_path, monkeypatch):
+    """Regression guard for removing the lock file on release: a writer opens the lock file, its
+    holder lets go (and removes it) before the writer locks it; the writer must not hold that
+    removed file, which a third writer would not see, but the one at the path."""
+    import fcntl
+    import threading
+
+    from kzlod.files import lock
+
+    held, let_go = threading.Event(), threading.Event()
+
+    def holder():
+        with project_lock(tmp_path):
+            held.set()
+            let_go.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert held.wait(10)
+    real_flock, calls = fcntl.flock, []
+
+    def flock_after_the_holder_went(fd, op):
+        if op & fcntl.LOCK_EX and not calls:
+            calls.append(fd)
+            let_go.set()
+            thread.join(10)  # the holder removed the file this writer opened, and let go
+        return real_flock(fd, op)
+
+    monkeypatch.setattr(lock.fcntl, "flock", flock_after_the_holder_went)
+    with project_lock(tmp_path):
+        monkeypatch.setattr(lock.fcntl, "flock", real_flock)
+        path = tmp_path / LOCK_NAME
+        assert path.exists(), "the writer holds the file at the path"
+        other = os.open(path, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):  # a third writer finds it locked
+                real_flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
+    assert calls and not path.exists()

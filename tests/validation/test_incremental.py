@@ -17,6 +17,7 @@ from kzlod.project import bundled
 from kzlod.store import bulk
 from kzlod.store.rdfconv import graph_of
 from kzlod.store.spec import StoreSpec
+from kzlod.validation import parallel
 from kzlod.validation import shacl as validation
 from kzlod.validation.findings import kept_report
 
@@ -189,6 +190,6 @@ def test_each_shacl_sparql_text_is_parsed_once_and_rdflib_is_left_as_it_was(monk
     fast = validation._run_shacl(data, shapes)
     assert processor.SPARQLProcessor.query is original
     assert texts and len(texts) == len(set(texts))
-    monkeypatch.setattr(validation, "_prepared_queries", __import__("contextlib").nullcontext)
+    monkeypatch.setattr(parallel, "_prepared_queries", __import__("contextlib").nullcontext)
     slow = validation._run_shacl(data, shapes)
     assert fast.isomorphic(slow)
