@@ -494,7 +494,7 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
 def pages_store(graphs: Graphs):
     """The asserted graph as a :class:`kzlod.store.GraphStore`, for the HTML pages (no copy)."""
 
-    return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs)
+    return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs, fixed=True)
 
 
 def publish(project: Project, outdir, *, version: str | None = None, date: str | None = None, data=(),
