@@ -65,7 +65,7 @@ def names_for(store, iris) -> dict[str, str]:
     # A fixed store (a release being written) remembers each IRI's name, None for none: the same whatever
     # IRIs it is asked with, so each page of a release asks only for the IRIs no page asked for before.
     known = store.__dict__.setdefault("_known_names", {}) if getattr(store, "fixed", False) else None
-    todo = iris - known.keys() if known is not None else iris
+    todo = {i for i in iris if i not in known} if known is not None else iris
     names = labels_for(store, [ox.NamedNode(i) for i in todo])
     for chunk in _chunks(todo - set(names)):
         for s, title in rows_of(store, TITLES % _values(chunk)):
