@@ -284,22 +284,40 @@ RDFC_MAX = 200_000
 
 
 def _canonical_lines(quads, *, rdfc: bool = True) -> bytes:
-    """N-Quads, one statement per line, lines sorted and distinct; blank nodes by RDFC-1.0 if ``rdfc``.
+    """N-Quads, one statement per line, lines sorted and distinct; blank nodes by RDFC-1.0 if ``rdfc``."""
+    import io
+
+    out = io.BytesIO()
+    _write_canonical_lines(quads, out, rdfc=rdfc)
+    return out.getvalue()
+
+
+def _write_canonical_lines(quads, fh, *, rdfc: bool = True) -> None:
+    """:func:`_canonical_lines` written to ``fh``.
 
     Sorted as bytes, so a million statements cost one list of lines, not a
-    million Python quads.
+    million Python quads; the lines come from a temporary file, so the whole
+    serialization and its lines are never held at once, and they are written
+    as they come, not joined into one more copy.
     """
-    if rdfc:
-        ds = ox.Dataset(quads)
-        ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        data = ox.serialize(ds, format=ox.RdfFormat.N_QUADS)
-        del ds
-    else:
-        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    lines = data.splitlines(keepends=True)
-    del data
-    lines = sorted(set(lines))
-    return b"".join(lines)
+    import tempfile
+
+    with tempfile.TemporaryFile() as tmp:
+        if rdfc:
+            ds = ox.Dataset(quads)
+            ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            ox.serialize(ds, output=tmp, format=ox.RdfFormat.N_QUADS)
+            del ds
+        else:
+            ox.serialize(quads, output=tmp, format=ox.RdfFormat.N_QUADS)
+        tmp.seek(0)
+        lines = tmp.readlines()
+    lines.sort()
+    previous = None
+    for line in lines:
+        if line != previous:
+            fh.write(line)
+            previous = line
 
 
 def used_prefixes(terms_of) -> dict[str, str]:
@@ -330,6 +348,19 @@ def turtle_from_nt(nt: bytes) -> bytes:
         return serialize(triples, used_prefixes(_terms(triples))).encode("utf-8")
     prefixes = used_prefixes(_terms(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
     return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def write_turtle_from_nt(nt_path: Path, out_path: Path) -> None:
+    """:func:`turtle_from_nt` from file to file: a big graph's Turtle is streamed, never held."""
+    with open(nt_path, "rb") as fh:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    if lines <= TURTLE_HUMAN_MAX:
+        out_path.write_bytes(turtle_from_nt(nt_path.read_bytes()))
+        return
+    prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
+    with open(out_path, "wb") as fh:
+        ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
+                     format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
@@ -470,14 +501,12 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         rdfc = graphs.count(closure=closure) <= RDFC_MAX
         # put_file calls each writer at once; the defaults bind this pass's values all the same
         put_file(dump_name(version, closure, "nq"),
-                 lambda path, closure=closure, rdfc=rdfc:
-                 path.write_bytes(serialize_quads(graphs.quads(inferred=closure), rdfc=rdfc)))
+                 lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.quads(inferred=closure), rdfc))
         nt_path = folder / dump_name(version, closure, "nt")
         put_file(nt_path.relative_to(folder).as_posix(),
-                 lambda path, closure=closure, rdfc=rdfc:
-                 path.write_bytes(_canonical_lines(graphs.triples(closure=closure), rdfc=rdfc)))
+                 lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.triples(closure=closure), rdfc))
         put_file(dump_name(version, closure, "ttl"),
-                 lambda path, nt_path=nt_path: path.write_bytes(turtle_from_nt(nt_path.read_bytes())))
+                 lambda path, nt_path=nt_path: write_turtle_from_nt(nt_path, path))
         for ext in ("jsonld", "rdf"):
             put_file(dump_name(version, closure, ext),
                      lambda path, ext=ext, nt_path=nt_path: write_from_nt(nt_path, path, ext))
@@ -496,10 +525,15 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
     return written
 
 
+def _write_to(path: Path, quads, rdfc: bool) -> None:
+    with open(path, "wb") as fh:
+        _write_canonical_lines(quads, fh, rdfc=rdfc)
+
+
 def pages_store(graphs: Graphs):
     """The asserted graph as a :class:`kzlod.store.GraphStore`, for the HTML pages (no copy)."""
 
-    return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs)
+    return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs, fixed=True)
 
 
 def publish(project: Project, outdir, *, version: str | None = None, date: str | None = None, data=(),

@@ -62,11 +62,18 @@ def names_for(store, iris) -> dict[str, str]:
     """A readable name for each IRI: its English label, else its ``dcterms:title`` (sources, sections)."""
     iris = {i.value if isinstance(i, ox.NamedNode) else i for i in iris
             if isinstance(i, (str, ox.NamedNode))}
-    names = labels_for(store, [ox.NamedNode(i) for i in iris])
-    for chunk in _chunks(iris - set(names)):
+    # A fixed store (a release being written) remembers each IRI's name, None for none: the same whatever
+    # IRIs it is asked with, so each page of a release asks only for the IRIs no page asked for before.
+    known = store.__dict__.setdefault("_known_names", {}) if getattr(store, "fixed", False) else None
+    todo = {i for i in iris if i not in known} if known is not None else iris
+    names = labels_for(store, [ox.NamedNode(i) for i in todo])
+    for chunk in _chunks(todo - set(names)):
         for s, title in rows_of(store, TITLES % _values(chunk)):
             names.setdefault(s.value, title.value)
-    return names
+    if known is None:
+        return names
+    known.update({i: names.get(i) for i in todo})
+    return {i: known[i] for i in sorted(iris) if known[i] is not None}
 
 
 # --- claim titles ------------------------------------------------------------------------------

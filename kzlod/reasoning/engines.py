@@ -178,11 +178,12 @@ def plain(term):
     return term
 
 
-def run_reasonable(load) -> list:
-    """Run reasonable; its panics (it is a Rust library) become clean errors."""
+def run_reasonable(load, reasoner=None) -> list:
+    """Run reasonable (a new engine, or ``reasoner`` again: it then adds what ``load`` gave it to what
+    it had derived, without starting over); its panics (it is a Rust library) become clean errors."""
     import reasonable
 
-    reasoner = reasonable.PyReasoner()
+    reasoner = reasonable.PyReasoner() if reasoner is None else reasoner
     try:
         load(reasoner)
         return reasoner.reason()

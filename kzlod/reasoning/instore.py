@@ -4,6 +4,8 @@ reasonable reads only the triples its rules can use (:func:`relevant_predicates`
 that only type what is typed already (:func:`typing_only`), dumped as N-Triples; owlrl, for small
 graphs, gets an rdflib copy. What either adds goes into the
 graph ``urn:kzlod:inferred`` of the same store, so blank nodes stay the store's own.
+reasonable does not apply property chains: kzlod adds their triples and hands them to the same
+engine, which derives what follows from them without reasoning over the whole graph again.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.reasoning.engines import chain_completions, compute_owlrl, left_out, run_reasonable
+from kzlod.reasoning.engines import chain_completions, compute_owlrl, left_out, property_chains, run_reasonable
 from kzlod.store.backends import INFERRED_GRAPH
-from kzlod.store.rdfconv import graph_of
+from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.vocab import OWL, RDF, RDFS
 
 
@@ -174,7 +176,10 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
         dump.unlink()
         _dump_triples(store, dump, predicates, typing)
     read = dump.rename(work / "asserted.ttl")  # N-Triples, but reasonable picks its parser by the extension
-    out = run_reasonable(lambda r: r.load_file(str(read)))
+    import reasonable
+
+    engine = reasonable.PyReasoner() if property_chains(store) else None  # kept only if chains may add
+    out = run_reasonable(lambda r: r.load_file(str(read)), engine)
     read.unlink()
 
     def term(t):
@@ -190,6 +195,7 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     counts = {"inferred": 0, "not-rdf": 0, "trivial": 0}
 
     def fresh():
+        counts["not-rdf"] = counts["trivial"] = 0  # of the engine's last answer, which holds every triple
         while out:  # taken from the engine's list one by one, so its memory goes as the store's comes
             s, p, o = out.pop()
             why = left_out(s, p, o)
@@ -197,20 +203,27 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
                 counts[why] += 1
                 continue
             triple = ox.Triple(term(s), term(p), term(o))  # an xsd:string literal is its plain literal here
-            if digest(triple) in held:
+            d = digest(triple)
+            if d in held:
                 continue
+            held.add(d)
             counts["inferred"] += 1
             yield ox.Quad(triple.subject, triple.predicate, triple.object, INFERRED_GRAPH)
 
-    store.bulk_extend(fresh())
-    out = held = None  # freed before the chains are completed
-    result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
-    added = chain_completions(store)  # reasonable does not apply property chains: add them, then again
-    if added:
+    while True:
+        store.bulk_extend(fresh())
+        # reasonable does not apply property chains: add them, and hand them to the same engine, which
+        # derives what follows from them without reasoning over everything again
+        added = chain_completions(store) if engine is not None else []
+        if not added:
+            break
         store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
-        inferred_before = result.inferred + len(added)
-        reason_with_reasonable(store, work, result)
-        result.inferred += inferred_before
+        held.update(digest(t) for t in added)
+        counts["inferred"] += len(added)
+        triples = [tuple(to_rdflib(x) for x in (t.subject, t.predicate, t.object)) for t in added]
+        out = run_reasonable(lambda r: r.from_graph(triples), engine)
+    out = held = engine = None
+    result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
 
 
 def reason_with_owlrl(store, result: StoreClosure) -> None:

@@ -76,6 +76,10 @@ class GraphStore:
     """A store that answers SPARQL queries."""
 
     name = "store"
+    #: True for a graph that does not change while this object is used and that only kzlod's own queries
+    #: read (a release being written): its queries run with no time limit, on the calling thread, and
+    #: the names of IRIs (:func:`kzlod.querying.browse.names_for`) are remembered.
+    fixed = False
 
     def query(self, sparql: str, substitutions: dict | None = None):  # pragma: no cover - interface
         raise NotImplementedError
@@ -105,10 +109,12 @@ class OxigraphStore(GraphStore):
             raise InputError(f"{path}: cannot open Oxigraph store: {_short_os_error(exc)}") from None
 
     @classmethod
-    def wrap(cls, store: ox.Store, *, default_graphs: list | None = None) -> OxigraphStore:
-        """An existing pyoxigraph store; queries see the union of ``default_graphs`` (default: every graph)."""
+    def wrap(cls, store: ox.Store, *, default_graphs: list | None = None, fixed: bool = False) -> OxigraphStore:
+        """An existing pyoxigraph store; queries see the union of ``default_graphs`` (default: every graph).
+        ``fixed``: see :attr:`GraphStore.fixed`."""
         self = cls.__new__(cls)
         self.path, self.name, self.store, self.default_graphs = None, "memory", store, default_graphs
+        self.fixed = fixed
         return self
 
     def _graphs(self) -> dict:
