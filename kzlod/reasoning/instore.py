@@ -221,7 +221,7 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
         held.update(digest(t) for t in added)
         counts["inferred"] += len(added)
         triples = [tuple(to_rdflib(x) for x in (t.subject, t.predicate, t.object)) for t in added]
-        out = run_reasonable(lambda r: r.from_graph(triples), engine)
+        out = run_reasonable(lambda r, triples=triples: r.from_graph(triples), engine)  # called at once
     out = held = engine = None
     result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
 
