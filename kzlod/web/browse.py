@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from kzlod.querying.browse import FACETS, ClaimInfo, Evidence, Facets, Sentence, SourceDocument, SourceSummary, Timeline
+from kzlod.querying.browse import FACETS, ClaimInfo, Evidence, Facets, Timeline
+from kzlod.querying.documents import Sentence, SourceDocument, SourceSummary
 from kzlod.vocab import compact
 from kzlod.web.links import Site
 from kzlod.web.shell import SERVED_PATHS, shell

@@ -18,8 +18,8 @@ import urllib.parse
 import pyoxigraph as ox
 
 from kzlod.errors import KzlodError
-from kzlod.querying.browse import source_list
 from kzlod.querying.descriptions import entity_iris
+from kzlod.querying.documents import source_list
 from kzlod.querying.entities import labels_for
 from kzlod.web import replies
 from kzlod.web.browse import page

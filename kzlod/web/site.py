@@ -28,18 +28,9 @@ from collections.abc import Iterable, Iterator
 
 from kzlod.errors import KzlodError
 from kzlod.querying import fulltext
-from kzlod.querying.browse import (
-    FACETS,
-    claim_facets,
-    claim_info,
-    evidence_of,
-    facet_value,
-    source_document,
-    source_iri,
-    source_list,
-    timeline,
-)
+from kzlod.querying.browse import FACETS, claim_facets, claim_info, evidence_of, facet_value, timeline
 from kzlod.querying.descriptions import entity_iris
+from kzlod.querying.documents import source_document, source_iri, source_list
 from kzlod.querying.relations import relation_map
 from kzlod.querying.run import run_query
 from kzlod.text import spaced
