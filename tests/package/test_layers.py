@@ -222,7 +222,8 @@ def test_a_query_loads_neither_the_server_nor_the_curation_tools():
 #: What ``kzlod query NAME`` on the bundled graph has no use for: search, the vocabulary, the
 #: browsing pages' queries, HTTP and TLS, SQLite, installed packages' metadata.
 NOT_FOR_A_QUERY = ("kzlod.querying.fulltext", "kzlod.querying.terms", "kzlod.querying.browse",
-                   "kzlod.querying.documents", "sqlite3", "ssl", "socket", "http.client", "urllib.request", "email", "importlib.metadata", "xml")
+                   "kzlod.querying.documents", "sqlite3", "ssl", "socket", "http.client", "urllib.request",
+                   "email", "importlib.metadata", "xml")
 
 
 def test_a_named_query_imports_only_what_it_uses():
