@@ -26,7 +26,7 @@ def reason(data=(), *, engine: str | None = None, project: ProjectLike = None):
 
 def reason_store(store: StoreSpec | str, *, engine: str | None = None, progress=None):
     """The OWL RL closure of an ``oxigraph:DIR`` store, written beside it (``kzlod reason --store``;
-    see :func:`kzlod.reasoning.reason_store`). Then ``load(store=..., inferred=True)`` queries it."""
+    see :func:`kzlod.reasoning.disk.reason_store`). Then ``load(store=..., inferred=True)`` queries it."""
     return reasoning.reason_store(StoreSpec.parse(store).existing_path(), engine=engine, progress=progress)
 
 
