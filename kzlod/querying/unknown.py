@@ -14,7 +14,6 @@ those vocabularies, but ``rdfs:lable`` is a slip.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -93,6 +92,7 @@ def held_in(store, namespace: str) -> list[str]:
 
 def closest(iri: str, held: list[str], n: int = CLOSEST) -> list[str]:
     """The held IRIs whose names are nearest ``iri``'s (its namespace's, compared by their local names)."""
+    import difflib  # here: a query's start does not load it
     ns = _namespace(iri)
     by_name: dict[str, list[str]] = {}  # compared without case: kz:state is a near miss of kz:State
     for h in held:
