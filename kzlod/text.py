@@ -22,17 +22,18 @@ _LINE_BREAKS = re.compile("[\r\n\u2028\u2029\x85]")
 class LazyPattern:
     """A regular expression compiled when it is first used, and then used as the compiled pattern
     is (``.match``, ``.search``, ``.finditer``, ``.pattern`` …): a module that defines many (the
-    gate's checks) stays cheap to import, and a command that never runs them (a named query of the
-    bundled graph) never compiles them."""
+    gate's checks, the Turtle writer's) stays cheap to import, and a command that never runs them
+    (a named query of the bundled graph) never compiles them."""
 
     def __init__(self, pattern: str, flags: int = 0):
-        self._source = (pattern, flags)
+        self.pattern = pattern
+        self._flags = flags
 
-    def __getattr__(self, name: str):
-        if name == "_source":
+    def __getattr__(self, name: str):  # once per attribute: the compiled pattern's is kept on the instance
+        if name in ("pattern", "_flags"):
             raise AttributeError(name)
-        value = getattr(re.compile(*self._source), name)
-        setattr(self, name, value)  # an attribute of its own from now on: this runs once a name
+        value = getattr(re.compile(self.pattern, self._flags), name)
+        setattr(self, name, value)
         return value
 
 
