@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,6 +246,7 @@ def check_base(base: str) -> str:
 def init(dest: Path, *, with_data: bool = False, name: str | None = None, base: str | None = None) -> Project:
     """Start a project in ``dest`` from the bundled ontology and shapes (and data, ``with_data``),
     with a .gitignore; its base IRI ``base`` (default: kzlod's own, :data:`DEFAULT_BASE`)."""
+    import shutil  # here: a query's start does not load it
     dest = Path(dest).expanduser()
     base = check_base(base) if base is not None else DEFAULT_BASE
     if (dest / PROJECT_FILE).exists():

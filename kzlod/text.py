@@ -19,6 +19,24 @@ UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066
 _LINE_BREAKS = re.compile("[\r\n\u2028\u2029\x85]")
 
 
+class LazyPattern:
+    """A regular expression compiled when it is first used, and then used as the compiled pattern
+    is (``.match``, ``.search``, ``.finditer``, ``.pattern`` …): a module that defines many (the
+    gate's checks, the Turtle writer's) stays cheap to import, and a command that never runs them
+    (a named query of the bundled graph) never compiles them."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern = pattern
+        self._flags = flags
+
+    def __getattr__(self, name: str):  # once per attribute: the compiled pattern's is kept on the instance
+        if name in ("pattern", "_flags"):
+            raise AttributeError(name)
+        value = getattr(re.compile(self.pattern, self._flags), name)
+        setattr(self, name, value)
+        return value
+
+
 def _escape(m: re.Match) -> str:
     code = ord(m.group())
     if 0xD800 <= code <= 0xDFFF:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kzlod import reasoning
 from kzlod.api.context import ProjectLike, open_project
 from kzlod.gate.folders import rdf_files
 from kzlod.gate.parse import parse_files
 from kzlod.gate.reading import GRAPH_FORMATS
+from kzlod.reasoning import disk
+from kzlod.reasoning.closure import project_closure
+from kzlod.reasoning.engines import use_engine
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, report, shacl
 from kzlod.vocab import NAMESPACES
@@ -20,20 +22,20 @@ def reason(data=(), *, engine: str | None = None, project: ProjectLike = None):
     """The OWL RL closure of the project's graph (plus ``data`` files): inferred triples and clashes
     (``kzlod reason``). ``engine``: ``owlrl``, ``reasonable`` or ``auto`` (reasonable for large graphs)."""
     proj = open_project(project)
-    with reasoning.use_engine(engine):
-        return reasoning.project_closure(proj, parse_files(data) if data else [])
+    with use_engine(engine):
+        return project_closure(proj, parse_files(data) if data else [])
 
 
 def reason_store(store: StoreSpec | str, *, engine: str | None = None, progress=None):
     """The OWL RL closure of an ``oxigraph:DIR`` store, written beside it (``kzlod reason --store``;
-    see :func:`kzlod.reasoning.reason_store`). Then ``load(store=..., inferred=True)`` queries it."""
-    return reasoning.reason_store(StoreSpec.parse(store).existing_path(), engine=engine, progress=progress)
+    see :func:`kzlod.reasoning.disk.reason_store`). Then ``load(store=..., inferred=True)`` queries it."""
+    return disk.reason_store(StoreSpec.parse(store).existing_path(), engine=engine, progress=progress)
 
 
 def write_inferred(store: StoreSpec | str, out, fmt: str = "ttl") -> None:
     """Write the closure :func:`reason_store` made for a store to a file (path or binary stream)."""
     path = StoreSpec.parse(store).existing_path()
-    reasoning.dump_inferred(path, str(out) if isinstance(out, Path) else out, fmt)
+    disk.dump_inferred(path, str(out) if isinstance(out, Path) else out, fmt)
 
 
 def render_triples(triples, fmt: str = "ttl", *, namespaces: dict | None = None) -> str:

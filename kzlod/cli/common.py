@@ -10,7 +10,6 @@ after its name too (:func:`command`), so ``kzlod query --project p NAME`` and
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import time
 from contextlib import contextmanager
@@ -222,4 +221,6 @@ def emit(text: str, *, nl: bool = True) -> None:
 
 
 def echo_json(data) -> None:
+    import json  # here: a query's start needs no JSON
+
     emit(json.dumps(data, indent=2, ensure_ascii=False))

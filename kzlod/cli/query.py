@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 
 import click
@@ -70,6 +69,8 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
         fmt = "table" if sys.stdout.isatty() else ("csv" if result.kind != "graph" else "ttl")
     if fmt == "table" and result.kind != "graph":
         labels = labels_for(graph, [t for row in result.rows for t in row])
+        import shutil  # here: a query into a pipe lays out no table
+
         width = shutil.get_terminal_size((160, 24)).columns
         laid = table(result, labels, color=sys.stdout.isatty(), width=width, iris=iris, full=full)
         click.echo(laid.text, nl=False)  # its cells are made visible as the table is laid out

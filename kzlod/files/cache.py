@@ -42,6 +42,7 @@ from pathlib import Path
 
 from kzlod import settings
 from kzlod.files.safewrite import replace_atomically
+from kzlod.text import LazyPattern
 from kzlod.version import __version__
 
 #: Each kind of entry and the extension of its file.
@@ -54,8 +55,8 @@ STALE_TEMP = 3600
 #: within the same tick of the file system's clock would not change what ``stat`` says.
 RACY = 2.0
 #: What an earlier kzlod kept at the top of the folder.
-OLD = re.compile(r"(?:(?:closure|report|search)-[0-9a-f]{64}\.(?:nt|meta|json|sqlite)|\.tmp-\w+|\.search-\w+\.tmp)")
-_KEY = re.compile(r"[0-9a-f]{64}")
+OLD = LazyPattern(r"(?:(?:closure|report|search)-[0-9a-f]{64}\.(?:nt|meta|json|sqlite)|\.tmp-\w+|\.search-\w+\.tmp)")
+_KEY = LazyPattern(r"[0-9a-f]{64}")
 
 
 def folder() -> Path:

@@ -32,9 +32,7 @@ data: the cache's entries (:mod:`kzlod.files.cache`) and a disk store's
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from pathlib import Path
@@ -231,6 +229,7 @@ def _file_sha256(path: Path) -> str | None:
 
 def _make_backup(target: Path) -> Path | None:
     """A hard link (or, failing that, a copy) of the current target."""
+    import shutil  # here: a query's start does not load it
     if not target.exists():
         return None
     backup = target.parent / f".{target.name}.{os.urandom(6).hex()}{BACKUP_SUFFIX}"
@@ -248,6 +247,7 @@ def _rel(root: Path, path: Path | None) -> str | None:
 
 
 def _write_journal(root: Path, entries: list[dict]) -> Path:
+    import json  # here: a query's start does not load it
     journal = root / JOURNAL_NAME
     payload = json.dumps({"version": 1, "entries": entries}, indent=1, sort_keys=True) + "\n"
     _commit(_write_temp(journal, payload.encode("utf-8")), journal)
@@ -342,6 +342,7 @@ def _fault(point: str) -> None:
 
 
 def _read_journal(journal: Path) -> list[dict] | None:
+    import json  # here: a query's start does not load it
     try:
         payload = json.loads(journal.read_text(encoding="utf-8"))
         return list(payload["entries"])

@@ -13,12 +13,13 @@ from __future__ import annotations
 import functools
 import re
 
+from kzlod.text import LazyPattern
 from kzlod.vocab import XSD
 
 # --- characters -------------------------------------------------------------------------------
 
 #: NUL and the 66 Unicode noncharacters (U+FDD0..U+FDEF, and U+xFFFE, U+xFFFF in every plane).
-BAD_CHARS = re.compile(
+BAD_CHARS = LazyPattern(
     "[\x00\ufdd0-\ufdef"
     + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
     + "]"
@@ -36,9 +37,9 @@ def bad_char_message(c: str) -> str:
 
 #: Escapes of each syntax that may stand for a character: (regex, how to decode a match).
 #: Each regex consumes any other backslash escape as a whole, so ``\\u0000`` is not an escape.
-_TURTLE_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|.)", re.DOTALL)
-_JSON_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})(?:\\u([dD][c-fC-F][0-9A-Fa-f]{2}))?|.)", re.DOTALL)
-_XML_ESCAPE = re.compile(r"&#(?:([0-9]{1,10})|x([0-9A-Fa-f]{1,8}));")
+_TURTLE_ESCAPE = LazyPattern(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|.)", re.DOTALL)
+_JSON_ESCAPE = LazyPattern(r"\\(?:u([0-9A-Fa-f]{4})(?:\\u([dD][c-fC-F][0-9A-Fa-f]{2}))?|.)", re.DOTALL)
+_XML_ESCAPE = LazyPattern(r"&#(?:([0-9]{1,10})|x([0-9A-Fa-f]{1,8}));")
 
 
 def _turtle_char(m) -> str | None:
@@ -116,7 +117,7 @@ def direction_message(direction: str) -> str:
 
 # --- datatypes --------------------------------------------------------------------------------
 
-_INT = re.compile(r"([+-]?)([0-9]+)\Z")
+_INT = LazyPattern(r"([+-]?)([0-9]+)\Z")
 _INTEGER_RANGES = {
     "integer": (None, None),
     "nonPositiveInteger": (None, 0),

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kzlod.text import LazyPattern
+
 # A long string is Turtle's grammar: ('"' | '""')? before each character or escape. No lookaround
 # inside a possessive repeat: Python 3.11.2 (Debian 12's) then fails to match '"""a"""' at all.
-TOKEN = re.compile(
+TOKEN = LazyPattern(
     r'(?P<long>"""(?:"{0,2}(?:[^"\\]++|\\[\s\S]))*+"""'
     r"|'''(?:'{0,2}(?:[^'\\]++|\\[\s\S]))*+''')"
     r"|(?P<unclosed>\"\"\"|''')"  # a long string that does not end (in this chunk)

@@ -14,9 +14,10 @@ from kzlod.errors import InputError
 from kzlod.gate import literals
 from kzlod.gate.reading import FORMATS, LIMITS, PARSER_BUFFER, amount, location, position
 from kzlod.gate.scan import longest_gap, scan_turtle
+from kzlod.text import LazyPattern
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SYNTAX_POS = re.compile(r"(?:at|between) line (\d+) (?:between columns (\d+) and \d+|column (\d+))")
+_CONTROL = LazyPattern(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SYNTAX_POS = LazyPattern(r"(?:at|between) line (\d+) (?:between columns (\d+) and \d+|column (\d+))")
 TURTLE_LIKE = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3)
 LINE_BASED = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 
@@ -52,8 +53,8 @@ def _check_xml_well_formed(path: Path, text: str) -> None:
         ) from None
 
 
-XML_RDF12 = re.compile(r"""\bparseType\s*=\s*["']Triple["']|\brdf:annotation(?:NodeID)?\s*=""")
-_XML_DIR = re.compile(r"""\b(?:its|rdf):dir\s*=\s*["']([^"']*)["']""")
+XML_RDF12 = LazyPattern(r"""\bparseType\s*=\s*["']Triple["']|\brdf:annotation(?:NodeID)?\s*=""")
+_XML_DIR = LazyPattern(r"""\b(?:its|rdf):dir\s*=\s*["']([^"']*)["']""")
 
 
 def _check_xml_rdf12(path: Path, text: str) -> None:
@@ -69,9 +70,9 @@ def _check_xml_rdf12(path: Path, text: str) -> None:
 STAR_MESSAGE = ("RDF 1.2 triple terms and reifiers (<< >>, <<( )>>, {| |}, ~) are not supported; "
                 "state the triple itself, or give the statement an IRI of its own and describe that")
 
-_JSON_LANGUAGE = re.compile(r'"@language"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_JSON_DIRECTION = re.compile(r'"@direction"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_JSON_ANNOTATION = re.compile(r'"@annotation"\s*:')
+_JSON_LANGUAGE = LazyPattern(r'"@language"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_JSON_DIRECTION = LazyPattern(r'"@direction"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_JSON_ANNOTATION = LazyPattern(r'"@annotation"\s*:')
 
 
 def _check_jsonld_strings(path: Path, text: str) -> None:
@@ -99,8 +100,8 @@ def _escape_kind(fmt: ox.RdfFormat) -> str:
 
 #: A namespace declaration: Turtle's and SPARQL's prefix directives, an RDF/XML ``xmlns:``.
 _PREFIX_DECLARATION = {
-    "turtle": re.compile(r"""(?<![\w:])(?:@prefix|(?i:prefix))\s+[^\s:<>"']*:\s*<"""),
-    "xml": re.compile(r"""\bxmlns:[\w.-]+\s*="""),
+    "turtle": LazyPattern(r"""(?<![\w:])(?:@prefix|(?i:prefix))\s+[^\s:<>"']*:\s*<"""),
+    "xml": LazyPattern(r"""\bxmlns:[\w.-]+\s*="""),
 }
 
 
@@ -159,7 +160,7 @@ def check_text(path: Path, text: str, fmt: ox.RdfFormat, *, strict_chars: bool) 
     return -1
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\[\s\S])*+"')
+_JSON_STRING = LazyPattern(r'"(?:[^"\\]++|\\[\s\S])*+"')
 
 
 def _longest_string(text: str, fmt: ox.RdfFormat) -> tuple[int, int]:
@@ -232,7 +233,7 @@ def syntax_error(path: Path, text: str, exc: SyntaxError, at: tuple[int, int] | 
 
 
 MAX_ERRORS = 20
-_DIRECTIVE = re.compile(r"^\s*(@prefix|@base|PREFIX|BASE)\b", re.IGNORECASE)
+_DIRECTIVE = LazyPattern(r"^\s*(@prefix|@base|PREFIX|BASE)\b", re.IGNORECASE)
 
 
 def more_syntax_errors(path: Path, text: str, fmt, base_iri, first: SyntaxError) -> list[str]:

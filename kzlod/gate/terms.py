@@ -4,7 +4,6 @@ limit; each error placed in its file by a locator (the text at hand, or read a c
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -134,6 +133,7 @@ def _finder(*patterns: str):
 
 def _finder_literal(value: str):
     def find(text: str) -> int | None:
+        import json  # here: a query's start does not load it
         for quote in ('"', "'"):
             i = text.find(quote + value + quote)
             if i >= 0:

@@ -6,9 +6,7 @@ CSV, TSV); graphs are written by pyoxigraph's serialisers.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -56,6 +54,7 @@ def _json_term(term) -> dict:
 
 
 def to_json(result: QueryResult) -> str:
+    import json  # here: a query's start does not load it
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": result.boolean}, indent=2) + "\n"
     bindings = [
@@ -104,6 +103,8 @@ def to_xml(result: QueryResult) -> str:
 def to_csv(result: QueryResult) -> str:
     if result.csv is not None:  # written by the store, byte for byte what follows would write
         return result.csv.decode("utf-8")
+    import csv  # here: CSV the store wrote needs no csv module
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     if result.kind == "ask":

@@ -14,7 +14,6 @@ those vocabularies, but ``rdfs:lable`` is a slip.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ import pyoxigraph as ox
 from kzlod.files.lexical import PN_LOCAL
 from kzlod.querying.run import run_query
 from kzlod.sparqltext import iri_tokens, mask_sparql
+from kzlod.text import LazyPattern
 from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES
 
 #: The project's own namespaces, whose terms the graph should hold (not rdfs:, skos: …).
@@ -33,8 +33,8 @@ SHARED = tuple(ns for prefix, ns in NAMESPACES.items()
                if ns not in OWN and prefix not in ("kzsh", "xsd", "wd"))
 #: How many close terms are offered for each unknown one.
 CLOSEST = 3
-_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
-_PNAME = re.compile(r"(?<![\w?$:.<-])([A-Za-z][\w.-]*)?:((?:[\w-]|\.(?=[\w-]))+)")
+_PREFIX = LazyPattern(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
+_PNAME = LazyPattern(r"(?<![\w?$:.<-])([A-Za-z][\w.-]*)?:((?:[\w-]|\.(?=[\w-]))+)")
 HELD = "ASK { { ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } UNION { GRAPH ?g { ?t ?p ?o } } }"
 IN_NAMESPACE = """SELECT DISTINCT ?x WHERE {
   { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x }
@@ -93,6 +93,7 @@ def held_in(store, namespace: str) -> list[str]:
 
 def closest(iri: str, held: list[str], n: int = CLOSEST) -> list[str]:
     """The held IRIs whose names are nearest ``iri``'s (its namespace's, compared by their local names)."""
+    import difflib  # here: a query's start does not load it
     ns = _namespace(iri)
     by_name: dict[str, list[str]] = {}  # compared without case: kz:state is a near miss of kz:State
     for h in held:

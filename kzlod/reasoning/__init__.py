@@ -4,12 +4,8 @@ The reasoning layer, above the store and below validation, by concern: the engin
 the choice between them (:mod:`.engines`), the clashes of a closure (:mod:`.clashes`), the
 closure of a store's triples into its inferred graph (:mod:`.instore`), the project's closure
 kept in the cache (:mod:`.closure`), and the closure of a disk store beside it (:mod:`.disk`).
+
+Each is imported by its own name (``from kzlod.reasoning.engines import compute``): the package
+imports none of them, so that a module needing one (a query needs only :mod:`.closure`) does not
+load the others.
 """
-
-from kzlod.reasoning.closure import cached_closure, closure_in_store, input_key, project_closure
-from kzlod.reasoning.disk import dump_inferred, reason_store
-from kzlod.reasoning.engines import Closure, choose_engine, compute, left_out_text, use_engine
-from kzlod.reasoning.instore import StoreClosure
-
-__all__ = ["Closure", "StoreClosure", "cached_closure", "choose_engine", "closure_in_store", "compute",
-           "dump_inferred", "input_key", "left_out_text", "project_closure", "reason_store", "use_engine"]

@@ -8,8 +8,6 @@ it; an in-memory store gets its closure in the graph ``urn:kzlod:inferred``
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -43,6 +41,7 @@ ENTRY_HEADER = b"# kzlod closure "
 
 def _read_entry(key: str) -> tuple[Path, dict] | None:
     """A closure's cache entry: its file (N-Triples after the header) and its header; None if none."""
+    import json  # here: a query's start does not load it
     path = cache.get("closure", key)
     if path is None:
         return None
@@ -60,6 +59,7 @@ def _read_entry(key: str) -> tuple[Path, dict] | None:
 
 def _write_entry(key: str, write_nt, dropped: int, trivial: int, clashes: list[str]) -> None:
     """Keep a closure in the cache: the header line, then ``write_nt(file)`` writes the triples."""
+    import json  # here: a query's start does not load it
     head = ENTRY_HEADER + json.dumps({"dropped": dropped, "trivial": trivial, "clashes": clashes}).encode() + b"\n"
 
     def fill(tmp: Path) -> None:
@@ -119,6 +119,7 @@ def closure_in_store(store, key: str, engine: str | None = None) -> StoreClosure
     rules can use (:func:`kzlod.reasoning.instore.relevant_predicates`); owlrl, for small graphs, gets
     an rdflib copy.
     """
+    import shutil  # here: a query's start does not load it
 
     result = StoreClosure(store=Path(), asserted=len(store))
     result.engine = choose_engine(engine, result.asserted)

@@ -22,7 +22,6 @@ queries with it read the sub-store.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import urllib.parse
 from pathlib import Path
@@ -329,6 +328,7 @@ def _from_snapshot(raw: bytes) -> OxigraphStore | None:
 
 def read_meta(path: Path) -> dict:
     """What ``kzlod load`` and ``kzlod reason`` recorded about a disk store ({} for a plain Oxigraph store)."""
+    import json  # here: a query's start does not load it
     try:
         meta = json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -338,6 +338,7 @@ def read_meta(path: Path) -> dict:
 
 def write_meta(path: Path, meta: dict) -> None:
     """Replace a store's ``kzlod.json`` atomically."""
+    import json  # here: a query's start does not load it
     write_bytes_atomic(Path(path) / META_FILE, (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode("utf-8"))
 
 

@@ -96,7 +96,7 @@ class StoreSpec:
         (read-only unless asked), or the endpoint.
 
         ``inferred``: for a memory store, the inferred triples to add (see
-        :func:`kzlod.reasoning.project_closure`); for a disk store, True reads the
+        :func:`kzlod.reasoning.closure.project_closure`); for a disk store, True reads the
         closure ``kzlod reason --store`` wrote.
         """
         self.refuse_data(extra)

@@ -153,7 +153,7 @@ def test_tones_come_from_the_whole_text(store):
 def test_events_name_their_states_or_say_the_source_leaves_them_open(store):
     """No event is given a state the text does not name: each names its states (or people and offices
     acting for them), or says that the source leaves them open; inference adds only the chain's states."""
-    from kzlod.reasoning import compute
+    from kzlod.reasoning.engines import compute
     from kzlod.store.rdfconv import graph_of
 
     events = {r["e"] for r in select(store, "SELECT ?e WHERE { ?e a/rdfs:subClassOf* kz:Event }")}

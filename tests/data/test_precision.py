@@ -68,7 +68,7 @@ def test_the_conflicts_have_no_party_the_text_does_not_name(store, event, senten
 
 def test_reasoning_does_not_make_anyone_a_party_of_the_conflicts():
     """OWL RL spreads kz:participatingState to prov:wasAssociatedWith: nothing may be there to spread."""
-    from kzlod.reasoning import compute
+    from kzlod.reasoning.engines import compute
     from kzlod.store.rdfconv import graph_of
 
     graph = None

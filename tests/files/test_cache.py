@@ -11,9 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kzlod import reasoning
 from kzlod.files import cache
 from kzlod.project import bundled
+from kzlod.reasoning.closure import cached_closure
+from kzlod.reasoning.engines import Closure
 from kzlod.validation import shacl
 
 FORK = multiprocessing.get_context("fork")
@@ -104,18 +105,18 @@ def test_a_damaged_closure_entry_is_built_again(cold_cache, damage):
 
     def build():
         builds.append(1)
-        return reasoning.Closure(inferred=list(triples), clashes=["a clash, with\na newline"], dropped=1, trivial=2)
+        return Closure(inferred=list(triples), clashes=["a clash, with\na newline"], dropped=1, trivial=2)
 
     k = key(7)
-    assert not reasoning.cached_closure(k, build).cached
-    kept = reasoning.cached_closure(k, build)
+    assert not cached_closure(k, build).cached
+    kept = cached_closure(k, build)
     assert kept.cached and len(builds) == 1
     assert (sorted(map(str, kept.inferred)), kept.clashes, kept.dropped, kept.trivial) == \
         (sorted(map(str, triples)), ["a clash, with\na newline"], 1, 2)
     (cold_cache / "closure" / f"{k}.nt").write_bytes(damage)
-    again = reasoning.cached_closure(k, build)
+    again = cached_closure(k, build)
     assert not again.cached and len(builds) == 2
-    assert reasoning.cached_closure(k, build).cached and len(builds) == 2  # and written anew
+    assert cached_closure(k, build).cached and len(builds) == 2  # and written anew
 
 
 @pytest.mark.parametrize("damage", [b"", b"[]", b'{"files": []}'])

@@ -99,7 +99,7 @@ def release(tmp_path_factory):
 def expected(release):
     """The graph, read independently of kzlod.publishing.release: each file parsed on its own,
     and its OWL RL closure."""
-    from kzlod.reasoning import compute
+    from kzlod.reasoning.engines import compute
     from kzlod.store.rdfconv import graph_of
 
     per_file = {}

@@ -11,10 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.generate import Generator, write
-from kzlod import reasoning, settings
+from kzlod import settings
 from kzlod.cli import cli
 from kzlod.gate.parse import parse_files, parse_trusted
 from kzlod.project import bundled
+from kzlod.reasoning import engines
+from kzlod.reasoning.closure import project_closure
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH
 from kzlod.store.rdfconv import graph_of
@@ -56,8 +58,8 @@ def test_both_engines_give_the_same_instance_level_entailments(work, ontology_su
         path = work / f"engines-{size}.nt"
         write(Generator(size, seed=5).triples(), path)
         graph_of(parse_trusted(path), graph)
-    fast = reasoning.compute(graph, engine="reasonable")
-    slow = reasoning.compute(graph, engine="owlrl")
+    fast = engines.compute(graph, engine="reasonable")
+    slow = engines.compute(graph, engine="owlrl")
     a, b = instance_level(fast.inferred, ontology_subjects), instance_level(slow.inferred, ontology_subjects)
     assert a == b and len(a) > 400
     assert fast.clashes == slow.clashes == []
@@ -76,14 +78,14 @@ def test_both_engines_find_a_clash(work, engine):
     graph = validation._project_graph(bundled())
     for pf in parse_files([f]):
         graph_of(pf.quads, graph, fresh_bnodes=True)
-    closure = reasoning.compute(graph, engine=engine)
+    closure = engines.compute(graph, engine=engine)
     assert any("Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in c and "disjoint" in c
                for c in closure.clashes), closure.clashes
 
 
 def test_auto_uses_the_fast_engine_only_for_large_graphs():
-    assert reasoning.choose_engine("auto", 1000) == "owlrl"
-    assert reasoning.choose_engine("auto", settings.get("reasonable_above") + 1) == "reasonable"
+    assert engines.choose_engine("auto", 1000) == "owlrl"
+    assert engines.choose_engine("auto", settings.get("reasonable_above") + 1) == "reasonable"
 
 
 def test_reason_engine_option_in_memory():
@@ -118,10 +120,10 @@ def test_reason_store_writes_a_separate_graph_and_query_inferred_reads_it(work, 
     assert run("query", count, "--store", spec, "--inferred", "--format", "csv").stdout == \
         run("query", evidence, "--store", spec, "--format", "csv").stdout
     # the same entailments as owlrl in memory, about every IRI of the data
-    with reasoning.use_engine("owlrl"):
+    with engines.use_engine("owlrl"):
         graph = validation._project_graph(bundled())
         graph_of(parse_trusted(generated[1]), graph)
-        reference = instance_level(reasoning.compute(graph).inferred, ontology_subjects)
+        reference = instance_level(engines.compute(graph).inferred, ontology_subjects)
     mine = instance_level(inferred, ontology_subjects)
     def plain(t):  # blank nodes have other labels in the store than in rdflib
         return "_:b" if isinstance(t, ox.BlankNode) else t
@@ -158,8 +160,8 @@ def test_reason_store_reports_clashes(work, generated):
 
 @pytest.mark.parametrize("engine", ["owlrl", "reasonable"])
 def test_closure_has_no_reflexive_same_as(engine):
-    with reasoning.use_engine(engine):
-        closure = reasoning.project_closure(bundled())
+    with engines.use_engine(engine):
+        closure = project_closure(bundled())
     same_as = [t for t in closure.inferred if t.predicate.value == OWL + "sameAs"]
     assert not [t for t in same_as if t.subject == t.object]
     assert all(not isinstance(t.subject, ox.Literal) for t in closure.inferred)
@@ -168,7 +170,7 @@ def test_closure_has_no_reflexive_same_as(engine):
 def test_reason_says_what_it_left_out_and_why():
     res = run("reason", "--engine", "owlrl", "--format", "nt")
     assert res.exit_code == 0, res.output
-    closure = reasoning.compute(validation._project_graph(bundled()), engine="owlrl")
+    closure = engines.compute(validation._project_graph(bundled()), engine="owlrl")
     assert closure.trivial > 0 and closure.dropped > 0
     assert res.stderr.strip().endswith(
         f"; left out {closure.trivial} 'x owl:sameAs x' (true of every term)"
@@ -177,7 +179,7 @@ def test_reason_says_what_it_left_out_and_why():
 
 
 def test_left_out_counts_survive_the_cache(cold_cache):
-    first = reasoning.project_closure(bundled())
-    again = reasoning.project_closure(bundled())
+    first = project_closure(bundled())
+    again = project_closure(bundled())
     assert again.cached and not first.cached
     assert (again.trivial, again.dropped, len(again.inferred)) == (first.trivial, first.dropped, len(first.inferred))
