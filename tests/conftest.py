@@ -79,6 +79,28 @@ def graph_files() -> list[Path]:
     return sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").rglob("*.ttl"))
 
 
+def graph_store():
+    """The bundled ontology and data in a plain pyoxigraph store, a named graph per file (no kzlod code
+    in between: the data tests read the files as any SPARQL engine would)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for path in graph_files():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(path.as_uri()))
+    return store
+
+
+def select_rows(store, query: str) -> list[dict]:
+    """A SELECT's rows over every graph, each a dict of variable name -> value (None where unbound)."""
+    rows = store.query(query, use_default_graph_as_union=True)
+    return [{v.value: (row[v].value if row[v] is not None else None) for v in rows.variables} for row in rows]
+
+
+def ask_union(store, query: str) -> bool:
+    """An ASK's answer over every graph."""
+    return bool(store.query(query, use_default_graph_as_union=True))
+
+
 @pytest.fixture(scope="session")
 def ontology_graph():
     from rdflib import Graph

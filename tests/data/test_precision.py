@@ -15,7 +15,7 @@ import json
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, graph_files
+from conftest import ROOT, ask_union, graph_files, graph_store, select_rows
 
 from kzlod.cli import cli
 from kzlod.project import read
@@ -35,19 +35,15 @@ KZD = "https://w3id.org/kzlod/id/"
 
 @pytest.fixture(scope="module")
 def store():
-    store = ox.Store()
-    for path in graph_files():
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(path.as_uri()))
-    return store
+    return graph_store()
 
 
 def select(store, query: str) -> list[dict]:
-    rows = store.query(PREFIXES + query, use_default_graph_as_union=True)
-    return [{v.value: (row[v].value if row[v] is not None else None) for v in rows.variables} for row in rows]
+    return select_rows(store, PREFIXES + query)
 
 
 def ask(store, query: str) -> bool:
-    return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))
+    return ask_union(store, PREFIXES + query)
 
 
 def run(*args):
