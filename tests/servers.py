@@ -384,6 +384,16 @@ def start_kzlod(*args, timeout=60):
     raise AssertionError("server did not start: " + "".join(lines))
 
 
+def stop_kzlod(proc, sig=signal.SIGINT) -> int:
+    """Stop a server :func:`start_kzlod` started, as a user would (Ctrl-C by default); its exit code."""
+    proc.send_signal(sig)
+    try:
+        return proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait(5)
+
+
 # --- pytest -----------------------------------------------------------------------------------
 
 Server = TypeVar("Server", VirtuosoServer, OxigraphServer)

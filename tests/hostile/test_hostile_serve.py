@@ -18,7 +18,6 @@ made with ``kzlod init`` in a temporary folder, changed by ``kzlod add`` and by 
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from servers import start_kzlod
+from servers import start_kzlod, stop_kzlod
 
 from kzlod import api
 from kzlod.cli import cli
@@ -66,15 +65,6 @@ def add(project: Path, name: str = "bhutan.ttl") -> None:
 def serve(project: Path, *args):
     proc, base, _ = start_kzlod("--project", str(project), "--workers", "2", *args)
     return proc, base
-
-
-def stop(proc) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 30):
@@ -144,7 +134,7 @@ def test_after_add_every_later_request_sees_the_new_fact_and_none_the_old(projec
         later = [(v, value) for sent, _, v, value in seen if sent > first_new]
         assert later and all(item == (new, True) for item in later), "a request after the swap saw the old graph"
     finally:
-        stop(proc)
+        stop_kzlod(proc)
 
 
 @pytest.mark.slow
@@ -166,7 +156,7 @@ def test_the_etag_follows_the_graph_and_if_none_match_gets_304(project):
         assert headers["etag"] != tag and headers[VERSION] != old
         assert get(url, {"If-None-Match": headers["etag"]})[0] == 304
     finally:
-        stop(proc)
+        stop_kzlod(proc)
 
 
 @pytest.mark.slow
@@ -186,7 +176,7 @@ def test_search_and_sparql_answer_from_the_same_version_also_after_a_revert(proj
         assert hits(base, "Bhutan") == (old, False) and ask(base) == (old, False)
         assert hits(base, "Mongolia") == (old, True)
     finally:
-        stop(proc)
+        stop_kzlod(proc)
 
 
 @pytest.mark.slow
@@ -200,7 +190,7 @@ def test_frozen_keeps_its_graph_also_in_a_replaced_worker(project):
         answers = {ask(base) for _ in range(12)}  # alternate workers: the old one and the new one
         assert answers == {(old, False)}
     finally:
-        stop(proc)
+        stop_kzlod(proc)
 
 
 @pytest.mark.slow
@@ -217,7 +207,7 @@ def test_a_replaced_worker_serves_the_graph_of_its_generation(project):
         answers = {ask(base) for _ in range(12)}
         assert answers == {(new, True)}
     finally:
-        stop(proc)
+        stop_kzlod(proc)
 
 
 # --- the search box -----------------------------------------------------------------------------
@@ -236,7 +226,7 @@ def test_the_search_page_never_echoes_a_control_character(project):
             assert status in (200, 400), name
             assert not any(c in page for c in "\x00\x1b\x9b\x7f\x07"), name
     finally:
-        stop(proc)
+        stop_kzlod(proc)
 
 
 # --- kzlod search -------------------------------------------------------------------------------

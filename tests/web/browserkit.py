@@ -12,13 +12,7 @@ and a label that is markup (``EVIL``).
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
-import subprocess
-import sys
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import copy_project
+from servers import start_kzlod, stop_kzlod
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KZLOD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -80,28 +75,9 @@ def _server(tmp_path_factory):
     evil = tmp_path_factory.mktemp("data") / "evil.ttl"
     label = EVIL.replace(chr(34), chr(92) + chr(34))
     evil.write_text(f'<{KZD}evil> <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@en .\n', encoding="utf-8")
-    command = [sys.executable, "-m", "kzlod", "--project", str(project), "serve", "--port", "0", "--data", str(evil)]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline, url = time.monotonic() + 60, None
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        m = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
-        if m:
-            url = m.group(1)
-            break
-    if url is None:
-        proc.kill()
-        pytest.fail("kzlod serve did not start")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    proc, url, _port = start_kzlod("--project", str(project), "--data", str(evil))
     yield url
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+    stop_kzlod(proc)
 
 
 @pytest.fixture(scope="module", name="browser")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from servers import start_kzlod
+from servers import start_kzlod, stop_kzlod
 
 from kzlod import api
 from kzlod.querying.run import run_query
@@ -50,15 +49,6 @@ def doubling_query(doublings: int = 26, seed: str = "0123456789abcdef") -> str:
 
 def start_server(*args, timeout=60):
     return start_kzlod(*args, timeout=timeout)
-
-
-def stop_server(proc):
-    proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait(5)
 
 
 def http_get(url, timeout=60):
@@ -147,7 +137,7 @@ def test_stalled_connections_neither_block_nor_refuse_other_clients():
     finally:
         for sock in socks:
             sock.close()
-        stop_server(proc)
+        stop_kzlod(proc)
 
 
 def test_in_flight_limit_counts_requests_and_refuses_past_it():
@@ -269,7 +259,7 @@ def test_a_query_eating_memory_is_stopped_and_the_server_stays_small():
         status, body = http_get(base + "sparql?" + urllib.parse.urlencode({"query": doubling_query(10)}))
         assert status == 200 and b"16384" in body
     finally:
-        stop_server(proc)
+        stop_kzlod(proc)
 
 
 @pytest.mark.slow

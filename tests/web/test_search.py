@@ -307,26 +307,10 @@ def test_a_bad_limit_is_refused(client):
 def test_an_endpoints_graph_is_searched_with_the_same_hits(cold_cache):
     """``--endpoint``: the graph read over the SPARQL protocol (evidence in one query, as blank-node
     labels hold within one result only), indexed in memory, not cached."""
-    import re
-    import signal
-    import subprocess
-    import sys
-    import threading
-    import time
+    from servers import start_kzlod, stop_kzlod
 
-    proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0", "--workers", "1"],
-                            cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc, url, _port = start_kzlod("--workers", "1")
     try:
-        url, deadline = None, time.monotonic() + 60
-        while time.monotonic() < deadline and url is None:
-            line = proc.stderr.readline()
-            if not line:
-                break
-            m = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
-            url = m.group(1) if m else None
-        assert url, "the server did not start"
-        threading.Thread(target=proc.stderr.read, daemon=True).start()
         remote = json.loads(search("Karabakh", "--format", "json", "--endpoint", url + "sparql",
                                    cache=cold_cache).stdout)
         assert not list(cold_cache.glob("search/*.sqlite"))
@@ -334,8 +318,4 @@ def test_an_endpoints_graph_is_searched_with_the_same_hits(cold_cache):
         assert [(h["iri"], h["snippet"], h["position"]) for h in remote["hits"]] == \
             [(h["iri"], h["snippet"], h["position"]) for h in local["hits"]]
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_kzlod(proc)

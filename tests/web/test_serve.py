@@ -29,7 +29,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from pagetree import parse_html
-from servers import start_kzlod
+from servers import start_kzlod, stop_kzlod
 
 from kzlod import api, settings
 from kzlod.cli import cli
@@ -672,20 +672,11 @@ def start_server(*args, timeout=60):
     return proc, url
 
 
-def stop_server(proc, sig=signal.SIGINT):
-    proc.send_signal(sig)
-    try:
-        return proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait(5)
-
-
 @pytest.fixture(scope="module")
 def server():
     proc, url = start_server("--timeout", "2")
     yield url
-    stop_server(proc)
+    stop_kzlod(proc)
 
 
 def http(url, *, data=None, headers=None, method=None):
@@ -780,7 +771,7 @@ def test_server_stops_on_a_signal_with_its_workers(sig, code):
     assert http(url + "sparql?query=ASK%20%7B%7D")[0] == 200
     children = children_of(proc.pid)
     assert children, "a worker process runs beside the server"
-    assert stop_server(proc, sig) == code
+    assert stop_kzlod(proc, sig) == code
 
     def running(pid):
         status = Path(f"/proc/{pid}/status")
