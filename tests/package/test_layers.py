@@ -208,15 +208,20 @@ def test_every_command_is_found_where_the_cli_says():
         assert isinstance(command, click.Command) and command.name == name, target
 
 
-def test_a_query_loads_neither_the_server_nor_the_curation_tools():
+def _after_a_query(args: list[str], then: str) -> str:
+    """The last line ``then`` prints in a fresh interpreter that has just run ``kzlod ARGS``."""
     code = ("import sys\nfrom kzlod.cli import cli\n"
-            "try:\n    cli(['-q', 'query', 'ASK {}', '--format', 'csv'], prog_name='kzlod')\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('kzlod.web', 'kzlod.curation.template', "
-            "'kzlod.curation.diff', 'kzlod.publishing', 'rdflib', 'pyshacl', 'owlrl', 'starlette', 'jinja2'))))")
+            f"try:\n    cli({['-q', *args]!r}, prog_name='kzlod')\n"
+            "except SystemExit:\n    pass\n" + then)
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines()[-1] == "[]"
+    return res.stdout.splitlines()[-1]
+
+
+def test_a_query_loads_neither_the_server_nor_the_curation_tools():
+    assert _after_a_query(["query", "ASK {}", "--format", "csv"], (
+        "print(sorted(m for m in sys.modules if m.startswith(('kzlod.web', 'kzlod.curation.template', "
+        "'kzlod.curation.diff', 'kzlod.publishing', 'rdflib', 'pyshacl', 'owlrl', 'starlette', 'jinja2'))))")) == "[]"
 
 
 #: What ``kzlod query NAME`` on the bundled graph has no use for: search, the vocabulary, the
@@ -229,27 +234,18 @@ NOT_FOR_A_QUERY = ("kzlod.querying.fulltext", "kzlod.querying.terms", "kzlod.que
 def test_a_named_query_imports_only_what_it_uses():
     """Regression: ``kzlod query memberships`` imported full-text search (SQLite), the vocabulary,
     HTTP (by xml.sax.saxutils for the XML results) and importlib.metadata (for a cache key)."""
-    code = ("import sys\nfrom kzlod.cli import cli\n"
-            "try:\n    cli(['-q', 'query', 'memberships', '--format', 'csv'], prog_name='kzlod')\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules "
-            f"if m.split('.')[0] in {NOT_FOR_A_QUERY!r} or m in {NOT_FOR_A_QUERY!r}))")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines()[-1] == "[]"
+    assert _after_a_query(["query", "memberships", "--format", "csv"], (
+        "print(sorted(m for m in sys.modules "
+        f"if m.split('.')[0] in {NOT_FOR_A_QUERY!r} or m in {NOT_FOR_A_QUERY!r}))")) == "[]"
 
 
 def test_a_named_query_compiles_no_turtle_name_pattern():
     """Regression: importing kzlod.files.lexical compiled PN_LOCAL and PN_PREFIX, whose classes span
     all of Unicode (about 10 ms each), for every 'kzlod query', which checks no name."""
-    code = ("from kzlod.cli import cli\n"
-            "try:\n    cli(['-q', 'query', 'memberships', '--format', 'csv'], prog_name='kzlod')\n"
-            "except SystemExit:\n    pass\n"
-            "from kzlod.files import lexical\n"
-            "print(sorted(vars(lexical.PN_LOCAL)) + sorted(vars(lexical.PN_PREFIX)))")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines()[-1] == "['_flags', 'pattern', '_flags', 'pattern']"  # its source only: not compiled
+    last = _after_a_query(["query", "memberships", "--format", "csv"], (
+        "from kzlod.files import lexical\n"
+        "print(sorted(vars(lexical.PN_LOCAL)) + sorted(vars(lexical.PN_PREFIX)))"))
+    assert last == "['_flags', 'pattern', '_flags', 'pattern']"  # its source only: not compiled
 
 
 def test_test_modules_have_unique_names():
