@@ -34,7 +34,6 @@ import argparse
 import http.client
 import os
 import platform
-import re
 import shutil
 import signal
 import statistics
@@ -50,6 +49,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from load_serve import start_server  # noqa: E402 - the same folder: how both scripts start kzlod serve
 
 from kzlod.project import resolve  # noqa: E402
 from kzlod.querying.run import bind_params, named_queries  # noqa: E402
@@ -112,23 +113,11 @@ def start_oxigraph(files: list[Path], project_root: Path, folder: Path) -> tuple
 
 
 def start_kzlod(workers: int, project: str | None) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, "-m", "kzlod", "serve", "--port", "0", "--workers", str(workers)]
-    if project:
-        cmd += ["--project", project]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        m = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
-        if m:
-            threading.Thread(target=proc.stderr.read, daemon=True).start()
-            url = m.group(1) + "sparql"
-            wait_until_answering(url, proc)
-            return proc, url
-    proc.kill()
-    sys.exit("kzlod serve did not start")
+    proc, base = start_server("--workers", str(workers), *(["--project", project] if project else []),
+                              wait=120, cwd=None)
+    url = base + "sparql"
+    wait_until_answering(url, proc)
+    return proc, url
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -49,11 +49,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def start_server(workers: int, timeout: float) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0", "--workers", str(workers),
-                             "--timeout", str(timeout)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
+def start_server(*args: str, wait: float = 60, cwd: Path | None = ROOT) -> tuple[subprocess.Popen, str]:
+    """``kzlod serve --port 0 ARGS`` in a subprocess, run in ``cwd`` (None: this process's folder);
+    (the process, its base URL) once it says where it listens."""
+    proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0", *args], cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
         if not line:
@@ -102,7 +103,7 @@ def main() -> None:
     if args.url:
         url = args.url if args.url.endswith("/") else args.url + "/"
     else:
-        proc, url = start_server(args.workers, args.timeout)
+        proc, url = start_server("--workers", str(args.workers), "--timeout", str(args.timeout))
     host, port = check_loopback(url)
     path = urllib.parse.urlsplit(url).path + "sparql"
 
