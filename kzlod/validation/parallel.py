@@ -21,23 +21,30 @@ from contextlib import contextmanager
 from kzlod.errors import DataError, InputError
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
+from kzlod.validation.sparqlengine import sparql_by_oxigraph
 
 
-def run_shacl(data, shapes, keep=None):
+def run_shacl(data, shapes, keep=None, store=None):
     """pySHACL's results graph for ``data`` (inference off, SHACL-AF off), starting from the shapes
-    in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape."""
-    with _pyshacl_run():
+    in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape; its SPARQL
+    on Oxigraph (``store``: a pyoxigraph store whose union of graphs holds ``data``'s triples, else
+    one made when first needed; :mod:`kzlod.validation.sparqlengine`)."""
+    with _pyshacl_run(data, store):
         return _run(data, shapes, keep)
 
 
+#: The SPARQL engine pySHACL's queries run on (a context manager of the data graph and its store).
+_sparql = sparql_by_oxigraph
+
+
 @contextmanager
-def _pyshacl_run():
+def _pyshacl_run(data, store):
     """pySHACL's failures said as kzlod's (the shapes: unreadable input; a run that broke: a failed
-    validation), and its SHACL-SPARQL texts parsed once (:func:`_prepared_queries`)."""
+    validation), and its SPARQL on Oxigraph (:data:`_sparql`)."""
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
     try:
-        with _prepared_queries():
+        with _sparql(data, store):
             yield
     except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
         raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
@@ -105,13 +112,14 @@ def halves(shapes, targeted: list) -> tuple[list, list]:
     return [s for s in targeted if s not in chosen], there
 
 
-def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None, meanwhile=lambda: None):
+def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None, meanwhile=lambda: None,
+                      store=None):
     """pySHACL's results graph for the whole of ``data``, the clashes of its closure (cached under
     ``closure_key``; None when no closure is asked for) and what ``meanwhile()`` returns (work that
     needs neither, done while the child works): on two cores when that can be done."""
     targeted = targeted_shapes(shapes) if _two_cores() else []
     if len(targeted) < 2:
-        results, clashes = _one_by_one(data, shapes, closure_key, engine)
+        results, clashes = _one_by_one(data, shapes, closure_key, engine, store)
         return results, clashes, meanwhile()
     here, there = halves(shapes, targeted)
     import pickle
@@ -122,7 +130,7 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
         code = 0
         try:
             os.close(read_end)
-            results = run_shacl(data, shapes, there).serialize(format="nt")
+            results = run_shacl(data, shapes, there, store).serialize(format="nt")
             clashes = _clashes(data, closure_key, engine)
             view = memoryview(pickle.dumps((results, clashes), protocol=pickle.HIGHEST_PROTOCOL))
             while view:
@@ -133,7 +141,7 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
             os._exit(code)
     os.close(write_end)
     try:
-        results = run_shacl(data, shapes, here)
+        results = run_shacl(data, shapes, here, store)
         done = meanwhile()
     finally:
         with os.fdopen(read_end, "rb") as pipe:
@@ -144,7 +152,8 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
             raise ValueError("the child failed")
         theirs, clashes = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - a child that failed: its half is done here
-        theirs, clashes = run_shacl(data, shapes, there).serialize(format="nt"), _clashes(data, closure_key, engine)
+        theirs = run_shacl(data, shapes, there, store).serialize(format="nt")
+        clashes = _clashes(data, closure_key, engine)
     from rdflib import Graph
 
     return join_reports(results, Graph().parse(data=theirs, format="nt")), clashes, done
@@ -179,8 +188,8 @@ def _busy() -> float:
         return now
 
 
-def _one_by_one(data, shapes, closure_key, engine):
-    return run_shacl(data, shapes), _clashes(data, closure_key, engine)
+def _one_by_one(data, shapes, closure_key, engine, store=None):
+    return run_shacl(data, shapes, store=store), _clashes(data, closure_key, engine)
 
 
 def _clashes(data, closure_key: str | None, engine: str | None):
@@ -205,31 +214,3 @@ def join_reports(into, other):
     conforms = bool(into.value(mine, SH.conforms).toPython()) and bool(other.value(theirs, SH.conforms).toPython())
     into.set((mine, SH.conforms, Literal(conforms)))
     return into
-
-
-@contextmanager
-def _prepared_queries():
-    """Each SHACL-SPARQL constraint's text parsed once per validation, not once per shape it checks.
-
-    pySHACL hands rdflib the same query text again and again with other bindings, and rdflib parses
-    it each time (tens of milliseconds a time); here it is prepared once (rdflib's ``prepareQuery``,
-    whose Query runs with any bindings) and reused, so the results are the same.
-    """
-    from rdflib.plugins.sparql import processor
-
-    original = processor.SPARQLProcessor.query
-    prepared: dict = {}
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items(), key=lambda kv: str(kv[0]))))
-            if key not in prepared:
-                prepared[key] = processor.prepareQuery(strOrQuery, initNs, base)
-            strOrQuery = prepared[key]
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-    processor.SPARQLProcessor.query = query
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original

@@ -162,7 +162,7 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
                     grounding.check_project(store[0], Locator(texts)))
 
         results_graph, clashes, (texts, sources, closed, grounded) = shacl_and_clashes(
-            data, _shapes_graph(project), closure_key, engine, beside_the_shapes)
+            data, _shapes_graph(project), closure_key, engine, beside_the_shapes, store=store[0].store)
         report = ValidationReport(files=[project.display(p) for p in project.graph_files()])
         report.findings = findings_of(results_graph, data, Locator(texts)) + closed + grounded
         place(report.findings, sources)

@@ -175,21 +175,48 @@ def test_the_bundled_report_is_cached_by_content(tmp_path, monkeypatch):
 
 
 
-def test_each_shacl_sparql_text_is_parsed_once_and_rdflib_is_left_as_it_was(monkeypatch):
-    """Regression: pySHACL made rdflib parse the same SHACL-SPARQL text once per shape it checked."""
+def _quotes_broken(data):
+    """Two quotes no longer verbatim and one offset moved: faults only the SHACL-SPARQL checks see."""
+    from rdflib import Literal
+    from rdflib.namespace import Namespace
+
+    oa = Namespace("http://www.w3.org/ns/oa#")
+    exact = sorted(data.subject_objects(oa.exact))[:2]
+    for node, text in exact:
+        data.set((node, oa.exact, Literal(str(text) + " (sic)")))
+    node, start = sorted(data.subject_objects(oa.start))[0]
+    data.set((node, oa.start, Literal(int(start) + 3)))
+    return data
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["bundled", "quotes-broken"])
+def test_shacl_sparql_runs_on_oxigraph_with_rdflibs_report_and_rdflib_is_left_as_it_was(monkeypatch, broken):
+    """pySHACL's SPARQL goes to Oxigraph (kzlod.validation.sparqlengine); the report is the one
+    rdflib's engine gives, faults or none; each text rdflib still gets is parsed once."""
+    from rdflib.namespace import SH
     from rdflib.plugins.sparql import processor
 
+    from kzlod.validation import sparqlengine
+
     original = processor.SPARQLProcessor.query
-    texts = []
-    prepare = processor.prepareQuery
-    monkeypatch.setattr(processor, "prepareQuery", lambda text, *a: texts.append(text) or prepare(text, *a))
+    answered = []
+    as_rdflib = sparqlengine._as_rdflib
+    monkeypatch.setattr(sparqlengine, "_as_rdflib", lambda answer: answered.append(1) or as_rdflib(answer))
     data = validation._project_graph(bundled())
+    if broken:
+        data = _quotes_broken(data)
     shapes = None
     for path in bundled().shapes_files():
         shapes = graph_of(parse_trusted(path), shapes)
     fast = validation._run_shacl(data, shapes)
     assert processor.SPARQLProcessor.query is original
-    assert texts and len(texts) == len(set(texts))
-    monkeypatch.setattr(parallel, "_prepared_queries", __import__("contextlib").nullcontext)
+    assert answered  # the SHACL-SPARQL checks ran on Oxigraph
+    texts = []
+    prepare = processor.prepareQuery
+    monkeypatch.setattr(processor, "prepareQuery", lambda text, *a: texts.append(text) or prepare(text, *a))
+    monkeypatch.setattr(parallel, "_sparql", lambda data, store: sparqlengine.sparql_by_oxigraph())
     slow = validation._run_shacl(data, shapes)
+    assert texts and len(texts) == len(set(texts))  # rdflib's engine, each text parsed once
     assert fast.isomorphic(slow)
+    failing = {str(s) for s in slow.objects(None, SH.sourceShape)}
+    assert any(s.endswith("SourceText-quote") for s in failing) is broken
