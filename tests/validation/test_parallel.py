@@ -84,3 +84,23 @@ def test_a_child_that_fails_leaves_its_half_to_the_parent(graphs, monkeypatch):
     monkeypatch.setattr(parallel, "run_shacl", failing_in_the_child)
     results, _, _ = parallel.shacl_and_clashes(data, shapes, None, None)
     assert isomorphic(results, real(data, shapes))
+
+
+def test_a_run_on_some_targets_gives_the_whole_runs_results_about_them(graphs):
+    """``focus``: only those targets are validated (the rest of the graph is read), and the results
+    about them are a whole run's, nested shapes' and SHACL-SPARQL checks' included; a blank target
+    (evidence) is validated too."""
+    from kzlod.validation.findings import kept_report
+
+    project, shapes = graphs
+    data = _faults(shacl._project_graph(project))
+    evidence = next(o for o in data.objects(None, KZ.hasEvidence) if not isinstance(o, URIRef))
+    source = next(data.subjects(KZ.text, None))
+    focus = {KZD["nowhere-land"], KZD["lonely-relation"], KZD.kazakhstan, evidence, source}
+    whole = parallel.run_shacl(data, shapes)
+    some = parallel.run_shacl(data, shapes, focus=focus)
+    assert KZD.eaeu in set(whole.objects(None, SH.focusNode))  # a fault outside the focus: not looked at
+    assert set(some.objects(None, SH.focusNode)) == {KZD["nowhere-land"], KZD["lonely-relation"]}
+    assert isomorphic(kept_report(some, focus), kept_report(whole, focus))
+    # and the shapes graph is left as it was: a later run over every target finds every result
+    assert isomorphic(parallel.run_shacl(data, shapes), whole)
