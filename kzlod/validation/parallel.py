@@ -15,15 +15,18 @@ other.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 
 from kzlod.errors import DataError, InputError
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
+from kzlod.sparqltext import inline_constants, mask_sparql
+from kzlod.store.rdfconv import from_rdflib, to_rdflib
 
 
-def run_shacl(data, shapes, keep=None, *, focus=None):
+def run_shacl(data, shapes, keep=None, *, focus=None, triples=None):
     """pySHACL's results graph for ``data`` (inference off, SHACL-AF off), starting from the shapes
     in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape.
 
@@ -32,19 +35,22 @@ def run_shacl(data, shapes, keep=None, *, focus=None):
     found for (a nested shape's failure is reported on the target whose value failed it), so the
     results about the nodes of ``focus`` are those of a run over every target. (pySHACL's own
     ``focus_nodes`` option cannot stand for it: it drops blank targets, and it filters the values
-    that nested shapes are checked on too.)"""
-    with _pyshacl_run():
+    that nested shapes are checked on too.)
+
+    ``triples``: ``data`` as pyoxigraph triples (the same graph, blank nodes by the same labels): the
+    SHACL-SPARQL checks are then evaluated by Oxigraph over them (:func:`_prepared_queries`)."""
+    with _pyshacl_run(None if triples is None else (data, triples)):
         return _run(data, shapes, keep, focus)
 
 
 @contextmanager
-def _pyshacl_run():
+def _pyshacl_run(oxigraph=None):
     """pySHACL's failures said as kzlod's (the shapes: unreadable input; a run that broke: a failed
-    validation), and its SHACL-SPARQL texts parsed once (:func:`_prepared_queries`)."""
+    validation), and its SHACL-SPARQL texts parsed once or run by Oxigraph (:func:`_prepared_queries`)."""
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
     try:
-        with _prepared_queries():
+        with _prepared_queries(oxigraph):
             yield
     except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
         raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
@@ -239,19 +245,33 @@ def join_reports(into, other):
 
 
 @contextmanager
-def _prepared_queries():
+def _prepared_queries(oxigraph=None):
     """Each SHACL-SPARQL constraint's text parsed once per validation, not once per shape it checks.
 
     pySHACL hands rdflib the same query text again and again with other bindings, and rdflib parses
     it each time (tens of milliseconds a time); here it is prepared once (rdflib's ``prepareQuery``,
     whose Query runs with any bindings) and reused, so the results are the same.
+
+    ``oxigraph``: (an rdflib graph, the same graph's pyoxigraph triples). A SELECT on that graph is
+    then answered by Oxigraph, the bindings pre-bound as Oxigraph's substitutions (SHACL's
+    pre-binding), and handed to pySHACL as rdflib's result rows: rdflib's SPARQL engine took about a
+    second for the source texts' checks of a few documents (each a filter over every quote and
+    sentence of its document), Oxigraph a few milliseconds. A query Oxigraph refuses goes to rdflib,
+    and so does one whose OPTIONAL filters on a variable bound outside it
+    (:func:`_filters_outer_variables`), which Oxigraph answers slower than rdflib.
     """
     from rdflib.plugins.sparql import processor
 
     original = processor.SPARQLProcessor.query
     prepared: dict = {}
+    graph, store = (None, None) if oxigraph is None else (oxigraph[0], _store_of(oxigraph[1]))
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
+        if store is not None and self.graph is graph and isinstance(strOrQuery, str) \
+                and not _filters_outer_variables(strOrQuery):
+            answered = _on_oxigraph(store, strOrQuery, initBindings, initNs, base)
+            if answered is not None:
+                return answered
         if isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((initNs or {}).items(), key=lambda kv: str(kv[0]))))
             if key not in prepared:
@@ -264,3 +284,80 @@ def _prepared_queries():
         yield
     finally:
         processor.SPARQLProcessor.query = original
+
+
+def _store_of(triples):
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.extend(ox.Quad(s, p, o) for s, p, o in triples)
+    return store
+
+
+def _on_oxigraph(store, text: str, bindings, namespaces, base):
+    """What rdflib's evaluation gives for a SELECT, evaluated by Oxigraph; None for what Oxigraph does not answer so
+    (another form, a substitution it cannot make, a text it does not parse): rdflib answers it."""
+    import pyoxigraph as ox
+    from rdflib import Variable
+
+
+    values = {str(k): from_rdflib(v) for k, v in (bindings or {}).items()}
+    options = {"base_iri": str(base) if base else None,
+               "prefixes": {k: str(v) for k, v in (namespaces or {}).items()} or None}
+    # the values written into the text where that means the same (SHACL's pre-binding is a substitution):
+    # Oxigraph plans a query before it looks at its substitutions, and started from every evidence of
+    # the copied neighbourhood, not from the document's own
+    inlined = None if any(isinstance(v, ox.BlankNode) for v in values.values()) else \
+        inline_constants(text, {k: str(v) for k, v in values.items()})
+    try:
+        try:
+            solutions = store.query(inlined, **options) if inlined else None
+        except SyntaxError:
+            solutions = None
+        if solutions is None:
+            solutions = store.query(text, substitutions={ox.Variable(k): v for k, v in values.items()} or None,
+                                    **options)
+    except (SyntaxError, RuntimeError, ValueError, TypeError, OSError):
+        return None
+    if not isinstance(solutions, ox.QuerySolutions):
+        return None
+    names = [v.value for v in solutions.variables]
+    rows = [{Variable(n): to_rdflib(solution[i]) for i, n in enumerate(names) if solution[i] is not None}
+            for solution in solutions]
+    return {"type_": "SELECT", "vars_": [Variable(n) for n in names], "bindings": rows}  # as rdflib's evalQuery
+
+
+def _filters_outer_variables(text: str) -> bool:
+    """Whether an OPTIONAL of the query has a FILTER on a variable that nothing else in the OPTIONAL
+    binds (one bound outside it): Oxigraph evaluates such an OPTIONAL over the whole graph and
+    filters its pairs with every row outside (the quote-sentence check: 0.4 s a document), rdflib
+    once for each row."""
+    masked = mask_sparql(text)
+    for m in re.finditer(r"\bOPTIONAL\s*\{", masked, re.I):
+        block = masked[m.end():_closing(masked, m.end() - 1, "{", "}")]
+        filters, rest, pos = [], [], 0
+        for f in re.finditer(r"\bFILTER\s*\(", block, re.I):
+            if f.start() < pos:
+                continue
+            end = _closing(block, f.end() - 1, "(", ")")
+            rest.append(block[pos:f.start()])
+            filters.append(block[f.start():end])
+            pos = end
+        rest.append(block[pos:])
+        own = set(re.findall(r"[?$](\w+)", "".join(rest)))
+        if any(set(re.findall(r"[?$](\w+)", f)) - own for f in filters):
+            return True
+    return False
+
+
+def _closing(text: str, start: int, opening: str, closing: str) -> int:
+    """The offset just past the bracket that closes the one at ``start`` (the text's end if none)."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == opening:
+            depth += 1
+        elif text[i] == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)

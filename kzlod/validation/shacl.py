@@ -58,8 +58,8 @@ def _shapes_graph(project: Project):
     return g
 
 
-def _run_shacl(data, shapes, focus=None):
-    return run_shacl(data, shapes, focus=focus)
+def _run_shacl(data, shapes, focus=None, triples=None):
+    return run_shacl(data, shapes, focus=focus, triples=triples)
 
 
 def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpec = StoreSpec(),
@@ -276,7 +276,8 @@ def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bo
     for s, p, o in triples:
         add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
     keep = {to_rdflib(t) for t in touched}
-    results_graph = _run_shacl(data, shapes, focus=keep)  # the results kept are about these nodes only
+    # the results kept are about the touched nodes only; the SHACL-SPARQL checks run on Oxigraph
+    results_graph = _run_shacl(data, shapes, focus=keep, triples=triples)
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
     report.findings = findings_of(results_graph, data, _locator(parsed), keep=keep)
     closed = vocabulary_findings(parsed, project)
