@@ -360,37 +360,37 @@ def bench_size(label: str, args, env, rows):
     write(delta_triples, delta)
     print(f"[{label}] {gen.count} triples, {data.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
     plain_ok = not args.skip_plain and size <= args.plain_max
-
-    # load
-    target = work / "load-target"
-
-    def fresh():
-        shutil.rmtree(target, ignore_errors=True)
-
-    print(f"[{label}] load …", file=sys.stderr)
-    k = run(kz + ["-q", "load", str(data), "--store", f"oxigraph:{target}", "--no-bundled"], env=env,
-            timeout=args.timeout, runs=args.runs, before=fresh)
-    graph = file_graph(data, bundled().root).value  # the graph kzlod load gives it
-    o = run([oxigraph, "load", "--location", str(target), "--file", str(data), "--graph", graph], env=env,
-            timeout=args.timeout, runs=args.runs, before=fresh) if oxigraph else None
-    od = run([oxigraph, "load", "--location", str(target), "--file", str(data)], env=env,
-             timeout=args.timeout, runs=args.runs, before=fresh) if oxigraph else None
-    p = run([sys.executable, __file__, "--plain", "parse", str(data)], env=env, timeout=args.timeout,
-            runs=1) if plain_ok else None
-    ok = k.median is not None and o is not None and o.median and k.median <= GOALS["load ratio"] * o.median
     big = size >= 1_000_000  # the brief sets the load and query ratios for 1M triples
-    rows.append(Row(label, "load (one named graph)", k, o, p, "≤ 1.5× oxigraph" if big else "(1M goal)",
-                    check(ok) if big else ""))
-    rows.append(Row(label, "  oxigraph load, default graph", k, od, None, "", "",
-                    note="(for reference: no named graph)"))
-    fresh()
+
+    if "load" in args.only:
+        target = work / "load-target"
+
+        def fresh():
+            shutil.rmtree(target, ignore_errors=True)
+
+        print(f"[{label}] load …", file=sys.stderr)
+        k = run(kz + ["-q", "load", str(data), "--store", f"oxigraph:{target}", "--no-bundled"], env=env,
+                timeout=args.timeout, runs=args.runs, before=fresh)
+        graph = file_graph(data, bundled().root).value  # the graph kzlod load gives it
+        o = run([oxigraph, "load", "--location", str(target), "--file", str(data), "--graph", graph], env=env,
+                timeout=args.timeout, runs=args.runs, before=fresh) if oxigraph else None
+        od = run([oxigraph, "load", "--location", str(target), "--file", str(data)], env=env,
+                 timeout=args.timeout, runs=args.runs, before=fresh) if oxigraph else None
+        p = run([sys.executable, __file__, "--plain", "parse", str(data)], env=env, timeout=args.timeout,
+                runs=1) if plain_ok else None
+        ok = k.median is not None and o is not None and o.median and k.median <= GOALS["load ratio"] * o.median
+        rows.append(Row(label, "load (one named graph)", k, o, p, "≤ 1.5× oxigraph" if big else "(1M goal)",
+                        check(ok) if big else ""))
+        rows.append(Row(label, "  oxigraph load, default graph", k, od, None, "", "",
+                        note="(for reference: no named graph)"))
+        fresh()
 
     # the store the other tasks use: bundled graph + generated graph, loaded by kzlod
     store = work / "store"
     subprocess.run(kz + ["-q", "load", str(data), "--store", f"oxigraph:{store}"], env=env, check=True,
                    capture_output=True)
 
-    for name, q in sorted(named_queries().items()):
+    for name, q in sorted(named_queries().items()) if "query" in args.only else []:
         if name in args.skip_query:
             continue
         print(f"[{label}] query {name} …", file=sys.stderr)
@@ -424,64 +424,66 @@ def bench_size(label: str, args, env, rows):
                                   f"{k.median / o.median:.2f}× (cpu {k.cpu_median / max(o.cpu_median, 1e-9):.2f}×)",
                                   met + same))
 
-    # validate a 100-triple delta, incrementally
-    print(f"[{label}] validate …", file=sys.stderr)
-    k = run(kz + ["validate", str(delta), "--store", f"oxigraph:{store}", "--format", "json"], env=env,
-            timeout=args.timeout, runs=args.runs, ok=(0, 1))
-    p = run([sys.executable, __file__, "--plain", "validate", str(delta), str(data)], env=env,
-            timeout=args.timeout, runs=1) if plain_ok else None
-    same = ""
-    if k.out and p is not None and p.out and not p.failed:
-        mine = _kzlod_counts(k.out)
-        theirs = json.loads(p.out.strip().splitlines()[-1])
-        same = "same verdict" if mine == theirs else f"VERDICTS DIFFER: {mine} vs {theirs}"
-    ok = k.median is not None and k.median <= GOALS["validate delta"]
-    rows.append(Row(label, f"validate a {len(delta_triples)}-triple delta", k, None, p,
-                    "≤ 2 s", check(ok), note=same))
-    GOAL_ROWS.append(Goal(label, f"validate a {len(delta_triples)}-triple delta ≤ 2 s",
-                          f"{secs(k)} (cpu {secs(k, cpu=True)}), {k.peak or 0:.0f} MB",
-                          f"pySHACL, whole graph: {secs(p)}" if p is not None else "—",
-                          f"{k.median:.2f} s" if k.median is not None else k.failed,
-                          check(ok) + (f"; {same}" if same else "")))
+    if "validate" in args.only:
+        # validate a 100-triple delta, incrementally
+        print(f"[{label}] validate …", file=sys.stderr)
+        k = run(kz + ["validate", str(delta), "--store", f"oxigraph:{store}", "--format", "json"], env=env,
+                timeout=args.timeout, runs=args.runs, ok=(0, 1))
+        p = run([sys.executable, __file__, "--plain", "validate", str(delta), str(data)], env=env,
+                timeout=args.timeout, runs=1) if plain_ok else None
+        same = ""
+        if k.out and p is not None and p.out and not p.failed:
+            mine = _kzlod_counts(k.out)
+            theirs = json.loads(p.out.strip().splitlines()[-1])
+            same = "same verdict" if mine == theirs else f"VERDICTS DIFFER: {mine} vs {theirs}"
+        ok = k.median is not None and k.median <= GOALS["validate delta"]
+        rows.append(Row(label, f"validate a {len(delta_triples)}-triple delta", k, None, p,
+                        "≤ 2 s", check(ok), note=same))
+        GOAL_ROWS.append(Goal(label, f"validate a {len(delta_triples)}-triple delta ≤ 2 s",
+                              f"{secs(k)} (cpu {secs(k, cpu=True)}), {k.peak or 0:.0f} MB",
+                              f"pySHACL, whole graph: {secs(p)}" if p is not None else "—",
+                              f"{k.median:.2f} s" if k.median is not None else k.failed,
+                              check(ok) + (f"; {same}" if same else "")))
 
-    # reason
-    print(f"[{label}] reason …", file=sys.stderr)
+    if "reason" in args.only:
+        # reason
+        print(f"[{label}] reason …", file=sys.stderr)
 
-    def unreasoned():
-        from kzlod.store.backends import INFERRED_DIR, read_meta, write_meta
+        def unreasoned():
+            from kzlod.store.backends import INFERRED_DIR, read_meta, write_meta
 
-        shutil.rmtree(store / INFERRED_DIR, ignore_errors=True)
-        meta = read_meta(store)
-        meta.pop("inferred", None)
-        write_meta(store, meta)
+            shutil.rmtree(store / INFERRED_DIR, ignore_errors=True)
+            meta = read_meta(store)
+            meta.pop("inferred", None)
+            write_meta(store, meta)
 
-    k = run(kz + ["-q", "reason", "--store", f"oxigraph:{store}"], env=env, timeout=args.timeout,
-            runs=args.runs, before=unreasoned, ok=(0, 1))
-    p = run([sys.executable, __file__, "--plain", "reason", str(data)], env=env, timeout=args.timeout,
-            runs=1) if plain_ok and size <= args.owlrl_max else None
-    note = ""
-    if not k.failed and p is not None and not p.failed:
-        mine, theirs = store_instance_level_count(store), int(p.out.strip().splitlines()[-1])
-        note = f"instance-level: {mine} vs owlrl {theirs}" + (" (same)" if mine == theirs else " (DIFFER)")
-    speed = None if (p is None or p.median is None or k.median is None) else p.median / k.median
-    if size >= 1_000_000:
-        goal = "≤ 30 s, ≤ 1 GB"
-        met = check(not k.failed and (k.peak or 0) <= GOALS["rss mb"] and (k.median or 0) <= GOALS["reason s"])
-    elif size >= 100_000:
-        goal = "≥ 10× owlrl"
-        met = check(speed is not None and speed >= GOALS["reason speedup"]) if p is not None else ""
-    else:
-        goal, met = "(100k goal)", ""
-    rows.append(Row(label, "reason (closure into the store)", k, None, p, goal, met, note=note))
-    GOAL_ROWS.append(Goal(label, "OWL RL closure into the store ≤ 30 s, ≤ 1 GB",
-                          f"{secs(k)} (cpu {secs(k, cpu=True)}), {k.peak or 0:.0f} MB",
-                          f"owlrl: {secs(p)}" if p is not None else "—",
-                          f"{k.median:.1f} s, {k.peak or 0:.0f} MB" if k.median is not None else k.failed,
-                          (met or check(not k.failed and (k.peak or 0) <= GOALS["rss mb"]
-                                        and (k.median or 0) <= GOALS["reason s"])) + (f"; {note}" if note else "")))
+        k = run(kz + ["-q", "reason", "--store", f"oxigraph:{store}"], env=env, timeout=args.timeout,
+                runs=args.runs, before=unreasoned, ok=(0, 1))
+        p = run([sys.executable, __file__, "--plain", "reason", str(data)], env=env, timeout=args.timeout,
+                runs=1) if plain_ok and size <= args.owlrl_max else None
+        note = ""
+        if not k.failed and p is not None and not p.failed:
+            mine, theirs = store_instance_level_count(store), int(p.out.strip().splitlines()[-1])
+            note = f"instance-level: {mine} vs owlrl {theirs}" + (" (same)" if mine == theirs else " (DIFFER)")
+        speed = None if (p is None or p.median is None or k.median is None) else p.median / k.median
+        if size >= 1_000_000:
+            goal = "≤ 30 s, ≤ 1 GB"
+            met = check(not k.failed and (k.peak or 0) <= GOALS["rss mb"] and (k.median or 0) <= GOALS["reason s"])
+        elif size >= 100_000:
+            goal = "≥ 10× owlrl"
+            met = check(speed is not None and speed >= GOALS["reason speedup"]) if p is not None else ""
+        else:
+            goal, met = "(100k goal)", ""
+        rows.append(Row(label, "reason (closure into the store)", k, None, p, goal, met, note=note))
+        GOAL_ROWS.append(Goal(label, "OWL RL closure into the store ≤ 30 s, ≤ 1 GB",
+                              f"{secs(k)} (cpu {secs(k, cpu=True)}), {k.peak or 0:.0f} MB",
+                              f"owlrl: {secs(p)}" if p is not None else "—",
+                              f"{k.median:.1f} s, {k.peak or 0:.0f} MB" if k.median is not None else k.failed,
+                              (met or check(not k.failed and (k.peak or 0) <= GOALS["rss mb"]
+                                            and (k.median or 0) <= GOALS["reason s"])) + (f"; {note}" if note else "")))
 
     # publish
-    if size <= args.publish_max:
+    if "publish" in args.only and size <= args.publish_max:
         print(f"[{label}] publish …", file=sys.stderr)
         out = work / "release"
         k = run(kz + ["-q", "publish", str(out), "--data", str(data), "--force"], env=env, timeout=args.timeout,
@@ -494,9 +496,9 @@ def bench_size(label: str, args, env, rows):
                               f"{k.peak or 0:.0f} MB", f"rdflib writing the dumps: {secs(p)}" if p is not None else "—",
                               f"{k.median:.1f} s, {k.peak or 0:.0f} MB" if k.median is not None else k.failed,
                               check(ok)))
-    if size <= args.push_max:
+    if "push" in args.only and size <= args.push_max:
         bench_push(label, data, work, args, env, rows)
-    peak = max((r.kzlod.peak or 0) for r in rows if r.size == label)
+    peak = max(((r.kzlod.peak or 0) for r in rows if r.size == label), default=0)
     rows.append(Row(label, "peak RSS of any kzlod command", Timing(), None, None, "≤ 1 GB",
                     check(peak <= GOALS["rss mb"]), note=f"{peak:.0f} MB"))
     if not args.keep:
@@ -560,6 +562,18 @@ def _rows(csv_text: str) -> list:
     return sorted(tuple(r) for r in csv.reader(io.StringIO(csv_text)))[1:] if csv_text else []
 
 
+#: The steps of :func:`bench_size`, in the order they run.
+STEPS = ("load", "query", "validate", "reason", "publish", "push")
+
+
+def _steps(value: str) -> tuple:
+    steps = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in steps if s not in STEPS]
+    if unknown or not steps:
+        raise argparse.ArgumentTypeError(f"steps are {', '.join(STEPS)}; got {value!r}")
+    return steps
+
+
 def _size(label: str) -> int:
     from benchmarks.generate import parse_size
 
@@ -585,6 +599,9 @@ def main(argv=None) -> None:
     ap.add_argument("--skip-query", action="append", default=[], metavar="NAME",
                     help="leave out this named query (repeatable), e.g. claims, which takes minutes at 1M")
     ap.add_argument("--no-bundled", action="store_true", help="skip the cold-start rows of the bundled graph")
+    ap.add_argument("--only", type=_steps, default=STEPS, metavar="STEP,…",
+                    help=f"run only these steps at each size ({', '.join(STEPS)}; default: all); the store the "
+                         "query and validate steps read is loaded in any case")
     ap.add_argument("--workdir", help="where to put generated graphs and stores (default: the temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the generated graphs and stores")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")

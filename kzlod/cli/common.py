@@ -220,6 +220,21 @@ def emit(text: str, *, nl: bool = True) -> None:
     click.echo(visible(text) if sys.stdout.isatty() else text, nl=nl)
 
 
+def emit_utf8(data: bytes) -> None:
+    """Write output that is UTF-8 text already (CSV the store wrote) as its bytes where they are what
+    :func:`emit` would write: off a terminal (there control characters are made visible), into a
+    UTF-8 stream, and with no escape character (click strips ANSI sequences from what it writes off a
+    terminal). Else through :func:`emit`. No copy of a result of millions of rows as text, twice."""
+    stream = sys.stdout
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    if stream.isatty() or encoding not in ("utf-8", "utf8") or not hasattr(stream, "buffer") or b"\x1b" in data:
+        emit(data.decode("utf-8"), nl=False)
+        return
+    stream.flush()
+    stream.buffer.write(data)
+    stream.buffer.flush()
+
+
 def echo_json(data) -> None:
     import json  # here: a query's start needs no JSON
 

@@ -18,7 +18,7 @@ from kzlod.api.reading import (
     table,
     unknown_terms,
 )
-from kzlod.cli.common import command, echo_json, emit, format_option, graph_options, open_graph
+from kzlod.cli.common import command, echo_json, emit, emit_utf8, format_option, graph_options, open_graph
 
 
 @command("query")
@@ -76,6 +76,8 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
         click.echo(laid.text, nl=False)  # its cells are made visible as the table is laid out
         if laid.cut:
             obj.note(f"note: text cut to fit {width} columns; --full shows it whole, -f csv gives every value")
+    elif fmt == "csv" and result.csv is not None:
+        emit_utf8(result.csv)  # the bytes the store wrote
     else:
         emit(render(result, fmt), nl=False)
     if result.truncated:

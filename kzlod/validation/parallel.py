@@ -24,16 +24,25 @@ from kzlod.reasoning.engines import compute
 from kzlod.validation.sparqlengine import sparql_by_oxigraph
 
 
-def run_shacl(data, shapes, keep=None, store=None):
+def run_shacl(data, shapes, keep=None, *, focus=None, store=None):
     """pySHACL's results graph for ``data`` (inference off, SHACL-AF off), starting from the shapes
-    in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape; its SPARQL
-    on Oxigraph (``store``: a pyoxigraph store whose union of graphs holds ``data``'s triples, else
-    one made when first needed; :mod:`kzlod.validation.sparqlengine`)."""
+    in ``keep`` only if given (nodes of :func:`targeted_shapes`), else from every shape.
+
+    ``focus`` (a set of rdflib nodes): only these of each shape's targets are validated, the rest of
+    ``data`` being there for the shapes to read. Every result's ``sh:focusNode`` is the target it was
+    found for (a nested shape's failure is reported on the target whose value failed it), so the
+    results about the nodes of ``focus`` are those of a run over every target. (pySHACL's own
+    ``focus_nodes`` option cannot stand for it: it drops blank targets, and it filters the values
+    that nested shapes are checked on too.)
+
+    pySHACL's SPARQL (the SHACL-SPARQL checks) runs on Oxigraph (:mod:`kzlod.validation.sparqlengine`):
+    on ``store``, a pyoxigraph store whose union of graphs holds ``data``'s triples (blank nodes by the
+    same labels), else on one made from ``data`` when the first query comes."""
     with _pyshacl_run(data, store):
-        return _run(data, shapes, keep)
+        return _run(data, shapes, keep, focus)
 
 
-#: The SPARQL engine pySHACL's queries run on (a context manager of the data graph and its store).
+#: The SPARQL engine under pySHACL: a context manager of the data graph and its store.
 _sparql = sparql_by_oxigraph
 
 
@@ -52,10 +61,10 @@ def _pyshacl_run(data, store):
         raise DataError(f"SHACL validation failed: {exc.message}") from None
 
 
-def _run(data, shapes, keep):
+def _run(data, shapes, keep, focus=None):
     import pyshacl
 
-    if keep is None:
+    if keep is None and focus is None:
         _conforms, results_graph, _ = pyshacl.validate(
             data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
             do_owl_imports=False, abort_on_first=False, meta_shacl=False,
@@ -65,17 +74,41 @@ def _run(data, shapes, keep):
     from pyshacl.shapes_graph import ShapesGraph
 
     class Some(ShapesGraph):
-        """The shapes graph, all its shapes known (for the shapes they refer to), only ``keep`` started from."""
+        """The shapes graph, all its shapes known (for the shapes they refer to), only ``keep`` started
+        from, each on the targets of it in ``focus`` only."""
 
         @property
         def shapes(self):
-            return [s for s in ShapesGraph.shapes.fget(self) if s.node in keep]
+            found = ShapesGraph.shapes.fget(self)
+            if keep is not None:
+                found = [s for s in found if s.node in keep]
+            if focus is not None:
+                for shape in found:
+                    _targets_in(shape, focus)
+            return found
 
-    keep = set(keep)
+    keep = None if keep is None else set(keep)
     validator = pyshacl.Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options={
         "inference": "none", "advanced": False, "allow_warnings": True, "abort_on_first": False, "inplace": False})
     validator.shacl_graph = Some(shapes, validator.debug, validator.logger)
     return validator.run()[1]
+
+
+def _targets_in(shape, focus) -> None:
+    """Make a pySHACL shape find only those of its targets that are in ``focus``. Only a shape pySHACL
+    starts from looks for targets: a shape checked inside another is handed the values to check."""
+    base = type(shape)
+    if getattr(base, "focus", None) is focus:
+        return
+
+    class Focused(base):
+        __slots__ = ()  # the same layout: the shape becomes one in place
+
+        def focus_nodes(self, data_graph, debug=False):
+            return {node for node in base.focus_nodes(self, data_graph, debug=debug) if node in focus}
+
+    Focused.focus = focus
+    shape.__class__ = Focused
 
 
 def targeted_shapes(shapes) -> list:
@@ -130,7 +163,7 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
         code = 0
         try:
             os.close(read_end)
-            results = run_shacl(data, shapes, there, store).serialize(format="nt")
+            results = run_shacl(data, shapes, there, store=store).serialize(format="nt")
             clashes = _clashes(data, closure_key, engine)
             view = memoryview(pickle.dumps((results, clashes), protocol=pickle.HIGHEST_PROTOCOL))
             while view:
@@ -141,7 +174,7 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
             os._exit(code)
     os.close(write_end)
     try:
-        results = run_shacl(data, shapes, here, store)
+        results = run_shacl(data, shapes, here, store=store)
         done = meanwhile()
     finally:
         with os.fdopen(read_end, "rb") as pipe:
@@ -152,7 +185,7 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
             raise ValueError("the child failed")
         theirs, clashes = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - a child that failed: its half is done here
-        theirs = run_shacl(data, shapes, there, store).serialize(format="nt")
+        theirs = run_shacl(data, shapes, there, store=store).serialize(format="nt")
         clashes = _clashes(data, closure_key, engine)
     from rdflib import Graph
 

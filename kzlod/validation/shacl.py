@@ -58,8 +58,8 @@ def _shapes_graph(project: Project):
     return g
 
 
-def _run_shacl(data, shapes):
-    return run_shacl(data, shapes)
+def _run_shacl(data, shapes, focus=None, store=None):
+    return run_shacl(data, shapes, focus=focus, store=store)
 
 
 def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpec = StoreSpec(),
@@ -276,7 +276,10 @@ def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bo
     for s, p, o in triples:
         add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
     keep = {to_rdflib(t) for t in touched}
-    results_graph = _run_shacl(data, shapes)
+    # the results kept are about the touched nodes only; the SHACL-SPARQL checks run on Oxigraph
+    copied = ox.Store()  # the same triples for Oxigraph, blank nodes by the same labels
+    copied.bulk_extend(ox.Quad(s, p, o) for s, p, o in triples)
+    results_graph = _run_shacl(data, shapes, focus=keep, store=copied)
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
     report.findings = findings_of(results_graph, data, _locator(parsed), keep=keep)
     closed = vocabulary_findings(parsed, project)

@@ -54,3 +54,19 @@ def test_ask_and_graphs_are_collected_as_before(store, sparql):
     written, collected = both(store, sparql)
     assert written.csv is None
     assert written == collected
+
+
+def test_the_command_writes_the_stores_bytes_as_the_text_it_wrote_before(store):
+    """``kzlod query … -f csv`` into a pipe writes the store's CSV bytes as they are (no text copy),
+    which are what writing the text gave; a value with an escape character still goes through click,
+    which strips ANSI sequences off a terminal."""
+    from click.testing import CliRunner
+
+    from kzlod.cli import cli
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["-q", "query", "memberships", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    assert out.stdout_bytes == to_csv(run_query(store, named_queries()["memberships"].text)).encode("utf-8")
+    out = runner.invoke(cli, ["-q", "query", 'SELECT ("a\\u001b[31mb" AS ?x) {}', "--format", "csv"])
+    assert out.exit_code == 0 and out.stdout_bytes == b"x\r\nab\r\n"

@@ -200,8 +200,13 @@ def test_shacl_sparql_runs_on_oxigraph_with_rdflibs_report_and_rdflib_is_left_as
 
     original = processor.SPARQLProcessor.query
     answered = []
-    as_rdflib = sparqlengine._as_rdflib
-    monkeypatch.setattr(sparqlengine, "_as_rdflib", lambda answer: answered.append(1) or as_rdflib(answer))
+    on_oxigraph = sparqlengine._on_oxigraph
+
+    def spied(*args):
+        answered.append(on_oxigraph(*args))
+        return answered[-1]
+
+    monkeypatch.setattr(sparqlengine, "_on_oxigraph", spied)
     data = validation._project_graph(bundled())
     if broken:
         data = _quotes_broken(data)
@@ -210,7 +215,7 @@ def test_shacl_sparql_runs_on_oxigraph_with_rdflibs_report_and_rdflib_is_left_as
         shapes = graph_of(parse_trusted(path), shapes)
     fast = validation._run_shacl(data, shapes)
     assert processor.SPARQLProcessor.query is original
-    assert answered  # the SHACL-SPARQL checks ran on Oxigraph
+    assert any(a is not None for a in answered)  # SHACL-SPARQL checks ran on Oxigraph
     texts = []
     prepare = processor.prepareQuery
     monkeypatch.setattr(processor, "prepareQuery", lambda text, *a: texts.append(text) or prepare(text, *a))

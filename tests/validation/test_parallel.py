@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from kzlod.project import resolve
 from kzlod.reasoning.closure import cached_closure, compute, input_key
-from kzlod.validation import parallel, shacl
+from kzlod.validation import parallel, shacl, sparqlengine
 
 KZ = Namespace("https://w3id.org/kzlod/ontology#")
 KZD = Namespace("https://w3id.org/kzlod/id/")
@@ -76,11 +76,70 @@ def test_a_child_that_fails_leaves_its_half_to_the_parent(graphs, monkeypatch):
     parent = os.getpid()
     real = parallel.run_shacl
 
-    def failing_in_the_child(*args):
+    def failing_in_the_child(*args, **kwargs):
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(parallel, "run_shacl", failing_in_the_child)
     results, _, _ = parallel.shacl_and_clashes(data, shapes, None, None)
     assert isomorphic(results, real(data, shapes))
+
+
+def test_a_run_on_some_targets_gives_the_whole_runs_results_about_them(graphs):
+    """``focus``: only those targets are validated (the rest of the graph is read), and the results
+    about them are a whole run's, nested shapes' and SHACL-SPARQL checks' included; a blank target
+    (evidence) is validated too."""
+    from kzlod.validation.findings import kept_report
+
+    project, shapes = graphs
+    data = _faults(shacl._project_graph(project))
+    evidence = next(o for o in data.objects(None, KZ.hasEvidence) if not isinstance(o, URIRef))
+    source = next(data.subjects(KZ.text, None))
+    focus = {KZD["nowhere-land"], KZD["lonely-relation"], KZD.kazakhstan, evidence, source}
+    whole = parallel.run_shacl(data, shapes)
+    some = parallel.run_shacl(data, shapes, focus=focus)
+    assert KZD.eaeu in set(whole.objects(None, SH.focusNode))  # a fault outside the focus: not looked at
+    assert set(some.objects(None, SH.focusNode)) == {KZD["nowhere-land"], KZD["lonely-relation"]}
+    assert isomorphic(kept_report(some, focus), kept_report(whole, focus))
+    # and the shapes graph is left as it was: a later run over every target finds every result
+    assert isomorphic(parallel.run_shacl(data, shapes), whole)
+
+
+@pytest.mark.parametrize("query, late", [
+    ("SELECT * { ?a ?b ?c OPTIONAL { ?c ?d ?e FILTER (?e > ?a) } }", True),
+    ("SELECT * { ?a ?b ?c OPTIONAL { ?c ?d ?e FILTER (?e > 1) } FILTER (?a != ?c) }", False),
+    ("SELECT * { ?a ?b ?c OPTIONAL { ?c ?d ?e FILTER (STR(?e) != \"?a\") } }  # ?a in a comment", False),
+    ("SELECT * { ?a ?b ?c OPTIONAL { ?c ?d ?e OPTIONAL { ?e ?f ?g FILTER (?g = ?c) } } }", True),
+])
+def test_an_optional_filtering_on_an_outer_variable_is_told(query, late):
+    assert sparqlengine._filters_outer_variables(query) is late
+
+
+def test_the_sparql_checks_on_oxigraph_give_rdflibs_results(graphs, monkeypatch):
+    """The SHACL-SPARQL checks (a quote that is not in its source's text, offsets that do not point at
+    it) answered by Oxigraph over a store of the same triples, with rdflib's results."""
+    import pyoxigraph as ox
+
+    from kzlod.store.rdfconv import from_rdflib
+    from kzlod.validation.findings import kept_report
+
+    project, shapes = graphs
+    data = shacl._project_graph(project)
+    exact = URIRef("http://www.w3.org/ns/oa#exact")
+    selector, quote = next((s, o) for s, o in data.subject_objects(exact))
+    data.remove((selector, exact, quote))
+    data.add((selector, exact, Literal(str(quote) + " (not in the text)")))
+    source = next(data.subjects(KZ.text, None))
+    focus = set(data.subjects(KZ.text, None)) | {source}
+    asked = []
+    real = sparqlengine._on_oxigraph
+    monkeypatch.setattr(sparqlengine, "_on_oxigraph", lambda *a: asked.append(a[1]) or real(*a))
+    store = ox.Store()
+    store.extend(ox.Quad(*(from_rdflib(t) for t in triple)) for triple in data)
+    on_oxigraph = parallel.run_shacl(data, shapes, focus=focus, store=store)
+    assert asked  # the checks did run there
+    monkeypatch.setattr(parallel, "_sparql", lambda data, store: sparqlengine.sparql_by_oxigraph())
+    on_rdflib = parallel.run_shacl(data, shapes, focus=focus)
+    assert set(on_rdflib.subjects(SH.resultSeverity, SH.Violation))  # the broken quote is found
+    assert isomorphic(kept_report(on_oxigraph, focus), kept_report(on_rdflib, focus))
