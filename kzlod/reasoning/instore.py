@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.reasoning.engines import chain_completions, compute_owlrl, left_out, property_chains, run_reasonable
+from kzlod.reasoning.engines import chain_completions, compute_owlrl, left_out_nt, property_chains, run_reasonable
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.vocab import OWL, RDF, RDFS
@@ -156,8 +156,6 @@ def _dump_triples(store, path: Path, predicates: list[str] | None, typing: dict 
 def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     """The closure of the store's triples by reasonable, into its inferred graph; property chains
     completed (reasonable does not apply them) and the closure computed again until none is added."""
-    from rdflib import BNode, URIRef
-
     predicates = relevant_predicates(store)
     result.prefiltered = predicates is not None
     dump = work / "asserted.nt"
@@ -166,11 +164,12 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     # rule can write), by a keyed 128-bit digest of its N-Triples (56 bytes a triple, not 400 for a
     # Triple), so nothing the engine returns is looked up in the store one by one.
     key = os.urandom(16)
+    blake2b = hashlib.blake2b
 
-    def digest(triple) -> bytes:
-        return hashlib.blake2b(str(triple).encode(), digest_size=16, key=key).digest()
+    def digest(text: str) -> bytes:
+        return blake2b(text.encode(), digest_size=16, key=key).digest()
 
-    held = {digest(q.triple) for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)}
+    held = {digest(str(q.triple)) for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)}
     typing = typing_only(store, predicates) if predicates is not None else None
     if typing:  # the reasoner reads less: not the triples that only type what is typed already
         dump.unlink()
@@ -179,51 +178,70 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     import reasonable
 
     engine = reasonable.PyReasoner() if property_chains(store) else None  # kept only if chains may add
-    out = run_reasonable(lambda r: r.load_file(str(read)), engine)
+    out = run_reasonable(lambda r: r.load_file(str(read)), engine, ntriples=True)
     read.unlink()
-
-    def term(t):
-        if isinstance(t, URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, BNode):
-            return ox.BlankNode(str(t))
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype is not None \
-            else ox.Literal(str(t))
-
     counts = {"inferred": 0, "not-rdf": 0, "trivial": 0}
+    fresh = work / "inferred.nq"
+    graph = f" {INFERRED_GRAPH} .\n"
 
-    def fresh():
+    def write_fresh() -> None:
+        """What the engine's answer adds to the store, as N-Quads in the inferred graph, to ``fresh``.
+
+        Its terms are N-Triples text (:func:`run_reasonable`), so a triple's digest is that of the
+        text the dump's triples had; only what is new is ever made into pyoxigraph terms, by the parser.
+        """
         counts["not-rdf"] = counts["trivial"] = 0  # of the engine's last answer, which holds every triple
-        while out:  # taken from the engine's list one by one, so its memory goes as the store's comes
-            s, p, o = out.pop()
-            why = left_out(s, p, o)
-            if why:
-                counts[why] += 1
-                continue
-            triple = ox.Triple(term(s), term(p), term(o))  # an xsd:string literal is its plain literal here
-            d = digest(triple)
-            if d in held:
-                continue
-            held.add(d)
-            counts["inferred"] += 1
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, INFERRED_GRAPH)
+        with open(fresh, "w", encoding="utf-8") as fh:
+            while out:  # taken from the engine's list one by one, so its memory goes as the file grows
+                s, p, o = out.pop()
+                if type(s) is not str or type(p) is not str or type(o) is not str:
+                    s, p, o = _ntriples(s), _ntriples(p), _ntriples(o)  # rdflib terms, from another version
+                why = left_out_nt(s, p, o)
+                if why:
+                    counts[why] += 1
+                    continue
+                text = f"{s} {p} {o}"
+                d = digest(text)
+                if d in held:
+                    continue
+                held.add(d)
+                counts["inferred"] += 1
+                fh.write(text)
+                fh.write(graph)
 
     while True:
-        store.bulk_extend(fresh())
+        write_fresh()
+        store.bulk_extend(ox.parse(path=str(fresh), format=ox.RdfFormat.N_QUADS))  # blank nodes keep their ids
+        fresh.unlink()
         # reasonable does not apply property chains: add them, and hand them to the same engine, which
         # derives what follows from them without reasoning over everything again
         added = chain_completions(store) if engine is not None else []
         if not added:
             break
         store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
-        held.update(digest(t) for t in added)
+        held.update(digest(str(t)) for t in added)
         counts["inferred"] += len(added)
         triples = [tuple(to_rdflib(x) for x in (t.subject, t.predicate, t.object)) for t in added]
-        out = run_reasonable(lambda r, triples=triples: r.from_graph(triples), engine)  # called at once
+        out = run_reasonable(lambda r, triples=triples: r.from_graph(triples), engine,  # called at once
+                             ntriples=True)
     out = held = engine = None
     result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
+
+
+def _ntriples(t) -> str:
+    """A term of reasonable's answer (an rdflib term) as N-Triples text, as pyoxigraph writes it."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, URIRef):
+        return str(ox.NamedNode(str(t)))
+    if isinstance(t, BNode):
+        return str(ox.BlankNode(str(t)))
+    if not isinstance(t, Literal):
+        return str(t)
+    if t.language:
+        return str(ox.Literal(str(t), language=t.language))
+    return str(ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype is not None
+               else ox.Literal(str(t)))
 
 
 def reason_with_owlrl(store, result: StoreClosure) -> None:
