@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.reasoning.engines import chain_completions, compute_owlrl, left_out_nt, property_chains, run_reasonable
+from kzlod.reasoning.engines import (
+    chain_completions,
+    compute_owlrl,
+    left_out_nt,
+    property_chains,
+    release_memory,
+    run_reasonable,
+)
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.vocab import OWL, RDF, RDFS
@@ -105,7 +112,7 @@ def typing_only(store, predicates: list[str]) -> dict[str, tuple[list[str], list
     symmetric …), is not in a list (chains, keys), a restriction or another property axiom, and is not
     of the RDF, RDFS or OWL vocabulary. A triple ``s p o`` of it whose subject already has a type
     that is, or is under, each domain (and whose object, when not a literal, one under each range) adds
-    nothing to the closure that the types and the class hierarchy do not add: :func:`_dump_triples`
+    nothing to the closure that the types and the class hierarchy do not add: :func:`_reasoner_input`
     leaves it out of what the reasoner reads. (reasonable writes no literal subjects, so a range on a
     literal adds nothing.)
     """
@@ -134,7 +141,7 @@ def typing_only(store, predicates: list[str]) -> dict[str, tuple[list[str], list
     return found
 
 
-def _dump_triples(store, path: Path, predicates: list[str] | None, typing: dict | None = None) -> None:
+def _dump_triples(store, path: Path, predicates: list[str] | None) -> None:
     """Write the store's triples (all graphs, or only these predicates) as N-Triples, blank nodes by their ids."""
     with open(path, "wb") as fh:
         if predicates is None:
@@ -142,15 +149,68 @@ def _dump_triples(store, path: Path, predicates: list[str] | None, typing: dict 
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
             return
         for p in predicates:
-            where = f"?s <{p}> ?o"
-            if typing and p in typing:  # only the triples whose typing is not already there
-                domains, ranges = typing[p]
-                typed = [f"?s a/<{RDFS}subClassOf>* <{d}>" for d in domains]
-                typed += [f"{{ FILTER(isLiteral(?o)) }} UNION {{ ?o a/<{RDFS}subClassOf>* <{r}> }}" for r in ranges]
-                where += " FILTER NOT EXISTS { " + " . ".join(f"{{ {x} }}" for x in typed) + " }" if typed else \
-                    " FILTER (false)"
-            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ {where} }}",
+            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ ?s <{p}> ?o }}",
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+
+
+NT_TYPE, NT_SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
+
+
+def _triples(dump: Path):
+    """The triples of an N-Triples file pyoxigraph wrote, as text: (line without " .", subject, predicate,
+    object). A line is ``s p o .``, its terms as pyoxigraph prints them (``str`` of a Triple is the line
+    without " ."); an IRI or blank node holds no space, so the first two spaces end the subject and predicate."""
+    with open(dump, encoding="utf-8") as fh:
+        for line in fh:
+            text = line[:-3]
+            yield (text, *text.split(" ", 2))
+
+
+def _typed_under(dump: Path, classes: set[str]) -> dict[str, set[str]]:
+    """For each of these classes (N-Triples text), the subjects of the dump with an rdf:type that is
+    the class or under it by rdfs:subClassOf* (the dump's own triples): SPARQL's
+    ``?x a/rdfs:subClassOf* C``, read from the dump instead of the store."""
+    below: dict[str, list[str]] = {}
+    for _, s, p, o in _triples(dump):
+        if p == NT_SUBCLASS:
+            below.setdefault(o, []).append(s)
+    above: dict[str, list[str]] = {}  # a class: the classes of interest it is under (or is)
+    for c in classes:
+        seen, todo = {c}, [c]
+        while todo:
+            for sub in below.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        for sub in seen:
+            above.setdefault(sub, []).append(c)
+    members: dict[str, set[str]] = {c: set() for c in classes}
+    for _, s, p, o in _triples(dump):
+        if p == NT_TYPE and o in above:
+            for c in above[o]:
+                members[c].add(s)
+    return members
+
+
+def _reasoner_input(dump: Path, read: Path, typing: dict, digest) -> set[bytes]:
+    """Write to ``read`` what the reasoner reads of the dump: every triple but those of
+    :func:`typing_only` predicates whose subject is typed under each domain and whose object is a
+    literal or typed under each range. Return the digests of every triple of the dump."""
+    ends = {f"<{p}>": ([f"<{d}>" for d in domains], [f"<{r}>" for r in ranges])
+            for p, (domains, ranges) in typing.items()}
+    members = _typed_under(dump, {c for domains, ranges in ends.values() for c in domains + ranges})
+    held = set()
+    with open(read, "w", encoding="utf-8") as fh:
+        for text, s, p, o in _triples(dump):
+            held.add(digest(text))
+            if p in ends:
+                domains, ranges = ends[p]
+                if all(s in members[d] for d in domains) and \
+                        (o.startswith('"') or all(o in members[r] for r in ranges)):
+                    continue  # its typing is there already
+            fh.write(text)
+            fh.write(" .\n")
+    return held
 
 
 def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
@@ -169,12 +229,11 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     def digest(text: str) -> bytes:
         return blake2b(text.encode(), digest_size=16, key=key).digest()
 
-    held = {digest(str(q.triple)) for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)}
-    typing = typing_only(store, predicates) if predicates is not None else None
-    if typing:  # the reasoner reads less: not the triples that only type what is typed already
-        dump.unlink()
-        _dump_triples(store, dump, predicates, typing)
-    read = dump.rename(work / "asserted.ttl")  # N-Triples, but reasonable picks its parser by the extension
+    typing = typing_only(store, predicates) if predicates is not None else {}
+    # the reasoner reads less: not the triples that only type what is typed already
+    read = work / "asserted.ttl"  # N-Triples, but reasonable picks its parser by the extension
+    held = _reasoner_input(dump, read, typing, digest)
+    dump.unlink()
     import reasonable
 
     engine = reasonable.PyReasoner() if property_chains(store) else None  # kept only if chains may add
@@ -211,6 +270,7 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
 
     while True:
         write_fresh()
+        release_memory()  # the engine's answer, now in the file
         store.bulk_extend(ox.parse(path=str(fresh), format=ox.RdfFormat.N_QUADS))  # blank nodes keep their ids
         fresh.unlink()
         # reasonable does not apply property chains: add them, and hand them to the same engine, which
