@@ -153,7 +153,7 @@ def _dump_triples(store, path: Path, predicates: list[str] | None) -> None:
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
 
 
-NT_TYPE, NT_SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
+RDF_TYPE = f"{RDF}type"
 
 
 def _triples(dump: Path):
@@ -166,15 +166,13 @@ def _triples(dump: Path):
             yield (text, *text.split(" ", 2))
 
 
-def _typed_under(dump: Path, classes: set[str]) -> dict[str, set[str]]:
-    """For each of these classes (N-Triples text), the subjects of the dump with an rdf:type that is
-    the class or under it by rdfs:subClassOf* (the dump's own triples): SPARQL's
-    ``?x a/rdfs:subClassOf* C``, read from the dump instead of the store."""
+def _classes_under(store, classes: set[str]) -> dict[str, list[str]]:
+    """For every class that is one of these classes (N-Triples text) or under one by rdfs:subClassOf*,
+    the ones it is under: what SPARQL's ``?x a/rdfs:subClassOf* C`` follows, read from the store once."""
     below: dict[str, list[str]] = {}
-    for _, s, p, o in _triples(dump):
-        if p == NT_SUBCLASS:
-            below.setdefault(o, []).append(s)
-    above: dict[str, list[str]] = {}  # a class: the classes of interest it is under (or is)
+    for r in store.query(f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d }}", use_default_graph_as_union=True):
+        below.setdefault(str(r["d"]), []).append(str(r["c"]))
+    above: dict[str, list[str]] = {}
     for c in classes:
         seen, todo = {c}, [c]
         while todo:
@@ -184,24 +182,28 @@ def _typed_under(dump: Path, classes: set[str]) -> dict[str, set[str]]:
                     todo.append(sub)
         for sub in seen:
             above.setdefault(sub, []).append(c)
-    members: dict[str, set[str]] = {c: set() for c in classes}
-    for _, s, p, o in _triples(dump):
-        if p == NT_TYPE and o in above:
-            for c in above[o]:
-                members[c].add(s)
-    return members
+    return above
 
 
-def _reasoner_input(dump: Path, read: Path, typing: dict, digest) -> set[bytes]:
-    """Write to ``read`` what the reasoner reads of the dump: every triple but those of
-    :func:`typing_only` predicates whose subject is typed under each domain and whose object is a
-    literal or typed under each range. Return the digests of every triple of the dump."""
+def _reasoner_input(store, types: Path, rest: Path, read: Path, typing: dict, digest) -> set[bytes]:
+    """Write to ``read`` what the reasoner reads of the dump (its rdf:type triples in ``types``, the others
+    in ``rest``): every triple but those of :func:`typing_only` predicates whose subject is typed under
+    each domain and whose object is a literal or typed under each range (by the dump's rdf:type triples
+    and the store's class hierarchy). Return the digests of every triple of the dump."""
     ends = {f"<{p}>": ([f"<{d}>" for d in domains], [f"<{r}>" for r in ranges])
             for p, (domains, ranges) in typing.items()}
-    members = _typed_under(dump, {c for domains, ranges in ends.values() for c in domains + ranges})
+    classes = {c for domains, ranges in ends.values() for c in domains + ranges}
+    above = _classes_under(store, classes) if classes else {}
+    members: dict[str, set[str]] = {c: set() for c in classes}  # instances of each, by their types
     held = set()
     with open(read, "w", encoding="utf-8") as fh:
-        for text, s, p, o in _triples(dump):
+        for text, s, _, o in _triples(types):
+            held.add(digest(text))
+            for c in above.get(o, ()):
+                members[c].add(s)
+            fh.write(text)
+            fh.write(" .\n")
+        for text, s, p, o in _triples(rest):
             held.add(digest(text))
             if p in ends:
                 domains, ranges = ends[p]
@@ -218,8 +220,9 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     completed (reasonable does not apply them) and the closure computed again until none is added."""
     predicates = relevant_predicates(store)
     result.prefiltered = predicates is not None
-    dump = work / "asserted.nt"
-    _dump_triples(store, dump, predicates)
+    types, dump = work / "types.nt", work / "asserted.nt"  # the rdf:type triples first: they type the others
+    _dump_triples(store, types, [p for p in predicates if p == RDF_TYPE] if predicates is not None else [])
+    _dump_triples(store, dump, [p for p in predicates if p != RDF_TYPE] if predicates is not None else None)
     # What the store holds, of what rules can write: every triple of the dump (of every predicate a
     # rule can write), by a keyed 128-bit digest of its N-Triples (56 bytes a triple, not 400 for a
     # Triple), so nothing the engine returns is looked up in the store one by one.
@@ -232,8 +235,9 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     typing = typing_only(store, predicates) if predicates is not None else {}
     # the reasoner reads less: not the triples that only type what is typed already
     read = work / "asserted.ttl"  # N-Triples, but reasonable picks its parser by the extension
-    held = _reasoner_input(dump, read, typing, digest)
+    held = _reasoner_input(store, types, dump, read, typing, digest)
     dump.unlink()
+    types.unlink()
     import reasonable
 
     engine = reasonable.PyReasoner() if property_chains(store) else None  # kept only if chains may add
