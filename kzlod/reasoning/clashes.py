@@ -66,7 +66,11 @@ def store_clashes(store) -> list[str]:
 
     def instances(c):
         if c not in members:
-            members[c] = {q.subject for q in store.quads_for_pattern(None, rdf_type, c, None)}
+            if isinstance(c, ox.NamedNode):  # by SPARQL: only the subject is made a Python term, not the quad
+                members[c] = {r[0] for r in store.query(f"SELECT ?x WHERE {{ ?x a <{c.value}> }}",
+                                                        use_default_graph_as_union=True)}
+            else:  # a blank node in a query would be a variable
+                members[c] = {q.subject for q in store.quads_for_pattern(None, rdf_type, c, None)}
         return members[c]
 
     out = [f"{_label_of(store, x)} is a member of owl:Nothing" for x in instances(ox.NamedNode(OWL + "Nothing"))]

@@ -117,6 +117,18 @@ def left_out(s, p, o) -> str | None:
     return None
 
 
+NT_SAME_AS = f"<{OWL_SAME_AS}>"
+
+
+def left_out_nt(s: str, p: str, o: str) -> str | None:
+    """:func:`left_out` of a triple whose terms are N-Triples text (``<iri>``, ``_:id``, ``"literal"…``)."""
+    if not s.startswith(("<", "_:")) or not p.startswith("<"):
+        return "not-rdf"
+    if s == o and p == NT_SAME_AS:
+        return "trivial"
+    return None
+
+
 @functools.cache
 def _resources() -> tuple:
     """rdflib's IRI and blank-node classes, imported once (left_out runs for every entailed triple)."""
@@ -178,14 +190,73 @@ def plain(term):
     return term
 
 
-def run_reasonable(load, reasoner=None) -> list:
+@contextmanager
+def _ntriples_terms():
+    """While reasonable writes its answer, have it write each term as its N-Triples text, once.
+
+    reasonable 0.4 turns every triple of its answer into Python objects by calling ``URIRef``,
+    ``Literal`` and ``BNode`` looked up on the ``rdflib`` module at each call (a literal as
+    ``Literal(value, language, datatype)``). Given, for that one call, functions that return the
+    term's N-Triples text as pyoxigraph writes it (behind a cache: a term named a thousand times is
+    one string), it returns triples of plain ``str``: no rdflib term is built and validated per
+    mention. If a later version builds its terms another way, its answer is rdflib terms again
+    (``URIRef`` and ``Literal`` are subclasses of ``str``, never ``str`` itself); callers accept both.
+    """
+    import rdflib
+
+    @functools.cache
+    def iri(value):
+        return str(ox.NamedNode(value))
+
+    @functools.cache
+    def literal(value, language=None, datatype=None):
+        if language is not None:
+            return str(ox.Literal(value, language=language))
+        return str(ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype is not None else ox.Literal(value))
+
+    @functools.cache
+    def blank(value):
+        return str(ox.BlankNode(value))
+
+    saved = rdflib.URIRef, rdflib.Literal, rdflib.BNode
+    rdflib.URIRef, rdflib.Literal, rdflib.BNode = iri, literal, blank
+    try:
+        yield
+    finally:
+        rdflib.URIRef, rdflib.Literal, rdflib.BNode = saved
+
+
+def release_memory() -> None:
+    """Give the memory the process has freed back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    reasonable frees most of what it builds to read a file (some 400 MB for a million triples), but
+    the C allocator keeps it, so the process's peak would hold it and what comes after together."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+
+
+def run_reasonable(load, reasoner=None, ntriples: bool = False) -> list:
     """Run reasonable (a new engine, or ``reasoner`` again: it then adds what ``load`` gave it to what
-    it had derived, without starting over); its panics (it is a Rust library) become clean errors."""
+    it had derived, without starting over); its panics (it is a Rust library) become clean errors.
+
+    The answer is every triple of the closure as rdflib terms, or with ``ntriples`` each term as its
+    N-Triples text where the engine allows it (:func:`_ntriples_terms`; rdflib terms otherwise)."""
     import reasonable
 
     reasoner = reasonable.PyReasoner() if reasoner is None else reasoner
     try:
         load(reasoner)
+        release_memory()  # reading a file, the engine builds a graph of it that it then drops
+        if ntriples:
+            with _ntriples_terms():
+                return reasoner.reason()
+        return reasoner.reason()
         return reasoner.reason()
     except BaseException as exc:  # pyo3 panics derive from BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):

@@ -11,13 +11,21 @@ engine, which derives what follows from them without reasoning over the whole gr
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kzlod.reasoning.engines import chain_completions, compute_owlrl, left_out, property_chains, run_reasonable
+from kzlod.reasoning.engines import (
+    chain_completions,
+    compute_owlrl,
+    left_out_nt,
+    property_chains,
+    release_memory,
+    run_reasonable,
+)
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.vocab import OWL, RDF, RDFS
@@ -105,7 +113,7 @@ def typing_only(store, predicates: list[str]) -> dict[str, tuple[list[str], list
     symmetric …), is not in a list (chains, keys), a restriction or another property axiom, and is not
     of the RDF, RDFS or OWL vocabulary. A triple ``s p o`` of it whose subject already has a type
     that is, or is under, each domain (and whose object, when not a literal, one under each range) adds
-    nothing to the closure that the types and the class hierarchy do not add: :func:`_dump_triples`
+    nothing to the closure that the types and the class hierarchy do not add: :func:`_reasoner_input`
     leaves it out of what the reasoner reads. (reasonable writes no literal subjects, so a range on a
     literal adds nothing.)
     """
@@ -134,7 +142,7 @@ def typing_only(store, predicates: list[str]) -> dict[str, tuple[list[str], list
     return found
 
 
-def _dump_triples(store, path: Path, predicates: list[str] | None, typing: dict | None = None) -> None:
+def _dump_triples(store, path: Path, predicates: list[str] | None) -> None:
     """Write the store's triples (all graphs, or only these predicates) as N-Triples, blank nodes by their ids."""
     with open(path, "wb") as fh:
         if predicates is None:
@@ -142,88 +150,167 @@ def _dump_triples(store, path: Path, predicates: list[str] | None, typing: dict 
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
             return
         for p in predicates:
-            where = f"?s <{p}> ?o"
-            if typing and p in typing:  # only the triples whose typing is not already there
-                domains, ranges = typing[p]
-                typed = [f"?s a/<{RDFS}subClassOf>* <{d}>" for d in domains]
-                typed += [f"{{ FILTER(isLiteral(?o)) }} UNION {{ ?o a/<{RDFS}subClassOf>* <{r}> }}" for r in ranges]
-                where += " FILTER NOT EXISTS { " + " . ".join(f"{{ {x} }}" for x in typed) + " }" if typed else \
-                    " FILTER (false)"
-            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ {where} }}",
+            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ ?s <{p}> ?o }}",
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+
+
+RDF_TYPE = f"{RDF}type"
+#: Inferred quads written into the store at a time: bulk loading 440k at once took 300 MB beside the engine.
+WRITE_CHUNK = 100_000
+
+
+def _triples(dump: Path):
+    """The triples of an N-Triples file pyoxigraph wrote, as text: (line without " .", subject, predicate,
+    object). A line is ``s p o .``, its terms as pyoxigraph prints them (``str`` of a Triple is the line
+    without " ."); an IRI or blank node holds no space, so the first two spaces end the subject and predicate."""
+    with open(dump, encoding="utf-8") as fh:
+        for line in fh:
+            text = line[:-3]
+            yield (text, *text.split(" ", 2))
+
+
+def _classes_under(store, classes: set[str]) -> dict[str, list[str]]:
+    """For every class that is one of these classes (N-Triples text) or under one by rdfs:subClassOf*,
+    the ones it is under: what SPARQL's ``?x a/rdfs:subClassOf* C`` follows, read from the store once."""
+    below: dict[str, list[str]] = {}
+    for r in store.query(f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d }}", use_default_graph_as_union=True):
+        below.setdefault(str(r["d"]), []).append(str(r["c"]))
+    above: dict[str, list[str]] = {}
+    for c in classes:
+        seen, todo = {c}, [c]
+        while todo:
+            for sub in below.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        for sub in seen:
+            above.setdefault(sub, []).append(c)
+    return above
+
+
+def _reasoner_input(store, types: Path, rest: Path, read: Path, typing: dict, digest) -> set[bytes]:
+    """Write to ``read`` what the reasoner reads of the dump (its rdf:type triples in ``types``, the others
+    in ``rest``): every triple but those of :func:`typing_only` predicates whose subject is typed under
+    each domain and whose object is a literal or typed under each range (by the dump's rdf:type triples
+    and the store's class hierarchy). Return the digests of every triple of the dump."""
+    ends = {f"<{p}>": ([f"<{d}>" for d in domains], [f"<{r}>" for r in ranges])
+            for p, (domains, ranges) in typing.items()}
+    classes = {c for domains, ranges in ends.values() for c in domains + ranges}
+    above = _classes_under(store, classes) if classes else {}
+    members: dict[str, set[str]] = {c: set() for c in classes}  # instances of each, by their types
+    held = set()
+    with open(read, "w", encoding="utf-8") as fh:
+        for text, s, _, o in _triples(types):
+            held.add(digest(text))
+            for c in above.get(o, ()):
+                members[c].add(s)
+            fh.write(text)
+            fh.write(" .\n")
+        for text, s, p, o in _triples(rest):
+            held.add(digest(text))
+            if p in ends:
+                domains, ranges = ends[p]
+                if all(s in members[d] for d in domains) and \
+                        (o.startswith('"') or all(o in members[r] for r in ranges)):
+                    continue  # its typing is there already
+            fh.write(text)
+            fh.write(" .\n")
+    return held
 
 
 def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     """The closure of the store's triples by reasonable, into its inferred graph; property chains
     completed (reasonable does not apply them) and the closure computed again until none is added."""
-    from rdflib import BNode, URIRef
-
     predicates = relevant_predicates(store)
     result.prefiltered = predicates is not None
-    dump = work / "asserted.nt"
-    _dump_triples(store, dump, predicates)
+    types, dump = work / "types.nt", work / "asserted.nt"  # the rdf:type triples first: they type the others
+    _dump_triples(store, types, [p for p in predicates if p == RDF_TYPE] if predicates is not None else [])
+    _dump_triples(store, dump, [p for p in predicates if p != RDF_TYPE] if predicates is not None else None)
     # What the store holds, of what rules can write: every triple of the dump (of every predicate a
     # rule can write), by a keyed 128-bit digest of its N-Triples (56 bytes a triple, not 400 for a
     # Triple), so nothing the engine returns is looked up in the store one by one.
     key = os.urandom(16)
+    blake2b = hashlib.blake2b
 
-    def digest(triple) -> bytes:
-        return hashlib.blake2b(str(triple).encode(), digest_size=16, key=key).digest()
+    def digest(text: str) -> bytes:
+        return blake2b(text.encode(), digest_size=16, key=key).digest()
 
-    held = {digest(q.triple) for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)}
-    typing = typing_only(store, predicates) if predicates is not None else None
-    if typing:  # the reasoner reads less: not the triples that only type what is typed already
-        dump.unlink()
-        _dump_triples(store, dump, predicates, typing)
-    read = dump.rename(work / "asserted.ttl")  # N-Triples, but reasonable picks its parser by the extension
+    typing = typing_only(store, predicates) if predicates is not None else {}
+    # the reasoner reads less: not the triples that only type what is typed already
+    read = work / "asserted.ttl"  # N-Triples, but reasonable picks its parser by the extension
+    held = _reasoner_input(store, types, dump, read, typing, digest)
+    dump.unlink()
+    types.unlink()
     import reasonable
 
     engine = reasonable.PyReasoner() if property_chains(store) else None  # kept only if chains may add
-    out = run_reasonable(lambda r: r.load_file(str(read)), engine)
+    out = run_reasonable(lambda r: r.load_file(str(read)), engine, ntriples=True)
     read.unlink()
-
-    def term(t):
-        if isinstance(t, URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, BNode):
-            return ox.BlankNode(str(t))
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype is not None \
-            else ox.Literal(str(t))
-
     counts = {"inferred": 0, "not-rdf": 0, "trivial": 0}
+    fresh = work / "inferred.nq"
+    graph = f" {INFERRED_GRAPH} .\n"
 
-    def fresh():
+    def write_fresh() -> None:
+        """What the engine's answer adds to the store, as N-Quads in the inferred graph, to ``fresh``.
+
+        Its terms are N-Triples text (:func:`run_reasonable`), so a triple's digest is that of the
+        text the dump's triples had; only what is new is ever made into pyoxigraph terms, by the parser.
+        """
         counts["not-rdf"] = counts["trivial"] = 0  # of the engine's last answer, which holds every triple
-        while out:  # taken from the engine's list one by one, so its memory goes as the store's comes
-            s, p, o = out.pop()
-            why = left_out(s, p, o)
-            if why:
-                counts[why] += 1
-                continue
-            triple = ox.Triple(term(s), term(p), term(o))  # an xsd:string literal is its plain literal here
-            d = digest(triple)
-            if d in held:
-                continue
-            held.add(d)
-            counts["inferred"] += 1
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, INFERRED_GRAPH)
+        with open(fresh, "w", encoding="utf-8") as fh:
+            while out:  # taken from the engine's list one by one, so its memory goes as the file grows
+                s, p, o = out.pop()
+                if type(s) is not str or type(p) is not str or type(o) is not str:
+                    s, p, o = _ntriples(s), _ntriples(p), _ntriples(o)  # rdflib terms, from another version
+                why = left_out_nt(s, p, o)
+                if why:
+                    counts[why] += 1
+                    continue
+                text = f"{s} {p} {o}"
+                d = digest(text)
+                if d in held:
+                    continue
+                held.add(d)
+                counts["inferred"] += 1
+                fh.write(text)
+                fh.write(graph)
 
     while True:
-        store.bulk_extend(fresh())
+        write_fresh()
+        release_memory()  # the engine's answer, now in the file
+        quads = ox.parse(path=str(fresh), format=ox.RdfFormat.N_QUADS)  # blank nodes keep their ids
+        while chunk := list(itertools.islice(quads, WRITE_CHUNK)):  # the loader's buffers stay small
+            store.bulk_extend(chunk)
+        fresh.unlink()
         # reasonable does not apply property chains: add them, and hand them to the same engine, which
         # derives what follows from them without reasoning over everything again
         added = chain_completions(store) if engine is not None else []
         if not added:
             break
         store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
-        held.update(digest(t) for t in added)
+        held.update(digest(str(t)) for t in added)
         counts["inferred"] += len(added)
         triples = [tuple(to_rdflib(x) for x in (t.subject, t.predicate, t.object)) for t in added]
-        out = run_reasonable(lambda r, triples=triples: r.from_graph(triples), engine)  # called at once
+        out = run_reasonable(lambda r, triples=triples: r.from_graph(triples), engine,  # called at once
+                             ntriples=True)
     out = held = engine = None
     result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
+
+
+def _ntriples(t) -> str:
+    """A term of reasonable's answer (an rdflib term) as N-Triples text, as pyoxigraph writes it."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, URIRef):
+        return str(ox.NamedNode(str(t)))
+    if isinstance(t, BNode):
+        return str(ox.BlankNode(str(t)))
+    if not isinstance(t, Literal):
+        return str(t)
+    if t.language:
+        return str(ox.Literal(str(t), language=t.language))
+    return str(ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype is not None
+               else ox.Literal(str(t)))
 
 
 def reason_with_owlrl(store, result: StoreClosure) -> None:

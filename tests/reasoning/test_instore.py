@@ -3,6 +3,7 @@ only type what is typed already (:func:`kzlod.reasoning.instore.typing_only`).""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from kzlod.project import bundled
-from kzlod.reasoning import instore
+from kzlod.reasoning import engines, instore
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.vocab import KZ, RDFS
@@ -104,3 +105,43 @@ def test_what_follows_from_property_chains_is_the_closure_of_reasoning_again_fro
 
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+#: Literals of every kind (plain, language-tagged, typed, with characters N-Triples escapes) and blank
+#: nodes that reasoning copies into new triples (a sub-property, a symmetric property).
+TERMS = """
+@prefix : <https://example.org/terms#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+:name rdfs:subPropertyOf :label . :knows a owl:SymmetricProperty ; owl:propertyChainAxiom ( :a :b ) .
+:x :name "plain", "tagged"@kk-Cyrl, "line\\nbreak \\"quoted\\" \\\\ tab\\t", "3"^^xsd:integer, "Ω ü"@de .
+_:n :name "blank" ; :knows :x . :x :knows _:m . :x :a :y . :y :b _:n .
+"""
+
+
+def test_the_engine_answering_in_ntriples_text_gives_what_its_rdflib_answer_gives(tmp_path, monkeypatch):
+    """reasonable is asked for N-Triples text instead of rdflib terms (engines._ntriples_terms); an answer
+    in rdflib terms (an engine that builds its terms another way) gives the same closure."""
+
+    asserted = list(ox.parse(TERMS.encode(), format=ox.RdfFormat.TURTLE))  # one set of blank nodes for both
+
+    def inferred(tag):
+        store = ox.Store()
+        store.extend(asserted)
+        result = instore.StoreClosure(store=tmp_path)
+        (tmp_path / tag).mkdir()
+        instore.reason_with_reasonable(store, tmp_path / tag, result)
+        found = {q.triple for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
+        return found, (result.inferred, result.dropped, result.trivial)
+
+    text = inferred("text")
+    monkeypatch.setattr(engines, "_ntriples_terms", contextlib.nullcontext)
+    rdflib_terms = inferred("rdflib")
+    assert text == rdflib_terms
+    ex = "https://example.org/terms#"
+    labels = {t.object for t in text[0] if t.subject == ox.NamedNode(ex + "x") and t.predicate.value == ex + "label"}
+    assert ox.Literal("line\nbreak \"quoted\" \\ tab\t") in labels and ox.Literal("3", datatype=XSD_INTEGER) in labels
+    assert {lit.language for lit in labels if lit.language} == {"kk-cyrl", "de"} or \
+        {lit.language for lit in labels if lit.language} == {"kk-Cyrl", "de"}
+    assert any(isinstance(t.subject, ox.BlankNode) and t.predicate.value == ex + "label" for t in text[0])
