@@ -54,7 +54,6 @@ The union of the named graphs is the dumped graph.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 import time
@@ -71,6 +70,7 @@ from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.reading import rdf_format
 from kzlod.project import Project
 from kzlod.publishing import void
+from kzlod.publishing.checksums import Downloads, digest_and_gzip, sha256sums
 from kzlod.publishing.outdir import check_outdir, resolve_outdir, staged_release
 from kzlod.reasoning.closure import closure_in_store, input_key
 from kzlod.store import bulk
@@ -350,26 +350,31 @@ def turtle_from_nt(nt: bytes) -> bytes:
     return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def write_turtle_from_nt(nt_path: Path, out_path: Path) -> None:
-    """:func:`turtle_from_nt` from file to file: a big graph's Turtle is streamed, never held."""
+def write_turtle_from_nt(nt_path: Path, out_path: Path, prefixes: dict | None = None) -> None:
+    """:func:`turtle_from_nt` from file to file: a big graph's Turtle is streamed, never held.
+    ``prefixes``: :func:`nt_prefixes` of the file, when the caller has them."""
     with open(nt_path, "rb") as fh:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     if lines <= TURTLE_HUMAN_MAX:
         out_path.write_bytes(turtle_from_nt(nt_path.read_bytes()))
         return
-    prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
+    if prefixes is None:
+        prefixes = nt_prefixes(nt_path)
     with open(out_path, "wb") as fh:
         ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
                      format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
-    """JSON-LD or RDF/XML of a sorted, canonical N-Triples file, streamed from file to file."""
+def write_from_nt(nt_path: Path, out_path: Path, fmt: str, prefixes: dict | None = None) -> None:
+    """JSON-LD or RDF/XML of a sorted, canonical N-Triples file, streamed from file to file
+    (``prefixes``, RDF/XML's: :func:`nt_prefixes` of the file, when the caller has them)."""
     formats = {"jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
     if fmt not in formats:
         raise UsageError(f"unknown graph format {fmt!r}")
-    prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES))) \
-        if fmt == "rdf" else None
+    if fmt != "rdf":
+        prefixes = None
+    elif prefixes is None:
+        prefixes = nt_prefixes(nt_path)
     with open(out_path, "wb") as fh:
         ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
                      format=formats[fmt], prefixes=prefixes)
@@ -377,24 +382,14 @@ def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
             fh.write(b"\n")
 
 
-def _gzip_file(path: Path) -> Path:
-    """``path``.gz with no file name and mtime 0 (equal input, equal bytes), compressed in chunks."""
-    target = path.with_name(path.name + ".gz")
-    with open(path, "rb") as src, open(target, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                gz.write(chunk)
-    return target
+def nt_prefixes(nt_path: Path) -> dict[str, str]:
+    """:func:`used_prefixes` of an N-Triples file (every IRI, literals' datatypes included)."""
+    return used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
 
 
 def serialize_quads(quads, *, rdfc: bool = True) -> bytes:
     """N-Quads with sorted lines, blank nodes by RDFC-1.0 if ``rdfc``."""
     return _canonical_lines(quads, rdfc=rdfc)
-
-
-def sha256sums(digests: dict[str, str]) -> str:
-    """``SHA256SUMS`` text (the format ``sha256sum -c`` reads) from {path: hex digest}, sorted by path."""
-    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
 
 
 # --- release metadata ---------------------------------------------------------
@@ -471,9 +466,16 @@ class Written:
 
 def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                 sparql_endpoint: str | None = None) -> Written:
-    """Write every file of the release into ``folder``, one at a time (a big dump never waits in memory)."""
+    """Write every file of the release into ``folder``, one at a time (a big dump never waits in memory).
+
+    Each dump is hashed and gzipped from disk on a second thread (zlib and hashlib let the
+    interpreter run meanwhile) while the next dump and the pages are made; the index and VoID,
+    which give the dumps' sizes and checksums, come last.
+    """
+    from concurrent.futures import ThreadPoolExecutor
 
     written = Written()
+    pending = []
 
     def put(name: str, data: bytes) -> None:
         target = folder / name
@@ -482,46 +484,57 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         written.files[name] = (len(data), hashlib.sha256(data).hexdigest())
 
     def put_file(name: str, write) -> None:
-        """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks."""
+        """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks, on the thread."""
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             write(target)
         except SyntaxError as exc:  # a dump kzlod wrote and could not read back: not the user's input
             raise KzlodError(f"{target}: this release's own dump could not be read back: {exc}") from None
-        for path in (target, _gzip_file(target)):
-            h = hashlib.sha256()
-            with open(path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            written.files[path.relative_to(folder).as_posix()] = (path.stat().st_size, h.hexdigest())
+        pending.append(gzipper.submit(digest_and_gzip, folder, target))
 
-    by_name: dict[str, dict] = {}
-    for closure in (False, True):
-        rdfc = graphs.count(closure=closure) <= RDFC_MAX
-        # put_file calls each writer at once; the defaults bind this pass's values all the same
-        put_file(dump_name(version, closure, "nq"),
-                 lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.quads(inferred=closure), rdfc))
-        nt_path = folder / dump_name(version, closure, "nt")
-        put_file(nt_path.relative_to(folder).as_posix(),
-                 lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.triples(closure=closure), rdfc))
-        put_file(dump_name(version, closure, "ttl"),
-                 lambda path, nt_path=nt_path: write_turtle_from_nt(nt_path, path))
-        for ext in ("jsonld", "rdf"):
-            put_file(dump_name(version, closure, ext),
-                     lambda path, ext=ext, nt_path=nt_path: write_from_nt(nt_path, path, ext))
-        for ext, _, media, title in FORMATS:
-            name = dump_name(version, closure, ext)
-            for fname, compressed in ((name, False), (name + ".gz", True)):
-                size, digest = written.files[fname]
-                by_name[fname] = {"path": fname, "closure": closure, "media_type": media, "format": title,
-                                  "compressed": compressed, "bytes": size, "sha256": digest}
-    dumps = [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
-             for ext, *_ in FORMATS for gz in ("", ".gz")]
-    for name, text in site.iter_site(pages_store(graphs), downloads=dumps, version=version, date=date):
-        put(name, text.encode("utf-8"))
-    put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
-                                          sparql_endpoint=sparql_endpoint).encode("utf-8"))
+    def downloads() -> list[dict]:
+        for job in pending:
+            written.files.update(job.result())
+        pending.clear()
+        by_name: dict[str, dict] = {}
+        for closure in (False, True):
+            for ext, _, media, title in FORMATS:
+                name = dump_name(version, closure, ext)
+                for fname, compressed in ((name, False), (name + ".gz", True)):
+                    size, digest = written.files[fname]
+                    by_name[fname] = {"path": fname, "closure": closure, "media_type": media, "format": title,
+                                      "compressed": compressed, "bytes": size, "sha256": digest}
+        return [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
+                for ext, *_ in FORMATS for gz in ("", ".gz")]
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kzlod-gzip") as gzipper:
+        try:
+            for closure in (False, True):
+                rdfc = graphs.count(closure=closure) <= RDFC_MAX
+                # put_file calls each writer at once; the defaults bind this pass's values all the same
+                put_file(dump_name(version, closure, "nq"),
+                         lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.quads(inferred=closure), rdfc))
+                nt_path = folder / dump_name(version, closure, "nt")
+                put_file(nt_path.relative_to(folder).as_posix(),
+                         lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.triples(closure=closure),
+                                                                            rdfc))
+                prefixes = nt_prefixes(nt_path)  # the Turtle's and the RDF/XML's, read once
+                put_file(dump_name(version, closure, "ttl"),
+                         lambda path, nt_path=nt_path, prefixes=prefixes: write_turtle_from_nt(nt_path, path,
+                                                                                               prefixes))
+                for ext in ("jsonld", "rdf"):
+                    put_file(dump_name(version, closure, ext),
+                             lambda path, ext=ext, nt_path=nt_path, prefixes=prefixes: write_from_nt(
+                                 nt_path, path, ext, prefixes))
+            dumps = Downloads(downloads)
+            for name, text in site.iter_site(pages_store(graphs), downloads=dumps, version=version, date=date):
+                put(name, text.encode("utf-8"))
+            put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=list(dumps),
+                                                  sparql_endpoint=sparql_endpoint).encode("utf-8"))
+        finally:
+            for job in pending:  # on an error, nothing is left writing into the folder
+                job.cancel()
     return written
 
 
