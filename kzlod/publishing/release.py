@@ -65,15 +65,15 @@ import pyoxigraph as ox
 
 from kzlod import settings
 from kzlod.errors import DataError, InputError, KzlodError, UsageError
+from kzlod.files import cache
 from kzlod.files.turtle import serialize
-from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.reading import rdf_format
 from kzlod.project import Project
 from kzlod.publishing import void
 from kzlod.publishing.checksums import Downloads, digest_and_gzip, sha256sums
+from kzlod.publishing.inputs import Gate, read_into_store
 from kzlod.publishing.outdir import check_outdir, resolve_outdir, staged_release
 from kzlod.reasoning.closure import closure_in_store, input_key
-from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH, OxigraphStore
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
 from kzlod.web import site
@@ -230,9 +230,9 @@ def release_graph(triples, *, ontology: bool = False) -> str:
 def read_graphs(project: Project, data=()) -> Graphs:
     """Read the project's ontology and data (plus extra files) and the OWL RL closure into a store.
 
-    Extra files pass the strict input gate as ``kzlod load`` checks them,
-    streaming. The closure is cached like ``kzlod reason``'s, under a key of
-    its own (its blank nodes are labelled per file); see
+    Extra files pass the strict input gate as ``kzlod load`` checks them, streaming, in a
+    child process while this one reads them (:mod:`kzlod.publishing.inputs`). The closure is
+    cached like ``kzlod reason``'s, under a key of its own (its blank nodes are labelled per file); see
     :func:`kzlod.reasoning.closure.closure_in_store`.
     """
 
@@ -245,28 +245,28 @@ def read_graphs(project: Project, data=()) -> Graphs:
         sources.append((InputFile(label, hashlib.sha256(raw).digest(), ontology=label.startswith("ontology/"),
                                   mtime=path.stat().st_mtime),
                         lambda raw=raw, fmt=fmt: ox.parse(raw, format=fmt)))
-    seen = set()
+    extra, seen = [], set()
     for path in (Path(d) for d in data):
-        if path.resolve() in seen:
-            continue
-        seen.add(path.resolve())
-        _count, digest = bulk.gate(path)
-        fmt = rdf_format(path)
-        sources.append((InputFile(str(path), bytes.fromhex(digest), mtime=path.stat().st_mtime),
-                        lambda path=path, fmt=fmt: ox.parse(path=str(path), format=fmt)))
-    store = ox.Store()
-    files = []
-    for i, (f, parse) in enumerate(sources):
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            extra.append(path)
+    checked = Gate(extra)  # the strict gate, in a child process while the files are read here
+    try:
         try:
-            f.graph = release_graph(parse(), ontology=f.ontology)
-            before = len(store)
-            graph = ox.NamedNode(f.graph)
-            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                              for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
-        except SyntaxError as exc:
-            raise InputError(f"{f.label}: {exc}") from None
-        f.triples = len(store) - before
-        files.append(f)
+            for path in extra:
+                fmt = rdf_format(path)
+                sources.append((InputFile(str(path), bytes.fromhex(cache.file_digest(path)),
+                                          mtime=path.stat().st_mtime),
+                                lambda path=path, fmt=fmt: ox.parse(path=str(path), format=fmt)))
+            store, files = read_into_store(sources, release_graph)
+        except BaseException:
+            checked.wait()  # a file the gate refuses: the gate's own error
+            raise
+        for path, f, (_count, digest) in zip(extra, files[len(files) - len(extra):], checked.wait(), strict=True):
+            if f.digest.hex() != digest:
+                raise InputError(f"{path}: the file changed while it was read; publish again")
+    finally:
+        checked.close()
     key = input_key([_CLOSURE_SALT] + [f.digest for f in files])
     closure = closure_in_store(store, key)
     if closure.clashes:

@@ -82,7 +82,8 @@ def test_names_are_english_labels_else_titles_and_two_are_left_to_the_queries():
     label, title = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.NamedNode(
         "http://purl.org/dc/terms/title")
     a, b, c, d = (ox.NamedNode(f"https://w3id.org/kzlod/id/{x}") for x in "abcd")
-    store.extend([ox.Quad(a, label, ox.Literal("A", language="en-GB")), ox.Quad(a, label, ox.Literal("Ä", language="de")),
+    store.extend([ox.Quad(a, label, ox.Literal("A", language="en-GB")),
+                  ox.Quad(a, label, ox.Literal("Ä", language="de")),
                   ox.Quad(a, title, ox.Literal("not this")), ox.Quad(b, title, ox.Literal("B")),
                   ox.Quad(c, label, ox.Literal("C1")), ox.Quad(c, label, ox.Literal("C2", language="en")),
                   ox.Quad(d, label, ox.NamedNode("https://w3id.org/kzlod/id/x"))])
