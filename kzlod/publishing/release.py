@@ -58,6 +58,7 @@ import hashlib
 import re
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ from kzlod.project import Project
 from kzlod.publishing import void
 from kzlod.publishing.checksums import Downloads, digest_and_gzip, sha256sums
 from kzlod.publishing.inputs import Gate, read_into_store
-from kzlod.publishing.outdir import check_outdir, resolve_outdir, staged_release
+from kzlod.publishing.outdir import check_outdir, check_same_version, resolve_outdir, staged_release
 from kzlod.reasoning.closure import closure_in_store, input_key
 from kzlod.store.backends import INFERRED_GRAPH, OxigraphStore
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
@@ -174,6 +175,16 @@ class Graphs:
             g = ox.NamedNode(RELEASED_INFERRED_GRAPH)
             for q in self.store.quads_for_pattern(None, None, None, INFERRED_GRAPH):
                 yield ox.Quad(q.subject, q.predicate, q.object, g)
+
+    def dump_quads(self, out, *, closure: bool = False, graphs: bool = True) -> None:
+        """The lines of :meth:`quads` (``inferred=closure``), or of :meth:`triples` if not ``graphs``, written
+        to ``out`` by the store graph by graph: pyoxigraph's serializer's lines, no Python quad for each."""
+        for g in self.default_graphs(closure=closure):
+            data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            if graphs:  # every line ends with " .\n" (a line break in a literal is escaped): name its graph
+                name = ox.NamedNode(RELEASED_INFERRED_GRAPH) if g == INFERRED_GRAPH else g
+                data = data.replace(b" .\n", f" {name} .\n".encode())
+            out.write(data)
 
     def sources(self) -> list[str]:
         """Source documents: subjects typed kz:SourceDocument and objects of oa:hasSource."""
@@ -298,16 +309,22 @@ def _write_canonical_lines(quads, fh, *, rdfc: bool = True) -> None:
     Sorted as bytes, so a million statements cost one list of lines, not a
     million Python quads; the lines come from a temporary file, so the whole
     serialization and its lines are never held at once, and they are written
-    as they come, not joined into one more copy.
+    as they come, not joined into one more copy. Without ``rdfc``, ``quads``
+    may be a function that writes their N-Quads lines to the file it is given
+    (:meth:`Graphs.dump_quads`: the store writes them, not Python quad by quad).
     """
     import tempfile
 
     with tempfile.TemporaryFile() as tmp:
         if rdfc:
+            if callable(quads):
+                raise ValueError("RDF canonicalization needs the quads themselves")
             ds = ox.Dataset(quads)
             ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
             ox.serialize(ds, output=tmp, format=ox.RdfFormat.N_QUADS)
             del ds
+        elif callable(quads):
+            quads(tmp)
         else:
             ox.serialize(quads, output=tmp, format=ox.RdfFormat.N_QUADS)
         tmp.seek(0)
@@ -352,14 +369,14 @@ def turtle_from_nt(nt: bytes) -> bytes:
 
 def write_turtle_from_nt(nt_path: Path, out_path: Path, prefixes: dict | None = None) -> None:
     """:func:`turtle_from_nt` from file to file: a big graph's Turtle is streamed, never held.
-    ``prefixes``: :func:`nt_prefixes` of the file, when the caller has them."""
+    ``prefixes``: :func:`used_prefixes` of the file's terms, when the caller has them."""
     with open(nt_path, "rb") as fh:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     if lines <= TURTLE_HUMAN_MAX:
         out_path.write_bytes(turtle_from_nt(nt_path.read_bytes()))
         return
     if prefixes is None:
-        prefixes = nt_prefixes(nt_path)
+        prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
     with open(out_path, "wb") as fh:
         ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
                      format=ox.RdfFormat.TURTLE, prefixes=prefixes)
@@ -367,24 +384,19 @@ def write_turtle_from_nt(nt_path: Path, out_path: Path, prefixes: dict | None = 
 
 def write_from_nt(nt_path: Path, out_path: Path, fmt: str, prefixes: dict | None = None) -> None:
     """JSON-LD or RDF/XML of a sorted, canonical N-Triples file, streamed from file to file
-    (``prefixes``, RDF/XML's: :func:`nt_prefixes` of the file, when the caller has them)."""
+    (``prefixes``, RDF/XML's: :func:`used_prefixes` of the file's terms, when the caller has them)."""
     formats = {"jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
     if fmt not in formats:
         raise UsageError(f"unknown graph format {fmt!r}")
     if fmt != "rdf":
         prefixes = None
     elif prefixes is None:
-        prefixes = nt_prefixes(nt_path)
+        prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
     with open(out_path, "wb") as fh:
         ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
                      format=formats[fmt], prefixes=prefixes)
         if fmt == "jsonld":
             fh.write(b"\n")
-
-
-def nt_prefixes(nt_path: Path) -> dict[str, str]:
-    """:func:`used_prefixes` of an N-Triples file (every IRI, literals' datatypes included)."""
-    return used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
 
 
 def serialize_quads(quads, *, rdfc: bool = True) -> bytes:
@@ -433,21 +445,6 @@ def release_date(graphs: Graphs | None, date: str | None) -> str:
     return date
 
 
-def check_same_version(outdir: Path, version: str, digests: dict[str, str]) -> None:
-    """Refuse to replace a release of ``version`` whose dumps hold other content: a version names one content."""
-    sums = Path(outdir) / "SHA256SUMS"
-    try:
-        lines = sums.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return
-    prefix = f"dumps/kzlod-{version}."
-    for line in lines:
-        digest, _, name = line.partition("  ")
-        if name.startswith(prefix) and name.endswith(".nq") and name in digests and digests[name] != digest:
-            raise UsageError(f"{outdir}: holds release {version} with other content ({name} differs); "
-                             "a version names one content: give another --version, or publish into another folder")
-
-
 def dump_name(version: str, closure: bool, ext: str) -> str:
     return f"dumps/kzlod-{version}{'-closure' if closure else ''}.{ext}"
 
@@ -472,8 +469,6 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
     interpreter run meanwhile) while the next dump and the pages are made; the index and VoID,
     which give the dumps' sizes and checksums, come last.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     written = Written()
     pending = []
 
@@ -514,12 +509,14 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                 rdfc = graphs.count(closure=closure) <= RDFC_MAX
                 # put_file calls each writer at once; the defaults bind this pass's values all the same
                 put_file(dump_name(version, closure, "nq"),
-                         lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.quads(inferred=closure), rdfc))
+                         lambda path, closure=closure, rdfc=rdfc: _write_to(path, _statements(graphs, closure, rdfc),
+                                                                            rdfc))
                 nt_path = folder / dump_name(version, closure, "nt")
                 put_file(nt_path.relative_to(folder).as_posix(),
-                         lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.triples(closure=closure),
-                                                                            rdfc))
-                prefixes = nt_prefixes(nt_path)  # the Turtle's and the RDF/XML's, read once
+                         lambda path, closure=closure, rdfc=rdfc: _write_to(
+                             path, _statements(graphs, closure, rdfc, named=False), rdfc))
+                # the prefixes of the Turtle and the RDF/XML, read once
+                prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
                 put_file(dump_name(version, closure, "ttl"),
                          lambda path, nt_path=nt_path, prefixes=prefixes: write_turtle_from_nt(nt_path, path,
                                                                                                prefixes))
@@ -536,6 +533,14 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
             for job in pending:  # on an error, nothing is left writing into the folder
                 job.cancel()
     return written
+
+
+def _statements(graphs: Graphs, closure: bool, rdfc: bool, *, named: bool = True):
+    """What a dump's sorted lines are made of: the quads (in their graphs if ``named``) when their blank
+    nodes are to be canonicalized, else a function that has the store write their lines."""
+    if rdfc:
+        return graphs.quads(inferred=closure) if named else graphs.triples(closure=closure)
+    return lambda out: graphs.dump_quads(out, closure=closure, graphs=named)
 
 
 def _write_to(path: Path, quads, rdfc: bool) -> None:

@@ -53,3 +53,24 @@ def test_publish_reports_a_refused_file_in_the_gates_words(tmp_path, text):
     assert result.exit_code == 3, result.output
     assert expected.message in result.output
     assert not (tmp_path / "out" / "SHA256SUMS").exists()
+
+
+def test_the_store_writes_the_lines_the_serializer_writes(tmp_path):
+    """Above RDFC_MAX a dump's lines are the store's own (Graphs.dump_quads): the same lines, in another order."""
+    import io
+
+    import pyoxigraph as ox
+
+    from kzlod.project import bundled
+    from kzlod.publishing.release import read_graphs
+
+    extra = tmp_path / "extra.nt"
+    extra.write_text(GOOD + '_:b <http://www.w3.org/2000/01/rdf-schema#comment> "two\\nlines \\" .\\n" .\n')
+    graphs = read_graphs(bundled(), [extra])
+    for closure in (False, True):
+        for named, quads in ((True, graphs.quads(inferred=closure)), (False, graphs.triples(closure=closure))):
+            out = io.BytesIO()
+            graphs.dump_quads(out, closure=closure, graphs=named)
+            expected = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+            assert sorted(out.getvalue().splitlines()) == sorted(expected.splitlines())
+            assert len(expected.splitlines()) > 3000
