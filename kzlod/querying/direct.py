@@ -52,10 +52,9 @@ class DirectReader:
                        if isinstance(q.subject, ox.NamedNode)}
 
     def _quads(self, s, p, o):
+        quads = self.store.quads_for_pattern(s, p, o, None)
         graphs = self.graphs
-        for q in self.store.quads_for_pattern(s, p, o, None):
-            if graphs is None or q.graph_name in graphs:
-                yield q
+        return quads if graphs is None else [q for q in quads if q.graph_name in graphs]
 
     def _into(self, iri: str) -> set[tuple]:
         """(subject, predicate) of every quad whose object is the IRI, distinct."""
