@@ -73,6 +73,7 @@ from kzlod.project import Project
 from kzlod.publishing import void
 from kzlod.publishing.checksums import Downloads, digest_and_gzip, sha256sums
 from kzlod.publishing.inputs import Gate, read_into_store
+from kzlod.publishing.lines import InGraph
 from kzlod.publishing.outdir import check_outdir, check_same_version, resolve_outdir, staged_release
 from kzlod.reasoning.closure import closure_in_store, input_key
 from kzlod.store.backends import INFERRED_GRAPH, OxigraphStore
@@ -180,11 +181,12 @@ class Graphs:
         """The lines of :meth:`quads` (``inferred=closure``), or of :meth:`triples` if not ``graphs``, written
         to ``out`` by the store graph by graph: pyoxigraph's serializer's lines, no Python quad for each."""
         for g in self.default_graphs(closure=closure):
-            data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
-            if graphs:  # every line ends with " .\n" (a line break in a literal is escaped): name its graph
-                name = ox.NamedNode(RELEASED_INFERRED_GRAPH) if g == INFERRED_GRAPH else g
-                data = data.replace(b" .\n", f" {name} .\n".encode())
-            out.write(data)
+            name = ox.NamedNode(RELEASED_INFERRED_GRAPH) if g == INFERRED_GRAPH else g
+            if graphs:
+                with InGraph(out, name) as named:
+                    self.store.dump(named, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            else:
+                self.store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
 
     def sources(self) -> list[str]:
         """Source documents: subjects typed kz:SourceDocument and objects of oa:hasSource."""

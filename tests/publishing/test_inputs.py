@@ -74,3 +74,21 @@ def test_the_store_writes_the_lines_the_serializer_writes(tmp_path):
             expected = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
             assert sorted(out.getvalue().splitlines()) == sorted(expected.splitlines())
             assert len(expected.splitlines()) > 3000
+
+
+def test_lines_written_in_pieces_get_their_graph_whole():
+    import io
+
+    import pyoxigraph as ox
+
+    from kzlod.publishing.lines import InGraph
+
+    text = b'<http://a> <http://p> "x .\\n y" .\n_:b <http://p> <http://c> .\n'
+    for size in range(1, len(text) + 1):
+        out = io.BytesIO()
+        with InGraph(out, ox.NamedNode("http://g")) as named:
+            for at in range(0, len(text), size):
+                named.write(text[at:at + size])
+        assert out.getvalue() == text.replace(b" .\n", b" <http://g> .\n")
+    with pytest.raises(ValueError), InGraph(io.BytesIO(), ox.NamedNode("http://g")) as named:
+        named.write(b"<http://a> <http://p> <http://c> .")
