@@ -6,6 +6,8 @@ of the package, with :mod:`kzlod.errors` and :mod:`kzlod.sparqltext`.
 
 from __future__ import annotations
 
+import functools
+
 NAMESPACES = {
     "kz": "https://w3id.org/kzlod/ontology#",
     "kzd": "https://w3id.org/kzlod/id/",
@@ -52,7 +54,19 @@ ONTOLOGY = "https://w3id.org/kzlod/ontology"
 
 def compact(iri: str, namespaces: dict | None = None) -> str:
     """``kzd:russia`` for a project or well-known IRI, else the IRI itself (for display only)."""
-    namespaces = namespaces or NAMESPACES
+    if not namespaces:
+        return _compact_known(iri)
+    return _compact(iri, namespaces)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _compact_known(iri: str) -> str:
+    """:func:`compact` with the project's namespaces, remembered: a release's pages write some IRIs
+    tens of thousands of times."""
+    return _compact(iri, NAMESPACES)
+
+
+def _compact(iri: str, namespaces: dict) -> str:
     best = None
     for prefix, ns in namespaces.items():
         if iri.startswith(ns) and (best is None or len(ns) > len(namespaces[best])):

@@ -160,3 +160,18 @@ def staged_release(outdir: Path, *, force: bool = False):
                 outdir.rmdir()
             except OSError:
                 pass
+
+
+def check_same_version(outdir: Path, version: str, digests: dict[str, str]) -> None:
+    """Refuse to replace a release of ``version`` whose dumps hold other content: a version names one content."""
+    sums = Path(outdir) / "SHA256SUMS"
+    try:
+        lines = sums.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return
+    prefix = f"dumps/kzlod-{version}."
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        if name.startswith(prefix) and name.endswith(".nq") and name in digests and digests[name] != digest:
+            raise UsageError(f"{outdir}: holds release {version} with other content ({name} differs); "
+                             "a version names one content: give another --version, or publish into another folder")

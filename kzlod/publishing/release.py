@@ -54,11 +54,11 @@ The union of the named graphs is the dumped graph.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,14 +66,16 @@ import pyoxigraph as ox
 
 from kzlod import settings
 from kzlod.errors import DataError, InputError, KzlodError, UsageError
+from kzlod.files import cache
 from kzlod.files.turtle import serialize
-from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.reading import rdf_format
 from kzlod.project import Project
 from kzlod.publishing import void
-from kzlod.publishing.outdir import check_outdir, resolve_outdir, staged_release
+from kzlod.publishing.checksums import Downloads, digest_and_gzip, sha256sums
+from kzlod.publishing.inputs import Gate, read_into_store
+from kzlod.publishing.lines import InGraph
+from kzlod.publishing.outdir import check_outdir, check_same_version, resolve_outdir, staged_release
 from kzlod.reasoning.closure import closure_in_store, input_key
-from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH, OxigraphStore
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
 from kzlod.web import site
@@ -175,6 +177,17 @@ class Graphs:
             for q in self.store.quads_for_pattern(None, None, None, INFERRED_GRAPH):
                 yield ox.Quad(q.subject, q.predicate, q.object, g)
 
+    def dump_quads(self, out, *, closure: bool = False, graphs: bool = True) -> None:
+        """The lines of :meth:`quads` (``inferred=closure``), or of :meth:`triples` if not ``graphs``, written
+        to ``out`` by the store graph by graph: pyoxigraph's serializer's lines, no Python quad for each."""
+        for g in self.default_graphs(closure=closure):
+            name = ox.NamedNode(RELEASED_INFERRED_GRAPH) if g == INFERRED_GRAPH else g
+            if graphs:
+                with InGraph(out, name) as named:
+                    self.store.dump(named, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            else:
+                self.store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+
     def sources(self) -> list[str]:
         """Source documents: subjects typed kz:SourceDocument and objects of oa:hasSource."""
         q = f"""SELECT DISTINCT ?s WHERE {{
@@ -230,9 +243,9 @@ def release_graph(triples, *, ontology: bool = False) -> str:
 def read_graphs(project: Project, data=()) -> Graphs:
     """Read the project's ontology and data (plus extra files) and the OWL RL closure into a store.
 
-    Extra files pass the strict input gate as ``kzlod load`` checks them,
-    streaming. The closure is cached like ``kzlod reason``'s, under a key of
-    its own (its blank nodes are labelled per file); see
+    Extra files pass the strict input gate as ``kzlod load`` checks them, streaming, in a
+    child process while this one reads them (:mod:`kzlod.publishing.inputs`). The closure is
+    cached like ``kzlod reason``'s, under a key of its own (its blank nodes are labelled per file); see
     :func:`kzlod.reasoning.closure.closure_in_store`.
     """
 
@@ -245,28 +258,28 @@ def read_graphs(project: Project, data=()) -> Graphs:
         sources.append((InputFile(label, hashlib.sha256(raw).digest(), ontology=label.startswith("ontology/"),
                                   mtime=path.stat().st_mtime),
                         lambda raw=raw, fmt=fmt: ox.parse(raw, format=fmt)))
-    seen = set()
+    extra, seen = [], set()
     for path in (Path(d) for d in data):
-        if path.resolve() in seen:
-            continue
-        seen.add(path.resolve())
-        _count, digest = bulk.gate(path)
-        fmt = rdf_format(path)
-        sources.append((InputFile(str(path), bytes.fromhex(digest), mtime=path.stat().st_mtime),
-                        lambda path=path, fmt=fmt: ox.parse(path=str(path), format=fmt)))
-    store = ox.Store()
-    files = []
-    for i, (f, parse) in enumerate(sources):
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            extra.append(path)
+    checked = Gate(extra)  # the strict gate, in a child process while the files are read here
+    try:
         try:
-            f.graph = release_graph(parse(), ontology=f.ontology)
-            before = len(store)
-            graph = ox.NamedNode(f.graph)
-            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                              for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
-        except SyntaxError as exc:
-            raise InputError(f"{f.label}: {exc}") from None
-        f.triples = len(store) - before
-        files.append(f)
+            for path in extra:
+                fmt = rdf_format(path)
+                sources.append((InputFile(str(path), bytes.fromhex(cache.file_digest(path)),
+                                          mtime=path.stat().st_mtime),
+                                lambda path=path, fmt=fmt: ox.parse(path=str(path), format=fmt)))
+            store, files = read_into_store(sources, release_graph)
+        except BaseException:
+            checked.wait()  # a file the gate refuses: the gate's own error
+            raise
+        for path, f, (_count, digest) in zip(extra, files[len(files) - len(extra):], checked.wait(), strict=True):
+            if f.digest.hex() != digest:
+                raise InputError(f"{path}: the file changed while it was read; publish again")
+    finally:
+        checked.close()
     key = input_key([_CLOSURE_SALT] + [f.digest for f in files])
     closure = closure_in_store(store, key)
     if closure.clashes:
@@ -298,16 +311,22 @@ def _write_canonical_lines(quads, fh, *, rdfc: bool = True) -> None:
     Sorted as bytes, so a million statements cost one list of lines, not a
     million Python quads; the lines come from a temporary file, so the whole
     serialization and its lines are never held at once, and they are written
-    as they come, not joined into one more copy.
+    as they come, not joined into one more copy. Without ``rdfc``, ``quads``
+    may be a function that writes their N-Quads lines to the file it is given
+    (:meth:`Graphs.dump_quads`: the store writes them, not Python quad by quad).
     """
     import tempfile
 
     with tempfile.TemporaryFile() as tmp:
         if rdfc:
+            if callable(quads):
+                raise ValueError("RDF canonicalization needs the quads themselves")
             ds = ox.Dataset(quads)
             ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
             ox.serialize(ds, output=tmp, format=ox.RdfFormat.N_QUADS)
             del ds
+        elif callable(quads):
+            quads(tmp)
         else:
             ox.serialize(quads, output=tmp, format=ox.RdfFormat.N_QUADS)
         tmp.seek(0)
@@ -350,26 +369,31 @@ def turtle_from_nt(nt: bytes) -> bytes:
     return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def write_turtle_from_nt(nt_path: Path, out_path: Path) -> None:
-    """:func:`turtle_from_nt` from file to file: a big graph's Turtle is streamed, never held."""
+def write_turtle_from_nt(nt_path: Path, out_path: Path, prefixes: dict | None = None) -> None:
+    """:func:`turtle_from_nt` from file to file: a big graph's Turtle is streamed, never held.
+    ``prefixes``: :func:`used_prefixes` of the file's terms, when the caller has them."""
     with open(nt_path, "rb") as fh:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     if lines <= TURTLE_HUMAN_MAX:
         out_path.write_bytes(turtle_from_nt(nt_path.read_bytes()))
         return
-    prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
+    if prefixes is None:
+        prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
     with open(out_path, "wb") as fh:
         ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
                      format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
-    """JSON-LD or RDF/XML of a sorted, canonical N-Triples file, streamed from file to file."""
+def write_from_nt(nt_path: Path, out_path: Path, fmt: str, prefixes: dict | None = None) -> None:
+    """JSON-LD or RDF/XML of a sorted, canonical N-Triples file, streamed from file to file
+    (``prefixes``, RDF/XML's: :func:`used_prefixes` of the file's terms, when the caller has them)."""
     formats = {"jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
     if fmt not in formats:
         raise UsageError(f"unknown graph format {fmt!r}")
-    prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES))) \
-        if fmt == "rdf" else None
+    if fmt != "rdf":
+        prefixes = None
+    elif prefixes is None:
+        prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
     with open(out_path, "wb") as fh:
         ox.serialize(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES), output=fh,
                      format=formats[fmt], prefixes=prefixes)
@@ -377,24 +401,9 @@ def write_from_nt(nt_path: Path, out_path: Path, fmt: str) -> None:
             fh.write(b"\n")
 
 
-def _gzip_file(path: Path) -> Path:
-    """``path``.gz with no file name and mtime 0 (equal input, equal bytes), compressed in chunks."""
-    target = path.with_name(path.name + ".gz")
-    with open(path, "rb") as src, open(target, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                gz.write(chunk)
-    return target
-
-
 def serialize_quads(quads, *, rdfc: bool = True) -> bytes:
     """N-Quads with sorted lines, blank nodes by RDFC-1.0 if ``rdfc``."""
     return _canonical_lines(quads, rdfc=rdfc)
-
-
-def sha256sums(digests: dict[str, str]) -> str:
-    """``SHA256SUMS`` text (the format ``sha256sum -c`` reads) from {path: hex digest}, sorted by path."""
-    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
 
 
 # --- release metadata ---------------------------------------------------------
@@ -438,21 +447,6 @@ def release_date(graphs: Graphs | None, date: str | None) -> str:
     return date
 
 
-def check_same_version(outdir: Path, version: str, digests: dict[str, str]) -> None:
-    """Refuse to replace a release of ``version`` whose dumps hold other content: a version names one content."""
-    sums = Path(outdir) / "SHA256SUMS"
-    try:
-        lines = sums.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return
-    prefix = f"dumps/kzlod-{version}."
-    for line in lines:
-        digest, _, name = line.partition("  ")
-        if name.startswith(prefix) and name.endswith(".nq") and name in digests and digests[name] != digest:
-            raise UsageError(f"{outdir}: holds release {version} with other content ({name} differs); "
-                             "a version names one content: give another --version, or publish into another folder")
-
-
 def dump_name(version: str, closure: bool, ext: str) -> str:
     return f"dumps/kzlod-{version}{'-closure' if closure else ''}.{ext}"
 
@@ -471,9 +465,14 @@ class Written:
 
 def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                 sparql_endpoint: str | None = None) -> Written:
-    """Write every file of the release into ``folder``, one at a time (a big dump never waits in memory)."""
+    """Write every file of the release into ``folder``, one at a time (a big dump never waits in memory).
 
+    Each dump is hashed and gzipped from disk on a second thread (zlib and hashlib let the
+    interpreter run meanwhile) while the next dump and the pages are made; the index and VoID,
+    which give the dumps' sizes and checksums, come last.
+    """
     written = Written()
+    pending = []
 
     def put(name: str, data: bytes) -> None:
         target = folder / name
@@ -482,47 +481,68 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         written.files[name] = (len(data), hashlib.sha256(data).hexdigest())
 
     def put_file(name: str, write) -> None:
-        """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks."""
+        """``write(path)`` makes the file; it is then hashed and gzipped from disk, in chunks, on the thread."""
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             write(target)
         except SyntaxError as exc:  # a dump kzlod wrote and could not read back: not the user's input
             raise KzlodError(f"{target}: this release's own dump could not be read back: {exc}") from None
-        for path in (target, _gzip_file(target)):
-            h = hashlib.sha256()
-            with open(path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            written.files[path.relative_to(folder).as_posix()] = (path.stat().st_size, h.hexdigest())
+        pending.append(gzipper.submit(digest_and_gzip, folder, target))
 
-    by_name: dict[str, dict] = {}
-    for closure in (False, True):
-        rdfc = graphs.count(closure=closure) <= RDFC_MAX
-        # put_file calls each writer at once; the defaults bind this pass's values all the same
-        put_file(dump_name(version, closure, "nq"),
-                 lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.quads(inferred=closure), rdfc))
-        nt_path = folder / dump_name(version, closure, "nt")
-        put_file(nt_path.relative_to(folder).as_posix(),
-                 lambda path, closure=closure, rdfc=rdfc: _write_to(path, graphs.triples(closure=closure), rdfc))
-        put_file(dump_name(version, closure, "ttl"),
-                 lambda path, nt_path=nt_path: write_turtle_from_nt(nt_path, path))
-        for ext in ("jsonld", "rdf"):
-            put_file(dump_name(version, closure, ext),
-                     lambda path, ext=ext, nt_path=nt_path: write_from_nt(nt_path, path, ext))
-        for ext, _, media, title in FORMATS:
-            name = dump_name(version, closure, ext)
-            for fname, compressed in ((name, False), (name + ".gz", True)):
-                size, digest = written.files[fname]
-                by_name[fname] = {"path": fname, "closure": closure, "media_type": media, "format": title,
-                                  "compressed": compressed, "bytes": size, "sha256": digest}
-    dumps = [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
-             for ext, *_ in FORMATS for gz in ("", ".gz")]
-    for name, text in site.iter_site(pages_store(graphs), downloads=dumps, version=version, date=date):
-        put(name, text.encode("utf-8"))
-    put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=dumps,
-                                          sparql_endpoint=sparql_endpoint).encode("utf-8"))
+    def downloads() -> list[dict]:
+        for job in pending:
+            written.files.update(job.result())
+        pending.clear()
+        by_name: dict[str, dict] = {}
+        for closure in (False, True):
+            for ext, _, media, title in FORMATS:
+                name = dump_name(version, closure, ext)
+                for fname, compressed in ((name, False), (name + ".gz", True)):
+                    size, digest = written.files[fname]
+                    by_name[fname] = {"path": fname, "closure": closure, "media_type": media, "format": title,
+                                      "compressed": compressed, "bytes": size, "sha256": digest}
+        return [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
+                for ext, *_ in FORMATS for gz in ("", ".gz")]
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kzlod-gzip") as gzipper:
+        try:
+            for closure in (False, True):
+                rdfc = graphs.count(closure=closure) <= RDFC_MAX
+                # put_file calls each writer at once; the defaults bind this pass's values all the same
+                put_file(dump_name(version, closure, "nq"),
+                         lambda path, closure=closure, rdfc=rdfc: _write_to(path, _statements(graphs, closure, rdfc),
+                                                                            rdfc))
+                nt_path = folder / dump_name(version, closure, "nt")
+                put_file(nt_path.relative_to(folder).as_posix(),
+                         lambda path, closure=closure, rdfc=rdfc: _write_to(
+                             path, _statements(graphs, closure, rdfc, named=False), rdfc))
+                # the prefixes of the Turtle and the RDF/XML, read once
+                prefixes = used_prefixes(_terms(ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)))
+                put_file(dump_name(version, closure, "ttl"),
+                         lambda path, nt_path=nt_path, prefixes=prefixes: write_turtle_from_nt(nt_path, path,
+                                                                                               prefixes))
+                for ext in ("jsonld", "rdf"):
+                    put_file(dump_name(version, closure, ext),
+                             lambda path, ext=ext, nt_path=nt_path, prefixes=prefixes: write_from_nt(
+                                 nt_path, path, ext, prefixes))
+            dumps = Downloads(downloads)
+            for name, text in site.iter_site(pages_store(graphs), downloads=dumps, version=version, date=date):
+                put(name, text.encode("utf-8"))
+            put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=list(dumps),
+                                                  sparql_endpoint=sparql_endpoint).encode("utf-8"))
+        finally:
+            for job in pending:  # on an error, nothing is left writing into the folder
+                job.cancel()
     return written
+
+
+def _statements(graphs: Graphs, closure: bool, rdfc: bool, *, named: bool = True):
+    """What a dump's sorted lines are made of: the quads (in their graphs if ``named``) when their blank
+    nodes are to be canonicalized, else a function that has the store write their lines."""
+    if rdfc:
+        return graphs.quads(inferred=closure) if named else graphs.triples(closure=closure)
+    return lambda out: graphs.dump_quads(out, closure=closure, graphs=named)
 
 
 def _write_to(path: Path, quads, rdfc: bool) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kzlod.querying.direct import reader_for
 from kzlod.querying.entities import labels_for
 from kzlod.querying.relations import KAZAKHSTAN
 from kzlod.querying.run import named_queries, run_query
@@ -65,10 +66,13 @@ def names_for(store, iris) -> dict[str, str]:
     # IRIs it is asked with, so each page of a release asks only for the IRIs no page asked for before.
     known = store.__dict__.setdefault("_known_names", {}) if getattr(store, "fixed", False) else None
     todo = {i for i in iris if i not in known} if known is not None else iris
-    names = labels_for(store, [ox.NamedNode(i) for i in todo])
-    for chunk in _chunks(todo - set(names)):
+    reader = reader_for(store)
+    direct, queried = reader.names(sorted(todo)) if reader is not None else ({}, todo)
+    names = labels_for(store, [ox.NamedNode(i) for i in queried])
+    for chunk in _chunks(set(queried) - set(names)):
         for s, title in rows_of(store, TITLES % _values(chunk)):
             names.setdefault(s.value, title.value)
+    names.update(direct)
     if known is None:
         return names
     known.update({i: names.get(i) for i in todo})

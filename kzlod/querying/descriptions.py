@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kzlod.querying.browse import _chunks, _values, claim_info, names_for
+from kzlod.querying.direct import reader_for
 from kzlod.querying.entities import labels_for
 from kzlod.querying.run import run_query
-from kzlod.vocab import KZ, KZD, OA
+from kzlod.vocab import DCT, KZ, KZD, OA, RDF
 
 
 def entity_iris(store) -> list[str]:
@@ -66,6 +67,10 @@ class Descriptions:
     def __init__(self, store, subjects: Iterable[str]):
         self.props: dict = defaultdict(lambda: defaultdict(set))  # subject key -> predicate -> {terms}
         subjects = sorted(set(subjects))
+        reader = reader_for(store)
+        if reader is not None:  # a release's fixed store: the same triples, read without a query
+            reader.describe(self.props, subjects)
+            return
         for i in range(0, len(subjects), 200):
             q = f"""SELECT ?s ?p ?o ?p2 ?o2 ?p3 ?o3 WHERE {{
               VALUES ?s {{ {_values(subjects[i:i + 200])} }}
@@ -96,6 +101,11 @@ class Descriptions:
         return out
 
 
+#: What the evidence context reads of a sentence or a source.
+CONTEXT_PROPS = frozenset(RDF + p for p in ("value",)) | frozenset(KZ + p for p in ("index",)) | frozenset(
+    DCT + p for p in ("title", "creator", "bibliographicCitation", "publisher", "isPartOf"))
+
+
 def evidence_context(store, desc: Descriptions) -> dict:
     """Sentences' text and index, sources' title and citation, for the evidence in ``desc``."""
     wanted = set()
@@ -106,6 +116,10 @@ def evidence_context(store, desc: Descriptions) -> dict:
     if not wanted:
         return info
     wanted = sorted(wanted)
+    reader = reader_for(store)
+    if reader is not None:  # a release's fixed store: read directly, but for IRIs the query's ORDER BY decides
+        known, wanted = reader.context(wanted, CONTEXT_PROPS)
+        info.update(known)
     for i in range(0, len(wanted), 200):  # in chunks, as Descriptions reads: a query has a length limit
         q = f"""SELECT ?x ?p ?o WHERE {{
           VALUES ?x {{ {_values(wanted[i:i + 200])} }}
@@ -120,6 +134,9 @@ def evidence_context(store, desc: Descriptions) -> dict:
 
 def claims_about(store, iri: str) -> list[str]:
     """The claims that name ``iri``, directly or through another claim, by IRI."""
+    reader = reader_for(store)
+    if reader is not None:  # a release's fixed store: the same claims, read without a query
+        return reader.claims_about(iri)
     # Each branch starts from the entity, so the planner walks out from it.
     q = f"""SELECT DISTINCT ?claim WHERE {{
       {{ ?claim ?p <{iri}> . ?claim kz:hasEvidence ?x . }}
@@ -133,6 +150,9 @@ def claims_about(store, iri: str) -> list[str]:
 
 def referrers(store, iri: str) -> list[tuple[str, str]]:
     """(subject, predicate) of every resource other than a claim that points at ``iri``."""
+    reader = reader_for(store)
+    if reader is not None:  # a release's fixed store: the same rows, read without a query
+        return reader.referrers(iri)
     q = f"""SELECT DISTINCT ?s ?p WHERE {{
       ?s ?p <{iri}> .
       FILTER(isIRI(?s) && ?s != <{iri}>)

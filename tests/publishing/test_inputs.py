@@ -1,0 +1,94 @@
+"""A release's extra files pass the strict gate in a child process while the release reads them."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kzlod.cli import cli
+from kzlod.errors import InputError
+from kzlod.files import cache
+from kzlod.gate.stream import gate
+from kzlod.publishing.inputs import Gate
+
+GOOD = '<https://w3id.org/kzlod/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" .\n'
+ILL_TYPED = ('<https://w3id.org/kzlod/id/x> <https://w3id.org/kzlod/ontology#index> '
+             '"seven"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
+BROKEN = '<https://w3id.org/kzlod/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" \n'
+
+
+def _gate_error(path) -> InputError:
+    with pytest.raises(InputError) as caught:
+        gate(path)
+    return caught.value
+
+
+def test_the_gate_answers_what_it_answers_in_this_process(tmp_path):
+    good, bad = tmp_path / "good.nt", tmp_path / "bad.nt"
+    good.write_text(GOOD * 3)
+    bad.write_text(GOOD + ILL_TYPED)
+    assert Gate([good]).wait() == [(3, cache.file_digest(good))] == [gate(good)]
+    assert Gate([]).wait() == []
+    expected = _gate_error(bad)
+    with pytest.raises(InputError) as caught:
+        Gate([good, bad]).wait()
+    assert (caught.value.message, caught.value.details) == (expected.message, expected.details)
+
+
+def test_a_gate_no_one_waits_for_is_stopped(tmp_path):
+    good = tmp_path / "good.nt"
+    good.write_text(GOOD)
+    checked = Gate([good])
+    checked.close()
+    checked.close()
+
+
+@pytest.mark.parametrize("text", [GOOD + ILL_TYPED, GOOD + BROKEN], ids=["ill-typed", "syntax"])
+def test_publish_reports_a_refused_file_in_the_gates_words(tmp_path, text):
+    bad = tmp_path / "bad.nt"
+    bad.write_text(text)
+    expected = _gate_error(bad)
+    result = CliRunner().invoke(cli, ["publish", str(tmp_path / "out"), "--data", str(bad)],
+                                env={"KZLOD_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 3, result.output
+    assert expected.message in result.output
+    assert not (tmp_path / "out" / "SHA256SUMS").exists()
+
+
+def test_the_store_writes_the_lines_the_serializer_writes(tmp_path):
+    """Above RDFC_MAX a dump's lines are the store's own (Graphs.dump_quads): the same lines, in another order."""
+    import io
+
+    import pyoxigraph as ox
+
+    from kzlod.project import bundled
+    from kzlod.publishing.release import read_graphs
+
+    extra = tmp_path / "extra.nt"
+    extra.write_text(GOOD + '_:b <http://www.w3.org/2000/01/rdf-schema#comment> "two\\nlines \\" .\\n" .\n')
+    graphs = read_graphs(bundled(), [extra])
+    for closure in (False, True):
+        for named, quads in ((True, graphs.quads(inferred=closure)), (False, graphs.triples(closure=closure))):
+            out = io.BytesIO()
+            graphs.dump_quads(out, closure=closure, graphs=named)
+            expected = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+            assert sorted(out.getvalue().splitlines()) == sorted(expected.splitlines())
+            assert len(expected.splitlines()) > 3000
+
+
+def test_lines_written_in_pieces_get_their_graph_whole():
+    import io
+
+    import pyoxigraph as ox
+
+    from kzlod.publishing.lines import InGraph
+
+    text = b'<http://a> <http://p> "x .\\n y" .\n_:b <http://p> <http://c> .\n'
+    for size in range(1, len(text) + 1):
+        out = io.BytesIO()
+        with InGraph(out, ox.NamedNode("http://g")) as named:
+            for at in range(0, len(text), size):
+                named.write(text[at:at + size])
+        assert out.getvalue() == text.replace(b" .\n", b" <http://g> .\n")
+    with pytest.raises(ValueError), InGraph(io.BytesIO(), ox.NamedNode("http://g")) as named:
+        named.write(b"<http://a> <http://p> <http://c> .")
