@@ -38,22 +38,23 @@ def run_shacl(data, shapes, keep=None, *, focus=None, store=None):
     pySHACL's SPARQL (the SHACL-SPARQL checks) runs on Oxigraph (:mod:`kzlod.validation.sparqlengine`):
     on ``store``, a pyoxigraph store whose union of graphs holds ``data``'s triples (blank nodes by the
     same labels), else on one made from ``data`` when the first query comes."""
-    with _pyshacl_run(data, store):
+    with _pyshacl_run(data, store, focus is not None):
         return _run(data, shapes, keep, focus)
 
 
-#: The SPARQL engine under pySHACL: a context manager of the data graph and its store.
+#: The SPARQL engine under pySHACL: a context manager of the data graph, its store and whether only
+#: some targets are validated.
 _sparql = sparql_by_oxigraph
 
 
 @contextmanager
-def _pyshacl_run(data, store):
+def _pyshacl_run(data, store, some_targets=False):
     """pySHACL's failures said as kzlod's (the shapes: unreadable input; a run that broke: a failed
     validation), and its SPARQL on Oxigraph (:data:`_sparql`)."""
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
     try:
-        with _sparql(data, store):
+        with _sparql(data, store, some_targets=some_targets):
             yield
     except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
         raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None

@@ -219,7 +219,7 @@ def test_shacl_sparql_runs_on_oxigraph_with_rdflibs_report_and_rdflib_is_left_as
     texts = []
     prepare = processor.prepareQuery
     monkeypatch.setattr(processor, "prepareQuery", lambda text, *a: texts.append(text) or prepare(text, *a))
-    monkeypatch.setattr(parallel, "_sparql", lambda data, store: sparqlengine.sparql_by_oxigraph())
+    monkeypatch.setattr(parallel, "_sparql", lambda data, store, **_: sparqlengine.sparql_by_oxigraph())
     slow = validation._run_shacl(data, shapes)
     assert texts and len(texts) == len(set(texts))  # rdflib's engine, each text parsed once
     assert fast.isomorphic(slow)

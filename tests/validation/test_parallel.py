@@ -139,7 +139,7 @@ def test_the_sparql_checks_on_oxigraph_give_rdflibs_results(graphs, monkeypatch)
     store.extend(ox.Quad(*(from_rdflib(t) for t in triple)) for triple in data)
     on_oxigraph = parallel.run_shacl(data, shapes, focus=focus, store=store)
     assert asked  # the checks did run there
-    monkeypatch.setattr(parallel, "_sparql", lambda data, store: sparqlengine.sparql_by_oxigraph())
+    monkeypatch.setattr(parallel, "_sparql", lambda data, store, **_: sparqlengine.sparql_by_oxigraph())
     on_rdflib = parallel.run_shacl(data, shapes, focus=focus)
     assert set(on_rdflib.subjects(SH.resultSeverity, SH.Violation))  # the broken quote is found
     assert isomorphic(kept_report(on_oxigraph, focus), kept_report(on_rdflib, focus))
