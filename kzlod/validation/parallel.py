@@ -122,9 +122,8 @@ def targeted_shapes(shapes) -> list:
 
 def halves(shapes, targeted: list) -> tuple[list, list]:
     """The targeted shapes for this process and for the child: the child takes those whose checks
-    include SHACL-SPARQL (rdflib's SPARQL engine, each a costly run: on the bundled graph the source
-    texts' checks are half of pySHACL's time), this process the others, and the vocabulary and
-    grounding checks meanwhile; without such a split, every other shape."""
+    include SHACL-SPARQL (the source texts' checks, each over a whole document), this process the
+    others, and the vocabulary and grounding checks meanwhile; without such a split, every other shape."""
     from rdflib.namespace import SH
 
     def uses_sparql(shape) -> bool:

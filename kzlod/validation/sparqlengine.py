@@ -44,6 +44,7 @@ def sparql_by_oxigraph(data=None, store: ox.Store | None = None, *, some_targets
     original = processor.SPARQLProcessor.query
     prepared: dict = {}
     stores: list = [store]
+    outer: dict[str, bool] = {}  # each text's _filters_outer_variables, told once (pySHACL asks per target)
 
     def the_store() -> ox.Store:
         if stores[0] is None:
@@ -52,9 +53,16 @@ def sparql_by_oxigraph(data=None, store: ox.Store | None = None, *, some_targets
             stores[0] = made
         return stores[0]
 
+    def left_to_rdflib(text: str) -> bool:
+        if not some_targets:
+            return False
+        if text not in outer:
+            outer[text] = _filters_outer_variables(text)
+        return outer[text]
+
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
         if data is not None and self.graph is data and isinstance(strOrQuery, str) \
-                and not (some_targets and _filters_outer_variables(strOrQuery)):
+                and not left_to_rdflib(strOrQuery):
             answered = _on_oxigraph(the_store(), strOrQuery, initBindings, initNs, base)
             if answered is not None:
                 return answered
