@@ -29,6 +29,33 @@ PREFIXES = """@prefix kz: <https://w3id.org/kzlod/ontology#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
+#: The bundled source's text, which the tests' quotes are taken from.
+SOURCE = (ROOT / "data" / "sources" / "foreign-policy.txt").read_text(encoding="utf-8")
+
+
+def sentence_iri(index: int) -> str:
+    return f"https://w3id.org/kzlod/id/source/foreign-policy/sentence/{index}"
+
+
+def claim_with_quote(quote: str, sentence: int, claim="kzd:characterisation-test", start: int | None = None) -> str:
+    """A characterisation quoting ``quote`` from the bundled source's sentence ``sentence``, at its
+    offsets (or at ``start``, for a test of wrong offsets)."""
+    start = SOURCE.index(quote) if start is None else start
+    return PREFIXES + f"""
+{claim} a kz:Characterisation ;
+    rdfs:label "Test characterisation"@en ;
+    kz:about kzd:kazakhstan ;
+    kz:modality kz:modality-asserted ;
+    rdfs:comment "Kazakhstan is a major oil producer."@en ;
+    kz:hasEvidence [
+        a kz:Evidence ;
+        oa:hasSource kzsrc:foreign-policy ;
+        kz:sentence <{sentence_iri(sentence)}> ;
+        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{quote}" ] ,
+            [ a oa:TextPositionSelector ; oa:start {start} ; oa:end {start + len(quote)} ]
+    ] .
+"""
+
 
 def pytest_configure(config):
     global _SESSION_CACHE

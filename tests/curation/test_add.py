@@ -7,12 +7,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import PREFIXES, copy_project, snapshot
+from conftest import PREFIXES, claim_with_quote, copy_project, sentence_iri, snapshot
 
 from kzlod.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = (ROOT / "data" / "sources" / "foreign-policy.txt").read_text(encoding="utf-8")
 
 
 MONGOLIA = PREFIXES + """
@@ -31,28 +30,6 @@ def project(tmp_path, monkeypatch):
 
 def invoke(*args, cwd=None, monkeypatch=None):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def sentence_iri(index: int) -> str:
-    return f"https://w3id.org/kzlod/id/source/foreign-policy/sentence/{index}"
-
-
-def claim_with_quote(quote: str, sentence: int, claim="kzd:characterisation-test") -> str:
-    start = SOURCE.index(quote)
-    return PREFIXES + f"""
-{claim} a kz:Characterisation ;
-    rdfs:label "Test characterisation"@en ;
-    kz:about kzd:kazakhstan ;
-    kz:modality kz:modality-asserted ;
-    rdfs:comment "Kazakhstan is a major oil producer."@en ;
-    kz:hasEvidence [
-        a kz:Evidence ;
-        oa:hasSource kzsrc:foreign-policy ;
-        kz:sentence <{sentence_iri(sentence)}> ;
-        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{quote}" ] ,
-            [ a oa:TextPositionSelector ; oa:start {start} ; oa:end {start + len(quote)} ]
-    ] .
-"""
 
 
 def test_add_entity_goes_to_entities_file(project, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import PREFIXES
+from conftest import PREFIXES, SOURCE, claim_with_quote
 
 from kzlod.cli import cli
 
@@ -52,25 +52,9 @@ def test_new_files_show_violations_and_warnings_by_default(tmp_path):
 def test_wrong_offsets_name_the_claim_the_selector_line_and_the_right_offsets(tmp_path):
     """Regression: wrong oa:start/oa:end were reported against the source, at the evidence's line,
     with SHACL's "(complex path)", and a second error said the quote was outside its sentence."""
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[2] / "data" / "sources" / "foreign-policy.txt").read_text(encoding="utf-8")
-    at = text.index("major oil producer")
+    at = SOURCE.index("major oil producer")
     bad = tmp_path / "bad.ttl"
-    bad.write_text(PREFIXES + f"""
-kzd:characterisation-test a kz:Characterisation ;
-    rdfs:label "Test characterisation"@en ;
-    kz:about kzd:kazakhstan ;
-    kz:modality kz:modality-asserted ;
-    rdfs:comment "Kazakhstan is a major oil producer."@en ;
-    kz:hasEvidence [
-        a kz:Evidence ;
-        oa:hasSource kzsrc:foreign-policy ;
-        kz:sentence <https://w3id.org/kzlod/id/source/foreign-policy/sentence/3> ;
-        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "major oil producer" ] ,
-            [ a oa:TextPositionSelector ; oa:start {at + 1000} ; oa:end {at + 1018} ]
-    ] .
-""", encoding="utf-8")
+    bad.write_text(claim_with_quote("major oil producer", 3, start=at + 1000), encoding="utf-8")
     res = run("validate", str(bad), "--min-severity", "violation")
     assert res.exit_code == 1
     shown, verdict = res.stdout.rsplit("\n", 2)[0], res.stdout.splitlines()[-1]
