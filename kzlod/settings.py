@@ -142,6 +142,9 @@ SETTINGS: dict[str, Setting] = _table({
                 "the cache folder: OWL RL closures, validation reports, search indexes"),
         Setting("cache_max_mb", "KZLOD_CACHE_MAX_MB", "count", 512,
                 "size of the cache; past it, the entries used longest ago are removed", unit="MB"),
+        Setting("answers", "KZLOD_ANSWERS", "choice", "on",
+                "keep what 'kzlod query NAME' or 'kzlod validate' writes into a file or pipe, and write it "
+                "again while the project's files are unchanged (off: always compute it)", choices=("on", "off")),
     ],
     "project": [
         Setting("project", "KZLOD_PROJECT", "path", None,

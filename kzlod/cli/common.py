@@ -20,6 +20,7 @@ import click
 from kzlod import settings
 from kzlod.api.context import check_project
 from kzlod.api.reading import load
+from kzlod.cli import replay
 from kzlod.errors import InputError, KzlodError
 from kzlod.files.safewrite import recover_project
 from kzlod.project import Project, resolve
@@ -122,6 +123,7 @@ class Ctx:
         if not self.quiet:
             self.end_progress()
             click.echo(visible(message), err=True)
+            replay.noted(visible(message))
 
 
 pass_ctx = click.make_pass_decorator(Ctx, ensure=True)
@@ -217,7 +219,9 @@ def format_option(choices, default=None):
 def emit(text: str, *, nl: bool = True) -> None:
     """Write a command's output: on a terminal, with every control character of the data made
     visible (:func:`kzlod.text.visible`); to a file or a pipe, as it is."""
-    click.echo(visible(text) if sys.stdout.isatty() else text, nl=nl)
+    text = visible(text) if sys.stdout.isatty() else text
+    click.echo(text, nl=nl)
+    replay.wrote(text + "\n" if nl else text)
 
 
 def emit_utf8(data: bytes) -> None:
@@ -233,6 +237,7 @@ def emit_utf8(data: bytes) -> None:
     stream.flush()
     stream.buffer.write(data)
     stream.buffer.flush()
+    replay.wrote(data)
 
 
 def echo_json(data) -> None:

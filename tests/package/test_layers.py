@@ -37,7 +37,7 @@ LAYERS = [
 ]
 #: Packages whose names are imported on first use (PEP 562 ``__getattr__``), so that ``import
 #: kzlod`` and a command stay cheap: the only places where kzlod modules are imported late.
-LAZY = {"kzlod", "kzlod.api"}
+LAZY = {"kzlod", "kzlod.api", "kzlod.cli", "kzlod.cli.replay"}  # the CLI's start: its answers before click
 #: Imported only inside the functions that need them: start-up stays fast.
 HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable", "jinja2", "markupsafe",
          "httpx"}

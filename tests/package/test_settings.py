@@ -28,9 +28,11 @@ def sources() -> dict[str, str]:
 # --- guards -----------------------------------------------------------------------------------
 
 def test_nothing_but_settings_reads_the_environment():
-    """``kzlod.project`` keeps its own lookup of KZLOD_PROJECT (listed in the table all the same)."""
+    """``kzlod.project`` keeps its own lookup of KZLOD_PROJECT (listed in the table all the same), and
+    :mod:`kzlod.cli.replay` its own, lighter, reading of the environment (tests/cli/test_replay.py checks
+    that it agrees with the settings')."""
     found = [f"{path}:{n}: {line.strip()}" for path, text in sources().items()
-             if path not in ("kzlod/settings.py", "kzlod/project.py")
+             if path not in ("kzlod/settings.py", "kzlod/project.py", "kzlod/cli/replay.py")
              for n, line in enumerate(text.splitlines(), 1) if re.search(r"\benviron\b|\bgetenv\b", line)]
     assert not found, "\n".join(found)
 
@@ -81,8 +83,8 @@ def test_with_nothing_set_every_setting_is_its_default(monkeypatch):
         "max_query_nesting": 100, "max_file_bytes": 32 << 20, "max_statements": 12_000,
         "max_load_file_bytes": 4 << 30, "max_load_statements": 100_000_000, "max_literal_chars": 1_000_000,
         "max_nesting": 64, "max_prefixes": 20_000, "reasoner": "auto", "reasonable_above": 20_000,
-        "cache_dir": "/home/someone/.cache/kzlod", "cache_max_mb": 512, "project": None, "lock_timeout": 60.0,
-        "push_user": None,
+        "cache_dir": "/home/someone/.cache/kzlod", "cache_max_mb": 512, "answers": "on", "project": None,
+        "lock_timeout": 60.0, "push_user": None,
         "password": None, "token": None, "netrc": None, "source_date_epoch": None, "fault": None}
 
 
