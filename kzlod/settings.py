@@ -139,7 +139,7 @@ SETTINGS: dict[str, Setting] = _table({
     ],
     "cache": [
         Setting("cache_dir", "KZLOD_CACHE_DIR", "path", None,
-                "the cache folder: OWL RL closures, validation reports, search indexes"),
+                "the cache folder: OWL RL closures, validation reports, search indexes, answers"),
         Setting("cache_max_mb", "KZLOD_CACHE_MAX_MB", "count", 512,
                 "size of the cache; past it, the entries used longest ago are removed", unit="MB"),
         Setting("answers", "KZLOD_ANSWERS", "choice", "on",

@@ -38,11 +38,13 @@ def info_text(info) -> str:
 @global_options
 @click.pass_context
 def cache_command(ctx):
-    """The cache: OWL RL closures, validation reports and search indexes.
+    """The cache: OWL RL closures, validation reports, search indexes, answers.
 
     kzlod keeps what it computes from a graph in one folder ($KZLOD_CACHE_DIR,
     else $XDG_CACHE_HOME/kzlod, else ~/.cache/kzlod), keyed by the content of
-    what it was made from, so an edit is seen at once. Past KZLOD_CACHE_MAX_MB
+    what it was made from, so an edit is seen at once. What 'kzlod query NAME'
+    and 'kzlod validate' write into a file or pipe is kept too, and written
+    again while the project's files are unchanged (KZLOD_ANSWERS=off: never). Past KZLOD_CACHE_MAX_MB
     (512 MB), the entries used longest ago are removed. Without a command:
     info.
 
