@@ -44,8 +44,9 @@ from kzlod.version import __version__
 FORMAT = 1
 #: The cache's kind for answers (:data:`kzlod.files.cache.KINDS`) and its files' extension.
 KIND, EXT = "answer", ".out"
-#: The settings that change no answer: the cache's and the project's.
-HARMLESS = frozenset({"KZLOD_CACHE_DIR", "KZLOD_CACHE_MAX_MB", "KZLOD_PROJECT"})
+#: The settings that change no answer and take any text: the cache's folder and the project
+#: (the cache's size, a whole number, is read too: :func:`_settings_harmless`).
+HARMLESS = frozenset({"KZLOD_CACHE_DIR", "KZLOD_PROJECT"})
 PROJECT_FILE = "kzlod.toml"  # kzlod.project.PROJECT_FILE
 FOLDERS = ("ontology", "shapes", "data")  # kzlod.project.FOLDERS
 JOURNAL = ".kzlod-journal.json"  # kzlod.files.safewrite.JOURNAL_NAME
@@ -225,8 +226,14 @@ def _terminal_or_not_utf8() -> bool:
 
 
 def _settings_harmless() -> bool:
-    return all(not value or name in HARMLESS or (name == "KZLOD_ANSWERS" and value.strip() == "on")
-               for name, value in os.environ.items() if name.startswith("KZLOD_"))
+    """Whether every ``KZLOD_*`` variable set leaves answers as they are, with a value the command
+    takes (a bad one is the command's usage error to give)."""
+    def harmless(name: str, value: str) -> bool:
+        value = value.strip()
+        return (not value or name in HARMLESS or (name == "KZLOD_ANSWERS" and value == "on")
+                or (name == "KZLOD_CACHE_MAX_MB" and value.isascii() and value.isdigit()))
+
+    return all(harmless(name, value) for name, value in os.environ.items() if name.startswith("KZLOD_"))
 
 
 def _root(explicit: str | None) -> tuple[str, bool] | None:

@@ -121,6 +121,24 @@ def test_a_setting_that_can_change_an_answer_turns_answers_off(project, cold_cac
     assert kzlod("query", "memberships", cwd=project) == whole
 
 
+@pytest.mark.parametrize("env, answered", [
+    ({"KZLOD_CACHE_MAX_MB": "100"}, True), ({"KZLOD_CACHE_MAX_MB": "lots"}, False), ({"KZLOD_ANSWERS": "on"}, True),
+    ({"KZLOD_ANSWERS": "off"}, False), ({"KZLOD_ANSWERS": "maybe"}, False), ({"KZLOD_MAX_ROWS": ""}, True),
+    ({"KZLOD_QUERY_TIMEOUT": "5"}, False), ({"KZLOD_MAX_QUERY_MEMORY": "100"}, False),
+])
+def test_which_settings_leave_answers_as_they_are(env, answered, project, monkeypatch):
+    monkeypatch.chdir(project)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert (replay.plan(["query", "memberships"]) is not None) is answered
+
+
+def test_a_bad_setting_is_a_usage_error_even_with_an_answer_kept(project, cold_cache):
+    assert kzlod("query", "memberships", cwd=project)[0] == 0
+    code, out, err = kzlod("query", "memberships", cwd=project, env={"KZLOD_CACHE_MAX_MB": "lots"})
+    assert (code, out) == (2, b"") and b"KZLOD_CACHE_MAX_MB='lots'" in err
+
+
 def test_a_damaged_answer_is_a_miss(project, cold_cache):
     computed = kzlod("query", "memberships", cwd=project)
     [entry] = answers(cold_cache)
