@@ -46,6 +46,8 @@ def query_command(obj, query, data, store, endpoint, inferred, params, fmt, time
     -f csv gives every value whole). A term of the project's namespaces (kz:, kzd:, kzsrc:)
     that the graph does not hold is named on stderr with the closest terms it holds, and so is
     a near miss of a shared vocabulary's term (rdfs:lable: did you mean rdfs:label?).
+    A named query's answer into a file or a pipe is kept in the cache and written
+    again, at once, while the project's files are unchanged (KZLOD_ANSWERS=off: never).
 
     \b
     Examples:

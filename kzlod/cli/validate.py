@@ -31,7 +31,9 @@ def validate_command(obj, files, fmt, no_reason, min_severity, store):
     With --store oxigraph:DIR the new files are checked against that store
     (made by 'kzlod load'). New files are always checked incrementally: only
     the nodes they touch, and what the shapes reach from them, are validated,
-    with the verdict of a full run.
+    with the verdict of a full run. The project's own validation into a file or a
+    pipe is kept in the cache and written again, at once, while its files are
+    unchanged (KZLOD_ANSWERS=off: never).
 
     \b
     Examples:
