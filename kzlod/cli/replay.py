@@ -8,7 +8,7 @@ finds it before it imports click, rdflib or pyoxigraph: no graph loaded, no quer
 output and exit code. Anything else, or any doubt, runs the command as usual:
 
 * the command line is ``query NAME`` (NAME one of the package's named queries) with at most
-  ``--format/-f csv|tsv|json|xml``, ``--param/-p NAME VALUE``; or ``validate`` with at most
+  ``--format/-f csv|tsv|json|xml``, ``--param/-p NAME VALUE``, ``--inferred``; or ``validate`` with at most
   ``--format/-f text|json|ttl``, ``--min-severity LEVEL``, ``--no-reason``; either with
   ``--quiet/-q`` and ``--project DIR`` before or after the command's name;
 * standard output is not a terminal and writes UTF-8 (a table's layout depends on the terminal);
@@ -177,7 +177,7 @@ def noted(line: str) -> None:
 def _read(argv: list[str]):
     """(what it asks, its --project) for a command line this module answers, else None."""
     command = name = fmt = severity = project = None
-    params, quiet, no_reason = [], False, False
+    params, quiet, no_reason, inferred = [], False, False, False
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -202,6 +202,8 @@ def _read(argv: list[str]):
             severity, i = value, i + 1
         elif command == "validate" and a == "--no-reason":
             no_reason = True
+        elif command == "query" and a == "--inferred":
+            inferred = True
         elif command == "query" and name is None and _named(a):
             name = a
         else:
@@ -209,7 +211,7 @@ def _read(argv: list[str]):
         i += 1
     if command is None or (command == "query" and name is None):
         return None
-    return (command, name, fmt, tuple(params), (severity, no_reason), quiet), project
+    return (command, name, fmt, tuple(params), (severity, no_reason, inferred), quiet), project
 
 
 def _named(word: str) -> bool:
