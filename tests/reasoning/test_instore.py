@@ -13,6 +13,7 @@ import pytest
 
 from kzlod.project import bundled
 from kzlod.reasoning import engines, instore
+from kzlod.reasoning.engines import chain_completions
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.vocab import KZ, RDFS
@@ -35,7 +36,7 @@ def closure(store_dir: Path, *, reduced: bool, monkeypatch) -> tuple[set, instor
         shutil.copytree(store_dir, copy / "s")
         store = ox.Store(str(copy / "s"))
         if not reduced:
-            monkeypatch.setattr(instore, "typing_only", lambda store, predicates: {})
+            monkeypatch.setattr(instore, "typing_only", lambda store, predicates, typed=None: {})
         result = instore.StoreClosure(store=copy)
         work = copy / "work"
         work.mkdir()
@@ -68,7 +69,8 @@ def test_leaving_out_triples_that_only_type_what_is_typed_changes_no_entailment(
 
 
 #: A property chain (p = a ∘ b) whose triples make more: p has a domain, under a superclass, and an
-#: inverse; its first link is a blank node. The chained triples reach reasonable after its first answer.
+#: inverse; its first link is a blank node. One link is a sub-property's triple (found before the engine
+#: runs), one an inverse's (only in the engine's first answer: those chained triples reach it after).
 CHAINS = """
 @prefix : <https://example.org/chain#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -78,12 +80,17 @@ CHAINS = """
 :x :a :y . :y :b :z .
 _:n :a :y .
 :z :a :w . :w :b :v .
+:bb rdfs:subPropertyOf :b . :s :a :t . :t :bb :u .
+:bInv owl:inverseOf :b . :q :a :r . :m :bInv :r .
 """
 
 
-def test_what_follows_from_property_chains_is_the_closure_of_reasoning_again_from_the_start(tmp_path):
+def test_what_follows_from_property_chains_is_the_closure_of_reasoning_again_from_the_start(tmp_path, monkeypatch):
     """reasonable does not apply chains: kzlod adds them and hands them to the same engine, which must
     derive all that a new engine reasoning over the store and the closure would derive."""
+    runs = []
+    run_reasonable = instore.run_reasonable
+    monkeypatch.setattr(instore, "run_reasonable", lambda *a, **k: runs.append(1) or run_reasonable(*a, **k))
     store = ox.Store()
     store.load(CHAINS.encode(), format=ox.RdfFormat.TURTLE)
     result = instore.StoreClosure(store=tmp_path)
@@ -91,17 +98,47 @@ def test_what_follows_from_property_chains_is_the_closure_of_reasoning_again_fro
     inferred = {q.triple for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
     ex = "https://example.org/chain#"
     for s, p, o in [("x", "p", "z"), ("x", RDF_TYPE, "C"), ("x", RDF_TYPE, "D"), ("z", "pInv", "x"),
-                    ("z", "p", "v"), ("z", RDF_TYPE, "D")]:
+                    ("z", "p", "v"), ("z", RDF_TYPE, "D"), ("s", "p", "u"), ("u", "pInv", "s"),
+                    ("q", "p", "m"), ("m", "pInv", "q"), ("q", RDF_TYPE, "D")]:
         triple = ox.Triple(ox.NamedNode(ex + s), ox.NamedNode(p if p.startswith("http") else ex + p),
                            ox.NamedNode(ex + o))
         assert triple in inferred, f"missing {triple}"
     assert result.inferred == len(inferred)
+    assert len(runs) == 2, "the inverse's link is found in the first answer, and the engine runs again"
     # a new engine, reasoning from the start over the asserted triples and this closure, adds nothing
     again = ox.Store()
     again.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store)
     second = instore.StoreClosure(store=tmp_path)
     instore.reason_with_reasonable(again, tmp_path, second)
     assert second.inferred == 0, sorted(str(q) for q in again.quads_for_pattern(None, None, None, INFERRED_GRAPH))
+
+
+def test_a_chain_whose_links_are_asserted_or_sub_properties_triples_runs_the_engine_once(tmp_path, monkeypatch):
+    """The chained triples over the asserted triples and those of sub-properties go to the engine with
+    the rest; when its answer makes no more, it is not run again, and the closure is the same."""
+    runs = []
+    run_reasonable = instore.run_reasonable
+    monkeypatch.setattr(instore, "run_reasonable", lambda *a, **k: runs.append(1) or run_reasonable(*a, **k))
+    asserted = list(ox.parse(CHAINS.replace(":bInv owl:inverseOf :b . :q :a :r . :m :bInv :r .", "").encode(),
+                             format=ox.RdfFormat.TURTLE))  # one set of blank nodes for both
+    store = ox.Store()
+    store.extend(asserted)
+    result = instore.StoreClosure(store=tmp_path)
+    instore.reason_with_reasonable(store, tmp_path, result)
+    assert len(runs) == 1
+    inferred = {str(q.triple) for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
+    ex = "https://example.org/chain#"
+    assert f"<{ex}s> <{ex}p> <{ex}u>" in inferred and f"<{ex}u> <{ex}pInv> <{ex}s>" in inferred
+    # the same as the closure the engine makes when the chained triples reach it after its first answer
+    monkeypatch.setattr(instore, "chain_completions",
+                        lambda store, sub_properties=False: [] if sub_properties else chain_completions(store))
+    again = ox.Store()
+    again.extend(asserted)
+    later = instore.StoreClosure(store=tmp_path)
+    instore.reason_with_reasonable(again, tmp_path, later)
+    assert len(runs) == 3
+    assert {str(q.triple) for q in again.quads_for_pattern(None, None, None, INFERRED_GRAPH)} == inferred
+    assert (later.inferred, later.dropped, later.trivial) == (result.inferred, result.dropped, result.trivial)
 
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
