@@ -261,7 +261,8 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     types.unlink()
     import reasonable
 
-    engine = reasonable.PyReasoner() if property_chains(store) else None  # kept only if chains may add
+    chains = property_chains(store)
+    engine = reasonable.PyReasoner() if chains else None  # kept only if chains may add
     if engine is not None:
         # what chains add over the asserted triples and those of sub-properties (not held: the engine's
         # answer has them, so they are written): most often all they add, and the engine runs once
@@ -274,9 +275,13 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
     counts = {"inferred": 0, "not-rdf": 0, "trivial": 0}
     fresh = work / "inferred.nq"
     graph = f" {INFERRED_GRAPH} .\n"
+    # a chain's links, as N-Triples text: their triples in the engine's answer are those the store holds
+    # once the answer is written (a link is never a typing_only predicate: it is in a list)
+    links = {f"<{p}>": [] for _, steps in chains for p in steps}
 
-    def write_fresh() -> None:
-        """What the engine's answer adds to the store, as N-Quads in the inferred graph, to ``fresh``.
+    def write_fresh() -> list:
+        """What the engine's answer adds to the store, as N-Quads in the inferred graph, to ``fresh``;
+        return what chains add to the store and it (:func:`_chained`).
 
         Its terms are N-Triples text (:func:`run_reasonable`), so a triple's key is that of the
         text the dump's triples had; only what is new is ever made into pyoxigraph terms, by the parser.
@@ -284,6 +289,8 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
         """
         not_rdf = trivial = inferred = 0  # of the engine's last answer, which holds every triple
         add = held.add
+        for pairs in links.values():
+            pairs.clear()
         with open(fresh, "w", encoding="utf-8") as fh:
             write = fh.write
             while out:  # taken from the engine's list one by one, so its memory goes as the file grows
@@ -296,6 +303,8 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
                 if s == o and p == NT_SAME_AS:
                     trivial += 1
                     continue
+                if p in links:
+                    links[p].append((s, o))
                 text = f"{s} {p} {o}"
                 key = hash(text) ^ (hash(text + " .\n") << 64)  # _key, inlined
                 if key in held:
@@ -306,28 +315,51 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
                 write(graph)
         counts["not-rdf"], counts["trivial"] = not_rdf, trivial
         counts["inferred"] += inferred
+        return _chained(chains, links, held)
 
     while True:
-        write_fresh()
+        added = write_fresh()
+        if not added:
+            out = held = engine = None  # before the store's writes: the engine is done
         release_memory()  # the engine's answer, now in the file
         quads = ox.parse(path=str(fresh), format=ox.RdfFormat.N_QUADS, lenient=True)  # blank nodes keep their ids
         while chunk := list(itertools.islice(quads, WRITE_CHUNK)):  # the loader's buffers stay small
             store.bulk_extend(chunk)
         del chunk, quads
         fresh.unlink()
-        # reasonable does not apply property chains: add them, and hand them to the same engine, which
-        # derives what follows from them without reasoning over everything again
-        added = chain_completions(store) if engine is not None else []
         if not added:
             break
+        # reasonable does not apply property chains: add them, and hand them to the same engine, which
+        # derives what follows from them without reasoning over everything again
         store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED_GRAPH) for t in added)
         held.update(_key(str(t), f"{t} .\n") for t in added)
         counts["inferred"] += len(added)
         triples = [tuple(to_rdflib(x) for x in (t.subject, t.predicate, t.object)) for t in added]
         out = run_reasonable(lambda r, triples=triples: r.from_graph(triples), engine,  # called at once
                              ntriples=True)
-    out = held = engine = None
     result.inferred, result.dropped, result.trivial = counts["inferred"], counts["not-rdf"], counts["trivial"]
+
+
+def _chained(chains: list, links: dict[str, list], held: set) -> list:
+    """What :func:`kzlod.reasoning.engines.chain_completions` finds in the store once an answer of the
+    engine is written, found in the answer: the chains joined over their links' triples (``links``:
+    ``{"<p>": [(s, o), …]}``, N-Triples text), without those the store holds (``held``)."""
+    found = set()
+    for prop, steps in chains:
+        pairs = links[f"<{steps[0]}>"]
+        for step in steps[1:]:
+            after: dict[str, list[str]] = {}
+            for s, o in links[f"<{step}>"]:
+                after.setdefault(s, []).append(o)
+            pairs = [(s, o2) for s, o in pairs for o2 in after.get(o, ())]
+        for s, o in pairs:
+            if s.startswith(("<", "_:")):
+                text = f"{s} <{prop}> {o}"
+                if _key(text, f"{text} .\n") not in held:
+                    found.add(f"{text} .\n")
+    if not found:
+        return []
+    return [q.triple for q in ox.parse("".join(sorted(found)).encode(), format=ox.RdfFormat.N_TRIPLES)]
 
 
 def _ntriples(t) -> str:
