@@ -182,3 +182,22 @@ def test_the_engine_answering_in_ntriples_text_gives_what_its_rdflib_answer_give
     assert {lit.language for lit in labels if lit.language} == {"kk-cyrl", "de"} or \
         {lit.language for lit in labels if lit.language} == {"kk-Cyrl", "de"}
     assert any(isinstance(t.subject, ox.BlankNode) and t.predicate.value == ex + "label" for t in text[0])
+
+
+@pytest.mark.parametrize("blank_class", [False, True])
+def test_the_types_dumped_class_by_class_are_those_of_one_query(tmp_path, blank_class):
+    """rdf:type triples are dumped class by class (a constant object is read once); with a blank node
+    as a class, by one query: the same lines either way."""
+    text = """
+    @prefix : <https://example.org/types#> .
+    :a a :C , :D . _:b a :C . :c a "not a class" , "x\\ny"@en . :d :p :C .
+    """ + ("_:e a [ a <http://www.w3.org/2002/07/owl#Restriction> ] ." if blank_class else "")
+    store = ox.Store()
+    store.load(text.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:g"))
+    store.load(b"<https://example.org/types#a> a <https://example.org/types#C> .", format=ox.RdfFormat.TURTLE)
+    by_class, by_query = tmp_path / "by-class.nt", tmp_path / "by-query.nt"
+    instore._dump_types(store, by_class, instore.type_classes(store))
+    instore._dump_triples(store, by_query, [instore.RDF_TYPE])
+    lines = by_class.read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted(by_query.read_text(encoding="utf-8").splitlines())
+    assert len(lines) == (7 if blank_class else 5)  # as the union of the graphs gives them
