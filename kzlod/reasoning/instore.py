@@ -158,16 +158,29 @@ def typing_only(store, predicates: list[str], typed: list | None = None) -> dict
     return found
 
 
+#: A predicate with at most so many distinct objects is dumped object by object (:func:`_dump_triples`).
+FEW_OBJECTS = 64
+
+
 def _dump_triples(store, path: Path, predicates: list[str] | None) -> None:
-    """Write the store's triples (all graphs, or only these predicates) as N-Triples, blank nodes by their ids."""
+    """Write the store's triples (all graphs, or only these predicates) as N-Triples, blank nodes by their ids.
+
+    A predicate with few distinct objects (IRIs or literals: a status, a tone, a flag) is dumped
+    object by object: a constant object is read from the store once, not at each triple (0.6 of
+    3.6 CPU s at 1M; finding them stops at the first ``FEW_OBJECTS + 1``)."""
     with open(path, "wb") as fh:
         if predicates is None:
             store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
                         use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
             return
         for p in predicates:
-            store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ ?s <{p}> ?o }}",
-                        use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+            objects = [r[0] for r in store.query(f"SELECT DISTINCT ?o WHERE {{ ?s <{p}> ?o }} LIMIT {FEW_OBJECTS + 1}",
+                                                 use_default_graph_as_union=True)]
+            if len(objects) > FEW_OBJECTS or not all(isinstance(o, (ox.NamedNode, ox.Literal)) for o in objects):
+                objects = ["?o"]
+            for o in objects:  # N-Triples terms are SPARQL terms
+                store.query(f"CONSTRUCT {{ ?s <{p}> {o} }} WHERE {{ ?s <{p}> {o} }}",
+                            use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
 
 
 def _dump_types(store, path: Path, classes: list) -> None:

@@ -201,3 +201,27 @@ def test_the_types_dumped_class_by_class_are_those_of_one_query(tmp_path, blank_
     lines = by_class.read_text(encoding="utf-8").splitlines()
     assert sorted(lines) == sorted(by_query.read_text(encoding="utf-8").splitlines())
     assert len(lines) == (7 if blank_class else 5)  # as the union of the graphs gives them
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_predicate_with_few_objects_dumped_object_by_object_gives_the_lines_of_one_query(tmp_path, many):
+    """A predicate with few distinct objects is dumped object by object: the same lines as one query,
+    for IRIs and literals of every kind (a blank node object, or too many objects: one query)."""
+    text = """
+    @prefix : <https://example.org/few#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    :a :p :X , "plain" , "x\\ny \\"q\\""@en-GB , "3"^^xsd:integer , "3.50"^^xsd:decimal , true .
+    :a :p "2020-01-01"^^xsd:date .
+    _:b :p :X , "plain" . :c :p :X . :c :q :X .
+    """ + ("_:d :p [] ." if many else "")
+    store = ox.Store()
+    store.load(text.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:g"))
+    p = "https://example.org/few#p"
+    by_object, by_query = tmp_path / "by-object.nt", tmp_path / "by-query.nt"
+    instore._dump_triples(store, by_object, [p])
+    with open(by_query, "wb") as fh:
+        store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ ?s <{p}> ?o }}",
+                    use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+    lines = by_object.read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted(by_query.read_text(encoding="utf-8").splitlines())
+    assert len(lines) == (11 if many else 10)
