@@ -28,7 +28,7 @@ from kzlod.errors import DataError, UsageError
 from kzlod.files import cache
 from kzlod.reasoning.clashes import find_clashes, store_clashes
 from kzlod.store.rdfconv import from_rdflib, to_rdflib
-from kzlod.vocab import OWL, RDF, XSD_STRING
+from kzlod.vocab import OWL, RDF, RDFS, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
 #: The engine :func:`use_engine` chose for this context (None: the ``reasoner`` setting's).
@@ -285,15 +285,22 @@ def property_chains(store) -> list[tuple[str, list[str]]]:
     return chains
 
 
-def chain_completions(store) -> list:
+def chain_completions(store, sub_properties: bool = False) -> list:
     """Triples OWL 2 RL's rule prp-spo2 (property chains) adds to what the store holds, over every graph.
 
     The reasonable engine does not apply property chains; kzlod applies them to its
-    closure and runs it again until nothing is added, so both engines agree.
+    closure and runs it again until nothing is added, so both engines agree. With
+    ``sub_properties``, a link of a chain is also made by a triple of one of its sub-properties
+    (``rdfs:subPropertyOf*``, rules prp-spo1 and scm-spo): what the closure would hold, found before
+    it is computed, so that the engine is given these triples with the others and need not run again.
     """
     found = []
     for prop, steps in property_chains(store):
-        hops = " . ".join(f"?v{i} <{p}> ?v{i + 1}" for i, p in enumerate(steps))
+        if sub_properties:
+            links = [_sub_properties(store, p) for p in steps]
+            hops = " . ".join(f"VALUES ?p{i} {{ {links[i]} }} ?v{i} ?p{i} ?v{i + 1}" for i in range(len(steps)))
+        else:
+            hops = " . ".join(f"?v{i} <{p}> ?v{i + 1}" for i, p in enumerate(steps))
         query = (f"SELECT DISTINCT ?v0 ?v{len(steps)} WHERE {{ {hops} "
                  f"FILTER NOT EXISTS {{ ?v0 <{prop}> ?v{len(steps)} }} }}")
         for row in store.query(query, use_default_graph_as_union=True):
@@ -301,6 +308,13 @@ def chain_completions(store) -> list:
             if isinstance(s, (ox.NamedNode, ox.BlankNode)):
                 found.append(ox.Triple(s, ox.NamedNode(prop), o))
     return found
+
+
+def _sub_properties(store, prop: str) -> str:
+    """A property and its sub-properties named by IRI, at any depth, as SPARQL terms."""
+    rows = store.query(f"SELECT DISTINCT ?q WHERE {{ ?q <{RDFS}subPropertyOf>+ <{prop}> }}",
+                       use_default_graph_as_union=True)
+    return " ".join(sorted({f"<{prop}>"} | {str(r["q"]) for r in rows if isinstance(r["q"], ox.NamedNode)}))
 
 
 def _compute_reasonable(graph) -> Closure:

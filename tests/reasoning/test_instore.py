@@ -13,6 +13,7 @@ import pytest
 
 from kzlod.project import bundled
 from kzlod.reasoning import engines, instore
+from kzlod.reasoning.engines import chain_completions
 from kzlod.store import bulk
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.vocab import KZ, RDFS
@@ -35,7 +36,7 @@ def closure(store_dir: Path, *, reduced: bool, monkeypatch) -> tuple[set, instor
         shutil.copytree(store_dir, copy / "s")
         store = ox.Store(str(copy / "s"))
         if not reduced:
-            monkeypatch.setattr(instore, "typing_only", lambda store, predicates: {})
+            monkeypatch.setattr(instore, "typing_only", lambda store, predicates, typed=None: {})
         result = instore.StoreClosure(store=copy)
         work = copy / "work"
         work.mkdir()
@@ -68,7 +69,8 @@ def test_leaving_out_triples_that_only_type_what_is_typed_changes_no_entailment(
 
 
 #: A property chain (p = a ∘ b) whose triples make more: p has a domain, under a superclass, and an
-#: inverse; its first link is a blank node. The chained triples reach reasonable after its first answer.
+#: inverse; its first link is a blank node. One link is a sub-property's triple (found before the engine
+#: runs), one an inverse's (only in the engine's first answer: those chained triples reach it after).
 CHAINS = """
 @prefix : <https://example.org/chain#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -78,12 +80,17 @@ CHAINS = """
 :x :a :y . :y :b :z .
 _:n :a :y .
 :z :a :w . :w :b :v .
+:bb rdfs:subPropertyOf :b . :s :a :t . :t :bb :u .
+:bInv owl:inverseOf :b . :q :a :r . :m :bInv :r .
 """
 
 
-def test_what_follows_from_property_chains_is_the_closure_of_reasoning_again_from_the_start(tmp_path):
+def test_what_follows_from_property_chains_is_the_closure_of_reasoning_again_from_the_start(tmp_path, monkeypatch):
     """reasonable does not apply chains: kzlod adds them and hands them to the same engine, which must
     derive all that a new engine reasoning over the store and the closure would derive."""
+    runs = []
+    run_reasonable = instore.run_reasonable
+    monkeypatch.setattr(instore, "run_reasonable", lambda *a, **k: runs.append(1) or run_reasonable(*a, **k))
     store = ox.Store()
     store.load(CHAINS.encode(), format=ox.RdfFormat.TURTLE)
     result = instore.StoreClosure(store=tmp_path)
@@ -91,17 +98,47 @@ def test_what_follows_from_property_chains_is_the_closure_of_reasoning_again_fro
     inferred = {q.triple for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
     ex = "https://example.org/chain#"
     for s, p, o in [("x", "p", "z"), ("x", RDF_TYPE, "C"), ("x", RDF_TYPE, "D"), ("z", "pInv", "x"),
-                    ("z", "p", "v"), ("z", RDF_TYPE, "D")]:
+                    ("z", "p", "v"), ("z", RDF_TYPE, "D"), ("s", "p", "u"), ("u", "pInv", "s"),
+                    ("q", "p", "m"), ("m", "pInv", "q"), ("q", RDF_TYPE, "D")]:
         triple = ox.Triple(ox.NamedNode(ex + s), ox.NamedNode(p if p.startswith("http") else ex + p),
                            ox.NamedNode(ex + o))
         assert triple in inferred, f"missing {triple}"
     assert result.inferred == len(inferred)
+    assert len(runs) == 2, "the inverse's link is found in the first answer, and the engine runs again"
     # a new engine, reasoning from the start over the asserted triples and this closure, adds nothing
     again = ox.Store()
     again.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store)
     second = instore.StoreClosure(store=tmp_path)
     instore.reason_with_reasonable(again, tmp_path, second)
     assert second.inferred == 0, sorted(str(q) for q in again.quads_for_pattern(None, None, None, INFERRED_GRAPH))
+
+
+def test_a_chain_whose_links_are_asserted_or_sub_properties_triples_runs_the_engine_once(tmp_path, monkeypatch):
+    """The chained triples over the asserted triples and those of sub-properties go to the engine with
+    the rest; when its answer makes no more, it is not run again, and the closure is the same."""
+    runs = []
+    run_reasonable = instore.run_reasonable
+    monkeypatch.setattr(instore, "run_reasonable", lambda *a, **k: runs.append(1) or run_reasonable(*a, **k))
+    asserted = list(ox.parse(CHAINS.replace(":bInv owl:inverseOf :b . :q :a :r . :m :bInv :r .", "").encode(),
+                             format=ox.RdfFormat.TURTLE))  # one set of blank nodes for both
+    store = ox.Store()
+    store.extend(asserted)
+    result = instore.StoreClosure(store=tmp_path)
+    instore.reason_with_reasonable(store, tmp_path, result)
+    assert len(runs) == 1
+    inferred = {str(q.triple) for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
+    ex = "https://example.org/chain#"
+    assert f"<{ex}s> <{ex}p> <{ex}u>" in inferred and f"<{ex}u> <{ex}pInv> <{ex}s>" in inferred
+    # the same as the closure the engine makes when the chained triples reach it after its first answer
+    monkeypatch.setattr(instore, "chain_completions",
+                        lambda store, sub_properties=False: [] if sub_properties else chain_completions(store))
+    again = ox.Store()
+    again.extend(asserted)
+    later = instore.StoreClosure(store=tmp_path)
+    instore.reason_with_reasonable(again, tmp_path, later)
+    assert len(runs) == 3
+    assert {str(q.triple) for q in again.quads_for_pattern(None, None, None, INFERRED_GRAPH)} == inferred
+    assert (later.inferred, later.dropped, later.trivial) == (result.inferred, result.dropped, result.trivial)
 
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -145,3 +182,46 @@ def test_the_engine_answering_in_ntriples_text_gives_what_its_rdflib_answer_give
     assert {lit.language for lit in labels if lit.language} == {"kk-cyrl", "de"} or \
         {lit.language for lit in labels if lit.language} == {"kk-Cyrl", "de"}
     assert any(isinstance(t.subject, ox.BlankNode) and t.predicate.value == ex + "label" for t in text[0])
+
+
+@pytest.mark.parametrize("blank_class", [False, True])
+def test_the_types_dumped_class_by_class_are_those_of_one_query(tmp_path, blank_class):
+    """rdf:type triples are dumped class by class (a constant object is read once); with a blank node
+    as a class, by one query: the same lines either way."""
+    text = """
+    @prefix : <https://example.org/types#> .
+    :a a :C , :D . _:b a :C . :c a "not a class" , "x\\ny"@en . :d :p :C .
+    """ + ("_:e a [ a <http://www.w3.org/2002/07/owl#Restriction> ] ." if blank_class else "")
+    store = ox.Store()
+    store.load(text.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:g"))
+    store.load(b"<https://example.org/types#a> a <https://example.org/types#C> .", format=ox.RdfFormat.TURTLE)
+    by_class, by_query = tmp_path / "by-class.nt", tmp_path / "by-query.nt"
+    instore._dump_types(store, by_class, instore.type_classes(store))
+    instore._dump_triples(store, by_query, [instore.RDF_TYPE])
+    lines = by_class.read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted(by_query.read_text(encoding="utf-8").splitlines())
+    assert len(lines) == (7 if blank_class else 5)  # as the union of the graphs gives them
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_predicate_with_few_objects_dumped_object_by_object_gives_the_lines_of_one_query(tmp_path, many):
+    """A predicate with few distinct objects is dumped object by object: the same lines as one query,
+    for IRIs and literals of every kind (a blank node object, or too many objects: one query)."""
+    text = """
+    @prefix : <https://example.org/few#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    :a :p :X , "plain" , "x\\ny \\"q\\""@en-GB , "3"^^xsd:integer , "3.50"^^xsd:decimal , true .
+    :a :p "2020-01-01"^^xsd:date .
+    _:b :p :X , "plain" . :c :p :X . :c :q :X .
+    """ + ("_:d :p [] ." if many else "")
+    store = ox.Store()
+    store.load(text.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:g"))
+    p = "https://example.org/few#p"
+    by_object, by_query = tmp_path / "by-object.nt", tmp_path / "by-query.nt"
+    instore._dump_triples(store, by_object, [p])
+    with open(by_query, "wb") as fh:
+        store.query(f"CONSTRUCT {{ ?s <{p}> ?o }} WHERE {{ ?s <{p}> ?o }}",
+                    use_default_graph_as_union=True).serialize(fh, format=ox.RdfFormat.N_TRIPLES)
+    lines = by_object.read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted(by_query.read_text(encoding="utf-8").splitlines())
+    assert len(lines) == (11 if many else 10)
