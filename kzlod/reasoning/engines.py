@@ -120,15 +120,6 @@ def left_out(s, p, o) -> str | None:
 NT_SAME_AS = f"<{OWL_SAME_AS}>"
 
 
-def left_out_nt(s: str, p: str, o: str) -> str | None:
-    """:func:`left_out` of a triple whose terms are N-Triples text (``<iri>``, ``_:id``, ``"literal"…``)."""
-    if not s.startswith(("<", "_:")) or not p.startswith("<"):
-        return "not-rdf"
-    if s == o and p == NT_SAME_AS:
-        return "trivial"
-    return None
-
-
 @functools.cache
 def _resources() -> tuple:
     """rdflib's IRI and blank-node classes, imported once (left_out runs for every entailed triple)."""

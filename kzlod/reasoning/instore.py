@@ -325,7 +325,8 @@ def reason_with_reasonable(store, work: Path, result: StoreClosure) -> None:
 
         Its terms are N-Triples text (:func:`run_reasonable`), so a triple's key is that of the
         text the dump's triples had; only what is new is ever made into pyoxigraph terms, by the parser.
-        What :func:`left_out_nt` leaves out is tested here, inlined: this runs for every triple.
+        What :func:`kzlod.reasoning.engines.left_out` leaves out is told here from the N-Triples text,
+        inlined: this runs for every triple.
         """
         not_rdf = trivial = inferred = 0  # of the engine's last answer, which holds every triple
         add = held.add
