@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from kzlod.errors import DataError, InputError
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
+from kzlod.validation.pyshaclwork import quiet, remembering
 from kzlod.validation.sparqlengine import sparql_by_oxigraph
 
 
@@ -54,7 +55,7 @@ def _pyshacl_run(data, store, some_targets=False):
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
     try:
-        with _sparql(data, store, some_targets=some_targets):
+        with _sparql(data, store, some_targets=some_targets), quiet():
             yield
     except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
         raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
@@ -65,6 +66,7 @@ def _pyshacl_run(data, store, some_targets=False):
 def _run(data, shapes, keep, focus=None):
     import pyshacl
 
+    shapes = remembering(shapes)
     if keep is None and focus is None:
         _conforms, results_graph, _ = pyshacl.validate(
             data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
