@@ -10,6 +10,11 @@ Three things pySHACL does over and over on a run, none of which changes what it 
   result (its focus node, value and shape stringified, a blank node as its whole Turtle), for its
   text report: kzlod reads the results graph only, so inside :func:`quiet` the description is
   left empty (the results graph is built as before: pySHACL's report text is all that changes);
+* inside ``sh:or``, ``sh:and``, ``sh:not``, ``sh:xone`` and ``sh:qualifiedValueShape`` it builds
+  every result of the member shapes in full (each with a generic message that stringifies its
+  focus node: a blank evidence node with all that hangs from it) and then only asks whether there
+  were any, and of which severity: inside :func:`quiet` such a result is a blank node with its
+  severity (what pySHACL then reads of it), nothing more;
 * it reads the shape definitions from the shapes graph anew each time (a few thousand distinct
   lookups asked some 25,000 times on the bundled graph): :func:`remembering` is a view of the shapes
   graph that keeps each lookup's answer until the graph changes.
@@ -21,6 +26,7 @@ import contextvars
 from contextlib import contextmanager
 
 _QUIET = contextvars.ContextVar("kzlod_pyshacl_quiet", default=False)
+_UNREAD = contextvars.ContextVar("kzlod_pyshacl_unread", default=False)  # results only counted
 _installed = False
 
 
@@ -47,14 +53,46 @@ def install() -> None:
     import pyshacl.shape as shape_module
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
     from pyshacl.constraints.constraint_component import ConstraintComponent
+    from pyshacl.constraints.core.logical_constraints import (
+        AndConstraintComponent,
+        NotConstraintComponent,
+        OrConstraintComponent,
+        XoneConstraintComponent,
+    )
+    from pyshacl.constraints.core.shape_based_constraints import QualifiedValueShapeConstraintComponent
+    from pyshacl.consts import SH_resultSeverity
+    from rdflib import BNode
 
     shape_module.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
     describe = ConstraintComponent.make_v_result_description
+    make_result = ConstraintComponent.make_v_result
+    validate = shape_module.Shape.validate
+    #: the constraints that only count their member shapes' results, and read only their severity
+    counting = (OrConstraintComponent, AndConstraintComponent, NotConstraintComponent, XoneConstraintComponent,
+                QualifiedValueShapeConstraintComponent)
 
     def make_v_result_description(self, *args, **kwargs):
         return "" if _QUIET.get() else describe(self, *args, **kwargs)
 
+    def make_v_result(self, *args, **kwargs):
+        if _UNREAD.get():
+            node = BNode()
+            return "", node, [(node, SH_resultSeverity, self.shape.severity)]
+        return make_result(self, *args, **kwargs)
+
+    def shape_validate(self, *args, **kwargs):
+        path = kwargs.get("_evaluation_path", args[3] if len(args) > 3 else None)
+        if path and _QUIET.get() and not _UNREAD.get() and isinstance(path[-1], counting):
+            token = _UNREAD.set(True)
+            try:
+                return validate(self, *args, **kwargs)
+            finally:
+                _UNREAD.reset(token)
+        return validate(self, *args, **kwargs)
+
     ConstraintComponent.make_v_result_description = make_v_result_description
+    ConstraintComponent.make_v_result = make_v_result
+    shape_module.Shape.validate = shape_validate
     _installed = True
 
 

@@ -66,3 +66,34 @@ def test_a_remembering_view_answers_as_its_graph_and_sees_what_is_added():
     assert list(view.objects(a, p)) == [b]
     assert list(view.transitive_objects(a, p)) == [a, b]
     assert list(view.triples((a, p / p, None))) == []  # paths are not remembered
+
+
+SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:severity sh:Warning ;
+  sh:or ( [ sh:path ex:a ; sh:minCount 1 ] [ sh:path ex:b ; sh:minCount 1 ; sh:datatype xsd:integer ] ) ;
+  sh:and ( [ sh:path ex:c ; sh:maxCount 1 ] [ sh:not [ sh:path ex:d ; sh:minCount 1 ] ] ) ;
+  sh:xone ( [ sh:path ex:e ; sh:minCount 1 ] [ sh:path ex:f ; sh:minCount 1 ] ) ;
+  sh:property [ sh:path ex:g ; sh:qualifiedValueShape [ sh:node ex:N ] ; sh:qualifiedMinCount 1 ] ,
+              [ sh:path ex:h ; sh:node ex:N ] .
+ex:N a sh:NodeShape ; sh:property [ sh:path ex:v ; sh:minCount 1 ; sh:datatype xsd:integer ] .
+"""
+
+DATA = """
+@prefix ex: <urn:ex:> .
+ex:ok a ex:T ; ex:a 1 ; ex:c 1 ; ex:e 1 ; ex:g [ ex:v 1 ] ; ex:h [ ex:v 2 ] .
+ex:bad a ex:T ; ex:b "x" ; ex:c 1, 2 ; ex:d 1 ; ex:e 1 ; ex:f 1 ; ex:g [ ex:v "no" ] ; ex:h [ ex:w 1 ] .
+_:blank a ex:T ; ex:d 1 ; ex:h [ ex:v "x" ] .
+"""
+
+
+def test_member_shapes_only_counted_give_the_same_results():
+    """sh:or, sh:and, sh:not, sh:xone and sh:qualifiedValueShape over member shapes that fail (their
+    results only counted inside kzlod's runs), sh:node (whose results are nested as sh:detail), with
+    a severity that is allowed: the results graph of plain pySHACL."""
+    shapes = Graph().parse(data=SHAPES, format="turtle")
+    data = Graph().parse(data=DATA, format="turtle")
+    _, plain, _ = _plain_pyshacl(data, shapes)
+    ours = parallel.run_shacl(data, shapes)
+    assert len(plain) > 40 and isomorphic(ours, plain)
