@@ -40,7 +40,11 @@ def run_shacl(data, shapes, keep=None, *, focus=None, store=None):
 
     pySHACL's SPARQL (the SHACL-SPARQL checks) runs on Oxigraph (:mod:`kzlod.validation.sparqlengine`):
     on ``store``, a pyoxigraph store whose union of graphs holds ``data``'s triples (blank nodes by the
-    same labels), else on one made from ``data`` when the first query comes."""
+    same labels), else on one made from ``data`` when the first query comes.
+
+    pySHACL reads ``data`` and ``shapes`` through views that remember each lookup's answer
+    (:func:`kzlod.validation.pyshaclwork.remembering`): it changes neither."""
+    data = remembering(data)
     with _pyshacl_run(data, store, focus is not None):
         return _run(data, shapes, keep, focus)
 
