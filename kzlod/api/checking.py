@@ -8,10 +8,11 @@ from kzlod.api.context import ProjectLike, open_project
 from kzlod.gate.folders import rdf_files
 from kzlod.gate.parse import parse_files
 from kzlod.gate.reading import GRAPH_FORMATS
+from kzlod.reasoning import disk
 from kzlod.reasoning.closure import project_closure
 from kzlod.reasoning.engines import use_engine
 from kzlod.store.spec import StoreSpec
-from kzlod.validation import report, shacl
+from kzlod.validation import grounding, report, shacl
 from kzlod.vocab import NAMESPACES
 
 __all__ = ["reason", "reason_store", "write_inferred", "render_triples", "validate", "report_text", "report_turtle"]
@@ -28,15 +29,11 @@ def reason(data=(), *, engine: str | None = None, project: ProjectLike = None):
 def reason_store(store: StoreSpec | str, *, engine: str | None = None, progress=None):
     """The OWL RL closure of an ``oxigraph:DIR`` store, written beside it (``kzlod reason --store``;
     see :func:`kzlod.reasoning.disk.reason_store`). Then ``load(store=..., inferred=True)`` queries it."""
-    from kzlod.reasoning import disk  # here: a cached validate does not load it
-
     return disk.reason_store(StoreSpec.parse(store).existing_path(), engine=engine, progress=progress)
 
 
 def write_inferred(store: StoreSpec | str, out, fmt: str = "ttl") -> None:
     """Write the closure :func:`reason_store` made for a store to a file (path or binary stream)."""
-    from kzlod.reasoning import disk
-
     path = StoreSpec.parse(store).existing_path()
     disk.dump_inferred(path, str(out) if isinstance(out, Path) else out, fmt)
 
@@ -66,8 +63,6 @@ def report_text(validation) -> str:
 def report_turtle(validation) -> str:
     """A validation report as a SHACL report graph in Turtle: pySHACL's results, and the grounding
     check's (``sh:sourceShape kzsh:Grounding``)."""
-    from kzlod.validation import grounding
-
     found = [f for f in validation.findings if f.shape == grounding.GROUNDING]
     graph = grounding.with_results(validation.report_graph, found) if found else validation.report_graph
     return graph.serialize(format="turtle")

@@ -20,6 +20,7 @@ full run's; tests compare the two on generated graphs with injected faults.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import re
 from pathlib import Path
@@ -37,7 +38,10 @@ from kzlod.reasoning.engines import compute, reasonable_available
 from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
+from kzlod.validation import grounding, vocabulary
 from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report, place
+from kzlod.validation.parallel import run_shacl, shacl_and_clashes
+from kzlod.validation.reach import Union, extract, shape_reach
 from kzlod.vocab import KZ, KZD, KZSRC, RDF_TYPE, compact
 
 
@@ -55,8 +59,6 @@ def _shapes_graph(project: Project):
 
 
 def _run_shacl(data, shapes, focus=None, store=None):
-    from kzlod.validation.parallel import run_shacl
-
     return run_shacl(data, shapes, focus=focus, store=store)
 
 
@@ -89,8 +91,6 @@ def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpe
         report = _validate_full(parsed, project, reason)
     else:
         report = _validate_incremental(parsed, project, reason, store)
-    from kzlod.validation import grounding
-
     report.findings += grounding.check_new(parsed, project, store)  # values their evidence does not word
     place(report.findings, [source_of(str(pf.path), pf.path, pf.text.encode("utf-8")) for pf in parsed])
     return report
@@ -142,10 +142,7 @@ def _validate_project(project: Project, reason: bool) -> ValidationReport:
 
     if cached is not None:
         report = cached
-    else:  # what only a report made now needs is imported here: a cached report is read without it
-        from kzlod.validation import grounding
-        from kzlod.validation.parallel import shacl_and_clashes
-
+    else:
         data = whole()
         engine = consistency_engine() if reason else None
         closure_key = input_key(project.graph_files(), engine) if reason else None
@@ -255,8 +252,6 @@ _SHAPES_CACHE: dict = {}
 
 
 def _shapes(project: Project):
-    from kzlod.validation.reach import shape_reach
-
     key = tuple((str(p), p.stat().st_mtime_ns) for p in project.shapes_files())
     if key not in _SHAPES_CACHE:
         shapes = _shapes_graph(project)
@@ -267,8 +262,6 @@ def _shapes(project: Project):
 
 def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bool,
                           store: StoreSpec) -> ValidationReport:
-    from kzlod.validation.reach import Union, extract
-
     base = store.open(project)
     delta = ox.Store()
     for pf in parsed:
@@ -328,8 +321,6 @@ def _about_new_files(finding: Finding, described: set[str]) -> bool:
 def _name_allowed_values(findings: list[Finding], shapes, graph) -> None:
     """A value outside the scheme a shape keeps it in: say which values are allowed (the closest
     ones when the scheme is long), as ``kzlod vocab`` lists them."""
-    import difflib
-
     from rdflib import URIRef
     from rdflib.namespace import SH as SHNS
     from rdflib.namespace import SKOS
@@ -363,8 +354,6 @@ CLOSED_NAMESPACES = (KZ, KZD, KZSRC)
 
 def vocabulary_findings(parsed: list[ParsedFile], project: Project) -> list[Finding]:
     """What the closed vocabulary refuses in data files (:mod:`kzlod.validation.vocabulary`), as violations."""
-    from kzlod.validation import vocabulary
-
     return [Finding(severity="Violation", focus=p.focus, focus_label="", path=p.path, value=p.value,
                     message=p.message, shape="", file=p.file, line=p.line, focus_id=p.focus_id)
             for p in vocabulary.check(parsed, project)]
@@ -385,8 +374,6 @@ def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str])
     missing = sorted({u[2].value for u in uses if not graph.has_subject(u[2])})
     if not missing:
         return []
-    import difflib
-
     known = {ns: graph.subjects_in(ns) for ns in CLOSED_NAMESPACES}
     findings, seen = [], set()
     for subject, predicate, term, role in uses:
