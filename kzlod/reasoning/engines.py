@@ -309,12 +309,20 @@ def _sub_properties(store, prop: str) -> str:
 
 
 def _compute_reasonable(graph) -> Closure:
-    from rdflib import Graph, Literal
+    """reasonable's closure of an rdflib graph (never changed), with property chains applied: the
+    chains' triples go to the same engine, which derives what follows from them without reasoning
+    over everything again (as :func:`kzlod.reasoning.instore.reason_with_reasonable` does)."""
+    import reasonable
+    from rdflib import Literal
 
-    source = graph  # the caller's graph is never changed; chains go into a copy
+    source = set(graph)  # looked up once for every triple of the answer: a set, not the graph's store
     inferred, seen, omitted = [], set(), {"not-rdf": 0, "trivial": 0}
+    store = ox.Store()  # the graph and what is inferred, for the chains and the clashes
+    store.extend(ox.Quad(*(from_rdflib(x) for x in t)) for t in source if not isinstance(t[0], Literal))
+    engine, load = reasonable.PyReasoner(), graph
     while True:
-        out = run_reasonable(lambda r, graph=graph: r.from_graph(graph))
+        out = run_reasonable(lambda r, load=load: r.from_graph(load), engine)
+        fresh = []
         for s, p, o in out:
             o = plain(o)
             if (s, p, o) in source or (s, p, o) in seen:
@@ -324,18 +332,14 @@ def _compute_reasonable(graph) -> Closure:
             if why:
                 omitted[why] += 1
                 continue
-            inferred.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
-        store = ox.Store()
-        store.extend(ox.Quad(*(from_rdflib(x) for x in t)) for t in source if not isinstance(t[0], Literal))
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in inferred)
+            fresh.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
+        inferred += fresh
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in fresh)
         added = chain_completions(store)
         if not added:
             return Closure(inferred=inferred, clashes=store_clashes(store), dropped=omitted["not-rdf"],
                            trivial=omitted["trivial"])
-        if graph is source:
-            graph = Graph()
-            graph += source
-        for t in added:
-            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            seen.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            inferred.append(t)
+        load = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in added]
+        seen.update(load)
+        inferred += added
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in added)

@@ -1,12 +1,14 @@
-"""pySHACL over a whole graph on two cores: some shapes, and the consistency closure, in a forked
-child; the other shapes here.
+"""pySHACL over a whole graph on two cores: this process and a forked child take the targeted shapes
+one at a time from a queue they share, the child computing the consistency closure first.
 
 pySHACL validates each shape that has targets on its own (the shapes it refers to are validated
 inside it), and its report is the union of every shape's results, so validating the targeted
-shapes in two parts (:func:`halves`) and joining the two reports gives the whole run's report:
-the same results, under one ``sh:ValidationReport`` whose ``sh:conforms`` is true when both were.
-The child also computes the graph's OWL RL closure (into the cache, as
-:func:`kzlod.reasoning.closure.cached_closure` keeps it) and sends back its clashes. Where a
+shapes in two parts and joining the two reports gives the whole run's report: the same results,
+under one ``sh:ValidationReport`` whose ``sh:conforms`` is true when both were. Which process takes
+which shape is decided as they go (:class:`Claims`): whichever is free takes the next, so neither
+waits for the other while shapes are left, whatever each shape costs. The child also computes the
+graph's OWL RL closure (into the cache, as :func:`kzlod.reasoning.closure.cached_closure` keeps it)
+and sends back its clashes; this process does the work that needs neither (``meanwhile``). Where a
 process cannot fork, where threads are running (a forked child would inherit their locks), where
 no second processor is idle, or when the child fails, everything runs here, one step after the
 other.
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from kzlod.errors import DataError, InputError
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
+from kzlod.validation.pyshaclwork import quiet, remembering
 from kzlod.validation.sparqlengine import sparql_by_oxigraph
 
 
@@ -37,7 +40,11 @@ def run_shacl(data, shapes, keep=None, *, focus=None, store=None):
 
     pySHACL's SPARQL (the SHACL-SPARQL checks) runs on Oxigraph (:mod:`kzlod.validation.sparqlengine`):
     on ``store``, a pyoxigraph store whose union of graphs holds ``data``'s triples (blank nodes by the
-    same labels), else on one made from ``data`` when the first query comes."""
+    same labels), else on one made from ``data`` when the first query comes.
+
+    pySHACL reads ``data`` and ``shapes`` through views that remember each lookup's answer
+    (:func:`kzlod.validation.pyshaclwork.remembering`): it changes neither."""
+    data = remembering(data)
     with _pyshacl_run(data, store, focus is not None):
         return _run(data, shapes, keep, focus)
 
@@ -54,7 +61,7 @@ def _pyshacl_run(data, store, some_targets=False):
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, RuleLoadError, ShapeLoadError
 
     try:
-        with _sparql(data, store, some_targets=some_targets):
+        with _sparql(data, store, some_targets=some_targets), quiet():
             yield
     except (ShapeLoadError, ConstraintLoadError, RuleLoadError) as exc:  # the shapes, not the data
         raise InputError(f"the project's shapes cannot be applied: {exc.message}") from None
@@ -65,6 +72,7 @@ def _pyshacl_run(data, store, some_targets=False):
 def _run(data, shapes, keep, focus=None):
     import pyshacl
 
+    shapes = remembering(shapes)
     if keep is None and focus is None:
         _conforms, results_graph, _ = pyshacl.validate(
             data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
@@ -76,19 +84,20 @@ def _run(data, shapes, keep, focus=None):
 
     class Some(ShapesGraph):
         """The shapes graph, all its shapes known (for the shapes they refer to), only ``keep`` started
-        from, each on the targets of it in ``focus`` only."""
+        from (taken from it one at a time, as pySHACL comes to each: :class:`Claims`), each on the
+        targets of it in ``focus`` only."""
 
         @property
         def shapes(self):
             found = ShapesGraph.shapes.fget(self)
-            if keep is not None:
-                found = [s for s in found if s.node in keep]
             if focus is not None:
                 for shape in found:
                     _targets_in(shape, focus)
-            return found
+            if keep is None:
+                return found
+            by_node = {shape.node: shape for shape in found}
+            return (by_node[node] for node in keep if node in by_node)
 
-    keep = None if keep is None else set(keep)
     validator = pyshacl.Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options={
         "inference": "none", "advanced": False, "allow_warnings": True, "abort_on_first": False, "inplace": False})
     validator.shacl_graph = Some(shapes, validator.debug, validator.logger)
@@ -120,29 +129,34 @@ def targeted_shapes(shapes) -> list:
             if any(next(iter(t), None) is not None for t in shape.target())]
 
 
-def halves(shapes, targeted: list) -> tuple[list, list]:
-    """The targeted shapes for this process and for the child: the child takes those whose checks
-    include SHACL-SPARQL (the source texts' checks, each over a whole document), this process the
-    others, and the vocabulary and grounding checks meanwhile; without such a split, every other shape."""
-    from rdflib.namespace import SH
+class Claims:
+    """The targeted shapes as a queue that this process and a forked child share (a pipe holding each
+    shape's number, two bytes, written before the fork): iterating takes the next shape no process
+    has taken, until none is left. A pipe's reads are atomic, so no shape is taken twice; ``taken``
+    lists those this process took."""
 
-    def uses_sparql(shape) -> bool:
-        seen, todo = {shape}, [shape]
-        while todo:
-            node = todo.pop()
-            for p, o in shapes.predicate_objects(node):
-                if p == SH.sparql:
-                    return True
-                if o not in seen and (o, None, None) in shapes:
-                    seen.add(o)
-                    todo.append(o)
-        return False
+    def __init__(self, targeted: list):
+        self.targeted, self.taken = targeted, []
+        self.fd, write = os.pipe()
+        try:
+            data = b"".join(i.to_bytes(2, "big") for i in range(len(targeted)))
+            view = memoryview(data)
+            while view:  # a few hundred bytes: less than a pipe holds
+                view = view[os.write(write, view):]
+        finally:
+            os.close(write)  # once the numbers are read, a read finds the end
 
-    there = [s for s in targeted if uses_sparql(s)]
-    if not there or len(there) == len(targeted):
-        return targeted[0::2], targeted[1::2]
-    chosen = set(there)
-    return [s for s in targeted if s not in chosen], there
+    def __iter__(self):
+        while True:
+            number = os.read(self.fd, 2)
+            if len(number) < 2:
+                return
+            node = self.targeted[int.from_bytes(number, "big")]
+            self.taken.append(node)
+            yield node
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None, meanwhile=lambda: None,
@@ -154,17 +168,19 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
     if len(targeted) < 2:
         results, clashes = _one_by_one(data, shapes, closure_key, engine, store)
         return results, clashes, meanwhile()
-    here, there = halves(shapes, targeted)
     import pickle
 
+    queue = Claims(targeted)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 0
         try:
             os.close(read_end)
-            results = run_shacl(data, shapes, there, store=store).serialize(format="nt")
             clashes = _clashes(data, closure_key, engine)
+            # the triples themselves: their blank nodes keep their labels (N-Triples read back by rdflib
+            # would not), so a result's focus or value that is a blank node of the data is still found there
+            results = list(run_shacl(data, shapes, queue, store=store))
             view = memoryview(pickle.dumps((results, clashes), protocol=pickle.HIGHEST_PROTOCOL))
             while view:
                 view = view[os.write(write_end, view):]
@@ -174,22 +190,27 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
             os._exit(code)
     os.close(write_end)
     try:
-        results = run_shacl(data, shapes, here, store=store)
         done = meanwhile()
+        results = run_shacl(data, shapes, queue, store=store)
     finally:
+        queue.close()
         with os.fdopen(read_end, "rb") as pipe:
             payload = pipe.read()
         _, status = os.waitpid(pid, 0)
     try:
         if os.waitstatus_to_exitcode(status) != 0:
             raise ValueError("the child failed")
-        theirs, clashes = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - a child that failed: its half is done here
-        theirs = run_shacl(data, shapes, there, store=store).serialize(format="nt")
-        clashes = _clashes(data, closure_key, engine)
-    from rdflib import Graph
+        triples, clashes = pickle.loads(payload)
+        from rdflib import Graph
 
-    return join_reports(results, Graph().parse(data=theirs, format="nt")), clashes, done
+        theirs = Graph()
+        for triple in triples:
+            theirs.add(triple)
+    except Exception:  # noqa: BLE001 - a child that failed: the shapes this process did not take are done here
+        mine = set(queue.taken)
+        theirs = run_shacl(data, shapes, [s for s in targeted if s not in mine], store=store)
+        clashes = _clashes(data, closure_key, engine)
+    return join_reports(results, theirs), clashes, done
 
 
 def _two_cores() -> bool:

@@ -141,6 +141,25 @@ def test_a_chain_whose_links_are_asserted_or_sub_properties_triples_runs_the_eng
     assert (later.inferred, later.dropped, later.trivial) == (result.inferred, result.dropped, result.trivial)
 
 
+def test_an_rdflib_graphs_closure_with_chains_is_that_of_reasoning_again_from_the_start():
+    """The same for engines.compute (an rdflib graph: validate's consistency check): the chains'
+    triples go to the same engine, and a new engine over the graph and its closure adds nothing."""
+    from kzlod.store.rdfconv import graph_of, to_rdflib
+
+    graph = graph_of(ox.parse(CHAINS.encode(), format=ox.RdfFormat.TURTLE))
+    closure = engines.compute(graph, engine="reasonable")
+    ex = "https://example.org/chain#"
+    for s, p, o in [("x", "p", "z"), ("x", RDF_TYPE, "D"), ("z", "pInv", "x"), ("z", "p", "v"), ("z", RDF_TYPE, "D")]:
+        assert ox.Triple(ox.NamedNode(ex + s), ox.NamedNode(p if p.startswith("http") else ex + p),
+                         ox.NamedNode(ex + o)) in closure.inferred
+    assert len(set(closure.inferred)) == len(closure.inferred)
+    as_rdflib = {(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in closure.inferred}
+    assert not as_rdflib & set(graph)
+    whole = graph_of(closure.inferred)
+    whole += graph
+    assert engines.compute(whole, engine="reasonable").inferred == []
+
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
