@@ -156,6 +156,48 @@ def compute(graph, engine: str | None = None) -> Closure:
     return closure
 
 
+def clashes_of(triples, engine: str | None = None, *, rdflib_of=to_rdflib) -> list[str]:
+    """The clashes of the OWL RL closure of ``triples`` (3-tuples of pyoxigraph terms),
+    as :func:`compute` finds them over an rdflib graph of the same triples.
+
+    With reasonable, no rdflib graph is built: the engine is given the triples as rdflib terms,
+    writes its answer (the triples given and those entailed) as N-Triples text
+    (:func:`run_reasonable`), which goes into a pyoxigraph store whole, less what :func:`left_out`
+    leaves out of a closure unless it was given. Property chains are completed as :func:`compute`
+    completes them, the engine running again until they add nothing. On a delta's neighbourhood
+    (some 5,000 triples) 0.2 s in place of 0.4 s. ``rdflib_of``: a term's rdflib term (a caller that
+    converted them already may have kept them)."""
+    triples = list(triples)
+    engine = choose_engine(engine, len(triples))
+    if engine != "reasonable":
+        from rdflib import Graph
+
+        graph = Graph()
+        for s, p, o in triples:
+            graph.add((rdflib_of(s), rdflib_of(p), rdflib_of(o)))
+        return compute(graph, engine=engine).clashes
+    given = [(rdflib_of(s), rdflib_of(p), rdflib_of(o)) for s, p, o in triples]
+    trivial_given = {f"{s} {p} {o}" for s, p, o in triples if s == o and p.value == OWL_SAME_AS}
+    while True:
+        out = run_reasonable(lambda r, given=given: r.from_graph(given), ntriples=True)
+        lines = []
+        for t in out:
+            s, p, o = (x if type(x) is str else str(from_rdflib(plain(x))) for x in t)
+            why = left_out_nt(s, p, o)
+            if why is None or (why == "trivial" and f"{s} {p} {o}" in trivial_given):
+                lines.append(f"{s} {p} {o} .\n")
+        store = ox.Store()
+        store.extend(ox.parse(input="".join(lines), format=ox.RdfFormat.N_TRIPLES))
+        # the triples given, as the engine reads them (rdflib's literals: "01"^^xsd:integer is "1"), in case
+        # it did not give one back
+        store.extend(ox.Quad(s, p, from_rdflib(given[i][2]) if isinstance(o, ox.Literal) else o)
+                     for i, (s, p, o) in enumerate(triples))
+        added = chain_completions(store)
+        if not added:
+            return store_clashes(store)
+        given += [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in added]
+
+
 def compute_owlrl(graph) -> Closure:
     import owlrl
     from owlrl.Namespaces import ERRNS

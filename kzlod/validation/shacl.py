@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import re
 from pathlib import Path
@@ -34,8 +35,8 @@ from kzlod.gate.places import Place, source_of
 from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
 from kzlod.reasoning.closure import cached_clashes, cached_closure, input_key
-from kzlod.reasoning.engines import compute, reasonable_available
-from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
+from kzlod.reasoning.engines import clashes_of, compute, reasonable_available
+from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta, store_length
 from kzlod.store.rdfconv import graph_of, to_rdflib
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, vocabulary
@@ -273,9 +274,10 @@ def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bo
 
     data = Graph()
     add = data.add
+    rdflib_of = functools.cache(to_rdflib)  # a term once, here and for the consistency check
     for s, p, o in triples:
-        add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-    keep = {to_rdflib(t) for t in touched}
+        add((rdflib_of(s), rdflib_of(p), rdflib_of(o)))
+    keep = {rdflib_of(t) for t in touched}
     # the results kept are about the touched nodes only; the SHACL-SPARQL checks run on Oxigraph
     copied = ox.Store()  # the same triples for Oxigraph, blank nodes by the same labels
     copied.bulk_extend(ox.Quad(s, p, o) for s, p, o in triples)
@@ -300,9 +302,9 @@ def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bo
         report.triples = int(next(iter(base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                                                          use_default_graph_as_union=True)))["n"].value) + len(delta)
     else:
-        report.triples = len(base.store) + len(delta)
+        report.triples = store_length(base.store, store.path) + len(delta)
     if reason:
-        report.clashes = _clashes(parsed, project, store, data, touched, base)
+        report.clashes = _clashes(parsed, project, store, triples, touched, base, rdflib_of)
     return report
 
 
@@ -396,7 +398,7 @@ def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str])
     return findings
 
 
-def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) -> list[str]:
+def _clashes(parsed, project: Project, store: StoreSpec, triples, touched, base, rdflib_of=to_rdflib) -> list[str]:
     """OWL RL consistency: the whole graph's cached closure in memory; around the new triples for a store."""
 
     if store.is_memory:
@@ -410,22 +412,21 @@ def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) ->
         engine = consistency_engine()
         inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
         return cached_clashes(input_key(inputs, engine), build)
-    return _local_clashes(store.path, data, touched, base, project)
+    return _local_clashes(store.path, triples, touched, base, project, rdflib_of)
 
 
-def _local_clashes(path: Path, data, touched, base, project: Project) -> list[str]:
-    """Clashes of the closure of the ontology, the extracted neighbourhood and every triple into a touched node.
+def _local_clashes(path: Path, triples, touched, base, project: Project, rdflib_of=to_rdflib) -> list[str]:
+    """Clashes of the closure of the ontology, the extracted neighbourhood (``triples``) and every
+    triple into a touched node.
 
     OWL RL entailment is monotone, so every clash found in part of the graph is
     a clash of the whole. The touched nodes' types the store's own closure holds
     (``kzlod reason --store``) are added when it is current.
     """
 
-    g = data.__class__()
-    for t in data:
-        g.add(t)
+    found = set(triples)
     for path_ in project.ontology_files():
-        graph_of(parse_trusted(path_), g)
+        found.update((q.subject, q.predicate, q.object) for q in parse_trusted(path_))
     rdf_type = ox.NamedNode(RDF_TYPE)
     into = "SELECT DISTINCT ?p ?node WHERE { ?s ?p ?node }"
     for node in touched:  # what triples into a node entail about it depends on their predicate only
@@ -436,15 +437,14 @@ def _local_clashes(path: Path, data, touched, base, project: Project) -> list[st
             if predicate == rdf_type:
                 continue
             q = next(iter(base.store.quads_for_pattern(None, predicate, node, None)))
-            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+            found.add((q.subject, q.predicate, q.object))
     meta = read_meta(path)
     done = meta.get("inferred") or {}
     if done and (path / INFERRED_DIR).is_dir() and done.get("content") == content_key(meta):
         sub = ox.Store.read_only(str(path / INFERRED_DIR))
         for node in touched:
-            for q in sub.quads_for_pattern(node, rdf_type, None, None):
-                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return compute(g, engine=consistency_engine()).clashes
+            found.update((q.subject, q.predicate, q.object) for q in sub.quads_for_pattern(node, rdf_type, None, None))
+    return clashes_of(found, engine=consistency_engine(), rdflib_of=rdflib_of)
 
 
 def consistency_engine() -> str:

@@ -152,6 +152,21 @@ def test_reason_store_reports_clashes(work, generated):
     assert "inconsistent: Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in res.output
 
 
+@pytest.mark.parametrize("clashing", [False, True])
+def test_clashes_of_pyoxigraph_triples_are_computes(clashing):
+    """clashes_of (the incremental validation's consistency check, no rdflib graph) finds the clashes
+    compute finds over an rdflib graph of the same triples, a blank node's and a literal's included."""
+    triples = {(q.subject, q.predicate, q.object) for path in bundled().ontology_files() + bundled().graph_files()
+               for q in parse_trusted(path)}
+    if clashing:
+        triples |= {(q.subject, q.predicate, q.object) for q in ox.parse(CLASH, format=ox.RdfFormat.TURTLE)}
+    expected = engines.compute(graph_of([ox.Triple(*t) for t in triples]), engine="reasonable").clashes
+    assert bool(expected) is clashing
+    assert engines.clashes_of(triples, engine="reasonable") == expected
+    assert engines.clashes_of(triples, engine="owlrl") == engines.compute(
+        graph_of([ox.Triple(*t) for t in triples]), engine="owlrl").clashes
+
+
 # --- incremental validation ---------------------------------------------------------------------------
 
 

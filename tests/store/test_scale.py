@@ -186,6 +186,19 @@ def test_describe_and_stats_agree_between_memory_and_store(generated, store_dir)
         assert json.loads(a.stdout) == json.loads(b.stdout)
 
 
+def test_a_stores_length_is_counted_once_per_content(store_dir, cold_cache):
+    """store_length: len() of a store kzlod load made, kept in the cache by the store's content key."""
+    from kzlod.files import cache
+    from kzlod.store.backends import content_key, store_length
+
+    store = OxigraphStore(store_dir, read_only=True).store
+    assert store_length(store, store_dir) == len(store)
+    key = cache.content_key("count", [content_key(read_meta(store_dir))])
+    assert cache.read("count", key) == f"{len(store)}\n".encode()
+    cache.put_bytes("count", key, b"12\n")  # what the cache says is what is read
+    assert store_length(store, store_dir) == 12
+
+
 def test_a_store_opens_read_only_so_many_readers_can_share_it(store_dir):
     a, b = OxigraphStore(store_dir, read_only=True), OxigraphStore(store_dir, read_only=True)
     assert len(a) == len(b) > 0
