@@ -175,3 +175,38 @@ def test_an_outer_filter_variables_patterns_go_into_the_optional_with_the_same_s
 
     assert solutions(rewritten) == solutions(query)
     assert len(solutions(query)) > 1
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["child", "child-fails"])
+def test_a_child_prepares_then_finishes_with_what_it_is_sent(monkeypatch, fails):
+    """Child: prepare() runs in a forked child at once, finish(prepared, sent) there once sent; the
+    answer comes back pickled. A child that fails leaves all of it to the parent; with threads
+    running there is no child at all."""
+    parent = os.getpid()
+
+    def prepare():
+        if fails and os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return {"pid": os.getpid()}
+
+    def finish(prepared, sent):
+        return prepared["pid"], os.getpid(), sent * 2
+
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    child = parallel.Child(prepare, finish)
+    assert child.pid is not None
+    child.send([1, 2])
+    prepared_in, finished_in, answer = child.answer()
+    assert answer == [1, 2, 1, 2]
+    assert (prepared_in == finished_in == parent) is fails
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    here = parallel.Child(prepare, finish)
+    assert here.pid is None
+    here.send("a")
+    assert here.answer() == (parent, parent, "aa")
+
+
+def test_a_child_never_answered_is_ended():
+    child = parallel.Child(lambda: None, lambda prepared, sent: sent)
+    child.close()
+    assert child.pid is None
