@@ -52,7 +52,8 @@ def check(shapes, sent, also=lambda: None) -> tuple:
     results_graph = run_shacl(data, shapes, focus=keep, store=copied)
     found = findings_of(results_graph, data, Locator(files), keep=keep)
     kept = kept_report(results_graph, keep)
-    return found, ReportGraph(kept.serialize(format="nt"), list(kept.namespaces())), len(data), also()
+    namespaces = [(prefix, str(namespace)) for prefix, namespace in kept.namespaces()]  # no rdflib term to unpickle
+    return found, ReportGraph(kept.serialize(format="nt"), namespaces), len(data), also()
 
 
 class DataGraph:
