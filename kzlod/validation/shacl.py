@@ -13,7 +13,8 @@ neighbours as far as the shapes reach (the values whose classes and schemes
 are checked, the evidence trees and selectors, the source document with its
 sentences and every quote of it for the SHACL-SPARQL text checks, targets
 of inverse paths, the class hierarchy) are copied into a small rdflib graph,
-and pySHACL runs on that. The verdict on the touched nodes is the same as a
+and pySHACL runs on that, in a forked child that imported pySHACL while this
+process read the store (:mod:`kzlod.validation.neighbourhood`). The verdict on the touched nodes is the same as a
 full run's; tests compare the two on generated graphs with injected faults.
 """
 
