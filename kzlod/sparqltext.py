@@ -21,6 +21,11 @@ def mask_sparql(text: str) -> str:
     return _TOKENS.sub(lambda m: " " * len(m.group()), text)
 
 
+def without_comments(text: str) -> str:
+    """The query with its comments blanked out (same length, same offsets; strings and IRIs kept)."""
+    return _TOKENS.sub(lambda m: " " * len(m.group()) if m.group().startswith("#") else m.group(), text)
+
+
 def iri_tokens(text: str) -> list[tuple[int, str]]:
     """The ``<IRI>`` tokens of a query outside its strings and comments: (offset, the IRI's text)."""
     return [(m.start(), m.group()[1:-1]) for m in _TOKENS.finditer(text) if m.group().startswith("<")]

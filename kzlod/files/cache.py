@@ -9,6 +9,7 @@ file per entry, in a folder per kind (:data:`KINDS`)::
     report/<key>.json      the validation report of a project's graph, with its SHACL results
     search/<key>.sqlite    a full-text index (SQLite FTS5)
     gate/<key>.ok          a project file the strict input gate passed (kzlod.gate.own)
+    stats/<key>.json       what a disk store made by ``kzlod load`` holds: how many quads, which predicates
     answer/<key>.out       what a named query or a validation wrote, to write again (kzlod.cli.replay)
 
 The key (:func:`content_key`) is a SHA-256 of the kind, the versions of what made the entry
@@ -47,7 +48,8 @@ from kzlod.text import LazyPattern
 from kzlod.version import __version__
 
 #: Each kind of entry and the extension of its file.
-KINDS = {"closure": ".nt", "graph": ".nq", "report": ".json", "search": ".sqlite", "gate": ".ok", "answer": ".out"}
+KINDS = {"closure": ".nt", "graph": ".nq", "report": ".json", "search": ".sqlite", "gate": ".ok", "stats": ".json",
+         "answer": ".out"}
 #: Bumped when :func:`content_key`'s recipe changes, so that no older entry is read.
 KEY_FORMAT = 1
 #: A temporary file older than this (seconds) is a crash's leftover and goes when the cache is trimmed.

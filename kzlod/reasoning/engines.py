@@ -28,7 +28,8 @@ from kzlod.errors import DataError, UsageError
 from kzlod.files import cache
 from kzlod.reasoning.clashes import find_clashes, store_clashes
 from kzlod.store.rdfconv import from_rdflib, to_rdflib
-from kzlod.vocab import OWL, RDF, RDFS, XSD_STRING
+from kzlod.text import LazyPattern
+from kzlod.vocab import OWL, RDF, RDFS, XSD, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
 #: The engine :func:`use_engine` chose for this context (None: the ``reasoner`` setting's).
@@ -120,6 +121,15 @@ def left_out(s, p, o) -> str | None:
 NT_SAME_AS = f"<{OWL_SAME_AS}>"
 
 
+def left_out_nt(s: str, p: str, o: str) -> str | None:
+    """:func:`left_out` of a triple whose terms are N-Triples text (``<iri>``, ``_:id``, ``"literal"…``)."""
+    if not s.startswith(("<", "_:")) or not p.startswith("<"):
+        return "not-rdf"
+    if s == o and p == NT_SAME_AS:
+        return "trivial"
+    return None
+
+
 @functools.cache
 def _resources() -> tuple:
     """rdflib's IRI and blank-node classes, imported once (left_out runs for every entailed triple)."""
@@ -145,6 +155,93 @@ def compute(graph, engine: str | None = None) -> Closure:
     closure = _compute_reasonable(graph) if engine == "reasonable" else compute_owlrl(graph)
     closure.engine = engine
     return closure
+
+
+def clashes_of(triples, engine: str | None = None) -> list[str]:
+    """The clashes of the OWL RL closure of ``triples`` (3-tuples of pyoxigraph terms),
+    as :func:`compute` finds them over an rdflib graph of the same triples.
+
+    With reasonable, no rdflib graph is built and rdflib need not be imported: the engine is given
+    the triples as :func:`engine_term` makes them, writes its answer (the triples given and those entailed)
+    as N-Triples text (:func:`run_reasonable`), which goes into a pyoxigraph store whole, less what
+    :func:`left_out` leaves out of a closure unless it was given. Property chains are completed as
+    :func:`compute` completes them, the engine running again until they add nothing. On a delta's
+    neighbourhood (some 5,000 triples) 0.2 s in place of 0.4 s, and rdflib's import."""
+    triples = list(triples)
+    engine = choose_engine(engine, len(triples))
+    if engine != "reasonable":
+        from rdflib import Graph
+
+        graph = Graph()
+        for s, p, o in triples:
+            graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+        return compute(graph, engine=engine).clashes
+    term = functools.cache(engine_term)
+    given = [(term(s), term(p), term(o)) for s, p, o in triples]
+    trivial_given = {f"{s} {p} {o}" for s, p, o in triples if s == o and p.value == OWL_SAME_AS}
+    while True:
+        out = run_reasonable(lambda r, given=given: r.from_graph(given), ntriples=True)
+        lines = []
+        for t in out:
+            s, p, o = (x if type(x) is str else str(from_rdflib(plain(x))) for x in t)
+            why = left_out_nt(s, p, o)
+            if why is None or (why == "trivial" and f"{s} {p} {o}" in trivial_given):
+                lines.append(f"{s} {p} {o} .\n")
+        store = ox.Store()
+        store.extend(ox.parse(input="".join(lines), format=ox.RdfFormat.N_TRIPLES))
+        # the triples given, as the engine read them, in case it did not give one back
+        store.extend(ox.Quad(s, p, _as_read(o, given[i][2])) for i, (s, p, o) in enumerate(triples))
+        added = chain_completions(store)
+        if not added:
+            return store_clashes(store)
+        given += [(term(t.subject), term(t.predicate), term(t.object)) for t in added]
+
+
+class _Term:
+    """Stand-ins for rdflib's terms as reasonable reads them (by their class's name, a literal's
+    ``language`` and ``datatype``): triples for it without importing rdflib."""
+
+    class URIRef(str):
+        pass
+
+    class BNode(str):
+        pass
+
+    class Literal(str):
+        def __new__(cls, value: str, language: str | None = None, datatype=None):
+            self = str.__new__(cls, value)
+            self.language, self.datatype = language, datatype
+            return self
+
+
+#: Lexical forms that rdflib's literals keep as they are (its own canonical form), by datatype.
+_CANONICAL = {XSD + "integer": LazyPattern(r"0|-?[1-9][0-9]*"), XSD + "boolean": LazyPattern(r"true|false"),
+              XSD + "date": LazyPattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")}
+
+
+def engine_term(term):
+    """A pyoxigraph term as reasonable is given it: the term :func:`to_rdflib` makes, spelt the same.
+    A literal whose lexical form rdflib would write another way (``"01"^^xsd:integer`` is ``"1"``
+    there) is rdflib's own term, so that the engine reads what it read from an rdflib graph."""
+    if isinstance(term, ox.NamedNode):
+        return _Term.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return _Term.BNode(term.value)
+    if term.language:
+        if term.language == term.language.lower():
+            return _Term.Literal(term.value, language=term.language)
+    else:
+        dt = term.datatype.value
+        if dt == XSD_STRING:
+            return _Term.Literal(term.value)
+        if dt in _CANONICAL and _CANONICAL[dt].fullmatch(term.value):
+            return _Term.Literal(term.value, datatype=_Term.URIRef(dt))
+    return to_rdflib(term)
+
+
+def _as_read(term, given):
+    """``term`` as the engine was given it (``given``: :func:`engine_term`'s)."""
+    return from_rdflib(given) if isinstance(term, ox.Literal) and not isinstance(given, _Term.Literal) else term
 
 
 def compute_owlrl(graph) -> Closure:
@@ -193,7 +290,8 @@ def _ntriples_terms():
     mention. If a later version builds its terms another way, its answer is rdflib terms again
     (``URIRef`` and ``Literal`` are subclasses of ``str``, never ``str`` itself); callers accept both.
     """
-    import rdflib
+    import sys
+    import types
 
     @functools.cache
     def iri(value):
@@ -208,6 +306,18 @@ def _ntriples_terms():
     @functools.cache
     def blank(value):
         return str(ox.BlankNode(value))
+
+    if "rdflib" not in sys.modules:  # the engine imports it for the three names only: a stand-in will do
+        stand_in = types.ModuleType("rdflib")
+        stand_in.URIRef, stand_in.Literal, stand_in.BNode = iri, literal, blank
+        sys.modules["rdflib"] = stand_in
+        try:
+            yield
+        finally:
+            if sys.modules.get("rdflib") is stand_in:
+                del sys.modules["rdflib"]
+        return
+    import rdflib
 
     saved = rdflib.URIRef, rdflib.Literal, rdflib.BNode
     rdflib.URIRef, rdflib.Literal, rdflib.BNode = iri, literal, blank

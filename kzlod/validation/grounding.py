@@ -254,14 +254,15 @@ def check_project(store, locator: Locator) -> list[Finding]:
     return findings(ground(store), locator)
 
 
-def check_new(parsed: list[ParsedFile], project: Project, store: StoreSpec = StoreSpec()) -> list[Finding]:
+def check_new(parsed: list[ParsedFile], project: Project, store: StoreSpec = StoreSpec(), *,
+              base=None) -> list[Finding]:
     """The findings for the claims new files describe, checked with the graph they join (the
-    project's, or a disk store's): each claim, its evidence, the sentences it cites and the labels
-    of its values are gathered into a small store."""
+    project's, or a disk store's; ``base``: that store, if the caller has it open): each claim, its
+    evidence, the sentences it cites and the labels of its values are gathered into a small store."""
     described = {q.subject.value for pf in parsed for q in pf.quads if isinstance(q.subject, ox.NamedNode)}
     if not described:
         return []
-    base = store.open(project)
+    base = base if base is not None else store.open(project)
     delta = ox.Store()
     for pf in parsed:
         delta.extend(ox.Quad(q.subject, q.predicate, q.object) for q in pf.quads)

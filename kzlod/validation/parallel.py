@@ -17,6 +17,7 @@ other.
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from contextlib import contextmanager
 
@@ -168,8 +169,6 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
     if len(targeted) < 2:
         results, clashes = _one_by_one(data, shapes, closure_key, engine, store)
         return results, clashes, meanwhile()
-    import pickle
-
     queue = Claims(targeted)
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -268,3 +267,100 @@ def join_reports(into, other):
     conforms = bool(into.value(mine, SH.conforms).toPython()) and bool(other.value(theirs, SH.conforms).toPython())
     into.set((mine, SH.conforms, Literal(conforms)))
     return into
+
+
+class Child:
+    """Work begun at once in a forked child (``prepare()``: imports, the shapes), finished there with
+    what this process sends it later (``finish(prepared, sent)``), the answer read back (pickled).
+
+    Meanwhile this process does its own part (reading a store), so the two overlap. Where the process
+    cannot fork or has threads running (a forked child would inherit their locks), or when the child
+    fails, :meth:`answer` does all of it here. :meth:`close` ends a child that will not be answered
+    (the caller's error)."""
+
+    def __init__(self, prepare, finish):
+        self._prepare, self._finish = prepare, finish
+        self.pid = self._down = self._up = self._writer = None
+        if not hasattr(os, "fork") or threading.active_count() != 1:
+            return
+        down_read, down_write = os.pipe()
+        up_read, up_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 0
+            try:
+                os.close(down_write)
+                os.close(up_read)
+                prepared = prepare()
+                with os.fdopen(down_read, "rb") as pipe:
+                    sent = pickle.loads(pipe.read())
+                _write_all(up_write, pickle.dumps(finish(prepared, sent), protocol=pickle.HIGHEST_PROTOCOL))
+            except BaseException:  # noqa: BLE001 - the parent sees the exit code and does the work itself
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(down_read)
+        os.close(up_write)
+        self.pid, self._down, self._up = pid, down_write, up_read
+
+    def send(self, sent) -> None:
+        """Give the child what it finishes with (written by a thread: the child reads it once
+        prepared, and this process goes on meanwhile)."""
+        self._sent = sent
+        if self.pid is None:
+            return
+        data = pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, self._down = self._down, None
+
+        def write():
+            try:
+                _write_all(fd, data)
+            except OSError:
+                pass  # the child died: the answer is computed here
+            finally:
+                os.close(fd)
+
+        self._writer = threading.Thread(target=write, daemon=True)
+        self._writer.start()
+
+    def answer(self):
+        """``finish(prepare(), sent)``, for what :meth:`send` gave: from the child if it gives it, else
+        computed here."""
+        if self.pid is not None:
+            try:
+                with os.fdopen(self._up, "rb") as pipe:
+                    self._up = None
+                    payload = pipe.read()
+                if self._writer is not None:
+                    self._writer.join()
+                if self._reap() == 0:
+                    return pickle.loads(payload)
+            except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+                pass  # a child that failed: its work is done here
+            finally:
+                self.close()
+        return self._finish(self._prepare(), self._sent)
+
+    def close(self) -> None:
+        """End the child (it reads the end of its input and exits) and wait for it."""
+        for fd in (self._down, self._up) if self.pid is not None else ():
+            if fd is not None:
+                os.close(fd)
+        if self.pid is not None:
+            self._down = self._up = None
+            if self._writer is not None:
+                self._writer.join()
+            self._reap()
+
+    def _reap(self) -> int:
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return 0
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

@@ -24,33 +24,48 @@ class ShapeReach:
     sparql_predicates: set  # predicates the SHACL-SPARQL queries mention
 
 
-def shape_reach(shapes) -> ShapeReach:
-    from rdflib import URIRef
-    from rdflib.namespace import SH as SHNS
+SH = "http://www.w3.org/ns/shacl#"
 
-    inverse = {o for o in shapes.objects(None, SHNS.inversePath) if isinstance(o, URIRef)}
-    inverse |= {o for o in shapes.objects(None, SHNS.targetObjectsOf) if isinstance(o, URIRef)}
+
+def shape_reach(quads) -> ShapeReach:
+    """What the shapes reach, from the shapes graph's triples (pyoxigraph quads: no rdflib needed)."""
+    by_subject: dict = {}
+    by_predicate: dict = {}
+    for q in quads:
+        by_subject.setdefault((q.subject, q.predicate.value), []).append(q.object)
+        by_predicate.setdefault(q.predicate.value, []).append((q.subject, q.object))
+
+    def objects(s, p) -> list:
+        if s is None:
+            return [o for _, o in by_predicate.get(p, ())]
+        return by_subject.get((s, p), [])
+
+    def subjects(p, o) -> list:
+        return [s for s, o_ in by_predicate.get(p, ()) if o_ == o]
+
+    inverse = {o.value for o in objects(None, SH + "inversePath") if isinstance(o, ox.NamedNode)}
+    inverse |= {o.value for o in objects(None, SH + "targetObjectsOf") if isinstance(o, ox.NamedNode)}
     sparql_shapes = set()
-    for prop_shape in shapes.subjects(SHNS.sparql, None):
+    for prop_shape, _ in by_predicate.get(SH + "sparql", ()):
         sparql_shapes.add(prop_shape)
-        sparql_shapes.update(shapes.subjects(SHNS.property, prop_shape))
+        sparql_shapes.update(subjects(SH + "property", prop_shape))
     subjects_of, classes = set(), set()
     for s in sparql_shapes:
-        subjects_of.update(shapes.objects(s, SHNS.targetSubjectsOf))
-        classes.update(shapes.objects(s, SHNS.targetClass))
-    prefixes = {str(p): str(n) for d in shapes.objects(None, SHNS.declare)
-                for p in shapes.objects(d, SHNS.prefix) for n in shapes.objects(d, SHNS.namespace)}
+        subjects_of.update(o.value for o in objects(s, SH + "targetSubjectsOf"))
+        classes.update(o.value for o in objects(s, SH + "targetClass"))
+    prefixes = {p.value: n.value for d in objects(None, SH + "declare")
+                for p in objects(d, SH + "prefix") for n in objects(d, SH + "namespace")}
     mentioned = set()
-    for sparql in shapes.objects(None, SHNS.sparql):
-        for text in list(shapes.objects(sparql, SHNS.select)) + list(shapes.objects(sparql, SHNS.ask)):
-            text = str(text)
+    for sparql in objects(None, SH + "sparql"):
+        for text in objects(sparql, SH + "select") + objects(sparql, SH + "ask"):
+            text = text.value
             mentioned.update(re.findall(r"<([^<>\s]+)>", text))
             for prefix, local in re.findall(r"(?<![\w?$<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", text):
                 if prefix in prefixes:
                     mentioned.add(prefixes[prefix] + local)
     mentioned.discard(RDF_TYPE)  # never walk rdf:type backwards: that is every instance of a class
-    return ShapeReach(inverse={str(p) for p in inverse}, sparql_subjects_of={str(p) for p in subjects_of},
-                      sparql_classes={str(c) for c in classes}, sparql_predicates=mentioned)
+    return ShapeReach(inverse=inverse, sparql_subjects_of=subjects_of, sparql_classes=classes,
+                      sparql_predicates=mentioned)
 
 
 class Union:

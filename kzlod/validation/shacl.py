@@ -13,7 +13,8 @@ neighbours as far as the shapes reach (the values whose classes and schemes
 are checked, the evidence trees and selectors, the source document with its
 sentences and every quote of it for the SHACL-SPARQL text checks, targets
 of inverse paths, the class hierarchy) are copied into a small rdflib graph,
-and pySHACL runs on that. The verdict on the touched nodes is the same as a
+and pySHACL runs on that, in a forked child that imported pySHACL while this
+process read the store (:mod:`kzlod.validation.neighbourhood`). The verdict on the touched nodes is the same as a
 full run's; tests compare the two on generated graphs with injected faults.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import re
 from pathlib import Path
@@ -34,15 +36,15 @@ from kzlod.gate.places import Place, source_of
 from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
 from kzlod.reasoning.closure import cached_clashes, cached_closure, input_key
-from kzlod.reasoning.engines import compute, reasonable_available
-from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta
-from kzlod.store.rdfconv import graph_of, to_rdflib
+from kzlod.reasoning.engines import clashes_of, compute, reasonable_available
+from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta, store_stats, store_subjects
+from kzlod.store.rdfconv import graph_of
 from kzlod.store.spec import StoreSpec
-from kzlod.validation import grounding, vocabulary
+from kzlod.validation import grounding, neighbourhood, vocabulary
 from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report, place
-from kzlod.validation.parallel import run_shacl, shacl_and_clashes
+from kzlod.validation.parallel import Child, run_shacl, shacl_and_clashes
 from kzlod.validation.reach import Union, extract, shape_reach
-from kzlod.vocab import KZ, KZD, KZSRC, RDF_TYPE, compact
+from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES, RDF_TYPE, compact
 
 
 def _project_graph(project: Project, store=None):
@@ -88,10 +90,11 @@ def validate(project: Project, files=(), *, reason: bool = True, store: StoreSpe
     if full:
         if not store.is_memory:
             raise UsageError("a full validation of a disk store is not offered; validate new files against it")
-        report = _validate_full(parsed, project, reason)
+        report, base = _validate_full(parsed, project, reason), None
     else:
-        report = _validate_incremental(parsed, project, reason, store)
-    report.findings += grounding.check_new(parsed, project, store)  # values their evidence does not word
+        report, base = _validate_incremental(parsed, project, reason, store)
+    # values their evidence does not word
+    report.findings += grounding.check_new(parsed, project, store, base=base)
     place(report.findings, [source_of(str(pf.path), pf.path, pf.text.encode("utf-8")) for pf in parsed])
     return report
 
@@ -251,59 +254,73 @@ def _touched(parsed: list[ParsedFile], data) -> set:
 _SHAPES_CACHE: dict = {}
 
 
-def _shapes(project: Project):
+def _shapes(project: Project) -> dict:
+    """The shapes' triples (pyoxigraph quads) and what they reach, read once per process; the rdflib
+    graph of them under ``"graph"`` once :func:`_shapes_graph_of` asked for it."""
     key = tuple((str(p), p.stat().st_mtime_ns) for p in project.shapes_files())
     if key not in _SHAPES_CACHE:
-        shapes = _shapes_graph(project)
+        quads = [q for path in project.shapes_files() for q in parse_trusted(path)]
         _SHAPES_CACHE.clear()
-        _SHAPES_CACHE[key] = (shapes, shape_reach(shapes))
+        _SHAPES_CACHE[key] = {"quads": quads, "reach": shape_reach(quads)}
     return _SHAPES_CACHE[key]
 
 
-def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bool,
-                          store: StoreSpec) -> ValidationReport:
-    base = store.open(project)
-    delta = ox.Store()
-    for pf in parsed:
-        delta.extend(ox.Quad(q.subject, q.predicate, q.object) for q in pf.quads)
-    shapes, reach = _shapes(project)
-    graph = Union([base.store, delta])
-    triples, touched = extract(graph, parsed, reach)
-    from rdflib import Graph
+def _shapes_graph_of(project: Project):
+    """The shapes graph (rdflib) of :func:`_shapes`, made once."""
+    shapes = _shapes(project)
+    if "graph" not in shapes:
+        shapes["graph"] = graph_of(shapes["quads"])
+    return shapes["graph"]
 
-    data = Graph()
-    add = data.add
-    for s, p, o in triples:
-        add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-    keep = {to_rdflib(t) for t in touched}
-    # the results kept are about the touched nodes only; the SHACL-SPARQL checks run on Oxigraph
-    copied = ox.Store()  # the same triples for Oxigraph, blank nodes by the same labels
-    copied.bulk_extend(ox.Quad(s, p, o) for s, p, o in triples)
-    results_graph = _run_shacl(data, shapes, focus=keep, store=copied)
+
+def _validate_incremental(parsed: list[ParsedFile], project: Project, reason: bool,
+                          store: StoreSpec) -> tuple[ValidationReport, object]:
+    """The report on the new files, and the store they were checked against (open)."""
+    reach = _shapes(project)["reach"]
+    # pySHACL's part begins in a child at once (imports, the shapes graph), before the store is opened
+    child = Child(functools.partial(neighbourhood.prepare, functools.partial(_shapes_graph_of, project)),
+                  functools.partial(neighbourhood.check, also=functools.partial(vocabulary_findings, parsed, project)))
+    try:
+        base = store.open(project)
+        delta = ox.Store()
+        for pf in parsed:
+            delta.extend(ox.Quad(q.subject, q.predicate, q.object) for q in pf.quads)
+        graph = Union([base.store, delta])
+        triples, touched = extract(graph, parsed, reach)
+        text = neighbourhood.neighbourhood_text(triples)
+        child.send((text, [str(t) for t in touched], [(str(pf.path), pf.text, pf.prefixes) for pf in parsed]))
+        # meanwhile, what needs the store: the consistency check, the unknown names, the count
+        clashes = _clashes(parsed, project, store, triples, touched, base) if reason else []
+        described = _described(parsed)
+        unknown = unknown_terms(parsed, graph, _locator(parsed), described, subjects=None if store.is_memory else
+                                functools.partial(_subjects_of, base.store, store.path, delta))
+        if store.is_memory:
+            # read at once: solutions kept in this frame would go wherever a later exception's traceback goes
+            count = int(next(iter(base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                                   use_default_graph_as_union=True)))["n"].value)
+        else:
+            stats = store_stats(base.store, store.path)
+            count = stats["quads"] if stats else len(base.store)
+        found, kept, extracted, closed = child.answer()  # the closed vocabulary's findings too: rdflib's lists
+    finally:
+        child.close()
+    unknown = closed + unknown
     report = ValidationReport(files=[str(pf.path) for pf in parsed], incremental=True)
-    report.findings = findings_of(results_graph, data, _locator(parsed), keep=keep)
-    closed = vocabulary_findings(parsed, project)
-    described = _described(parsed)
-    unknown = closed + unknown_terms(parsed, graph, _locator(parsed), described)
+    report.findings = found
     if unknown:  # one clear line for a misspelt name, in place of the shapes' results about the same value
         said = {(f.focus, f.value) for f in unknown}
         names = {f.value for f in unknown}
         report.findings = unknown + [f for f in report.findings
                                      if (f.focus, f.value) not in said and f.focus not in names]
     report.findings = [f for f in report.findings if f in closed or _about_new_files(f, described)]
-    _name_allowed_values(report.findings, shapes, graph)
-    report.report_graph = kept_report(results_graph, keep)
-    report.focus_nodes, report.extracted = len(touched), len(data)
-    report.data_graph = data
-    if store.is_memory:
-        # read at once: solutions kept in this frame would go wherever a later exception's traceback goes
-        report.triples = int(next(iter(base.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                                         use_default_graph_as_union=True)))["n"].value) + len(delta)
-    else:
-        report.triples = len(base.store) + len(delta)
-    if reason:
-        report.clashes = _clashes(parsed, project, store, data, touched, base)
-    return report
+    if any(f.shape and f.value and f.value != "[]" for f in report.findings):
+        _name_allowed_values(report.findings, _shapes_graph_of(project), graph)
+    report.report_graph = kept
+    report.focus_nodes, report.extracted = len(touched), extracted
+    report.data_graph = neighbourhood.DataGraph(text)
+    report.triples = count + len(delta)
+    report.clashes = clashes
+    return report, base
 
 
 def _described(parsed: list[ParsedFile]) -> set[str]:
@@ -359,10 +376,13 @@ def vocabulary_findings(parsed: list[ParsedFile], project: Project) -> list[Find
             for p in vocabulary.check(parsed, project)]
 
 
-def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str]) -> list[Finding]:
+def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str], *, subjects=None) -> list[Finding]:
     """Names of the project's namespaces that new files use as a predicate, a class or a value, but
     that neither the graph nor the files declare or describe: a misspelt term or entity, with the
-    closest known names (``kz:aspect-conectivity`` → did you mean ``kz:aspect-connectivity``)."""
+    closest known names (``kz:aspect-conectivity`` → did you mean ``kz:aspect-connectivity``).
+
+    ``subjects(namespace)``: the graph's subjects in a namespace, if the caller has them cheaper
+    than ``graph`` finds them (a disk store's, cached: :func:`_subjects_of`)."""
     uses = []  # (subject, predicate, the name)
     for pf in parsed:
         for q in pf.quads:
@@ -374,15 +394,18 @@ def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str])
     missing = sorted({u[2].value for u in uses if not graph.has_subject(u[2])})
     if not missing:
         return []
-    known = {ns: graph.subjects_in(ns) for ns in CLOSED_NAMESPACES}
-    findings, seen = [], set()
+    needed = [ns for ns in CLOSED_NAMESPACES if any(m.startswith(ns) for m in missing)]
+    known = {ns: (subjects or graph.subjects_in)(ns) for ns in needed}
+    findings, seen, names = [], set(), {}
     for subject, predicate, term, role in uses:
         if term.value not in missing or (subject, predicate, term) in seen:
             continue
         seen.add((subject, predicate, term))
         ns = next(n for n in CLOSED_NAMESPACES if term.value.startswith(n))
-        names = {compact(iri): iri for iri in known[ns] | described if iri.startswith(ns)}
-        close = difflib.get_close_matches(compact(term.value), list(names), n=3, cutoff=0.75)
+        if ns not in names:  # compact() with the namespaces an IRI of ns can start with: the same, faster
+            related = {p: n for p, n in NAMESPACES.items() if n.startswith(ns) or ns.startswith(n)}
+            names[ns] = list({compact(iri, related) for iri in known[ns] | described if iri.startswith(ns)})
+        close = difflib.get_close_matches(compact(term.value), names[ns], n=3, cutoff=0.75)
         what = "term" if ns == KZ else ("source" if ns == KZSRC else "entity")
         hint = f"; did you mean {' or '.join(close)}?" if close else \
             ("; declare it in ontology/ or use a declared one ('kzlod vocab' lists them)" if ns == KZ else
@@ -396,7 +419,15 @@ def unknown_terms(parsed: list[ParsedFile], graph, locator, described: set[str])
     return findings
 
 
-def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) -> list[str]:
+def _subjects_of(store, path: Path, delta, namespace: str) -> set[str]:
+    """The subjects in ``namespace`` of a disk store (cached by its content:
+    :func:`kzlod.store.backends.store_subjects`) and of the new triples."""
+    kept = store_subjects(store, path, CLOSED_NAMESPACES)
+    found = set(kept[namespace]) if kept is not None else Union([store]).subjects_in(namespace)
+    return found | Union([delta]).subjects_in(namespace)
+
+
+def _clashes(parsed, project: Project, store: StoreSpec, triples, touched, base) -> list[str]:
     """OWL RL consistency: the whole graph's cached closure in memory; around the new triples for a store."""
 
     if store.is_memory:
@@ -410,41 +441,50 @@ def _clashes(parsed, project: Project, store: StoreSpec, data, touched, base) ->
         engine = consistency_engine()
         inputs = [*project.graph_files(), *(pf.text for pf in parsed)]
         return cached_clashes(input_key(inputs, engine), build)
-    return _local_clashes(store.path, data, touched, base, project)
+    return _local_clashes(store.path, triples, touched, base, project)
 
 
-def _local_clashes(path: Path, data, touched, base, project: Project) -> list[str]:
-    """Clashes of the closure of the ontology, the extracted neighbourhood and every triple into a touched node.
+def _local_clashes(path: Path, triples, touched, base, project: Project) -> list[str]:
+    """Clashes of the closure of the ontology, the extracted neighbourhood (``triples``) and every
+    triple into a touched node.
 
     OWL RL entailment is monotone, so every clash found in part of the graph is
     a clash of the whole. The touched nodes' types the store's own closure holds
     (``kzlod reason --store``) are added when it is current.
     """
 
-    g = data.__class__()
-    for t in data:
-        g.add(t)
+    found = set(triples)
     for path_ in project.ontology_files():
-        graph_of(parse_trusted(path_), g)
+        found.update((q.subject, q.predicate, q.object) for q in parse_trusted(path_))
     rdf_type = ox.NamedNode(RDF_TYPE)
-    into = "SELECT DISTINCT ?p ?node WHERE { ?s ?p ?node }"
+    stats = store_stats(base.store, path)
     for node in touched:  # what triples into a node entail about it depends on their predicate only
-        # the predicates found by the store, then the first triple of each (the least subject, as a scan
-        # of the triples into the node would meet it first): no Python object for every triple into it
-        for row in base.store.query(into, substitutions={ox.Variable("node"): node}, use_default_graph_as_union=True):
-            predicate = row["p"]
+        # the first triple of each predicate into it (the least subject, as a scan of the triples into the
+        # node would meet it first): no Python object for every triple into it (a class, a modality: 100,000)
+        for predicate in _predicates_into(base.store, node, stats):
             if predicate == rdf_type:
                 continue
-            q = next(iter(base.store.quads_for_pattern(None, predicate, node, None)))
-            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+            q = next(iter(base.store.quads_for_pattern(None, predicate, node, None)), None)
+            if q is not None:
+                found.add((q.subject, q.predicate, q.object))
     meta = read_meta(path)
     done = meta.get("inferred") or {}
     if done and (path / INFERRED_DIR).is_dir() and done.get("content") == content_key(meta):
         sub = ox.Store.read_only(str(path / INFERRED_DIR))
         for node in touched:
-            for q in sub.quads_for_pattern(node, rdf_type, None, None):
-                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return compute(g, engine=consistency_engine()).clashes
+            found.update((q.subject, q.predicate, q.object) for q in sub.quads_for_pattern(node, rdf_type, None, None))
+    return clashes_of(found, engine=consistency_engine())
+
+
+def _predicates_into(store, node, stats: dict | None) -> list:
+    """The predicates to look for triples into ``node`` with: the store's every predicate when known
+    (``stats``: :func:`kzlod.store.backends.store_stats`; a look-up each is cheaper than reading every
+    triple into a node many triples point at), else those of the triples into it, found by SPARQL."""
+    if stats is not None:
+        return [ox.NamedNode(p) for p in stats["predicates"]]
+    into = "SELECT DISTINCT ?p WHERE { ?s ?p ?node }"
+    return [row["p"] for row in store.query(into, substitutions={ox.Variable("node"): node},
+                                            use_default_graph_as_union=True)]
 
 
 def consistency_engine() -> str:

@@ -33,6 +33,7 @@ def test_info_shows_the_folder_the_entries_by_kind_and_their_size(cold_cache):
         "  report   0 entries       0 bytes\n"
         "  search   1 entry       700 bytes\n"
         "  gate     0 entries       0 bytes\n"
+        "  stats    0 entries       0 bytes\n"
         "  answer   0 entries       0 bytes\n"
         "  old      1 entry        10 bytes (left by an earlier kzlod, never read)\n")
     assert run("cache").stdout == res.stdout  # no command: info
@@ -46,6 +47,7 @@ def test_info_as_json(cold_cache):
         "kinds": {"closure": {"entries": 2, "bytes": 2_001_500}, "graph": {"entries": 0, "bytes": 0},
                   "report": {"entries": 0, "bytes": 0},
                   "search": {"entries": 1, "bytes": 700}, "gate": {"entries": 0, "bytes": 0},
+                  "stats": {"entries": 0, "bytes": 0},
                   "answer": {"entries": 0, "bytes": 0},
                   "old": {"entries": 1, "bytes": 10}}}
 
@@ -64,6 +66,7 @@ def test_clear_empties_the_cache_and_nothing_else(cold_cache):
         "  report   0 entries       0 bytes\n"
         "  search   0 entries       0 bytes\n"
         "  gate     0 entries       0 bytes\n"
+        "  stats    0 entries       0 bytes\n"
         "  answer   0 entries       0 bytes\n")
     assert run("cache", "clear").stdout == f"removed 0 entries (0 bytes) from {cold_cache}\n"
 
@@ -84,6 +87,7 @@ def test_what_a_command_computes_shows_in_info_and_goes_with_clear(cold_cache):
     here = resolve()  # the gate's verdict on each of the project's own files (none for the bundled graph)
     gated = 0 if here.bundled else len(here.ontology_files() + here.shapes_files() + here.data_files())
     assert {k: v["entries"] for k, v in info["kinds"].items()} == {"closure": 1, "graph": 0, "report": 0,
-                                                                   "search": 1, "gate": gated, "answer": 0}
+                                                                   "search": 1, "gate": gated,
+                                                                   "stats": 0, "answer": 0}
     assert run("cache", "clear").stdout.startswith(f"removed {2 + gated} entries (")
     assert json.loads(run("cache", "info", "--format", "json").stdout)["entries"] == 0

@@ -262,7 +262,8 @@ def test_concurrent_writers_and_readers_see_whole_entries(cold_cache):
     last = cache.read("closure", key(1))
     assert seen > 0 and last in payloads
     assert cache.info().kinds == {"closure": [1, len(last)], "graph": [0, 0], "report": [4, sum(map(len, payloads))],
-                                  "search": [0, 0], "gate": [0, 0], "answer": [0, 0]}
+                                  "search": [0, 0], "gate": [0, 0], "stats": [0, 0],
+                                  "answer": [0, 0]}
     assert not [p for p in cold_cache.rglob(".*") if p.is_file()], "no temporary file is left"
 
 

@@ -152,6 +152,46 @@ def test_reason_store_reports_clashes(work, generated):
     assert "inconsistent: Kazakhstan <https://w3id.org/kzlod/id/kazakhstan> is both" in res.output
 
 
+@pytest.mark.parametrize("clashing", [False, True])
+def test_clashes_of_pyoxigraph_triples_are_computes(clashing):
+    """clashes_of (the incremental validation's consistency check, no rdflib graph) finds the clashes
+    compute finds over an rdflib graph of the same triples, a blank node's and a literal's included."""
+    triples = {(q.subject, q.predicate, q.object) for path in bundled().ontology_files() + bundled().graph_files()
+               for q in parse_trusted(path)}
+    if clashing:
+        triples |= {(q.subject, q.predicate, q.object) for q in ox.parse(CLASH, format=ox.RdfFormat.TURTLE)}
+    expected = engines.compute(graph_of([ox.Triple(*t) for t in triples]), engine="reasonable").clashes
+    assert bool(expected) is clashing
+    assert engines.clashes_of(triples, engine="reasonable") == expected
+    assert engines.clashes_of(triples, engine="owlrl") == engines.compute(
+        graph_of([ox.Triple(*t) for t in triples]), engine="owlrl").clashes
+
+
+def test_clashes_of_needs_no_rdflib():
+    """In a process that has not imported rdflib, clashes_of gives the engine stand-in terms and
+    reads its answer without importing it, with the same clashes."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys, pyoxigraph as ox\n"
+        "from kzlod.gate.parse import parse_trusted\n"
+        "from kzlod.project import bundled\n"
+        "from kzlod.reasoning import engines\n"
+        "t = {(q.subject, q.predicate, q.object) for p in bundled().ontology_files() + [bundled().root / 'data'\n"
+        "     / 'entities.ttl'] for q in parse_trusted(p)}\n"
+        f"t |= {{(q.subject, q.predicate, q.object) for q in ox.parse({CLASH!r}, format=ox.RdfFormat.TURTLE)}}\n"
+        "print(json.dumps([engines.clashes_of(t, engine='reasonable'), 'rdflib' in sys.modules]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    clashes, imported = json.loads(out)
+    triples = {(q.subject, q.predicate, q.object) for path in bundled().ontology_files() + [bundled().root / "data"
+               / "entities.ttl"] for q in parse_trusted(path)} | {(q.subject, q.predicate, q.object)
+                                                                   for q in ox.parse(CLASH, format=ox.RdfFormat.TURTLE)}
+    assert not imported
+    assert clashes == engines.compute(graph_of([ox.Triple(*t) for t in triples]), engine="reasonable").clashes
+    assert clashes
+
+
 # --- incremental validation ---------------------------------------------------------------------------
 
 

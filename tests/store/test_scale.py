@@ -186,6 +186,35 @@ def test_describe_and_stats_agree_between_memory_and_store(generated, store_dir)
         assert json.loads(a.stdout) == json.loads(b.stdout)
 
 
+def test_a_stores_length_and_predicates_are_counted_once_per_content(store_dir, cold_cache):
+    """store_stats: len() and the predicates of a store kzlod load made, kept in the cache by the
+    store's content key."""
+    from kzlod.files import cache
+    from kzlod.store.backends import content_key, store_stats
+
+    store = OxigraphStore(store_dir, read_only=True).store
+    predicates = {q.predicate.value for q in store}
+    assert store_stats(store, store_dir) == {"quads": len(store), "predicates": sorted(predicates)}
+    key = cache.content_key("stats", [content_key(read_meta(store_dir))])
+    assert json.loads(cache.read("stats", key)) == {"quads": len(store), "predicates": sorted(predicates)}
+    cache.put_bytes("stats", key, b'{"quads": 12, "predicates": []}')  # what the cache says is what is read
+    assert store_stats(store, store_dir) == {"quads": 12, "predicates": []}
+
+
+def test_a_stores_subjects_by_namespace_are_found_once_per_content(store_dir, cold_cache):
+    """store_subjects: the subjects of each namespace (kzsrc's in kzd's too), as a SPARQL filter
+    finds them, kept in the cache by the store's content key."""
+    from kzlod.store.backends import store_subjects
+    from kzlod.validation.reach import Union
+    from kzlod.vocab import KZ, KZD, KZSRC
+
+    store = OxigraphStore(store_dir, read_only=True).store
+    found = store_subjects(store, store_dir, (KZ, KZD, KZSRC))
+    for ns in (KZ, KZD, KZSRC):
+        assert set(found[ns]) == Union([store]).subjects_in(ns) and found[ns]
+    assert store_subjects(store, store_dir, (KZ, KZD, KZSRC)) == found  # from the cache
+
+
 def test_a_store_opens_read_only_so_many_readers_can_share_it(store_dir):
     a, b = OxigraphStore(store_dir, read_only=True), OxigraphStore(store_dir, read_only=True)
     assert len(a) == len(b) > 0
