@@ -170,24 +170,14 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
         results, clashes = _one_by_one(data, shapes, closure_key, engine, store)
         return results, clashes, meanwhile()
     queue = Claims(targeted)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 0
-        try:
-            os.close(read_end)
-            clashes = _clashes(data, closure_key, engine)
-            # the triples themselves: their blank nodes keep their labels (N-Triples read back by rdflib
-            # would not), so a result's focus or value that is a blank node of the data is still found there
-            results = list(run_shacl(data, shapes, queue, store=store))
-            view = memoryview(pickle.dumps((results, clashes), protocol=pickle.HIGHEST_PROTOCOL))
-            while view:
-                view = view[os.write(write_end, view):]
-        except BaseException:  # noqa: BLE001 - the parent sees the exit code and does the work itself
-            code = 70
-        finally:
-            os._exit(code)
-    os.close(write_end)
+
+    def child():
+        clashes = _clashes(data, closure_key, engine)
+        # the triples themselves: their blank nodes keep their labels (N-Triples read back by rdflib
+        # would not), so a result's focus or value that is a blank node of the data is still found there
+        return list(run_shacl(data, shapes, queue, store=store)), clashes
+
+    pid, read_end = _fork(child)
     try:
         done = meanwhile()
         results = run_shacl(data, shapes, queue, store=store)
@@ -284,23 +274,16 @@ class Child:
         if not hasattr(os, "fork") or threading.active_count() != 1:
             return
         down_read, down_write = os.pipe()
-        up_read, up_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            code = 0
-            try:
-                os.close(down_write)
-                os.close(up_read)
-                prepared = prepare()
-                with os.fdopen(down_read, "rb") as pipe:
-                    sent = pickle.loads(pipe.read())
-                _write_all(up_write, pickle.dumps(finish(prepared, sent), protocol=pickle.HIGHEST_PROTOCOL))
-            except BaseException:  # noqa: BLE001 - the parent sees the exit code and does the work itself
-                code = 70
-            finally:
-                os._exit(code)
+
+        def child():
+            os.close(down_write)  # else the child would never see the end of what it is sent
+            prepared = prepare()
+            with os.fdopen(down_read, "rb") as pipe:
+                sent = pickle.loads(pipe.read())
+            return finish(prepared, sent)
+
+        pid, up_read = _fork(child)
         os.close(down_read)
-        os.close(up_write)
         self.pid, self._down, self._up = pid, down_write, up_read
 
     def send(self, sent) -> None:
@@ -358,6 +341,25 @@ class Child:
             return 0
         _, status = os.waitpid(pid, 0)
         return os.waitstatus_to_exitcode(status)
+
+
+def _fork(work) -> tuple[int, int]:
+    """Run ``work()`` in a forked child, which writes what it returns (pickled) into a pipe and exits:
+    code 0, or 70 when ``work`` failed (the parent then does the work itself). Returns the child's
+    pid and the pipe's end to read its answer from."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_end)
+            _write_all(write_end, pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException:  # noqa: BLE001 - the parent sees the exit code and does the work itself
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
 
 
 def _write_all(fd: int, data: bytes) -> None:
