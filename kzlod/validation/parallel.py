@@ -214,21 +214,49 @@ def _two_cores() -> bool:
     return cores >= 2 and _busy() < cores - 1.5 and hasattr(os, "fork") and threading.active_count() == 1
 
 
+#: The share of the last ten seconds (%) in which a runnable task waited for a processor, past which
+#: the machine counts as busy (/proc/pressure/cpu).
+PRESSURE = 10.0
+
+
 def _busy() -> float:
-    """How many processors other processes keep busy: the more of those running now (from
-    /proc/loadavg's fourth field, less this one) and the last minute's load average. Either alone
-    misled: a moment's count splits the work just before the others run again, and the average
-    lags."""
-    now = 0.0
-    try:
-        with open("/proc/loadavg", encoding="ascii") as fh:
-            now = int(fh.read().split()[3].split("/")[0]) - 1
-    except (OSError, ValueError, IndexError):
-        pass
+    """How many processors other processes keep busy: those running now (from /proc/loadavg's fourth
+    field, less this one), or every one when tasks waited for a processor more than
+    :data:`PRESSURE` per cent of the last ten seconds (the kernel's CPU pressure). Without that
+    figure, the more of the count and the last minute's load average. A moment's count alone splits
+    the work just before the others run again; the minute's average lags (a run of kzlod after
+    another kept it near 1 on an idle machine, and no run split); the pressure tells whether
+    anything waited, whoever made the load."""
+    now = _running()
+    pressure = _pressure()
+    if pressure is not None:
+        return float(os.cpu_count() or 1) if pressure > PRESSURE else now
     try:
         return max(now, os.getloadavg()[0])
     except (AttributeError, OSError):
         return now
+
+
+def _running() -> float:
+    """How many other processes are running now (/proc/loadavg's fourth field, less this one)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return float(int(fh.read().split()[3].split("/")[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _pressure(path: str = "/proc/pressure/cpu") -> float | None:
+    """The kernel's CPU pressure: the per cent of the last ten seconds in which some runnable task
+    waited for a processor (its ``some avg10``); None where the kernel does not tell it."""
+    try:
+        with open(path, encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("some "):
+                    return float(line.split("avg10=")[1].split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _one_by_one(data, shapes, closure_key, engine, store=None):

@@ -256,3 +256,25 @@ def test_a_child_never_answered_is_ended():
     child = parallel.Child(lambda: None, lambda prepared, sent: sent)
     child.close()
     assert child.pid is None
+
+
+@pytest.mark.parametrize("some, busy", [("0.19", False), ("9.99", False), ("10.01", True), ("85.00", True)])
+def test_cpu_pressure_decides_whether_the_machine_is_busy(some, busy, tmp_path, monkeypatch):
+    """Where the kernel tells CPU pressure, a busy machine is one whose tasks waited for a processor
+    (not one whose last minute's load average a kzlod run just before kept near 1)."""
+    pressure = tmp_path / "cpu"
+    pressure.write_text(f"some avg10={some} avg60=0.37 avg300=7.01 total=7246366924\n"
+                        "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", encoding="ascii")
+    assert parallel._pressure(str(pressure)) == float(some)
+    monkeypatch.setattr(parallel, "_pressure", lambda: float(some))
+    monkeypatch.setattr(parallel, "_running", lambda: 0.0)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    assert parallel._busy() == (float(os.cpu_count() or 1) if busy else 0.0)
+
+
+def test_without_cpu_pressure_the_load_average_counts(tmp_path, monkeypatch):
+    assert parallel._pressure(str(tmp_path / "none")) is None
+    monkeypatch.setattr(parallel, "_pressure", lambda: None)
+    monkeypatch.setattr(parallel, "_running", lambda: 0.0)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.75, 1.0, 1.0))
+    assert parallel._busy() == 1.75
