@@ -44,11 +44,21 @@ class _ParameterList(list):
         return _ParameterList(self)
 
 
+#: The pySHACL releases whose inner workings :func:`install` knows (others run as they are).
+KNOWN = ("0.40.",)
+
+
 def install() -> None:
     """Give pySHACL the faster parameter lookup, and a description it can skip (:func:`quiet`).
-    Idempotent; what pySHACL reports is unchanged, outside :func:`quiet` its text report too."""
+    Idempotent; what pySHACL reports is unchanged, outside :func:`quiet` its text report too. Only
+    for a pySHACL release of :data:`KNOWN`: another one is left as it is (slower, the same results)."""
     global _installed
     if _installed:
+        return
+    import pyshacl
+
+    if not str(getattr(pyshacl, "__version__", "")).startswith(KNOWN):
+        _installed = True
         return
     import pyshacl.shape as shape_module
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP

@@ -97,3 +97,16 @@ def test_member_shapes_only_counted_give_the_same_results():
     _, plain, _ = _plain_pyshacl(data, shapes)
     ours = parallel.run_shacl(data, shapes)
     assert len(plain) > 40 and isomorphic(ours, plain)
+
+
+def test_a_pyshacl_release_it_does_not_know_is_left_as_it_is(monkeypatch):
+    """pyproject allows older pySHACL releases than the one whose inner workings it changes: those run
+    unchanged (slower, the same results)."""
+    import pyshacl
+    import pyshacl.shape as shape_module
+
+    monkeypatch.setattr(pyshaclwork, "_installed", False)
+    monkeypatch.setattr(pyshacl, "__version__", "0.30.0")
+    validate = shape_module.Shape.validate
+    pyshaclwork.install()
+    assert shape_module.Shape.validate is validate and pyshaclwork._installed
