@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from kzlod import settings
 from kzlod.errors import InputError, KzlodError, QueryError, UsageError
+from kzlod.forking import fork
 from kzlod.gate.reading import read_bytes
 from kzlod.sparqltext import is_update, mask_sparql, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
 from kzlod.vocab import NAMESPACES
@@ -418,44 +419,27 @@ def _run_in_child(store, sparql: str, params: dict | None, timeout: float, max_r
     import signal
     import time
 
-    for stream in (sys.stdout, sys.stderr):
+    def child() -> bytes:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops it at once, even inside Rust
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        limit_memory(limit_mb, held)
         try:
-            stream.flush()  # nothing buffered before the fork is written twice
-        except (OSError, ValueError):
-            pass
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 0
+            reply = ("ok", _evaluate(store, sparql, params, max_rows, limit_mb, written))
+        except KzlodError as exc:
+            reply = ("error", exc)
+        except Exception as exc:  # noqa: BLE001 - said to the parent in one line
+            reply = ("error", QueryError(f"query failed: {type(exc).__name__}: {exc}"))
         try:
-            os.close(read_end)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops it at once, even inside Rust
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-            limit_memory(limit_mb, held)
-            try:
-                reply = ("ok", _evaluate(store, sparql, params, max_rows, limit_mb, written))
-            except KzlodError as exc:
-                reply = ("error", exc)
-            except Exception as exc:  # noqa: BLE001 - said to the parent in one line
-                reply = ("error", QueryError(f"query failed: {type(exc).__name__}: {exc}"))
-            try:
-                payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-            except MemoryError:
-                reply = None
-                payload = pickle.dumps(("error", QueryError(memory_message(limit_mb))))
-            except Exception as exc:  # noqa: BLE001 - what does not pickle is said in one line
-                what = reply[1].message if reply[0] == "error" else f"query failed: cannot pass its result on: {exc}"
-                payload = pickle.dumps(("error", QueryError(what)))
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(write_end, view):]
-        except BaseException:  # noqa: BLE001 - the parent sees the exit code
-            code = 70
-        finally:
-            os._exit(code)
+            return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            reply = None
+            return pickle.dumps(("error", QueryError(memory_message(limit_mb))))
+        except Exception as exc:  # noqa: BLE001 - what does not pickle is said in one line
+            what = reply[1].message if reply[0] == "error" else f"query failed: cannot pass its result on: {exc}"
+            return pickle.dumps(("error", QueryError(what)))
 
-    os.close(write_end)
+    pid, read_end = fork(child)
     chunks, done = [], False
     deadline = time.monotonic() + timeout if timeout > 0 else None
     poller = select.poll()

@@ -22,6 +22,7 @@ import threading
 from contextlib import contextmanager
 
 from kzlod.errors import DataError, InputError
+from kzlod.forking import fork, write_all
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
 from kzlod.validation.pyshaclwork import quiet, remembering
@@ -325,7 +326,7 @@ class Child:
 
         def write():
             try:
-                _write_all(fd, data)
+                write_all(fd, data)
             except OSError:
                 pass  # the child died: the answer is computed here
             finally:
@@ -372,25 +373,6 @@ class Child:
 
 
 def _fork(work) -> tuple[int, int]:
-    """Run ``work()`` in a forked child, which writes what it returns (pickled) into a pipe and exits:
-    code 0, or 70 when ``work`` failed (the parent then does the work itself). Returns the child's
-    pid and the pipe's end to read its answer from."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 0
-        try:
-            os.close(read_end)
-            _write_all(write_end, pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
-        except BaseException:  # noqa: BLE001 - the parent sees the exit code and does the work itself
-            code = 70
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    """:func:`kzlod.forking.fork` of ``work``, what it returns pickled (a child that fails exits 70:
+    the parent then does the work itself)."""
+    return fork(lambda: pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))

@@ -22,7 +22,8 @@ PACKAGE = ROOT / "kzlod"
 
 #: Bottom to top. A module's layer is the first entry its dotted name starts with.
 LAYERS = [
-    ("kzlod.version", "kzlod.errors", "kzlod.settings", "kzlod.text", "kzlod.vocab", "kzlod.sparqltext"),
+    ("kzlod.version", "kzlod.errors", "kzlod.settings", "kzlod.text", "kzlod.vocab", "kzlod.sparqltext",
+     "kzlod.forking"),
     ("kzlod.project",),
     ("kzlod.files",),
     ("kzlod.gate",),
