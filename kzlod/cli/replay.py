@@ -25,7 +25,7 @@ changed meanwhile leaves nothing under a key its bytes do not give. Progress lin
 stderr are not written again (there was no graph to load); notes are.
 
 This module runs before anything else of the command line is imported: it imports nothing but
-the standard library's ``os``, ``sys``, ``hashlib`` and ``stat`` and :mod:`kzlod.version` (a test
+the standard library's ``os``, ``sys``, ``hashlib``, ``stat`` and ``time``, and :mod:`kzlod.version` (a test
 checks it; the settings and the cache, to keep an answer, once the command has run), and reads the
 environment itself for that reason (:mod:`kzlod.settings` and :mod:`kzlod.project` hold the same
 rules; tests check that both agree).
@@ -37,6 +37,7 @@ import hashlib
 import os
 import stat
 import sys
+import time
 
 from kzlod.version import __version__
 
@@ -104,7 +105,7 @@ def answer(p: Plan) -> int | None:
     if head + b"\n" != _HEAD % (fmt, code, n_err, n_out) or fmt != FORMAT or len(body) != n_err + n_out:
         return None  # damaged: a miss
     try:
-        os.utime(path, ns=(_now_ns(), st.st_mtime_ns))  # its use recorded, as the cache does
+        os.utime(path, ns=(time.time_ns(), st.st_mtime_ns))  # its use recorded, as the cache does
     except OSError:
         pass
     if n_err:
@@ -216,9 +217,8 @@ def _read(argv: list[str]):
 
 def _named(word: str) -> bool:
     """Whether ``word`` names a query of the package (as kzlod.querying.run.resolve_query reads it)."""
-    return (bool(word) and word.replace("-", "").replace("_", "").isascii()
-            and word.replace("-", "").replace("_", "").isalnum()
-            and os.path.isfile(os.path.join(QUERIES_DIR, word + ".rq")))
+    bare = word.replace("-", "").replace("_", "")
+    return bare.isascii() and bare.isalnum() and os.path.isfile(os.path.join(QUERIES_DIR, word + ".rq"))
 
 
 def _terminal_or_not_utf8() -> bool:
@@ -309,9 +309,3 @@ def _oxigraph() -> str:
     import pyoxigraph
 
     return pyoxigraph.__version__
-
-
-def _now_ns() -> int:
-    import time
-
-    return time.time_ns()

@@ -274,6 +274,6 @@ def test_the_replay_module_imports_only_the_standard_library():
     source = Path(replay.__file__).read_text(encoding="utf-8")
     imported = {line.split()[1].split(".")[0] for line in source.splitlines()
                 if line.startswith(("import ", "from ")) and not line.startswith("from __future__")}
-    assert imported <= {"hashlib", "os", "stat", "sys", "kzlod"}, imported
+    assert imported <= {"hashlib", "os", "stat", "sys", "time", "kzlod"}, imported
     assert [line for line in source.splitlines() if line.startswith("from kzlod")] == [
         "from kzlod.version import __version__"]
