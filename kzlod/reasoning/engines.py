@@ -165,7 +165,8 @@ def clashes_of(triples, engine: str | None = None) -> list[str]:
     the triples as :func:`engine_term` makes them, writes its answer (the triples given and those entailed)
     as N-Triples text (:func:`run_reasonable`), which goes into a pyoxigraph store whole, less what
     :func:`left_out` leaves out of a closure unless it was given. Property chains are completed as
-    :func:`compute` completes them, the engine running again until they add nothing. On a delta's
+    :func:`compute` completes them: their triples go to the same engine, which derives what follows
+    from them without reasoning over everything again, until they add nothing. On a delta's
     neighbourhood (some 5,000 triples) 0.2 s in place of 0.4 s, and rdflib's import."""
     triples = list(triples)
     engine = choose_engine(engine, len(triples))
@@ -176,11 +177,14 @@ def clashes_of(triples, engine: str | None = None) -> list[str]:
         for s, p, o in triples:
             graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
         return compute(graph, engine=engine).clashes
+    import reasonable
+
     term = functools.cache(engine_term)
     given = [(term(s), term(p), term(o)) for s, p, o in triples]
     trivial_given = {f"{s} {p} {o}" for s, p, o in triples if s == o and p.value == OWL_SAME_AS}
+    reasoner, load = reasonable.PyReasoner(), given
     while True:
-        out = run_reasonable(lambda r, given=given: r.from_graph(given), ntriples=True)
+        out = run_reasonable(lambda r, load=load: r.from_graph(load), reasoner, ntriples=True)
         lines = []
         for t in out:
             s, p, o = (x if type(x) is str else str(from_rdflib(plain(x))) for x in t)
@@ -194,7 +198,7 @@ def clashes_of(triples, engine: str | None = None) -> list[str]:
         added = chain_completions(store)
         if not added:
             return store_clashes(store)
-        given += [(term(t.subject), term(t.predicate), term(t.object)) for t in added]
+        load = [(term(t.subject), term(t.predicate), term(t.object)) for t in added]
 
 
 class _Term:
@@ -357,7 +361,6 @@ def run_reasonable(load, reasoner=None, ntriples: bool = False) -> list:
         if ntriples:
             with _ntriples_terms():
                 return reasoner.reason()
-        return reasoner.reason()
         return reasoner.reason()
     except BaseException as exc:  # pyo3 panics derive from BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
