@@ -144,19 +144,28 @@ def relabel_blank_nodes(quads, salt: str) -> list:
     return list(iter_relabelled(quads, salt))
 
 
-def iter_relabelled(quads, salt: str):
-    """:func:`relabel_blank_nodes`, one quad (or triple) at a time."""
+def iter_relabelled(quads, salt: str, graph: ox.NamedNode | None = None):
+    """:func:`relabel_blank_nodes`, one quad (or triple) at a time; with ``graph``, every statement
+    comes as a quad in that graph (made once, not relabelled and then moved)."""
     names: dict[str, ox.BlankNode] = {}
+    blank = ox.BlankNode
 
     def term(t):
-        if isinstance(t, ox.BlankNode):
-            node = names.get(t.value)
-            if node is None:
-                node = names[t.value] = ox.BlankNode(f"{salt}n{len(names)}")
-            return node
-        return t
+        node = names.get(t.value)
+        if node is None:
+            node = names[t.value] = blank(f"{salt}n{len(names)}")
+        return node
 
     for q in quads:
-        yield (ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) if isinstance(q, ox.Quad)
-               else ox.Triple(term(q.subject), q.predicate, term(q.object)))
+        s, o = q.subject, q.object
+        if type(s) is blank:
+            s = term(s)
+        if type(o) is blank:
+            o = term(o)
+        if graph is not None:
+            yield ox.Quad(s, q.predicate, o, graph)
+        elif type(q) is ox.Quad:
+            yield ox.Quad(s, q.predicate, o, q.graph_name)
+        else:
+            yield ox.Triple(s, q.predicate, o)
 

@@ -97,8 +97,7 @@ def read_into_store(sources, graph_of) -> tuple[ox.Store, list]:
             f.graph = graph_of(parse(), ontology=f.ontology)
             before = len(store)
             graph = ox.NamedNode(f.graph)
-            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                              for q in iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}"))
+            store.bulk_extend(iter_relabelled(parse(), f"f{i}h{f.digest.hex()[:10]}", graph))
         except SyntaxError as exc:
             raise InputError(f"{f.label}: {exc}") from None
         f.triples = len(store) - before
