@@ -77,6 +77,7 @@ from kzlod.publishing.lines import InGraph
 from kzlod.publishing.outdir import check_outdir, check_same_version, resolve_outdir, staged_release
 from kzlod.publishing.pages import SitePages, pages_store
 from kzlod.reasoning.closure import closure_in_store, input_key
+from kzlod.reasoning.engines import release_memory
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
 
@@ -506,6 +507,7 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         return [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
                 for ext, *_ in FORMATS for gz in ("", ".gz")]
 
+    release_memory()  # what reasoning freed: neither this process's peak nor a child's copy holds it
     site = SitePages(pages_store(graphs), folder)  # a child may start on the pages now, before the thread
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kzlod-gzip") as gzipper:
         try:

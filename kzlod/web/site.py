@@ -97,15 +97,26 @@ class ReleasePages:
     """A release's pages in parts that can be made apart (:mod:`kzlod.publishing.pages` makes them on two
     cores): :meth:`jobs`, one page each (an entity, a claim, a source), made by :meth:`page` in any order
     and any process; :meth:`browsing`, the pages that list many things; :meth:`index`, which gives the
-    downloads, last. What every page reads (the file names, every claim's title) is read at once."""
+    downloads, last. The file names are read at once; every claim's title, which every page reads,
+    when the first page needs it (a forked child reads its own, and this process holds none meanwhile)."""
 
     def __init__(self, store):
         self.store = store
         self.release = _Release(store)
-        self.infos = claim_info(store)  # every claim's title, read once for all the pages
-        self.titles = {c: info.title for c, info in self.infos.items()}
         self._sites: dict[str, Site] = {}
-        self._facets = None
+        self._infos = self._titles = self._facets = None
+
+    @property
+    def infos(self) -> dict:
+        if self._infos is None:
+            self._infos = claim_info(self.store)  # every claim's title, read once for all the pages
+        return self._infos
+
+    @property
+    def titles(self) -> dict:
+        if self._titles is None:
+            self._titles = {c: info.title for c, info in self.infos.items()}
+        return self._titles
 
     def site(self, folder: str = "") -> Site:
         if folder not in self._sites:
