@@ -7,8 +7,8 @@ process writes the dumps. The pages go out in small runs from a queue the two sh
 (:class:`kzlod.forking.Claims`): whichever process is free takes the next, so neither waits for the
 other while pages are left. The child writes each page straight into the release's staging folder
 and, when the queue is empty, sends back ``{relative path: (bytes, sha256 hex)}`` of what it wrote;
-this process makes the pages that list many things, then takes pages from the queue too, then the
-index. Every page is a function of the graph alone, so which process made it changes no byte.
+this process makes the pages that list many things and the index (and the release its VoID), then
+takes pages from the queue too. Every page is a function of the graph alone, so which process made it changes no byte.
 
 If the child fails (it raised, was killed, or its answer is not whole), this process makes the
 child's pages again itself, overwriting whatever the child left: a page that cannot be made fails
@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kzlod.forking import Claims, fork
+from kzlod.reasoning.engines import release_memory
 from kzlod.store.backends import OxigraphStore
 from kzlod.web.ontology import render_ontology
 from kzlod.web.site import ReleasePages
@@ -80,6 +81,7 @@ class SitePages:
         jobs = self.made.jobs()
         self._jobs = jobs
         if len(jobs) >= PARALLEL_MIN and forkable():
+            release_memory()  # what reasoning freed: a child's copy of this process does not hold it
             for sub in {folder for folder, _, _ in jobs}:
                 (self.folder / sub).mkdir(parents=True, exist_ok=True)
             self._queue = Claims(runs_of(jobs))
@@ -97,12 +99,19 @@ class SitePages:
                     wrote[page[0]] = (len(data), hashlib.sha256(data).hexdigest())
         return pickle.dumps(wrote)
 
-    def pages(self, *, downloads: Iterable[dict] = (), version: str | None = None,
-              date: str | None = None) -> Iterator[tuple[str, str]]:
-        """The pages this process makes, (relative path, text), ``index.html`` last; what the child
-        wrote is in :attr:`theirs` once this is exhausted."""
+    def own(self, *, downloads: Iterable[dict] = (), version: str | None = None,
+            date: str | None = None) -> Iterator[tuple[str, str]]:
+        """(relative path, text) of the pages only this process makes: those that list many things
+        and ``index.html``, which waits for the dumps' digests (``downloads``)."""
         yield from self.made.browsing()
         yield "ontology.html", render_ontology(self.made.store)
+        yield "index.html", self.made.index(downloads=downloads, version=version, date=date)
+
+    def shared(self) -> Iterator[tuple[str, str]]:
+        """(relative path, text) of the pages made one at a time that this process makes: all of them
+        without a child; with one, those left in the queue, and the child's if it failed. What the
+        child wrote is in :attr:`theirs` once this is exhausted. Made last, so that the child's
+        share is what this process's other work leaves it."""
         if self._queue is None:
             mine: Iterable = self._jobs
         else:
@@ -113,7 +122,6 @@ class SitePages:
                 yield page
         if self._queue is not None:
             yield from self._collect()
-        yield "index.html", self.made.index(downloads=downloads, version=version, date=date)
 
     def _collect(self) -> Iterator[tuple[str, str]]:
         """Wait for the child's answer; if it failed, its pages, made here."""

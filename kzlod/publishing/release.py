@@ -77,7 +77,6 @@ from kzlod.publishing.lines import InGraph
 from kzlod.publishing.outdir import check_outdir, check_same_version, resolve_outdir, staged_release
 from kzlod.publishing.pages import SitePages, pages_store
 from kzlod.reasoning.closure import closure_in_store, input_key
-from kzlod.reasoning.engines import release_memory
 from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
 
@@ -470,8 +469,8 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
 
     Each dump is hashed and gzipped from disk on a second thread (zlib and hashlib let the
     interpreter run meanwhile) while the next dump and the pages are made; a big graph's pages are
-    made by a child too, from the start (:mod:`kzlod.publishing.pages`); the index and VoID, which
-    give the dumps' sizes and checksums, come last.
+    made by a child too, from the start (:mod:`kzlod.publishing.pages`). The index and VoID, which
+    give the dumps' sizes and checksums, come after the dumps, and the pages made one at a time last.
     """
     written = Written()
     pending = []
@@ -507,7 +506,6 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         return [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
                 for ext, *_ in FORMATS for gz in ("", ".gz")]
 
-    release_memory()  # what reasoning freed: neither this process's peak nor a child's copy holds it
     site = SitePages(pages_store(graphs), folder)  # a child may start on the pages now, before the thread
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kzlod-gzip") as gzipper:
         try:
@@ -531,11 +529,13 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                              lambda path, ext=ext, nt_path=nt_path, prefixes=prefixes: write_from_nt(
                                  nt_path, path, ext, prefixes))
             dumps = Downloads(downloads)
-            for name, text in site.pages(downloads=dumps, version=version, date=date):
+            for name, text in site.own(downloads=dumps, version=version, date=date):
                 put(name, text.encode("utf-8"))
-            written.files.update(site.theirs)
             put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=list(dumps),
                                                   sparql_endpoint=sparql_endpoint).encode("utf-8"))
+            for name, text in site.shared():  # last: the pages a child takes its share of meanwhile
+                put(name, text.encode("utf-8"))
+            written.files.update(site.theirs)
         finally:
             site.close()
             for job in pending:  # on an error, nothing is left writing into the folder

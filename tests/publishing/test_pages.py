@@ -70,8 +70,8 @@ def test_pages_the_child_made_alone_are_the_same_bytes(tmp_path, monkeypatch, on
             return iter(()) if os.getpid() == parent else super().__iter__()
 
     class Recorded(sitepages.SitePages):
-        def pages(self, **kwargs):
-            yield from super().pages(**kwargs)
+        def shared(self):
+            yield from super().shared()
             made.append(self.theirs)
 
     monkeypatch.setattr(sitepages, "Claims", ChildTakesAll)
