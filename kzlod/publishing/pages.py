@@ -31,6 +31,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kzlod.errors import KzlodError
 from kzlod.forking import Claims, fork
 from kzlod.reasoning.engines import release_memory
 from kzlod.store.backends import OxigraphStore
@@ -64,6 +65,10 @@ def forkable() -> bool:
     return hasattr(os, "fork") and _cores() >= 2 and threading.active_count() == 1
 
 
+def _digest(jobs: list) -> bytes:
+    return hashlib.sha256("\n".join("\t".join(job) for job in jobs).encode("utf-8")).digest()
+
+
 def runs_of(jobs: list, size: int = RUN) -> list[list]:
     """``jobs`` in runs of ``size`` or more, at most :attr:`Claims.LIMIT` runs."""
     size = max(size, -(-len(jobs) // Claims.LIMIT))
@@ -74,18 +79,31 @@ class SitePages:
     """The pages of a release from ``store`` into ``folder``; a child starts on them at once when it pays."""
 
     def __init__(self, store, folder: Path):
-        self.made = ReleasePages(store)
-        self.folder = folder
+        self.store, self.folder = store, folder
         self.theirs: dict[str, tuple[int, str]] = {}  # what the child wrote, once it answered
-        self.pid = self._answer = self._queue = None
-        jobs = self.made.jobs()
-        self._jobs = jobs
-        if len(jobs) >= PARALLEL_MIN and forkable():
+        self.pid = self._answer = self._queue = self._digest = None
+        self._made = ReleasePages(store)
+        self._jobs = self._made.jobs()
+        if len(self._jobs) >= PARALLEL_MIN and forkable():
             release_memory()  # what reasoning freed: a child's copy of this process does not hold it
-            for sub in {folder for folder, _, _ in jobs}:
+            for sub in {folder for folder, _, _ in self._jobs}:
                 (self.folder / sub).mkdir(parents=True, exist_ok=True)
-            self._queue = Claims(runs_of(jobs))
+            self._queue = Claims(runs_of(self._jobs))
             self.pid, self._answer = fork(self._child)
+            # the child has its own copy; this process reads the names again after the dumps, where its peak is
+            self._digest = _digest(self._jobs)
+            self._made = self._jobs = self._queue.targeted = None
+
+    @property
+    def made(self) -> ReleasePages:
+        if self._made is None:
+            self._made = ReleasePages(self.store)
+            self._jobs = self._made.jobs()
+            if _digest(self._jobs) != self._digest:  # the store is fixed: never, unless it was changed meanwhile
+                raise KzlodError("the graph changed while its release was made; nothing was published")
+            if self._queue is not None:
+                self._queue.targeted = runs_of(self._jobs)
+        return self._made
 
     def _child(self) -> bytes:
         """The child's work: pages from the queue into the folder; their sizes and digests, pickled."""
@@ -112,12 +130,13 @@ class SitePages:
         without a child; with one, those left in the queue, and the child's if it failed. What the
         child wrote is in :attr:`theirs` once this is exhausted. Made last, so that the child's
         share is what this process's other work leaves it."""
+        made = self.made
         if self._queue is None:
             mine: Iterable = self._jobs
         else:
             mine = (job for run in self._queue for job in run)
         for job in mine:
-            page = self.made.page(job)
+            page = made.page(job)
             if page is not None:
                 yield page
         if self._queue is not None:

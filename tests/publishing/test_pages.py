@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kzlod.cli import cli
-from kzlod.errors import DataError
+from kzlod.errors import DataError, KzlodError
 from kzlod.forking import Claims
 from kzlod.project import bundled
 from kzlod.publishing import pages as sitepages
@@ -112,3 +112,20 @@ def test_a_page_that_cannot_be_made_fails_the_release_in_one_line(tmp_path, monk
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and "cannot make the page of https://w3id.org/kzlod/id/" in lines[0], res.output
     assert not out.exists()
+
+
+def test_names_read_again_that_differ_fail_the_release(tmp_path, monkeypatch, forks):
+    """This process reads the pages' names again after the dumps (the child keeps the first reading):
+    were they to differ, no page could be trusted to be made, and nothing is published."""
+    jobs, calls = ReleasePages.jobs, []
+
+    def changing(self):
+        calls.append(1)
+        found = jobs(self)
+        return found if len(calls) == 1 else found[:-1]
+
+    monkeypatch.setattr(ReleasePages, "jobs", changing)
+    out = tmp_path / "rel"
+    with pytest.raises(KzlodError, match="the graph changed while its release was made"):
+        publishing.publish(bundled(), out, **OPTIONS)
+    assert len(forks) == 1 and not out.exists()
