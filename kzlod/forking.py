@@ -4,7 +4,8 @@
 (a loaded store, copy-on-write), writes the bytes ``work()`` returns into a pipe and exits, with
 code 0, or 70 when ``work`` raised. The caller reads the pipe to its end, then reaps the child
 (``os.waitpid``) and tells by its exit code whether the answer is whole: the memory-capped query
-(:mod:`kzlod.querying.run`) and pySHACL on two cores (:mod:`kzlod.validation.parallel`).
+(:mod:`kzlod.querying.run`), pySHACL on two cores (:mod:`kzlod.validation.parallel`) and a release's
+pages (:mod:`kzlod.publishing.pages`). :class:`Claims` is a queue of work the two processes share.
 """
 
 from __future__ import annotations
@@ -46,3 +47,35 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+class Claims:
+    """Items of work as a queue that this process and a forked child share (a pipe holding each
+    item's number, two bytes, written before the fork): iterating takes the next item no process
+    has taken, until none is left. A pipe's reads of two bytes are atomic, so no item is taken twice;
+    ``taken`` lists those this process took. At most :attr:`LIMIT` items: their numbers must fit in
+    the pipe before anyone reads it, and Linux gives a pipe at least a page (4 KiB)."""
+
+    LIMIT = 2048
+
+    def __init__(self, targeted: list):
+        if len(targeted) > self.LIMIT:
+            raise ValueError(f"at most {self.LIMIT} items in a queue")
+        self.targeted, self.taken = targeted, []
+        self.fd, write = os.pipe()
+        try:
+            write_all(write, b"".join(i.to_bytes(2, "big") for i in range(len(targeted))))
+        finally:
+            os.close(write)  # once the numbers are read, a read finds the end
+
+    def __iter__(self):
+        while True:
+            number = os.read(self.fd, 2)
+            if len(number) < 2:
+                return
+            node = self.targeted[int.from_bytes(number, "big")]
+            self.taken.append(node)
+            yield node
+
+    def close(self) -> None:
+        os.close(self.fd)

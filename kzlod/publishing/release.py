@@ -75,10 +75,10 @@ from kzlod.publishing.checksums import Downloads, digest_and_gzip, sha256sums
 from kzlod.publishing.inputs import Gate, read_into_store
 from kzlod.publishing.lines import InGraph
 from kzlod.publishing.outdir import check_outdir, check_same_version, resolve_outdir, staged_release
+from kzlod.publishing.pages import SitePages, pages_store
 from kzlod.reasoning.closure import closure_in_store, input_key
-from kzlod.store.backends import INFERRED_GRAPH, OxigraphStore
+from kzlod.store.backends import INFERRED_GRAPH
 from kzlod.vocab import NAMESPACES, ONTOLOGY, RDF_TYPE
-from kzlod.web import site
 
 ONTOLOGY_GRAPH = ONTOLOGY  # the ontology's own graph is named by its IRI
 ENTITIES_GRAPH = "https://w3id.org/kzlod/graph/entities"
@@ -468,8 +468,9 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
     """Write every file of the release into ``folder``, one at a time (a big dump never waits in memory).
 
     Each dump is hashed and gzipped from disk on a second thread (zlib and hashlib let the
-    interpreter run meanwhile) while the next dump and the pages are made; the index and VoID,
-    which give the dumps' sizes and checksums, come last.
+    interpreter run meanwhile) while the next dump and the pages are made; a big graph's pages are
+    made by a child too, from the start (:mod:`kzlod.publishing.pages`). The index and VoID, which
+    give the dumps' sizes and checksums, come after the dumps, and the pages made one at a time last.
     """
     written = Written()
     pending = []
@@ -505,6 +506,7 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
         return [by_name[dump_name(version, closure, ext) + gz] for closure in (False, True)
                 for ext, *_ in FORMATS for gz in ("", ".gz")]
 
+    site = SitePages(pages_store(graphs), folder)  # a child may start on the pages now, before the thread
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kzlod-gzip") as gzipper:
         try:
             for closure in (False, True):
@@ -527,11 +529,15 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                              lambda path, ext=ext, nt_path=nt_path, prefixes=prefixes: write_from_nt(
                                  nt_path, path, ext, prefixes))
             dumps = Downloads(downloads)
-            for name, text in site.iter_site(pages_store(graphs), downloads=dumps, version=version, date=date):
+            for name, text in site.own(downloads=dumps, version=version, date=date):
                 put(name, text.encode("utf-8"))
             put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=list(dumps),
                                                   sparql_endpoint=sparql_endpoint).encode("utf-8"))
+            for name, text in site.shared():  # last: the pages a child takes its share of meanwhile
+                put(name, text.encode("utf-8"))
+            written.files.update(site.theirs)
         finally:
+            site.close()
             for job in pending:  # on an error, nothing is left writing into the folder
                 job.cancel()
     return written
@@ -548,12 +554,6 @@ def _statements(graphs: Graphs, closure: bool, rdfc: bool, *, named: bool = True
 def _write_to(path: Path, quads, rdfc: bool) -> None:
     with open(path, "wb") as fh:
         _write_canonical_lines(quads, fh, rdfc=rdfc)
-
-
-def pages_store(graphs: Graphs):
-    """The asserted graph as a :class:`kzlod.store.GraphStore`, for the HTML pages (no copy)."""
-
-    return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs, fixed=True)
 
 
 def publish(project: Project, outdir, *, version: str | None = None, date: str | None = None, data=(),

@@ -22,7 +22,7 @@ import threading
 from contextlib import contextmanager
 
 from kzlod.errors import DataError, InputError
-from kzlod.forking import fork, write_all
+from kzlod.forking import Claims, fork, write_all
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
 from kzlod.validation.pyshaclwork import quiet, remembering
@@ -129,36 +129,6 @@ def targeted_shapes(shapes) -> list:
 
     return [shape.node for shape in ShapesGraph(shapes).shapes
             if any(next(iter(t), None) is not None for t in shape.target())]
-
-
-class Claims:
-    """The targeted shapes as a queue that this process and a forked child share (a pipe holding each
-    shape's number, two bytes, written before the fork): iterating takes the next shape no process
-    has taken, until none is left. A pipe's reads are atomic, so no shape is taken twice; ``taken``
-    lists those this process took."""
-
-    def __init__(self, targeted: list):
-        self.targeted, self.taken = targeted, []
-        self.fd, write = os.pipe()
-        try:
-            data = b"".join(i.to_bytes(2, "big") for i in range(len(targeted)))
-            view = memoryview(data)
-            while view:  # a few hundred bytes: less than a pipe holds
-                view = view[os.write(write, view):]
-        finally:
-            os.close(write)  # once the numbers are read, a read finds the end
-
-    def __iter__(self):
-        while True:
-            number = os.read(self.fd, 2)
-            if len(number) < 2:
-                return
-            node = self.targeted[int.from_bytes(number, "big")]
-            self.taken.append(node)
-            yield node
-
-    def close(self) -> None:
-        os.close(self.fd)
 
 
 def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None, meanwhile=lambda: None,

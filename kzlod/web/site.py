@@ -83,28 +83,77 @@ def iter_site(store, *, downloads: Iterable[dict] = (), version: str | None = No
               date: str | None = None) -> Iterator[tuple[str, str]]:
     """The HTML files of a static release, (relative path, text), one at a time: a million triples
     make some 45,000 pages, which a release writes as they come rather than holding them all."""
-    release = _Release(store)
-    infos = claim_info(store)  # every claim's title, read once for all the pages
-    titles = {c: info.title for c, info in infos.items()}
-    for folder, items in (("id", release.names), ("claim", release.claims)):
-        site = release.site(folder)
-        for iri, name in items.items():
-            yield f"{folder}/{name}", pages.render_entity(store, iri, site, titles=titles)
-    top, nested = release.site(), release.site("source")
-    listed = source_list(store)
-    for iri, name in release.sources.items():
-        doc = source_document(store, iri, infos)
-        if doc is not None:
-            yield "source/" + name, browse.render_source(doc, nested)
-    yield "sources.html", browse.render_sources(listed, top)
-    evidence = evidence_of(store)
-    facets = claim_facets(store)
-    yield from _claims_pages(facets, release, infos, evidence)
-    yield "timeline.html", browse.render_timeline(timeline(store, infos, evidence), top)
-    yield "map.html", render_map(relation_map(store), top)
-    yield "index.html", pages.render_index(store, top, downloads=downloads, docs=DOCS, version=version, date=date,
-                                           facets=facets)
+    made = ReleasePages(store)
+    for job in made.jobs():
+        page = made.page(job)
+        if page is not None:
+            yield page
+    yield from made.browsing()
+    yield "index.html", made.index(downloads=downloads, version=version, date=date)
     yield "ontology.html", render_ontology(store)
+
+
+class ReleasePages:
+    """A release's pages in parts that can be made apart (:mod:`kzlod.publishing.pages` makes them on two
+    cores): :meth:`jobs`, one page each (an entity, a claim, a source), made by :meth:`page` in any order
+    and any process; :meth:`browsing`, the pages that list many things; :meth:`index`, which gives the
+    downloads, last. The file names are read at once; every claim's title, which every page reads,
+    when the first page needs it (a forked child reads its own, and this process holds none meanwhile)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.release = _Release(store)
+        self._sites: dict[str, Site] = {}
+        self._infos = self._titles = self._facets = None
+
+    @property
+    def infos(self) -> dict:
+        if self._infos is None:
+            self._infos = claim_info(self.store)  # every claim's title, read once for all the pages
+        return self._infos
+
+    @property
+    def titles(self) -> dict:
+        if self._titles is None:
+            self._titles = {c: info.title for c, info in self.infos.items()}
+        return self._titles
+
+    def site(self, folder: str = "") -> Site:
+        if folder not in self._sites:
+            self._sites[folder] = self.release.site(folder)
+        return self._sites[folder]
+
+    def jobs(self) -> list[tuple[str, str, str]]:
+        """(folder, IRI, file name) of each page made on its own: entities, claims, then sources."""
+        return [(folder, iri, name) for folder, items in (("id", self.release.names), ("claim", self.release.claims),
+                                                          ("source", self.release.sources))
+                for iri, name in items.items()]
+
+    def page(self, job: tuple[str, str, str]) -> tuple[str, str] | None:
+        """(relative path, text) of a job's page; None for a source the graph does not describe."""
+        folder, iri, name = job
+        if folder == "source":
+            doc = source_document(self.store, iri, self.infos)
+            return None if doc is None else ("source/" + name, browse.render_source(doc, self.site("source")))
+        return f"{folder}/{name}", pages.render_entity(self.store, iri, self.site(folder), titles=self.titles)
+
+    def facets(self):
+        if self._facets is None:
+            self._facets = claim_facets(self.store)
+        return self._facets
+
+    def browsing(self) -> Iterator[tuple[str, str]]:
+        """The sources' list, the claims' pages, the timeline and the map."""
+        store, top = self.store, self.site()
+        yield "sources.html", browse.render_sources(source_list(store), top)
+        evidence = evidence_of(store)
+        yield from _claims_pages(self.facets(), self.release, self.infos, evidence)
+        yield "timeline.html", browse.render_timeline(timeline(store, self.infos, evidence), top)
+        yield "map.html", render_map(relation_map(store), top)
+
+    def index(self, *, downloads: Iterable[dict] = (), version: str | None = None, date: str | None = None) -> str:
+        return pages.render_index(self.store, self.site(), downloads=downloads, docs=DOCS, version=version,
+                                  date=date, facets=self.facets())
 
 
 def _claims_pages(facets, release: _Release, infos: dict, evidence: dict) -> Iterator[tuple[str, str]]:
