@@ -125,12 +125,14 @@ def run(cmd, *, env, timeout, runs=1, before=None, ok=(0,), cwd=None) -> Timing:
 
 
 def run_paired(cmd, anchor, *, env, timeout, runs=1) -> tuple[Timing, Timing, float | None]:
-    """kzlod's command and its anchor run in turns (kzlod, anchor, kzlod, anchor, …), so a machine that
-    slows down or speeds up meanwhile weighs on both alike; also the median of the runs' ratios (each
-    kzlod run ÷ the anchor run right after it), which a shared machine's drift moves least."""
+    """kzlod's command and its anchor run in turns, each pair in the other order than the one before
+    (kzlod, anchor, anchor, kzlod, …), so a machine that slows down or speeds up meanwhile, or a first
+    run's cold caches, weigh on both alike; also the median of the pairs' ratios (kzlod's run ÷ the
+    anchor's run beside it), which a shared machine's drift moves least."""
     mine, theirs = Timing(), Timing()
-    for _ in range(runs):
-        for timing, argv in ((mine, cmd), (theirs, anchor)):
+    for n in range(runs):
+        pair = ((mine, cmd), (theirs, anchor))
+        for timing, argv in pair if n % 2 == 0 else pair[::-1]:
             one = run(argv, env=env, timeout=timeout)
             timing.times += one.times
             timing.rss += one.rss
