@@ -371,6 +371,8 @@ def bench_size(label: str, args, env, rows):
 
     kz = [sys.executable, "-m", "kzlod"]
     oxigraph = shutil.which("oxigraph")
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"kzlod-bench-{label}-", dir=args.workdir))
     size = _size(label)
     print(f"[{label}] generating …", file=sys.stderr)
