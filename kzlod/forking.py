@@ -12,10 +12,25 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 
 #: A child's exit code when its work raised.
 FAILED = 70
+
+
+def cores() -> int:
+    """How many processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def forkable() -> bool:
+    """Whether a forked child can work beside this process: the system forks, no other thread runs
+    (a child forked beside running threads would inherit the locks they hold), two processors are ours."""
+    return hasattr(os, "fork") and threading.active_count() == 1 and cores() >= 2
 
 
 def fork(work: Callable[[], bytes]) -> tuple[int, int]:

@@ -27,12 +27,11 @@ import hashlib
 import os
 import pickle
 import signal
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kzlod.errors import KzlodError
-from kzlod.forking import Claims, fork
+from kzlod.forking import Claims, fork, forkable
 from kzlod.reasoning.engines import release_memory
 from kzlod.store.backends import OxigraphStore
 from kzlod.web.ontology import render_ontology
@@ -51,18 +50,6 @@ def pages_store(graphs):
     for the HTML pages (no copy)."""
 
     return OxigraphStore.wrap(graphs.store, default_graphs=graphs.asserted_graphs, fixed=True)
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def forkable() -> bool:
-    """Whether a child can make pages beside this process: fork, two processors, no other thread."""
-    return hasattr(os, "fork") and _cores() >= 2 and threading.active_count() == 1
 
 
 def _digest(jobs: list) -> bytes:

@@ -22,7 +22,7 @@ import threading
 from contextlib import contextmanager
 
 from kzlod.errors import DataError, InputError
-from kzlod.forking import Claims, fork, write_all
+from kzlod.forking import Claims, cores, fork, forkable, write_all
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
 from kzlod.validation.pyshaclwork import quiet, remembering
@@ -178,11 +178,7 @@ def _two_cores() -> bool:
     and one of them idle now (:func:`_busy`). On a busy machine the two processes would only share
     one processor's time, and the split's own work (a second harvest of the shapes, the fork,
     sending the results back) would make the run slower."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return cores >= 2 and _busy() < cores - 1.5 and hasattr(os, "fork") and threading.active_count() == 1
+    return forkable() and _busy() < cores() - 1.5
 
 
 #: The share of the last ten seconds (%) in which a runnable task waited for a processor, past which
