@@ -73,7 +73,7 @@ from kzlod.project import Project
 from kzlod.publishing import void
 from kzlod.publishing.checksums import Downloads, digest_and_gzip, sha256sums
 from kzlod.publishing.inputs import Gate, read_into_store
-from kzlod.publishing.lines import InGraph
+from kzlod.publishing.lines import InGraph, write_sorted
 from kzlod.publishing.outdir import check_outdir, check_same_version, resolve_outdir, staged_release
 from kzlod.publishing.pages import SitePages, pages_store
 from kzlod.reasoning.closure import closure_in_store, input_key
@@ -308,10 +308,10 @@ def _canonical_lines(quads, *, rdfc: bool = True) -> bytes:
 def _write_canonical_lines(quads, fh, *, rdfc: bool = True) -> None:
     """:func:`_canonical_lines` written to ``fh``.
 
-    Sorted as bytes, so a million statements cost one list of lines, not a
-    million Python quads; the lines come from a temporary file, so the whole
-    serialization and its lines are never held at once, and they are written
-    as they come, not joined into one more copy. Without ``rdfc``, ``quads``
+    Sorted as bytes, so a million statements cost lists of lines, not a
+    million Python quads; the lines come from a temporary file and are sorted
+    in runs (:func:`kzlod.publishing.lines.write_sorted`), so neither the whole
+    serialization nor all its lines are held at once. Without ``rdfc``, ``quads``
     may be a function that writes their N-Quads lines to the file it is given
     (:meth:`Graphs.dump_quads`: the store writes them, not Python quad by quad).
     """
@@ -330,13 +330,7 @@ def _write_canonical_lines(quads, fh, *, rdfc: bool = True) -> None:
         else:
             ox.serialize(quads, output=tmp, format=ox.RdfFormat.N_QUADS)
         tmp.seek(0)
-        lines = tmp.readlines()
-    lines.sort()
-    previous = None
-    for line in lines:
-        if line != previous:
-            fh.write(line)
-            previous = line
+        write_sorted(tmp, fh)
 
 
 def used_prefixes(terms_of) -> dict[str, str]:

@@ -92,3 +92,28 @@ def test_lines_written_in_pieces_get_their_graph_whole():
         assert out.getvalue() == text.replace(b" .\n", b" <http://g> .\n")
     with pytest.raises(ValueError), InGraph(io.BytesIO(), ox.NamedNode("http://g")) as named:
         named.write(b"<http://a> <http://p> <http://c> .")
+
+
+@pytest.mark.parametrize("run, runs", [(256, "many"), (4096, "many"), (30_000, "many"), (1 << 20, "one")])
+def test_lines_sorted_in_runs_are_the_lines_sorted_at_once(run, runs, monkeypatch):
+    """A dump's lines are sorted in runs of ``run`` bytes and merged: the same bytes as one sort of all
+    of them, each line once, duplicates within a run and across runs alike."""
+    import io
+    import random
+
+    from kzlod.publishing import lines as dumplines
+    from kzlod.publishing.lines import write_sorted
+
+    made, real = [], dumplines._run
+    monkeypatch.setattr(dumplines, "_run", lambda lines: made.append(len(lines)) or real(lines))
+    rng = random.Random(run)
+    lines = [f'<http://x/{rng.randrange(300)}> <http://p> "{rng.choice(["a", "é", "z"])}" .\n'.encode()
+             for _ in range(2000)]
+    out = io.BytesIO()
+    write_sorted(io.BytesIO(b"".join(lines)), out, run)
+    assert out.getvalue() == b"".join(sorted(set(lines)))
+    assert len(set(lines)) < len(lines)  # there were duplicates to drop
+    assert (len(made) > 2 and sum(made) == len(lines)) if runs == "many" else not made
+    empty = io.BytesIO()
+    write_sorted(io.BytesIO(b""), empty, run)
+    assert empty.getvalue() == b""
