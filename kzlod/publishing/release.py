@@ -523,10 +523,11 @@ def build_files(graphs: Graphs, folder: Path, *, version: str, date: str,
                              lambda path, ext=ext, nt_path=nt_path, prefixes=prefixes: write_from_nt(
                                  nt_path, path, ext, prefixes))
             dumps = Downloads(downloads)
-            for name, text in site.own(downloads=dumps, version=version, date=date):
-                put(name, text.encode("utf-8"))
+            # VoID's counts first: their queries' peak is not on top of what the listing pages hold
             put("void.ttl", void.describe_release(graphs, version=version, date=date, dumps=list(dumps),
                                                   sparql_endpoint=sparql_endpoint).encode("utf-8"))
+            for name, text in site.own(downloads=dumps, version=version, date=date):
+                put(name, text.encode("utf-8"))
             for name, text in site.shared():  # last: the pages a child takes its share of meanwhile
                 put(name, text.encode("utf-8"))
             written.files.update(site.theirs)
