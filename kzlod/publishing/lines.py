@@ -1,5 +1,7 @@
-"""Lines of a dump: a store's N-Triples written as N-Quads of one graph, as the store writes them
-(no Python quad for each), and a file's lines sorted and each kept once, within a memory budget."""
+"""Lines of a dump: N-Triples written as N-Quads of one graph, lines sorted within a memory budget.
+
+:class:`InGraph` takes a store's N-Triples as the store writes them (no Python quad for each);
+:func:`write_sorted` sorts a file's lines and keeps each once, a run at a time."""
 
 from __future__ import annotations
 
