@@ -25,6 +25,7 @@ to them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 
 from kzlod.errors import KzlodError
 from kzlod.querying import fulltext
@@ -104,19 +105,18 @@ class ReleasePages:
         self.store = store
         self.release = _Release(store)
         self._sites: dict[str, Site] = {}
-        self._infos = self._titles = self._facets = None
 
-    @property
+    @cached_property
     def infos(self) -> dict:
-        if self._infos is None:
-            self._infos = claim_info(self.store)  # every claim's title, read once for all the pages
-        return self._infos
+        return claim_info(self.store)  # every claim's title, read once for all the pages
 
-    @property
+    @cached_property
     def titles(self) -> dict:
-        if self._titles is None:
-            self._titles = {c: info.title for c, info in self.infos.items()}
-        return self._titles
+        return {c: info.title for c, info in self.infos.items()}
+
+    @cached_property
+    def facets(self):
+        return claim_facets(self.store)
 
     def site(self, folder: str = "") -> Site:
         if folder not in self._sites:
@@ -137,23 +137,18 @@ class ReleasePages:
             return None if doc is None else ("source/" + name, browse.render_source(doc, self.site("source")))
         return f"{folder}/{name}", pages.render_entity(self.store, iri, self.site(folder), titles=self.titles)
 
-    def facets(self):
-        if self._facets is None:
-            self._facets = claim_facets(self.store)
-        return self._facets
-
     def browsing(self) -> Iterator[tuple[str, str]]:
         """The sources' list, the claims' pages, the timeline and the map."""
         store, top = self.store, self.site()
         yield "sources.html", browse.render_sources(source_list(store), top)
         evidence = evidence_of(store)
-        yield from _claims_pages(self.facets(), self.release, self.infos, evidence)
+        yield from _claims_pages(self.facets, self.release, self.infos, evidence)
         yield "timeline.html", browse.render_timeline(timeline(store, self.infos, evidence), top)
         yield "map.html", render_map(relation_map(store), top)
 
     def index(self, *, downloads: Iterable[dict] = (), version: str | None = None, date: str | None = None) -> str:
         return pages.render_index(self.store, self.site(), downloads=downloads, docs=DOCS, version=version,
-                                  date=date, facets=self.facets())
+                                  date=date, facets=self.facets)
 
 
 def _claims_pages(facets, release: _Release, infos: dict, evidence: dict) -> Iterator[tuple[str, str]]:
