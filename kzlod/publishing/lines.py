@@ -19,24 +19,19 @@ def write_sorted(src, out, run: int = SORT_RUN) -> None:
     """The lines of the binary file ``src`` (each ending with a line break), sorted as bytes and each
     written once to ``out``. Up to ``run`` bytes of lines they are sorted in memory; more are sorted in
     runs of that much, each into a temporary file, and the runs merged: the same lines in the same
-    order, with at most one run's lines held at a time."""
-    first = src.readlines(run)
-    rest = src.readlines(run)
-    if not rest:
-        first.sort()
-        _distinct(first, out)
+    order, with at most two runs' lines held at a time."""
+    lines, more = src.readlines(run), src.readlines(run)
+    if not more:
+        lines.sort()
+        _distinct(lines, out)
         return
     runs = []
     try:
-        for lines in (first, rest):
-            runs.append(_run(lines))
-        del first, rest, lines
-        while True:
-            lines = src.readlines(run)
-            if not lines:
-                break
-            runs.append(_run(lines))
-            del lines
+        runs.append(_run(lines))
+        lines = None
+        while more:
+            runs.append(_run(more))
+            more = src.readlines(run)
         _distinct(heapq.merge(*runs), out)
     finally:
         for fh in runs:
