@@ -17,9 +17,11 @@ output and exit code. Anything else, or any doubt, runs the command as usual:
 * the project has no interrupted write to finish (a journal in ``ontology/``, ``shapes/`` or
   ``data/``) and every ``*.ttl`` file of those folders is a regular file.
 
-The key is a SHA-256 of kzlod's and pyoxigraph's versions, the command line as read, the project's
-folder, the bytes of its ``kzlod.toml``, of the named query and of every ``*.ttl`` file under
-``ontology/``, ``shapes/`` and ``data/`` (each read whole, each time). A run that finds no answer
+The key is a SHA-256 of kzlod's build (its version and a fingerprint of its code:
+:func:`kzlod.version.build`), the versions of the libraries an answer comes from (:data:`LIBRARIES`),
+the command line as read, the project's folder, the bytes of its ``kzlod.toml``, of the named query
+and of every ``*.ttl`` file under ``ontology/``, ``shapes/`` and ``data/`` (each read whole, each
+time). A run that finds no answer
 works out the key before and after it runs and keeps its output only when both agree: a file
 changed meanwhile leaves nothing under a key its bytes do not give. Progress lines on a terminal's
 stderr are not written again (there was no graph to load); notes are.
@@ -39,10 +41,13 @@ import stat
 import sys
 import time
 
-from kzlod.version import __version__
+from kzlod.version import build
 
 #: Bumped when what an answer holds, or its key's recipe, changes.
-FORMAT = 1
+FORMAT = 2
+#: The libraries whose versions a key holds: what reads the graph and runs a query (pyoxigraph),
+#: and what a validation's verdict comes from (pySHACL on rdflib, the OWL RL engines).
+LIBRARIES = ("pyoxigraph", "pyshacl", "rdflib", "owlrl", "reasonable")
 #: The cache's kind for answers (:data:`kzlod.files.cache.KINDS`) and its files' extension.
 KIND, EXT = "answer", ".out"
 #: The settings that change no answer and take any text: the cache's folder and the project
@@ -270,7 +275,7 @@ def cache_dir() -> str:
 def key(p: Plan) -> str:
     """The key of ``p``'s answer (OSError when a file cannot be read, ValueError for a special file
     or an interrupted write)."""
-    h = hashlib.sha256(f"kzlod-answer {FORMAT} kzlod {__version__} pyoxigraph {_oxigraph()}\n".encode())
+    h = hashlib.sha256(f"kzlod-answer {FORMAT} kzlod {build()} {_libraries()}\n".encode())
     h.update(repr((p.words, p.root, p.bundled)).encode("utf-8", "surrogateescape"))
     files = [os.path.join(p.root, PROJECT_FILE)] if not p.bundled or os.path.isfile(
         os.path.join(p.root, PROJECT_FILE)) else []
@@ -297,15 +302,21 @@ def _digest(path: str) -> bytes:
         return hashlib.sha256(fh.read()).digest()
 
 
-def _oxigraph() -> str:
-    """pyoxigraph's version, from its distribution's folder name on the path (importing it costs more)."""
+def _libraries() -> str:
+    """The versions of the libraries an answer depends on (:data:`LIBRARIES`), from their
+    distributions' folder names on the path (importing them costs more); ValueError when one is not
+    found: then no answer is kept, and none is read."""
+    wanted = {name: None for name in LIBRARIES}
     for folder in sys.path:
         try:
-            names = [n for n in os.listdir(folder or ".") if n.startswith("pyoxigraph-") and n.endswith(".dist-info")]
+            names = os.listdir(folder or ".")
         except OSError:
             continue
-        if len(names) == 1:
-            return names[0][len("pyoxigraph-"):-len(".dist-info")]
-    import pyoxigraph
-
-    return pyoxigraph.__version__
+        for n in names:
+            dist, _, rest = n.partition("-")
+            if dist.lower() in wanted and wanted[dist.lower()] is None and rest.endswith(".dist-info"):
+                wanted[dist.lower()] = rest[: -len(".dist-info")]
+    missing = [name for name, version in wanted.items() if version is None]
+    if missing:
+        raise ValueError(f"no version found for {', '.join(missing)}")
+    return " ".join(f"{name} {version}" for name, version in wanted.items())

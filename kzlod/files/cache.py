@@ -13,9 +13,10 @@ file per entry, in a folder per kind (:data:`KINDS`)::
     answer/<key>.out       what a named query or a validation wrote, to write again (kzlod.cli.replay)
 
 The key (:func:`content_key`) is a SHA-256 of the kind, the versions of what made the entry
-(kzlod's, a format number, the libraries'), and the content of its inputs: a file by its bytes,
-hashed once per process while it stays unchanged (:func:`file_digest`); so an edited file gives a
-new key at once, and an unchanged one is not read again. An entry is written whole and atomically
+(kzlod's build: its version and a fingerprint of its code; a format number, the libraries'), and
+the content of its inputs: a file by its bytes, hashed once per process while it stays unchanged
+(:func:`file_digest`); so an edited file, or an edited module of kzlod, gives a new key at once,
+and an unchanged file is not read again. An entry is written whole and atomically
 (:func:`kzlod.files.safewrite.replace_atomically`: a temporary file, ``fsync``, a rename), so a
 reader never sees part of one, and two processes writing the same entry each write all of it. A
 damaged or vanished entry is a miss: the caller builds it again. A cache that cannot be written is
@@ -45,7 +46,7 @@ from pathlib import Path
 from kzlod import settings
 from kzlod.files.safewrite import replace_atomically
 from kzlod.text import LazyPattern
-from kzlod.version import __version__
+from kzlod.version import build
 
 #: Each kind of entry and the extension of its file.
 KINDS = {"closure": ".nt", "graph": ".nq", "report": ".json", "search": ".sqlite", "gate": ".ok", "stats": ".json",
@@ -142,10 +143,11 @@ def _dist(name: str) -> str:
 
 def content_key(kind: str, inputs: Iterable = (), *, versions: str = "") -> str:
     """The key of what ``inputs`` make: a SHA-256 over the kind, ``versions`` (what else the result
-    depends on: a format number, a library's version; kzlod's own is added for the cache's kinds)
-    and each input by its content — a path by its file's bytes (:func:`file_digest`), bytes and
-    text as they are. OSError when a file cannot be read."""
-    made_by = f"kzlod {__version__} " if kind in KINDS else ""
+    depends on: a format number, a library's version; kzlod's build, its version and the fingerprint
+    of its code, is added for the cache's kinds: :func:`kzlod.version.build`) and each input by its
+    content — a path by its file's bytes (:func:`file_digest`), bytes and text as they are. OSError
+    when a file cannot be read."""
+    made_by = f"kzlod {build()} " if kind in KINDS else ""
     h = hashlib.sha256(f"kzlod-cache {KEY_FORMAT} {kind} {made_by}{versions}\n".encode())
     for item in inputs:
         if isinstance(item, os.PathLike):

@@ -4,6 +4,7 @@ bytes and exit code as computing it, and never once the project's files have cha
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +99,34 @@ def test_an_answer_is_not_written_again_once_a_shapes_file_changed(project, cold
         encoding="utf-8")
     code, _, _ = kzlod("validate", cwd=project)
     assert code == 1
+
+
+def test_an_answer_is_not_written_again_once_kzlods_code_changed(project, cold_cache, tmp_path):
+    """Regression: the key held kzlod's version only, so after a module of a checkout was edited (or
+    another build of the same version installed) the old code's answer was written again."""
+    package = tmp_path / "copy" / "kzlod"
+    shutil.copytree(Path(replay.__file__).parents[1], package,
+                    ignore=shutil.ignore_patterns("__pycache__", "_bundled"))
+    env = {"PYTHONPATH": str(package.parent)}
+    computed = kzlod("query", "memberships", cwd=project, env=env)
+    assert computed[0] == 0 and computed[1] and len(answers(cold_cache)) == 1
+    assert kzlod("query", "memberships", cwd=project, env=env) == computed
+    assert len(answers(cold_cache)) == 1  # written again
+    module = package / "querying" / "output.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert kzlod("query", "memberships", cwd=project, env=env) == computed
+    assert len(answers(cold_cache)) == 2  # computed by the edited code, kept under a key of its own
+
+
+def test_an_answer_is_not_written_again_once_a_library_it_comes_from_changed(project, cold_cache, tmp_path):
+    """The key holds the versions of pyoxigraph, pySHACL, rdflib, owlrl and reasonable, read from
+    the first distribution of each on the path, where Python imports it from."""
+    computed = kzlod("validate", cwd=project)
+    assert computed[0] == 0 and len(answers(cold_cache)) == 1
+    newer = tmp_path / "newer"
+    (newer / "pyshacl-99.0.dist-info").mkdir(parents=True)  # found first; pySHACL itself is not there
+    assert kzlod("validate", cwd=project, env={"PYTHONPATH": str(newer)}) == computed
+    assert len(answers(cold_cache)) == 2
 
 
 def test_no_answer_is_kept_when_a_file_changed_while_the_command_ran(project, cold_cache, monkeypatch):
@@ -276,4 +305,4 @@ def test_the_replay_module_imports_only_the_standard_library():
                 if line.startswith(("import ", "from ")) and not line.startswith("from __future__")}
     assert imported <= {"hashlib", "os", "stat", "sys", "time", "kzlod"}, imported
     assert [line for line in source.splitlines() if line.startswith("from kzlod")] == [
-        "from kzlod.version import __version__"]
+        "from kzlod.version import build"]

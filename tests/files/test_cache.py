@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kzlod import version
 from kzlod.files import cache
 from kzlod.project import bundled
 from kzlod.reasoning.closure import cached_closure
@@ -144,6 +145,39 @@ def test_the_key_follows_the_content_not_the_name(tmp_path):
     assert cache.content_key("closure", ["same"]) != cache.content_key("closure", [b"same"])
     with pytest.raises(TypeError):
         cache.content_key("closure", [1])
+
+
+def test_an_entry_made_by_other_code_of_kzlod_is_a_miss(tmp_path, monkeypatch):
+    """Regression: the key held kzlod's version only, so a closure or report made before a module of a
+    checkout was edited (or by another build of the same version) was read as if this code made it."""
+    data = tmp_path / "a.ttl"
+    data.write_text("same")
+    before = cache.content_key("report", [data])
+    monkeypatch.setattr(cache, "build", lambda: version.__version__ + "+another")
+    assert cache.content_key("report", [data]) != before
+
+
+def test_the_code_fingerprint_follows_the_code_and_nothing_else(tmp_path):
+    package = tmp_path / "kzlod"
+    for name, text in {"a.py": "A = 1\n", "sub/b.py": "B = 2\n", "web/page.html": "<p>\n",
+                       "__pycache__/a.cpython-311.pyc": "x", "_bundled/data/x.ttl": "<a:b> <a:c> <a:d> .\n"}.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(text)
+    first = version.fingerprint(str(package))
+    assert version.fingerprint(str(package)) == first
+    (package / "__pycache__" / "a.cpython-311.pyc").write_text("compiled again")
+    (package / "_bundled" / "data" / "x.ttl").write_text("<a:b> <a:c> <a:e> .\n")  # an input, keyed by its bytes
+    assert version.fingerprint(str(package)) == first
+    seen = {first}
+    for change in (lambda: (package / "sub" / "b.py").write_text("B = 3\n# edited\n"),
+                   lambda: (package / "web" / "page.html").write_text("<p>edited\n"),
+                   lambda: (package / "new.py").write_text(""),
+                   lambda: (package / "a.py").unlink()):
+        change()
+        now = version.fingerprint(str(package))
+        assert now not in seen
+        seen.add(now)
+    assert version.build() == f"{version.__version__}+{version.fingerprint(os.path.dirname(version.__file__))}"
 
 
 def test_a_file_is_hashed_once_while_it_is_unchanged(tmp_path, monkeypatch):
