@@ -40,7 +40,7 @@ from kzlod.errors import KzlodError, UsageError
 from kzlod.files import cache
 from kzlod.project import Project
 from kzlod.querying.browse import _int, claim_info, rows_of
-from kzlod.store.backends import OxigraphStore, content_key, read_meta
+from kzlod.store.backends import OxigraphStore, store_key
 from kzlod.store.snapshot import current_version
 from kzlod.store.spec import StoreSpec
 from kzlod.vocab import KZ, ONTOLOGY, compact
@@ -153,12 +153,12 @@ def index_key(project: Project, store: StoreSpec, data=()) -> str | None:
     """The content hash an index is kept under, or None where the content cannot be named.
 
     A memory store: the project's ontology and data files plus the ``--data`` files, by
-    content. An ``oxigraph:DIR`` store: the per-file hashes ``kzlod load`` recorded in it.
+    content. An ``oxigraph:DIR`` store: its key (:func:`kzlod.store.backends.store_key`).
     An endpoint: None.
     """
     versions = f"format {INDEX_FORMAT} sqlite {sqlite3.sqlite_version}"
     if store.is_disk:
-        key = content_key(read_meta(store.path))
+        key = store_key(store.path)
         if key is None:
             return None
         return cache.content_key("search", [f"store {key}"], versions=versions)

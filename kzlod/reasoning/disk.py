@@ -21,7 +21,7 @@ from kzlod.reasoning.clashes import store_clashes
 from kzlod.reasoning.closure import CACHE_FORMAT
 from kzlod.reasoning.engines import choose_engine, current_engine
 from kzlod.reasoning.instore import StoreClosure, reason_with_owlrl, reason_with_reasonable
-from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, content_key, read_meta, write_meta
+from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, read_meta, store_key, write_meta
 from kzlod.store.bulk import store_lock
 from kzlod.vocab import NAMESPACES
 
@@ -35,7 +35,7 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
     result = StoreClosure(store=path)
     with store_lock(path):
         meta = read_meta(path)
-        content = content_key(meta)
+        content = store_key(path, meta)
         done = meta.get("inferred") or {}
         sub = path / INFERRED_DIR
         wanted = engine or current_engine()

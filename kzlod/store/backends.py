@@ -12,16 +12,19 @@ objects, so output code never needs to know which one it talks to.
 
 A disk store made by ``kzlod load`` keeps, beside RocksDB's own files, a
 ``kzlod.json`` describing what was loaded into which named graph (with each
-file's SHA-256), and, once ``kzlod reason --store`` ran, a ``kzlod-inferred/``
-sub-store: the asserted graphs (hard-linked, not copied) plus the inferred
-triples in the named graph ``urn:kzlod:inferred``. Queries without
-``--inferred`` read the main store, which never holds inferred triples;
-queries with it read the sub-store.
+file's SHA-256, and the names and sizes of RocksDB's files then: a store
+another program wrote to since is told by them, :func:`store_key`), and,
+once ``kzlod reason --store`` ran, a ``kzlod-inferred/`` sub-store: the
+asserted graphs (hard-linked, not copied) plus the inferred triples in the
+named graph ``urn:kzlod:inferred``. Queries without ``--inferred`` read the
+main store, which never holds inferred triples; queries with it read the
+sub-store.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import urllib.parse
 from pathlib import Path
@@ -70,6 +73,9 @@ INFERRED_GRAPH = ox.NamedNode("urn:kzlod:inferred")
 #: Files of a kzlod disk store, beside RocksDB's own.
 META_FILE = "kzlod.json"
 INFERRED_DIR = "kzlod-inferred"
+#: What of a store's folder is not what it holds: kzlod's record, RocksDB's lock and its information
+#: logs (folders, such as the closure's sub-store, are left out too: :func:`store_files`).
+NOT_CONTENT = re.compile(r"kzlod\.json|LOCK|LOG(\.old\.\d+)?")
 
 class GraphStore:
     """A store that answers SPARQL queries."""
@@ -351,14 +357,44 @@ def content_key(meta: dict) -> str | None:
     return cache.content_key("store", [f"{name}\t{graphs[name].get('sha256', '')}" for name in sorted(graphs)])
 
 
+def store_files(path: Path) -> str | None:
+    """A digest of the names and sizes of a disk store's own files (RocksDB's manifest, tables and
+    write-ahead log): a write to the store, by kzlod or by another program, changes it; reading it (a
+    read-only open) does not, and neither does copying the folder. None when it cannot be listed."""
+    try:
+        with os.scandir(path) as entries:
+            files = sorted((e.name, e.stat(follow_symlinks=False).st_size) for e in entries
+                           if e.is_file(follow_symlinks=False) and not NOT_CONTENT.fullmatch(e.name))
+    except OSError:
+        return None
+    h = hashlib.sha256()
+    for name, size in files:
+        h.update(f"{name}\0{size}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def store_key(path: Path, meta: dict | None = None) -> str | None:
+    """What a disk store holds, as a key (its caches, its closure and a server's version are kept
+    under it). While its files are those ``kzlod load`` left (``files`` in its record, ``meta``), the
+    :func:`content_key` of the files it loaded: the same whenever the same content is loaded. Else
+    (another program wrote to it or made it, or an earlier kzlod loaded it) a key of its files
+    themselves, which any write changes. None when its folder cannot be listed."""
+    files = store_files(path)
+    if files is None:
+        return None
+    meta = read_meta(path) if meta is None else meta
+    key = content_key(meta) if meta.get("files") == files else None
+    return key if key is not None else cache.content_key("store", [f"files {files}"])
+
+
 def store_stats(store: ox.Store, path: Path) -> dict | None:
     """What the disk store at ``path`` holds: ``{"quads": len(store), "predicates": [IRI, …]}`` (every
-    predicate of every graph). Kept in the cache under the store's content key (:func:`content_key`:
-    the files ``kzlod load`` put in it) once counted, which takes scans of the store (1.3 s at a
-    million triples). None for a store of unknown content."""
+    predicate of every graph). Kept in the cache under the store's key (:func:`store_key`) once
+    counted, which takes scans of the store (1.3 s at a million triples). None when the store's
+    folder cannot be listed."""
     import json  # here: a query's start does not load it
 
-    key = content_key(read_meta(path))
+    key = store_key(path)
     if key is None:
         return None
     key = cache.content_key("stats", [key])
@@ -376,11 +412,12 @@ def store_stats(store: ox.Store, path: Path) -> dict | None:
 
 def store_subjects(store: ox.Store, path: Path, namespaces: tuple[str, ...]) -> dict[str, list[str]] | None:
     """The IRIs of each of ``namespaces`` that are subjects in the disk store at ``path`` (an IRI of
-    two of them is in both lists). Kept in the cache under the store's content key once found, which
-    takes a scan of the whole store (2 s at a million triples). None for a store of unknown content."""
+    two of them is in both lists). Kept in the cache under the store's key (:func:`store_key`) once found, which
+    takes a scan of the whole store (2 s at a million triples). None when the store's folder cannot be
+    listed."""
     import json  # here: a query's start does not load it
 
-    key = content_key(read_meta(path))
+    key = store_key(path)
     if key is None:
         return None
     key = cache.content_key("stats", [key, "subjects", *namespaces])
@@ -409,8 +446,8 @@ def inferred_store(path: Path) -> OxigraphStore:
     done = meta.get("inferred") or {}
     if not sub.is_dir() or not done:
         raise UsageError(f"{path}: no inferred triples yet; run 'kzlod reason --store {spec}' first")
-    key = content_key(meta)
-    if key is not None and done.get("content") != key:
+    key = store_key(path, meta)
+    if key is None or done.get("content") != key:
         raise UsageError(f"{path}: the inferred triples are out of date; run 'kzlod reason --store {spec}' again")
     store = OxigraphStore(sub, read_only=True)
     store.name = f"{spec} (with inferred triples)"

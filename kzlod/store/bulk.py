@@ -35,7 +35,7 @@ from kzlod.files import cache
 from kzlod.gate import reading
 from kzlod.gate.stream import gate
 from kzlod.project import Project
-from kzlod.store.backends import INFERRED_DIR, file_graph, read_meta, write_meta
+from kzlod.store.backends import INFERRED_DIR, file_graph, read_meta, store_files, write_meta
 
 _staging_serial = iter(range(1, 1 << 62))
 
@@ -210,6 +210,7 @@ def _fill(staging: Path, meta: dict, items, root, progress, report: LoadReport) 
     del store  # closes the database before the directory moves
     gc.collect()
     shutil.rmtree(staging / INFERRED_DIR, ignore_errors=True)
+    meta["files"] = store_files(staging)  # what tells a later write by another program (store_key)
     write_meta(staging, meta)
 
 

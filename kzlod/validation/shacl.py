@@ -37,7 +37,7 @@ from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
 from kzlod.reasoning.closure import cached_clashes, cached_closure, input_key
 from kzlod.reasoning.engines import clashes_of, compute, reasonable_available
-from kzlod.store.backends import INFERRED_DIR, content_key, memory_store, read_meta, store_stats, store_subjects
+from kzlod.store.backends import INFERRED_DIR, memory_store, read_meta, store_key, store_stats, store_subjects
 from kzlod.store.rdfconv import graph_of
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, neighbourhood, vocabulary
@@ -469,7 +469,8 @@ def _local_clashes(path: Path, triples, touched, base, project: Project) -> list
                 found.add((q.subject, q.predicate, q.object))
     meta = read_meta(path)
     done = meta.get("inferred") or {}
-    if done and (path / INFERRED_DIR).is_dir() and done.get("content") == content_key(meta):
+    key = store_key(path, meta)
+    if done and (path / INFERRED_DIR).is_dir() and key is not None and done.get("content") == key:
         sub = ox.Store.read_only(str(path / INFERRED_DIR))
         for node in touched:
             found.update((q.subject, q.predicate, q.object) for q in sub.quads_for_pattern(node, rdf_type, None, None))

@@ -32,7 +32,7 @@ from kzlod.errors import EXIT_INPUT, EXIT_USAGE, InputError, KzlodError, UsageEr
 from kzlod.gate.parse import parse_files
 from kzlod.querying import fulltext
 from kzlod.querying.run import died_of_memory, limit_memory, memory_message, run_query
-from kzlod.store.backends import content_key, read_meta
+from kzlod.store.backends import store_key
 from kzlod.store.snapshot import current_version, read_snapshot
 from kzlod.text import one_line
 from kzlod.web import endpoint, site, workbench
@@ -169,8 +169,7 @@ def graph_version(config) -> str:
     """The version the served files make now (without reading unchanged files): a memory store's
     files (:func:`kzlod.store.snapshot.current_version`), or what ``kzlod load`` recorded in a disk store."""
     if config.store.is_disk:
-        meta = read_meta(config.store.path)
-        return "store-" + (content_key(meta) or "unknown")[:26]
+        return "store-" + (store_key(config.store.path) or "unknown")[:26]
     return current_version(config.project, config.data)
 
 

@@ -27,12 +27,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from servers import start_kzlod, stop_kzlod
 
 from kzlod import api
 from kzlod.cli import cli
+from kzlod.project import bundled
 
 PREFIXES = ("@prefix kz: <https://w3id.org/kzlod/ontology#> .\n@prefix kzd: <https://w3id.org/kzlod/id/> .\n"
             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
@@ -133,6 +135,29 @@ def test_after_add_every_later_request_sees_the_new_fact_and_none_the_old(projec
         first_new = min(received for _, received, v, _ in seen if v == new)
         later = [(v, value) for sent, _, v, value in seen if sent > first_new]
         assert later and all(item == (new, True) for item in later), "a request after the swap saw the old graph"
+    finally:
+        stop_kzlod(proc)
+
+
+@pytest.mark.slow
+def test_a_store_another_program_wrote_to_is_served_anew(tmp_path):
+    """Regression: ``kzlod serve --store`` took the store's version from what ``kzlod load`` had
+    recorded, so after another program wrote to the store (``oxigraph load``, an update through
+    ``oxigraph serve``) it went on serving what the store held before, under the same ETag."""
+    path = tmp_path / "store"
+    api.load_store([], f"oxigraph:{path}", project=bundled())
+    proc, base, _ = start_kzlod("--store", f"oxigraph:{path}", "--workers", "2")
+    try:
+        old, answer = ask(base)
+        assert answer is False
+        store = ox.Store(str(path))  # as another program writes to it: open for writing, add, close
+        store.add(ox.Quad(ox.NamedNode("https://w3id.org/kzlod/id/bhutan"),
+                          ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode("https://w3id.org/kzlod/ontology#State"), ox.NamedNode("urn:example:other")))
+        store.flush()
+        del store
+        new = wait_for_version(base, old)
+        assert ask(base) == (new, True)
     finally:
         stop_kzlod(proc)
 

@@ -188,14 +188,14 @@ def test_describe_and_stats_agree_between_memory_and_store(generated, store_dir)
 
 def test_a_stores_length_and_predicates_are_counted_once_per_content(store_dir, cold_cache):
     """store_stats: len() and the predicates of a store kzlod load made, kept in the cache by the
-    store's content key."""
+    store's key."""
     from kzlod.files import cache
-    from kzlod.store.backends import content_key, store_stats
+    from kzlod.store.backends import store_key, store_stats
 
     store = OxigraphStore(store_dir, read_only=True).store
     predicates = {q.predicate.value for q in store}
     assert store_stats(store, store_dir) == {"quads": len(store), "predicates": sorted(predicates)}
-    key = cache.content_key("stats", [content_key(read_meta(store_dir))])
+    key = cache.content_key("stats", [store_key(store_dir)])
     assert json.loads(cache.read("stats", key)) == {"quads": len(store), "predicates": sorted(predicates)}
     cache.put_bytes("stats", key, b'{"quads": 12, "predicates": []}')  # what the cache says is what is read
     assert store_stats(store, store_dir) == {"quads": 12, "predicates": []}
