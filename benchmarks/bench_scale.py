@@ -27,10 +27,13 @@ For each size it generates a graph (benchmarks/generate.py, seeded) and a
   Virtuoso when ``virtuoso-t`` is installed.
 
 Once, on the bundled graph: the cold start of ``kzlod query`` and ``kzlod validate``.
-The table shows medians; ratios are kzlod ÷ Oxigraph CLI and plain ÷ kzlod. A named query and its
-``oxigraph query`` run in turns, and its goal is judged on the median of the paired runs' ratios. A second table has one
-row per goal: kzlod's figure, the anchor's, the ratio or figure against the goal, and whether it is
-met. Wall times on a shared machine are noisy; CPU seconds (user + system) are shown beside them.
+The table shows medians; ratios are kzlod ÷ Oxigraph CLI and plain ÷ kzlod. A named query, its
+``oxigraph query`` and the same query run by pyoxigraph in a bare Python (:data:`BINDING`: what
+any Python program pays before kzlod's own work) run in turns; the goal is judged on
+the median of the rounds' kzlod ÷ Oxigraph ratios, and the row's note has the bare Python's figure.
+A second table has one row per goal: kzlod's figure, the anchor's, the ratio or figure against the
+goal, and whether it is met. Wall times on a shared machine are noisy; CPU seconds (user + system)
+are shown beside them.
 """
 
 from __future__ import annotations
@@ -124,25 +127,38 @@ def run(cmd, *, env, timeout, runs=1, before=None, ok=(0,), cwd=None) -> Timing:
     return t
 
 
-def run_paired(cmd, anchor, *, env, timeout, runs=1) -> tuple[Timing, Timing, float | None]:
-    """kzlod's command and its anchor run in turns, each pair in the other order than the one before
-    (kzlod, anchor, anchor, kzlod, …), so a machine that slows down or speeds up meanwhile, or a first
-    run's cold caches, weigh on both alike; also the median of the pairs' ratios (kzlod's run ÷ the
-    anchor's run beside it), which a shared machine's drift moves least."""
-    mine, theirs = Timing(), Timing()
+def run_turns(cmds, *, env, timeout, runs=1) -> tuple[list[Timing], list[float | None]]:
+    """Commands run in turns, each round in another order (a rotation, reversed every other round:
+    kzlod, anchor, binding; binding, anchor, kzlod; anchor, binding, kzlod …), so a machine that slows
+    down or speeds up meanwhile, or a first run's cold caches, weigh on all alike; also, for each
+    command, the median of the rounds' ratios of the first command's run to its run beside it (1 for
+    the first), which a shared machine's drift moves least."""
+    timings = [Timing() for _ in cmds]
+    order = list(range(len(cmds)))
     for n in range(runs):
-        pair = ((mine, cmd), (theirs, anchor))
-        for timing, argv in pair if n % 2 == 0 else pair[::-1]:
-            one = run(argv, env=env, timeout=timeout)
-            timing.times += one.times
-            timing.rss += one.rss
-            timing.cpu += one.cpu
-            timing.out = one.out
-            timing.failed = timing.failed or one.failed
-        if mine.failed or theirs.failed:
+        turn = order[n % len(order):] + order[:n % len(order)]
+        for i in (turn if n % 2 == 0 else turn[::-1]):
+            one = run(cmds[i], env=env, timeout=timeout)
+            t = timings[i]
+            t.times += one.times
+            t.rss += one.rss
+            t.cpu += one.cpu
+            t.out = one.out
+            t.failed = t.failed or one.failed
+        if any(t.failed for t in timings):
             break
-    pairs = [a / b for a, b in zip(mine.times, theirs.times) if b > 0]
-    return mine, theirs, (statistics.median(pairs) if pairs and not (mine.failed or theirs.failed) else None)
+    ratios: list[float | None] = []
+    for t in timings:
+        pairs = [a / b for a, b in zip(timings[0].times, t.times) if b > 0]
+        ratios.append(statistics.median(pairs) if pairs and not (timings[0].failed or t.failed) else None)
+    return timings, ratios
+
+
+#: A query as pyoxigraph runs it in a bare Python (no kzlod, no click): what any Python program pays.
+BINDING = ("import sys, pyoxigraph as ox\n"
+           "q = open(sys.argv[1], encoding='utf-8').read()\n"
+           "r = ox.Store.read_only(sys.argv[2]).query(q, use_default_graph_as_union=True)\n"
+           "r.serialize(sys.stdout.buffer, ox.QueryResultsFormat.CSV)\n")
 
 
 # --- the plain way (run as subprocesses of this same script: --plain TASK …) ------------------------
@@ -430,9 +446,11 @@ def bench_size(label: str, args, env, rows):
                      "--timeout", str(args.timeout), "--max-rows", "10000000"]
         anchor = [oxigraph, "query", "--location", str(store), "--query-file", str(qfile), "--results-format", "csv",
                   "--union-default-graph"]
-        paired = None
+        binding = [sys.executable, "-c", BINDING, str(qfile), str(store)]
+        paired = b = by_binding = None
         if oxigraph:
-            k, o, paired = run_paired(mine, anchor, env=env, timeout=args.timeout, runs=args.runs)
+            (k, o, b), (_, paired, by_binding) = run_turns([mine, anchor, binding], env=env, timeout=args.timeout,
+                                                           runs=args.runs)
         else:
             k, o = run(mine, env=env, timeout=args.timeout, runs=args.runs), None
         p = run([sys.executable, __file__, "--plain", "query", str(qfile), str(data)], env=env,
@@ -444,8 +462,12 @@ def bench_size(label: str, args, env, rows):
             met = "both timed out" if (o is not None and o.failed and k.failed) else check(not k.failed)
         else:
             met = check((paired or k.median / o.median) <= GOALS["query ratio"])
+        note = ""
+        if b is not None and not b.failed and o is not None and not o.failed:
+            note = (f"(pyoxigraph in a bare Python {b.median:.3f} s, {b.median / o.median:.2f}× oxigraph; "
+                    f"kzlod {by_binding or k.median / b.median:.2f}× it)")
         rows.append(Row(label, f"query {name}", k, o, p, "≤ 1.2× oxigraph" if big else "(1M goal)",
-                        (met if big else "") + same))
+                        (met if big else "") + same, note))
         if o is not None and not (o.failed or k.failed):
             GOAL_ROWS.append(Goal(label, f"query {name} ≤ 1.2× oxigraph query", f"{secs(k)} (cpu {secs(k, cpu=True)})",
                                   f"{secs(o)} (cpu {secs(o, cpu=True)})",
