@@ -21,10 +21,9 @@ The key is a SHA-256 of kzlod's build (its version and a fingerprint of its code
 :func:`kzlod.version.build`), the versions of the libraries an answer comes from (:data:`LIBRARIES`),
 the command line as read, the project's folder, the bytes of its ``kzlod.toml``, of the named query
 and of every ``*.ttl`` file under ``ontology/``, ``shapes/`` and ``data/`` (each read whole, each
-time). A run that finds no answer
-works out the key before and after it runs and keeps its output only when both agree: a file
-changed meanwhile leaves nothing under a key its bytes do not give. Progress lines on a terminal's
-stderr are not written again (there was no graph to load); notes are.
+time). A run that finds no answer works out the key before and after it runs and keeps its output
+only when both agree: a file changed meanwhile leaves nothing under a key its bytes do not give.
+Progress lines on a terminal's stderr are not written again (there was no graph to load); notes are.
 
 This module runs before anything else of the command line is imported: it imports nothing but
 the standard library's ``os``, ``sys``, ``hashlib``, ``stat`` and ``time``, and :mod:`kzlod.version` (a test

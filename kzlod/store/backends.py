@@ -412,9 +412,9 @@ def store_stats(store: ox.Store, path: Path) -> dict | None:
 
 def store_subjects(store: ox.Store, path: Path, namespaces: tuple[str, ...]) -> dict[str, list[str]] | None:
     """The IRIs of each of ``namespaces`` that are subjects in the disk store at ``path`` (an IRI of
-    two of them is in both lists). Kept in the cache under the store's key (:func:`store_key`) once found, which
-    takes a scan of the whole store (2 s at a million triples). None when the store's folder cannot be
-    listed."""
+    two of them is in both lists). Kept in the cache under the store's key (:func:`store_key`) once
+    found, which takes a scan of the whole store (2 s at a million triples). None when the store's
+    folder cannot be listed."""
     import json  # here: a query's start does not load it
 
     key = store_key(path)
