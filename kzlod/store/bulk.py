@@ -116,6 +116,10 @@ def staging_copy(path: Path) -> tuple[Path, dict]:
         meta = read_meta(path)
         if not meta and not empty:
             meta["unknown_content"] = True  # made by something else: its content has no recorded hashes
+        elif meta and meta.get("files") != store_files(path):
+            # written to by another program since kzlod loaded it (or loaded by a kzlod that did not record
+            # its files): what it holds beyond the files recorded is not known, then or ever after
+            meta["unknown_content"] = True
     return staging, meta
 
 

@@ -87,6 +87,23 @@ def test_after_another_programs_write_the_closure_is_out_of_date_until_reasoned_
     assert "cached" in CliRunner().invoke(cli, ["reason", "--store", spec]).output  # and now current
 
 
+def test_a_load_into_a_store_another_program_wrote_to_does_not_name_it_by_the_files_loaded(store_dir, tmp_path):
+    """Its key stays a key of its files: it holds more than the files recorded say, and shares no cached
+    counts or closure with a store that holds only them."""
+    extra = tmp_path / "mongolia.ttl"
+    extra.write_text("@prefix kz: <https://w3id.org/kzlod/ontology#> .\n@prefix kzd: <https://w3id.org/kzlod/id/> .\n"
+                     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                     'kzd:mongolia a kz:State ; rdfs:label "Mongolia"@en .\n', encoding="utf-8")
+    clean = tmp_path / "clean"
+    api.load_store([extra], f"oxigraph:{clean}", project=bundled())
+    write_as_another_program(store_dir)
+    api.load_store([extra], f"oxigraph:{store_dir}", project=bundled())
+    assert read_meta(store_dir)["unknown_content"] is True
+    assert store_key(store_dir) != store_key(clean)
+    assert store_stats(ox.Store.read_only(str(store_dir)), store_dir)["quads"] == \
+        store_stats(ox.Store.read_only(str(clean)), clean)["quads"] + 1
+
+
 def test_a_store_kzlod_did_not_load_has_a_key_that_follows_its_files(tmp_path, cold_cache):
     path = tmp_path / "plain"
     store = ox.Store(str(path))
