@@ -3,14 +3,17 @@
 :func:`fork` runs ``work()`` in a child of this process: the child shares what this process holds
 (a loaded store, copy-on-write), writes the bytes ``work()`` returns into a pipe and exits, with
 code 0, or 70 when ``work`` raised. The caller reads the pipe to its end, then reaps the child
-(``os.waitpid``) and tells by its exit code whether the answer is whole: the memory-capped query
-(:mod:`kzlod.querying.run`), pySHACL on two cores (:mod:`kzlod.validation.parallel`) and a release's
-pages (:mod:`kzlod.publishing.pages`). :class:`Claims` is a queue of work the two processes share.
+(``os.waitpid``) and tells by its exit code whether the answer is whole (:func:`answer`, for work
+whose answer is pickled: :func:`fork_pickled`): the memory-capped query (:mod:`kzlod.querying.run`),
+pySHACL on two cores (:mod:`kzlod.validation.parallel`), a release's pages
+(:mod:`kzlod.publishing.pages`) and the strict gate of its extra files
+(:mod:`kzlod.publishing.inputs`). :class:`Claims` is a queue of work the two processes share.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable
@@ -55,6 +58,34 @@ def fork(work: Callable[[], bytes]) -> tuple[int, int]:
             os._exit(code)
     os.close(write_end)
     return pid, read_end
+
+
+def fork_pickled(work: Callable[[], object]) -> tuple[int, int]:
+    """:func:`fork` of ``work``, what it returns pickled: read it back with :func:`answer`."""
+    return fork(lambda: pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class ChildFailed(Exception):
+    """A forked child gave no whole answer: its work raised, a signal ended it, or what it wrote does
+    not unpickle."""
+
+
+def answer(pid: int, read_end: int):
+    """What the child ``pid`` of :func:`fork` wrote into the pipe ``read_end``, read to its end and
+    unpickled once the child is reaped; :class:`ChildFailed` when it did not exit with 0 or its answer
+    does not read. The pipe is closed and the child reaped in any case."""
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise ChildFailed(f"the process exited with {code}")
+    try:
+        return pickle.loads(payload)
+    except Exception as exc:  # noqa: BLE001 - a cut or damaged answer
+        raise ChildFailed(f"its answer does not read: {exc}") from None
 
 
 def write_all(fd: int, data: bytes) -> None:

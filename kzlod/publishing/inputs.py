@@ -16,25 +16,30 @@ fails: a file the gate refuses is reported in the gate's words, as before.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import signal
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlod.errors import InputError, KzlodError
+from kzlod.forking import ChildFailed, answer, fork_pickled
 from kzlod.gate.parse import iter_relabelled
 from kzlod.gate.stream import gate
 
 
-def _check(paths: list[Path], conn) -> None:
+def _verdict(paths: list[Path], *, in_child: bool = False) -> tuple:
+    """The gate's answer on ``paths``: ("ok", what it returns for each) or ("refused", its error's
+    class, message and details); in a child, any other failure as ("failed", what it was), which the
+    parent raises."""
     try:
-        conn.send(("ok", [gate(path) for path in paths]))
+        return ("ok", [gate(path) for path in paths])
     except KzlodError as exc:
-        conn.send(("refused", type(exc), exc.message, exc.details))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("failed", repr(exc)))
-    finally:
-        conn.close()
+        return ("refused", type(exc), exc.message, exc.details)
+    except Exception as exc:  # noqa: BLE001 - said by the parent
+        if not in_child:
+            raise
+        return ("failed", repr(exc))
 
 
 class Gate:
@@ -42,33 +47,23 @@ class Gate:
 
     def __init__(self, paths):
         self.paths = [Path(p) for p in paths]
-        self._process = self._conn = self._answer = None
+        self._pid = self._answer_end = self._answer = None
         if not self.paths:
             self._answer = ("ok", [])
-        elif "fork" not in multiprocessing.get_all_start_methods():  # no fork: in this process, now
-            self._answer = self._here()
+        elif not hasattr(os, "fork"):  # no fork: in this process, now
+            self._answer = _verdict(self.paths)
         else:
-            ctx = multiprocessing.get_context("fork")
-            self._conn, child = ctx.Pipe(duplex=False)
-            self._process = ctx.Process(target=_check, args=(self.paths, child), name="kzlod-gate", daemon=True)
-            self._process.start()
-            child.close()
-
-    def _here(self) -> tuple:
-        try:
-            return ("ok", [gate(path) for path in self.paths])
-        except KzlodError as exc:
-            return ("refused", type(exc), exc.message, exc.details)
+            self._pid, self._answer_end = fork_pickled(lambda: _verdict(self.paths, in_child=True))
 
     def wait(self) -> list[tuple[int, str]]:
         """(triples, sha256 hex) of each file, as :func:`kzlod.gate.stream.gate` returns them; or its error."""
         if self._answer is None:
             try:
-                self._answer = self._conn.recv()
-            except EOFError:  # the child died without an answer (killed, out of memory)
-                self._answer = ("failed", f"the process exited with {self._process.exitcode}")
+                self._answer = answer(self._pid, self._answer_end)
+            except ChildFailed as exc:  # killed (out of memory), or its answer did not come whole
+                self._answer = ("failed", str(exc))
             finally:
-                self.close()
+                self._pid = self._answer_end = None  # reaped, its pipe closed
         kind, *rest = self._answer
         if kind == "refused":
             cls, message, details = rest
@@ -79,12 +74,14 @@ class Gate:
 
     def close(self) -> None:
         """Stop the child if it still runs (the release failed first) and reap it."""
-        if self._process is not None:
-            if self._process.is_alive() and self._answer is None:
-                self._process.terminate()
-            self._process.join()
-            self._conn.close()
-            self._process = None
+        if self._pid is not None:
+            pid, end, self._pid, self._answer_end = self._pid, self._answer_end, None, None
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            os.close(end)
+            os.waitpid(pid, 0)
 
 
 def read_into_store(sources, graph_of) -> tuple[ox.Store, list]:

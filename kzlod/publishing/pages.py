@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kzlod.errors import KzlodError
-from kzlod.forking import Claims, fork, forkable
+from kzlod.forking import ChildFailed, Claims, answer, fork, forkable
 from kzlod.reasoning.engines import release_memory
 from kzlod.store.backends import OxigraphStore
 from kzlod.web.ontology import render_ontology
@@ -131,17 +131,15 @@ class SitePages:
 
     def _collect(self) -> Iterator[tuple[str, str]]:
         """Wait for the child's answer; if it failed, its pages, made here."""
-        with os.fdopen(self._answer, "rb") as pipe:
-            self._answer = None
-            payload = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        queue, self.pid, self._queue = self._queue, None, None
-        queue.close()
         try:
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise ValueError("the child failed")
-            self.theirs = pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - the pages the child took are made again here
+            self.theirs, failed = answer(self.pid, self._answer), False
+        except ChildFailed:
+            failed = True
+        finally:
+            self.pid = self._answer = None  # reaped, its pipe closed
+        queue, self._queue = self._queue, None
+        queue.close()
+        if failed:  # the pages the child took are made again here
             self.theirs = {}
             mine = {id(run) for run in queue.taken}
             for run in queue.targeted:

@@ -22,7 +22,7 @@ import threading
 from contextlib import contextmanager
 
 from kzlod.errors import DataError, InputError
-from kzlod.forking import Claims, cores, fork, forkable, write_all
+from kzlod.forking import ChildFailed, Claims, answer, cores, fork_pickled, forkable, write_all
 from kzlod.reasoning.closure import cached_clashes
 from kzlod.reasoning.engines import compute
 from kzlod.validation.pyshaclwork import quiet, remembering
@@ -148,19 +148,20 @@ def shacl_and_clashes(data, shapes, closure_key: str | None, engine: str | None,
         # would not), so a result's focus or value that is a blank node of the data is still found there
         return list(run_shacl(data, shapes, queue, store=store)), clashes
 
-    pid, read_end = _fork(child)
+    pid, read_end = fork_pickled(child)
     try:
         done = meanwhile()
         results = run_shacl(data, shapes, queue, store=store)
     finally:
         queue.close()
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
+        try:
+            got = answer(pid, read_end)
+        except ChildFailed:
+            got = None
     try:
-        if os.waitstatus_to_exitcode(status) != 0:
+        if got is None:
             raise ValueError("the child failed")
-        triples, clashes = pickle.loads(payload)
+        triples, clashes = got
         from rdflib import Graph
 
         theirs = Graph()
@@ -277,7 +278,7 @@ class Child:
                 sent = pickle.loads(pipe.read())
             return finish(prepared, sent)
 
-        pid, up_read = _fork(child)
+        pid, up_read = fork_pickled(child)
         os.close(down_read)
         self.pid, self._down, self._up = pid, down_write, up_read
 
@@ -336,9 +337,3 @@ class Child:
             return 0
         _, status = os.waitpid(pid, 0)
         return os.waitstatus_to_exitcode(status)
-
-
-def _fork(work) -> tuple[int, int]:
-    """:func:`kzlod.forking.fork` of ``work``, what it returns pickled (a child that fails exits 70:
-    the parent then does the work itself)."""
-    return fork(lambda: pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))

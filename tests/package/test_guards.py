@@ -40,6 +40,22 @@ def test_store_choices_are_told_apart_only_by_the_store_spec():
     assert not found, "test a StoreSpec (is_memory, is_disk, is_endpoint) instead:\n" + "\n".join(found)
 
 
+#: The one module that starts processes through ``multiprocessing``: the server's workers, spawned
+#: (fresh interpreters, not forks). Work forked beside this process goes through kzlod/forking.py.
+MULTIPROCESSING_AT = {"kzlod/web/workers.py"}
+
+
+def test_work_is_forked_only_through_the_forking_module():
+    found = {rel(p) for p in SOURCES for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+             if isinstance(node, (ast.Import, ast.ImportFrom))
+             and any((node.module if isinstance(node, ast.ImportFrom) else a.name or "").split(".")[0]
+                     == "multiprocessing" for a in node.names)}
+    forks = [f"{rel(p)}:{n}" for p in SOURCES if p != PACKAGE / "forking.py"
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "os.fork(" in line]
+    assert found == MULTIPROCESSING_AT, f"fork through kzlod.forking instead: {sorted(found - MULTIPROCESSING_AT)}"
+    assert not forks, f"fork through kzlod.forking instead: {forks}"
+
+
 def test_kzlod_modules_are_imported_under_their_own_names():
     """No ``from kzlod.x import y as z``: a name that clashes is a name to change, not to hide."""
     found = []

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 from click.testing import CliRunner
 
 from kzlod.cli import cli
-from kzlod.errors import InputError
+from kzlod.errors import InputError, KzlodError
 from kzlod.files import cache
 from kzlod.gate.stream import gate
+from kzlod.publishing import inputs
 from kzlod.publishing.inputs import Gate
 
 GOOD = '<https://w3id.org/kzlod/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" .\n'
@@ -33,6 +37,37 @@ def test_the_gate_answers_what_it_answers_in_this_process(tmp_path):
     with pytest.raises(InputError) as caught:
         Gate([good, bad]).wait()
     assert (caught.value.message, caught.value.details) == (expected.message, expected.details)
+
+
+def test_a_gate_whose_child_is_killed_fails_in_one_error(tmp_path, monkeypatch):
+    """The gate forks through kzlod.forking: a child the system kills (out of memory) is an error the
+    release reports, not a hang or a traceback."""
+    good = tmp_path / "good.nt"
+    good.write_text(GOOD)
+    parent = os.getpid()
+
+    def killed(path):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return gate(path)
+
+    monkeypatch.setattr(inputs, "gate", killed)
+    with pytest.raises(KzlodError) as caught:
+        Gate([good]).wait()
+    assert caught.value.message == "checking the input files failed: the process exited with -9"
+
+
+def test_a_gate_whose_child_fails_says_what_failed(tmp_path, monkeypatch):
+    good = tmp_path / "good.nt"
+    good.write_text(GOOD)
+
+    def broken(path):
+        raise RuntimeError("a parser that broke")
+
+    monkeypatch.setattr(inputs, "gate", broken)
+    with pytest.raises(KzlodError) as caught:
+        Gate([good]).wait()
+    assert caught.value.message == "checking the input files failed: RuntimeError('a parser that broke')"
 
 
 def test_a_gate_no_one_waits_for_is_stopped(tmp_path):
