@@ -2,7 +2,9 @@
 
 Every answer a worker makes carries the version of the graph that made it, as
 ``KZLOD-Graph-Version`` and in its ``ETag`` (the version and a hash of the task, which names all
-the answer depends on besides the graph: the query, its dataset, the format chosen from Accept).
+the answer depends on besides the graph: the query, its dataset, the format chosen from Accept; and
+of kzlod's build, :func:`kzlod.version.build`, so a page an older kzlod made is never taken for
+current after an upgrade).
 A ``GET`` whose ``If-None-Match`` names the ETag of the graph served now is answered
 ``304 Not Modified`` without asking a worker. Answers of other routes (static files, the query
 page) get the version served when they were made (:class:`~kzlod.web.middleware.SecurityHeaders`).
@@ -12,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 
+from kzlod.version import build
 from kzlod.web.replies import VERSION_HEADER, Reply
 
 
 def etag(version: str, task: tuple) -> str:
-    """The entity tag of the answer to ``task`` from the graph of ``version`` (a strong tag, quoted)."""
-    return f'"{version[:20]}-{hashlib.sha256(repr(task).encode("utf-8")).hexdigest()[:16]}"'
+    """The entity tag of the answer to ``task`` from the graph of ``version`` by this build of kzlod (a
+    strong tag, quoted)."""
+    made = hashlib.sha256(repr((build(), task)).encode("utf-8")).hexdigest()[:16]
+    return f'"{version[:20]}-{made}"'
 
 
 def matches(header: str | None, tag: str) -> bool:

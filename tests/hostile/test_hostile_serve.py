@@ -184,6 +184,20 @@ def test_the_etag_follows_the_graph_and_if_none_match_gets_304(project):
         stop_kzlod(proc)
 
 
+def test_an_etag_names_the_build_of_kzlod_that_made_the_answer(monkeypatch):
+    """Regression: the ETag named the graph's version and the request only, so after kzlod was upgraded
+    (another page, another serializer) a client's If-None-Match on the same graph still got 304 and
+    kept the old code's answer."""
+    from kzlod.web import answers
+
+    task = ("sparql", "SELECT ?s WHERE { ?s ?p ?o }", "application/sparql-results+json")
+    tag = answers.etag("v1", task)
+    assert answers.etag("v1", task) == tag and answers.etag("v2", task) != tag
+    assert answers.etag("v1", (*task[:2], "text/csv")) != tag
+    monkeypatch.setattr(answers, "build", lambda: "0.1.0+another")
+    assert answers.etag("v1", task) != tag
+
+
 @pytest.mark.slow
 def test_search_and_sparql_answer_from_the_same_version_also_after_a_revert(project):
     entities = project / "data" / "entities.ttl"
