@@ -1,8 +1,10 @@
 """The OWL RL closure of an Oxigraph store on disk, in a sub-store beside the asserted data.
 
 :func:`reason_store` writes the closure into a sub-store beside the asserted data (see
-:mod:`kzlod.store.backends`), in the named graph ``urn:kzlod:inferred``, keyed by the
-content hashes ``kzlod load`` recorded.
+:mod:`kzlod.store.backends`), in the named graph ``urn:kzlod:inferred``, keyed by the store's key
+(:func:`kzlod.store.backends.store_key`). It is computed again, not taken as done, when the store
+changed, or when another build of kzlod or another version of the engine would compute it
+(``made_by`` in the record); until then ``--inferred`` reads what an older one made.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from kzlod.errors import InputError
 from kzlod.gate.reading import GRAPH_FORMATS
 from kzlod.reasoning.clashes import store_clashes
 from kzlod.reasoning.closure import CACHE_FORMAT
-from kzlod.reasoning.engines import choose_engine, current_engine
+from kzlod.reasoning.engines import choose_engine, current_engine, engine_versions
 from kzlod.reasoning.instore import StoreClosure, reason_with_owlrl, reason_with_reasonable
 from kzlod.store.backends import INFERRED_DIR, INFERRED_GRAPH, read_meta, store_key, write_meta
 from kzlod.store.bulk import store_lock
+from kzlod.version import build
 from kzlod.vocab import NAMESPACES
 
 
@@ -40,7 +43,8 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
         sub = path / INFERRED_DIR
         wanted = engine or current_engine()
         if (not force and content is not None and done.get("content") == content and sub.is_dir()
-                and done.get("format") == CACHE_FORMAT and wanted in ("auto", done.get("engine"))):
+                and done.get("format") == CACHE_FORMAT and wanted in ("auto", done.get("engine"))
+                and done.get("made_by") == _made_by(done.get("engine"))):
             result.inferred, result.asserted = done.get("triples", 0), done.get("asserted", 0)
             result.clashes, result.dropped = list(done.get("clashes", [])), done.get("dropped", 0)
             result.trivial = done.get("trivial", 0)
@@ -79,6 +83,7 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
             shutil.rmtree(sub, ignore_errors=True)
             os.rename(staging, sub)
             meta["inferred"] = {"content": content, "format": CACHE_FORMAT, "engine": result.engine,
+                                "made_by": _made_by(result.engine),
                                 "triples": result.inferred, "asserted": result.asserted,
                                 "dropped": result.dropped, "trivial": result.trivial, "clashes": result.clashes,
                                 "graph": INFERRED_GRAPH.value}
@@ -91,6 +96,11 @@ def reason_store(path: Path, *, engine: str | None = None, force: bool = False, 
     result.seconds = time.perf_counter() - started
     return result
 
+
+
+def _made_by(engine: str | None) -> str:
+    """What computed a store's closure: kzlod's build and the engine's version."""
+    return f"kzlod {build()} {engine_versions(engine) if engine in ('owlrl', 'reasonable') else engine}"
 
 
 def dump_inferred(path: Path, output, fmt: str = "ttl") -> None:

@@ -119,3 +119,19 @@ def test_a_store_kzlod_did_not_load_has_a_key_that_follows_its_files(tmp_path, c
 
 def test_a_store_folder_that_cannot_be_listed_has_no_key(tmp_path):
     assert store_key(tmp_path / "missing") is None
+
+
+def test_a_closure_another_build_or_engine_made_is_computed_again_and_read_meanwhile(store_dir, monkeypatch):
+    """Regression: a store's closure was taken as done whatever kzlod or engine computed it, while the
+    cache of a closure in memory names both."""
+    from kzlod.reasoning import disk
+
+    spec = f"oxigraph:{store_dir}"
+    assert "cached" not in CliRunner().invoke(cli, ["reason", "--store", spec, "--engine", "reasonable"]).output
+    assert "cached" in CliRunner().invoke(cli, ["reason", "--store", spec]).output
+    monkeypatch.setattr(disk, "build", lambda: "0.1.0+another")
+    res = run("query", "ASK { kzd:kazakhstan a prov:Agent }", "--store", spec, "--inferred", "--format", "csv")
+    assert (res.exit_code, res.stdout.splitlines()[1]) == (0, "true")  # still read until computed again
+    res = CliRunner().invoke(cli, ["reason", "--store", spec])
+    assert res.exit_code == 0 and "cached" not in res.output and "inferred triples" in res.output
+    assert "cached" in CliRunner().invoke(cli, ["reason", "--store", spec]).output
