@@ -3,7 +3,8 @@
 :func:`build` is what a cache entry (:func:`kzlod.files.cache.content_key`) and a kept answer
 (:mod:`kzlod.cli.replay`) name as their maker: the version and a fingerprint of the package's code,
 so an entry made by other code, an edited module in a checkout as much as another release, is never
-read. The standard library only: the replay of an answer imports this module before anything else.
+read; :func:`package_version` gives the libraries' versions they name beside it. The standard library
+only: the replay of an answer imports this module before anything else.
 """
 
 import functools
@@ -47,3 +48,41 @@ def _walk(folder: str, rel: str, h) -> None:
         except OSError:
             continue
         h.update(f"{rel}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+
+
+@functools.cache
+def package_version(name: str) -> str:
+    """An installed distribution's version ("-" when it is not installed), without importing it.
+
+    Read from the name of its ``<name>-<version>.dist-info`` folder beside the package, which
+    costs a file listing; :mod:`importlib.metadata` (tens of milliseconds at start-up) only where
+    that folder is not found once."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        where = os.path.dirname(os.path.dirname(spec.origin))
+        try:
+            found = [n[: -len(".dist-info")] for n in os.listdir(where) if n.endswith(".dist-info")]
+        except OSError:
+            found = []
+        found = [n.split("-")[1] for n in found if n.count("-") == 1 and _dist(n.split("-")[0]) == _dist(name)]
+        if len(found) == 1:
+            return found[0]
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def _dist(name: str) -> str:
+    """A distribution's name as its dist-info folder writes it (PEP 503 normalised, with underscores)."""
+    name = name.lower().replace("-", "_").replace(".", "_")
+    while "__" in name:
+        name = name.replace("__", "_")
+    return name

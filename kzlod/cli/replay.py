@@ -40,7 +40,7 @@ import stat
 import sys
 import time
 
-from kzlod.version import build
+from kzlod.version import build, package_version
 
 #: Bumped when what an answer holds, or its key's recipe, changes.
 FORMAT = 2
@@ -302,20 +302,11 @@ def _digest(path: str) -> bytes:
 
 
 def _libraries() -> str:
-    """The versions of the libraries an answer depends on (:data:`LIBRARIES`), from their
-    distributions' folder names on the path (importing them costs more); ValueError when one is not
-    found: then no answer is kept, and none is read."""
-    wanted = {name: None for name in LIBRARIES}
-    for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for n in names:
-            dist, _, rest = n.partition("-")
-            if dist.lower() in wanted and wanted[dist.lower()] is None and rest.endswith(".dist-info"):
-                wanted[dist.lower()] = rest[: -len(".dist-info")]
-    missing = [name for name, version in wanted.items() if version is None]
+    """The versions of the libraries an answer depends on (:data:`LIBRARIES`), as the caches read them
+    (:func:`kzlod.version.package_version`: without importing them); ValueError when one is not
+    installed: then no answer is kept, and none is read."""
+    found = {name: package_version(name) for name in LIBRARIES}
+    missing = [name for name, version in found.items() if version == "-"]
     if missing:
         raise ValueError(f"no version found for {', '.join(missing)}")
-    return " ".join(f"{name} {version}" for name, version in wanted.items())
+    return " ".join(f"{name} {version}" for name, version in found.items())

@@ -33,10 +33,8 @@ kzlod left at the top of the folder (``closure-<key>.nt`` …) are never read; t
 from __future__ import annotations
 
 import errno
-import functools
 import hashlib
 import os
-import re
 import stat
 import time
 from collections.abc import Callable, Iterable
@@ -104,41 +102,6 @@ def file_digest(path: str | os.PathLike) -> str:
     if _signature(after) == _signature(before) and time.time() - after.st_mtime > RACY:
         _digests[name] = (_signature(after), digest)
     return digest
-
-
-@functools.cache
-def package_version(name: str) -> str:
-    """An installed distribution's version ("-" when it is not installed), without importing it.
-
-    Read from the name of its ``<name>-<version>.dist-info`` folder beside the package, which
-    costs a file listing; :mod:`importlib.metadata` (tens of milliseconds at start-up) only where
-    that folder is not found once."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.origin:
-        where = Path(spec.origin).parent.parent
-        try:
-            found = [n[: -len(".dist-info")] for n in os.listdir(where) if n.endswith(".dist-info")]
-        except OSError:
-            found = []
-        found = [n.split("-")[1] for n in found if n.count("-") == 1 and _dist(n.split("-")[0]) == _dist(name)]
-        if len(found) == 1:
-            return found[0]
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "-"
-
-
-def _dist(name: str) -> str:
-    """A distribution's name as its dist-info folder writes it (PEP 503 normalised, with underscores)."""
-    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def content_key(kind: str, inputs: Iterable = (), *, versions: str = "") -> str:

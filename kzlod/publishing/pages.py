@@ -8,7 +8,8 @@ process writes the dumps. The pages go out in small runs from a queue the two sh
 other while pages are left. The child writes each page straight into the release's staging folder
 and, when the queue is empty, sends back ``{relative path: (bytes, sha256 hex)}`` of what it wrote;
 this process makes the pages that list many things and the index (and the release its VoID), then
-takes pages from the queue too. Every page is a function of the graph alone, so which process made it changes no byte.
+takes pages from the queue too. Every page is a function of the graph alone, so which process made
+it changes no byte.
 
 If the child fails (it raised, was killed, or its answer is not whole), this process makes the
 child's pages again itself, overwriting whatever the child left: a page that cannot be made fails
@@ -25,13 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import signal
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kzlod.errors import KzlodError
-from kzlod.forking import ChildFailed, Claims, answer, fork, forkable
+from kzlod.forking import ChildFailed, Claims, answer, fork_pickled, forkable
 from kzlod.reasoning.engines import release_memory
 from kzlod.store.backends import OxigraphStore
 from kzlod.web.ontology import render_ontology
@@ -76,7 +76,7 @@ class SitePages:
             for sub in {folder for folder, _, _ in self._jobs}:
                 (self.folder / sub).mkdir(parents=True, exist_ok=True)
             self._queue = Claims(runs_of(self._jobs))
-            self.pid, self._answer = fork(self._child)
+            self.pid, self._answer = fork_pickled(self._child)
             # the child has its own copy; this process reads the names again after the dumps, where its peak is
             self._digest = _digest(self._jobs)
             self._made = self._jobs = self._queue.targeted = None
@@ -92,8 +92,8 @@ class SitePages:
                 self._queue.targeted = runs_of(self._jobs)
         return self._made
 
-    def _child(self) -> bytes:
-        """The child's work: pages from the queue into the folder; their sizes and digests, pickled."""
+    def _child(self) -> dict[str, tuple[int, str]]:
+        """The child's work: pages from the queue into the folder; their sizes and digests."""
         wrote = {}
         for run in self._queue:
             for job in run:
@@ -102,7 +102,7 @@ class SitePages:
                     data = page[1].encode("utf-8")
                     (self.folder / page[0]).write_bytes(data)
                     wrote[page[0]] = (len(data), hashlib.sha256(data).hexdigest())
-        return pickle.dumps(wrote)
+        return wrote
 
     def own(self, *, downloads: Iterable[dict] = (), version: str | None = None,
             date: str | None = None) -> Iterator[tuple[str, str]]:

@@ -25,10 +25,10 @@ import pyoxigraph as ox
 
 from kzlod import settings
 from kzlod.errors import DataError, UsageError
-from kzlod.files import cache
 from kzlod.reasoning.clashes import find_clashes, store_clashes
 from kzlod.store.rdfconv import from_rdflib, to_rdflib
 from kzlod.text import LazyPattern
+from kzlod.version import package_version
 from kzlod.vocab import OWL, RDF, RDFS, XSD, XSD_STRING
 
 ENGINES = ("owlrl", "reasonable", "auto")
@@ -98,7 +98,7 @@ def choose_engine(engine: str | None, triples: int) -> str:
 def engine_versions(engine: str) -> str:
     """The versions of the engines a closure may come from (read without importing them)."""
     names = {"owlrl": ["owlrl"], "reasonable": ["reasonable"], "auto": ["owlrl", "reasonable"]}[engine]
-    return " ".join(f"{name} {cache.package_version(name)}" for name in names)
+    return " ".join(f"{name} {package_version(name)}" for name in names)
 
 
 

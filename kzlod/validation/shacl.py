@@ -44,6 +44,7 @@ from kzlod.validation import grounding, neighbourhood, vocabulary
 from kzlod.validation.findings import Finding, LazyGraph, Locator, ValidationReport, findings_of, kept_report, place
 from kzlod.validation.parallel import Child, run_shacl, shacl_and_clashes
 from kzlod.validation.reach import Union, extract, shape_reach
+from kzlod.version import package_version
 from kzlod.vocab import KZ, KZD, KZSRC, NAMESPACES, RDF_TYPE, compact
 
 
@@ -127,7 +128,7 @@ def _report_key(project: Project) -> str:
     """The cache key of the project's report: its shapes, graph and kzlod.toml by content, and
     pySHACL's version (from the installed metadata, without importing it)."""
     return cache.content_key("report", project.shapes_files() + project.graph_files() + _project_file(project),
-                             versions=f"format {REPORT_FORMAT} pyshacl {cache.package_version('pyshacl')}")
+                             versions=f"format {REPORT_FORMAT} pyshacl {package_version('pyshacl')}")
 
 
 def _validate_project(project: Project, reason: bool) -> ValidationReport:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyshacl
 import pytest
 from conftest import PREFIXES, copy_project
 
@@ -119,12 +120,13 @@ def test_an_answer_is_not_written_again_once_kzlods_code_changed(project, cold_c
 
 
 def test_an_answer_is_not_written_again_once_a_library_it_comes_from_changed(project, cold_cache, tmp_path):
-    """The key holds the versions of pyoxigraph, pySHACL, rdflib, owlrl and reasonable, read from
-    the first distribution of each on the path, where Python imports it from."""
+    """The key holds the versions of pyoxigraph, pySHACL, rdflib, owlrl and reasonable, read beside
+    the package Python imports (the first on the path)."""
     computed = kzlod("validate", cwd=project)
     assert computed[0] == 0 and len(answers(cold_cache)) == 1
     newer = tmp_path / "newer"
-    (newer / "pyshacl-99.0.dist-info").mkdir(parents=True)  # found first; pySHACL itself is not there
+    shutil.copytree(Path(pyshacl.__file__).parent, newer / "pyshacl")  # found first, as a newer release
+    (newer / "pyshacl-99.0.dist-info").mkdir()
     assert kzlod("validate", cwd=project, env={"PYTHONPATH": str(newer)}) == computed
     assert len(answers(cold_cache)) == 2
 
@@ -305,4 +307,4 @@ def test_the_replay_module_imports_only_the_standard_library():
                 if line.startswith(("import ", "from ")) and not line.startswith("from __future__")}
     assert imported <= {"hashlib", "os", "stat", "sys", "time", "kzlod"}, imported
     assert [line for line in source.splitlines() if line.startswith("from kzlod")] == [
-        "from kzlod.version import build"]
+        "from kzlod.version import build, package_version"]

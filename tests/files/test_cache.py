@@ -303,13 +303,14 @@ def test_concurrent_writers_and_readers_see_whole_entries(cold_cache):
 
 @pytest.mark.parametrize("name", ["pyshacl", "pyoxigraph", "rdflib", "owlrl", "click", "not-installed-here"])
 def test_package_version_is_the_installed_metadatas(name):
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
     try:
-        expected = version(name)
+        expected = installed(name)
     except PackageNotFoundError:
         expected = "-"
-    assert cache.package_version(name) == expected
+    assert version.package_version(name) == expected
 
 
 def test_a_cache_key_does_not_import_importlib_metadata():
@@ -318,8 +319,8 @@ def test_a_cache_key_does_not_import_importlib_metadata():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom kzlod.files import cache\n"
-            "cache.content_key('report', [], versions=cache.package_version('pyshacl'))\n"
+    code = ("import sys\nfrom kzlod.files import cache\nfrom kzlod.version import package_version\n"
+            "cache.content_key('report', [], versions=package_version('pyshacl'))\n"
             "print('importlib.metadata' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.stdout.strip() == "False", res.stderr

@@ -36,13 +36,13 @@ def one_process(tmp_path_factory) -> tuple[dict, dict]:
 @pytest.fixture
 def forks(monkeypatch) -> list:
     """A child for any number of pages, whatever the machine; the children forked are listed."""
-    forked, real = [], sitepages.fork
+    forked, real = [], sitepages.fork_pickled
 
-    def fork(work):
+    def fork_pickled(work):
         forked.append(work)
         return real(work)
 
-    monkeypatch.setattr(sitepages, "fork", fork)
+    monkeypatch.setattr(sitepages, "fork_pickled", fork_pickled)
     monkeypatch.setattr(sitepages, "PARALLEL_MIN", 1)
     monkeypatch.setattr(sitepages, "forkable", lambda: True)
     return forked
