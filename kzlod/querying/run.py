@@ -26,6 +26,7 @@ from kzlod.errors import InputError, KzlodError, QueryError, UsageError
 from kzlod.forking import fork
 from kzlod.gate.reading import read_bytes
 from kzlod.sparqltext import is_update, mask_sparql, nesting_depth, prefixed_query, read_header, uses_service  # noqa: F401
+from kzlod.store.backends import query_kind
 from kzlod.vocab import NAMESPACES
 
 #: The named queries, one .rq file each.
@@ -160,14 +161,16 @@ def bind_params(params: list[tuple[str, str]] | dict | None, named: NamedQuery |
     return out
 
 
-def check_query(sparql: str) -> None:
-    """Refuse what kzlod never runs: updates, SERVICE calls, and queries past the size limits."""
+def check_query(sparql: str) -> str:
+    """Refuse what kzlod never runs: updates, SERVICE calls, and queries past the size limits; the
+    query's form (:func:`~kzlod.store.backends.query_kind`) when it passes."""
     max_chars, max_nesting = settings.get("max_query_chars"), settings.get("max_query_nesting")
     if len(sparql) > max_chars:
         raise QueryError(f"query too long: {len(sparql)} characters, over the limit of {max_chars} "
                          "(KZLOD_MAX_QUERY_CHARS)")
-    masked = mask_sparql(sparql)  # once, for the three looks below
-    depth = nesting_depth(masked, masked=True)
+    masked = mask_sparql(sparql)  # once, for the looks below
+    opening = masked.count("{") + masked.count("(") + masked.count("[")  # fewer cannot nest deeper than the limit
+    depth = nesting_depth(masked, masked=True) if opening > max_nesting else 0
     if depth > max_nesting:
         raise QueryError(f"query too complex: brackets nested {depth} deep, over the limit of {max_nesting} "
                          "(KZLOD_MAX_QUERY_NESTING)")
@@ -175,6 +178,7 @@ def check_query(sparql: str) -> None:
         raise QueryError("updates are refused: kzlod queries are read-only (use 'kzlod add' to change data)")
     if uses_service(masked, masked=True):
         raise QueryError("SERVICE is refused: kzlod never contacts other servers from a query")
+    return query_kind(masked, masked=True)
 
 
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")

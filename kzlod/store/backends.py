@@ -213,10 +213,13 @@ class EndpointStore(GraphStore):
                               f"{printable(str(exc), 120)}") from None
 
 
-def query_kind(sparql: str) -> str:
-    """``select``, ``ask``, ``construct`` or ``describe`` (from the first keyword after the prologue)."""
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 
-    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", strip_sparql(sparql), re.I)
+
+def query_kind(sparql: str, *, masked: bool = False) -> str:
+    """``select``, ``ask``, ``construct`` or ``describe`` (from the first keyword after the prologue;
+    ``masked``: ``sparql`` is :func:`kzlod.sparqltext.mask_sparql`'s already)."""
+    m = _FORM.search(sparql if masked else strip_sparql(sparql))
     return m.group(1).lower() if m else "select"
 
 

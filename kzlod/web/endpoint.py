@@ -22,7 +22,7 @@ from kzlod.errors import QueryError
 from kzlod.querying.output import render
 from kzlod.querying.run import check_query, run_query
 from kzlod.sparqltext import mask_sparql
-from kzlod.store.backends import GraphStore, bind_values, query_kind
+from kzlod.store.backends import GraphStore, bind_values
 from kzlod.vocab import KZD, NAMESPACES, ONTOLOGY
 from kzlod.web import answers, pages, protocol, rdftext, replies, service
 from kzlod.web.links import LOCAL, SERVED, Site, ontology_link
@@ -52,10 +52,9 @@ async def sparql(request):
     if op is None:
         return service_description(request, accept, pool.info).response()
     try:
-        check_query(op.query)
+        kind = check_query(op.query)
     except QueryError as exc:
         raise HttpError(400, exc.message, details=exc.details) from None
-    kind = query_kind(op.query)
     table = GRAPH_TYPES if kind in ("construct", "describe") else RESULT_TYPES
     if request.method == "GET" and op.format is None and protocol.prefers_html(accept, list(table.values())):
         return replies.redirect("/?" + urllib.parse.urlencode({"query": op.query})).response()

@@ -538,7 +538,11 @@ class WorkerPool:
             os.set_blocking(fd, True)
             if outcome is None:  # the request was cancelled (its client went away): the answer is read, then dropped
                 threading.Thread(target=self._collect, args=(worker, timeout), daemon=True).start()
-        return self._received(worker, gen, key)
+        value = self._received(worker, gen, key)
+        # The worker was handed to the request that waited longest: let it send its task now, so that the
+        # worker works while this answer is written out, rather than idle until then.
+        await asyncio.sleep(0)
+        return value
 
     def close(self) -> None:
         self._closed = True
