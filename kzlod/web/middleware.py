@@ -5,8 +5,8 @@ and time limits on a request's head and body.
   response a route did not make with them (Starlette's own 404s and 405s, CORS preflights, 500s),
   and ``KZLOD-Graph-Version`` where a route did not set it;
 * :class:`InFlightLimit` — ASGI middleware: at most so many requests answered at once, 503 past it;
-* :func:`head_timeout_protocol` — uvicorn's h11 protocol with a time limit on a request's line and
-  headers (uvicorn has none);
+* :func:`head_timeout_protocol` — uvicorn's httptools protocol with a time and a size limit on a
+  request's line and headers (uvicorn has neither);
 * :func:`read_body` — a request's body, with a size limit and a time limit.
 
 See docs/performance.md, "Limits of one query and of the server".
@@ -73,36 +73,58 @@ class InFlightLimit:
             self.count -= 1
 
 
-def head_timeout_protocol(header_timeout: float):
-    """uvicorn's h11 protocol plus a time limit on each request's line and headers.
+def head_timeout_protocol(header_timeout: float, max_head: int):
+    """uvicorn's httptools protocol plus a time limit and a size limit on each request's line and headers.
 
-    uvicorn (0.54) has none: its keep-alive timer stops at a connection's first byte, so a client that
+    uvicorn (0.55) has neither: its keep-alive timer stops at a connection's first byte, so a client that
     sends half a request line and stalls holds its connection open for ever (uvicorn issue #157 listed
-    a "--timeout-request-start"; it was never added). Here a connection gets ``header_timeout`` seconds from its
-    opening, or from the first byte of each later request on it, until the request's head is complete
-    (h11's ``their_state`` leaves IDLE); then it is answered 408 and closed. Bodies are timed by
-    :func:`read_body`, idle keep-alive connections by uvicorn's ``timeout_keep_alive``.
+    a "--timeout-request-start"; it was never added), and llhttp takes headers of any length, which
+    uvicorn gathers. Here a connection gets ``header_timeout`` seconds from its opening, or from the
+    first byte of each later request on it, until the request's head is complete; then it is answered
+    408 and closed. A head past ``max_head`` bytes is answered 431 and closed (414 while still in the
+    request line). Bodies are timed by :func:`read_body`, idle keep-alive connections by uvicorn's
+    ``timeout_keep_alive``. httptools (llhttp, in C) rather than h11: the server's process spends a
+    fifth less processor time on a request.
     """
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    class HeadTimeoutH11Protocol(H11Protocol):
+    class HeadLimitProtocol(HttpToolsProtocol):
         head_timer = None
+        in_head = True  # from the opening, and from the first byte of each request, until its head is complete
+        head_bytes = 0  # bytes received while in a head (a chunk counts whole: a bound, not a measure)
 
         def connection_made(self, transport):
             super().connection_made(transport)
             self._time_head()
 
         def data_received(self, data: bytes) -> None:
-            super().data_received(data)
+            super().data_received(data)  # the parser's callbacks below say where the head begins and ends
+            if self.in_head and not self.transport.is_closing():
+                self.head_bytes += len(data)
+                if self.head_bytes > max_head:
+                    if getattr(self, "headers", None):  # uvicorn's list of the headers read so far
+                        self._refuse(431, "Request Header Fields Too Large",
+                                     f"request line and headers over {max_head} bytes")
+                    else:
+                        self._refuse(414, "URI Too Long", f"request line over {max_head} bytes")
+                    return
             self._time_head()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self.in_head, self.head_bytes = True, 0
+
+        def on_headers_complete(self) -> None:
+            self.in_head, self.head_bytes = False, 0
+            self._time_head()
+            super().on_headers_complete()
 
         def connection_lost(self, exc):
             self._time_head(stop=True)
             super().connection_lost(exc)
 
         def _time_head(self, stop: bool = False) -> None:
-            waiting = not stop and self.conn.their_state is h11.IDLE and not self.transport.is_closing()
+            waiting = not stop and self.in_head and not self.transport.is_closing()
             if waiting and self.head_timer is None:
                 self.head_timer = self.loop.call_later(header_timeout, self._head_timed_out)
             elif not waiting and self.head_timer is not None:
@@ -111,13 +133,19 @@ def head_timeout_protocol(header_timeout: float):
 
         def _head_timed_out(self) -> None:
             self.head_timer = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-                text = f"request line and headers not received within {header_timeout:g} s\n".encode()
-                self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                                     b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(text), text))
-                self.transport.close()
+            if self.in_head and not self.transport.is_closing():
+                self._refuse(408, "Request Timeout",
+                             f"request line and headers not received within {header_timeout:g} s")
 
-    return HeadTimeoutH11Protocol
+        def _refuse(self, status: int, reason: str, message: str) -> None:
+            text = f"{message}\n".encode()
+            self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                 b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
+                                 % (status, reason.encode(), len(text), text))
+            self.transport.close()
+            self._time_head(stop=True)
+
+    return HeadLimitProtocol
 
 
 async def read_body(request, limit: int, timeout: float | None = None) -> bytes:

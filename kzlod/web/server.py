@@ -124,9 +124,10 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_
             on_ready(f"http://{shown}:{bound}/")
         # No limit_concurrency: uvicorn counts open connections in it, stalled ones too (InFlightLimit instead).
         server = uvicorn.Server(uvicorn.Config(
-            app, log_level="warning", access_log=False, http=head_timeout_protocol(config.header_timeout),
+            app, log_level="warning", access_log=False,
+            http=head_timeout_protocol(config.header_timeout, config.max_body),
             loop="asyncio",  # the loop kzlod is tested with, installed uvloop or not (uvloop measured no faster here)
-            proxy_headers=False, server_header=False, h11_max_incomplete_event_size=config.max_body,
+            proxy_headers=False, server_header=False,
             timeout_graceful_shutdown=5,
         ))
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again: end quietly.

@@ -40,8 +40,8 @@ LAYERS = [
 #: kzlod`` and a command stay cheap: the only places where kzlod modules are imported late.
 LAZY = {"kzlod", "kzlod.api", "kzlod.cli", "kzlod.cli.replay"}  # the CLI's start: its answers before click
 #: Imported only inside the functions that need them: start-up stays fast.
-HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "matplotlib", "reasonable", "jinja2", "markupsafe",
-         "httpx"}
+HEAVY = {"rdflib", "owlrl", "pyshacl", "starlette", "uvicorn", "httptools", "matplotlib", "reasonable", "jinja2",
+         "markupsafe", "httpx"}
 
 
 def modules() -> dict[str, Path]:

@@ -140,6 +140,52 @@ def test_stalled_connections_neither_block_nor_refuse_other_clients():
         stop_kzlod(proc)
 
 
+def read_until_closed(sock: socket.socket, limit: float = 10) -> bytes:
+    sock.settimeout(limit)
+    chunks = []
+    try:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except OSError:
+        pass
+    return b"".join(chunks)
+
+
+def test_the_head_of_a_request_is_limited_in_size_and_read_whole_however_it_arrives():
+    """The request line and headers: past ServeConfig.max_body (1 MiB) 431 and closed (llhttp takes a head of any
+    length, and uvicorn gathers it); a malformed one 400; one sent a few bytes at a time, or two on one
+    connection at once, answered."""
+    proc, base, port = start_server("--header-timeout", "5")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            try:
+                for _ in range(40):  # 40 headers of 64 KiB, never ended
+                    sock.sendall(b"X-Filler: " + b"a" * 65536 + b"\r\n")
+            except OSError:
+                pass  # closed by the server part-way: what it said is read below
+            answer = read_until_closed(sock)
+        assert answer.startswith(b"HTTP/1.1 431 Request Header Fields Too Large"), answer[:200]
+        assert answer.endswith(b"request line and headers over 1048576 bytes\n")
+
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /sparql?query=ASK HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n")  # a header without its colon
+            assert read_until_closed(sock).startswith(b"HTTP/1.1 400")
+
+        request = b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            for at in range(0, len(request), 7):  # a few bytes at a time, within the header timeout
+                sock.sendall(request[at:at + 7])
+                time.sleep(0.01)
+            sock.sendall(request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))  # a second, right behind
+            answers = read_until_closed(sock)
+        assert answers.count(b"HTTP/1.1 200 OK") == 2, answers
+        assert answers.count(b"\r\n\r\nboolean\r\ntrue\r\n") == 2, answers
+        assert ask(base)[0] == 200
+    finally:
+        stop_kzlod(proc)
+
+
 def test_in_flight_limit_counts_requests_and_refuses_past_it():
     """Past ``limit`` requests being answered, 503 with Retry-After; finished ones free their place."""
     release = asyncio.Event()
