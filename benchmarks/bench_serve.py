@@ -3,15 +3,16 @@
 Run by hand (not a test):
 
     python benchmarks/bench_serve.py                      # 1,200 requests a run, 8 connections, 3 rounds
-    python benchmarks/bench_serve.py --requests 3000 --connections 8 --rounds 5 --workers 2
+    python benchmarks/bench_serve.py --requests 3000 --connections 8 --rounds 5 --workers 4
 
 Loads the project's ontology and data files (the bundled graph outside a project) into an Oxigraph
 store with ``oxigraph load`` (each file into its own named graph, as kzlod loads them) and serves it
 with ``oxigraph serve-read-only --union-default-graph`` (the ``oxigraph`` executable beside this
-interpreter, where ``pip install oxigraph`` puts it); starts ``kzlod serve --workers N`` over the same
-files; then drives each in turn with the same requests: POST ``application/sparql-query``, Accept
-SPARQL JSON, over keep-alive connections (``http.client``, one thread a connection), every query
-written with its PREFIX lines so both servers get the same text. Four loads:
+interpreter, where ``pip install oxigraph`` puts it); starts ``kzlod serve`` (its default workers, or
+``--workers N``) over the same files; then drives each in turn with the same requests: POST
+``application/sparql-query``, Accept SPARQL JSON, over keep-alive connections (``http.client``, one
+thread a connection), every query written with its PREFIX lines so both servers get the same text.
+Four loads:
 
 * ``memberships`` — the named query, repeated (a result cache may answer it);
 * ``memberships (distinct)`` — the same, each request made distinct by a comment holding its number
@@ -56,6 +57,7 @@ from kzlod.project import resolve  # noqa: E402
 from kzlod.querying.run import bind_params, named_queries  # noqa: E402
 from kzlod.sparqltext import inline_constants, prefixed_query  # noqa: E402
 from kzlod.store.backends import bind_values, file_graph  # noqa: E402
+from kzlod.web.server import default_workers  # noqa: E402
 
 ENTITIES = ("SELECT DISTINCT ?s WHERE { ?s a ?c . "
             "FILTER(isIRI(?s) && STRSTARTS(STR(?s), 'https://w3id.org/kzlod/id/')) } ORDER BY ?s")
@@ -112,9 +114,9 @@ def start_oxigraph(files: list[Path], project_root: Path, folder: Path) -> tuple
     return proc, url
 
 
-def start_kzlod(workers: int, project: str | None) -> tuple[subprocess.Popen, str]:
-    proc, base = start_server("--workers", str(workers), *(["--project", project] if project else []),
-                              wait=120, cwd=None)
+def start_kzlod(workers: int | None, project: str | None) -> tuple[subprocess.Popen, str]:
+    proc, base = start_server(*(["--workers", str(workers)] if workers else []),
+                              *(["--project", project] if project else []), wait=120, cwd=None)
     url = base + "sparql"
     wait_until_answering(url, proc)
     return proc, url
@@ -237,7 +239,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=1200, help="requests a run (default 1200)")
     ap.add_argument("--connections", type=int, default=8, help="keep-alive connections (default 8)")
     ap.add_argument("--rounds", type=int, default=3, help="runs of each load on each server, alternating (default 3)")
-    ap.add_argument("--workers", type=int, default=2, help="kzlod serve's query workers (default 2)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="kzlod serve's query workers (default: kzlod serve's own, one more than the processors)")
     ap.add_argument("--project", help="the project whose files both serve (default: as kzlod finds it)")
     ap.add_argument("--loads", default="memberships,memberships (distinct),mix (distinct),mix (repeated)",
                     help="which loads, comma-separated (default: all four)")
@@ -271,7 +274,8 @@ def main() -> None:
         for proc in procs:
             stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"kzlod serve (--workers {args.workers}) vs oxigraph serve-read-only, same {len(files)} files "
+    workers = f"--workers {args.workers}" if args.workers else f"its default {default_workers()} workers"
+    print(f"kzlod serve ({workers}) vs oxigraph serve-read-only, same {len(files)} files "
           f"({project.name if not project.bundled else 'the bundled graph'}); {args.requests} requests a run, "
           f"{args.connections} keep-alive connections, {args.rounds} rounds (medians); mix: entity for each of "
           f"{n_entities} entities + {n_mix - n_entities} named queries")

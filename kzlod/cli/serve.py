@@ -23,8 +23,9 @@ from kzlod.cli.common import StoreType, command
               help="Allow cross-origin requests from ORIGIN (repeatable; * for any). Off by default.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
               help="Time limit of one query; its worker process is killed and replaced past it.")
-@click.option("--workers", type=int, default=2, show_default=True, metavar="N",
-              help="Query worker processes, each with its own copy of the store.")
+@click.option("--workers", type=int, default=None, metavar="N",
+              help="Query worker processes, each with its own copy of the store (default: one more than the "
+                   "processors, at most 8).")
 @click.option("--max-memory", type=click.IntRange(min=0), default=None, metavar="MB",
               help=f"Memory one query may take in its worker beyond the loaded graph; past it the query is stopped "
                    f"(HTTP 500) and the worker replaced (default {settings.default('max_query_memory')}, "
@@ -62,6 +63,7 @@ def serve_command(obj, host, port, store, data, cors, timeout, workers, max_memo
     def ready(url):
         click.echo(f"kzlod: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)
 
+    given = {"workers": workers} if workers is not None else {}  # else ServeConfig's default
     serve(host=host, port=port, store=store, data=data, project=obj.project(), on_ready=ready, timeout=timeout,
-          workers=workers, cors=tuple(cors), header_timeout=header_timeout, frozen=frozen,
-          max_memory=settings.get("max_query_memory") if max_memory is None else max_memory)
+          cors=tuple(cors), header_timeout=header_timeout, frozen=frozen,
+          max_memory=settings.get("max_query_memory") if max_memory is None else max_memory, **given)
