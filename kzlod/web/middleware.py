@@ -137,6 +137,10 @@ def head_timeout_protocol(header_timeout: float, max_head: int):
                 self._refuse(408, "Request Timeout",
                              f"request line and headers not received within {header_timeout:g} s")
 
+        def _unsupported_upgrade_warning(self) -> None:
+            """Silent: the server speaks HTTP only (uvicorn's ``ws="none"``), so a request asking for a
+            WebSocket is answered as a plain one, not logged as a fault of the server's set-up."""
+
         def _refuse(self, status: int, reason: str, message: str) -> None:
             text = f"{message}\n".encode()
             self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"

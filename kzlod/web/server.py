@@ -145,6 +145,7 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000, *, on_
             app, log_level="warning", access_log=False,
             http=head_timeout_protocol(config.header_timeout, config.max_body),
             loop="asyncio",  # the loop kzlod is tested with, installed uvloop or not (uvloop measured no faster here)
+            ws="none",  # HTTP only, installed websockets or not: an Upgrade header is answered as a plain request
             proxy_headers=False, server_header=False,
             timeout_graceful_shutdown=5,
         ))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -184,6 +185,45 @@ def test_the_head_of_a_request_is_limited_in_size_and_read_whole_however_it_arri
         assert ask(base)[0] == 200
     finally:
         stop_kzlod(proc)
+
+
+def read_response(sock: socket.socket) -> bytes:
+    """One response, its head and as many bytes of body as its Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed after {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_a_request_asking_for_a_websocket_is_answered_as_http_and_logs_nothing(tmp_path):
+    """kzlod serve speaks HTTP only, whatever is installed beside it: an Upgrade header is answered as
+    a plain request, and no client can make it write uvicorn's advice to install a WebSocket library."""
+    log = tmp_path / "stderr"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "kzlod", "serve", "--port", "0"], cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 60
+        while not (m := re.search(r"serving http://127\.0\.0\.1:(\d+)/", log.read_text())):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        with socket.create_connection(("127.0.0.1", int(m.group(1))), timeout=10) as sock:
+            for _ in range(3):
+                sock.sendall(b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\n"
+                             b"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                             b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                answer = read_response(sock)
+                assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"boolean\r\ntrue\r\n"), answer
+    finally:
+        stop_kzlod(proc)
+    lines = log.read_text().splitlines()
+    assert [line for line in lines if "serving" not in line and "no project here" not in line] == []
 
 
 def test_in_flight_limit_counts_requests_and_refuses_past_it():
