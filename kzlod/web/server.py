@@ -42,10 +42,10 @@ MOST_WORKERS = 8
 def default_workers() -> int:
     """One query worker more than the processors this process may run on, at most :data:`MOST_WORKERS`.
 
-    One a processor keeps them busy only if a worker that answers is given its next query at once;
-    the extra one is working while another's answer travels through the server's process (measured
-    on 2 processors: the distinct mix of ``benchmarks/bench_serve.py`` at 0.87–0.89× Oxigraph's
-    throughput with 2 workers, 0.99–1.13× with 3)."""
+    As many workers as processors would keep them busy only if a worker that answers got its next
+    query at once; the extra one works while another's answer travels through the server's process
+    (measured on 2 processors: the distinct mix of ``benchmarks/bench_serve.py`` at 0.87–0.89×
+    Oxigraph's throughput with 2 workers, 0.98–1.13× with 3)."""
     try:
         processors = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux

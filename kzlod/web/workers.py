@@ -533,9 +533,10 @@ class WorkerPool:
             raise HttpError(504, f"query stopped: it ran past the time limit of {timeout:g} s") from None
         finally:
             loop.remove_reader(fd)
-            # uvloop's add_reader (libuv's uv_poll_init) leaves the pipe non-blocking, and the Connection's
-            # whole-message reads and writes then fail half-way (a "dead" worker): the pipe is blocking again
-            os.set_blocking(fd, True)
+            if outcome != "timed out":  # (timed out, the worker is being replaced and its pipe closed)
+                # uvloop's add_reader (libuv's uv_poll_init) leaves the pipe non-blocking, and the Connection's
+                # whole-message reads and writes then fail half-way (a "dead" worker): the pipe is blocking again
+                os.set_blocking(fd, True)
             if outcome is None:  # the request was cancelled (its client went away): the answer is read, then dropped
                 threading.Thread(target=self._collect, args=(worker, timeout), daemon=True).start()
         value = self._received(worker, gen, key)
