@@ -441,6 +441,14 @@ def store_subjects(store: ox.Store, path: Path, namespaces: tuple[str, ...]) -> 
     return found
 
 
+def inferred_current(path: Path, meta: dict) -> bool:
+    """Whether a disk store's closure sub-store (``kzlod reason --store``) was computed from what the
+    store holds now (``meta``: its record)."""
+    done = meta.get("inferred") or {}
+    key = store_key(path, meta)
+    return bool(done) and (Path(path) / INFERRED_DIR).is_dir() and key is not None and done.get("content") == key
+
+
 def inferred_store(path: Path) -> OxigraphStore:
     """The store's asserted graphs plus its OWL RL closure (``kzlod reason --store`` made it)."""
     spec = f"oxigraph:{path}"  # as the user writes it in the command to run
@@ -449,8 +457,7 @@ def inferred_store(path: Path) -> OxigraphStore:
     done = meta.get("inferred") or {}
     if not sub.is_dir() or not done:
         raise UsageError(f"{path}: no inferred triples yet; run 'kzlod reason --store {spec}' first")
-    key = store_key(path, meta)
-    if key is None or done.get("content") != key:
+    if not inferred_current(path, meta):
         raise UsageError(f"{path}: the inferred triples are out of date; run 'kzlod reason --store {spec}' again")
     store = OxigraphStore(sub, read_only=True)
     store.name = f"{spec} (with inferred triples)"

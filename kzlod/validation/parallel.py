@@ -306,15 +306,10 @@ class Child:
         """``finish(prepare(), sent)``, for what :meth:`send` gave: from the child if it gives it, else
         computed here."""
         if self.pid is not None:
+            pid, up, self.pid, self._up = self.pid, self._up, None, None  # answer() reaps it and closes its pipe
             try:
-                with os.fdopen(self._up, "rb") as pipe:
-                    self._up = None
-                    payload = pipe.read()
-                if self._writer is not None:
-                    self._writer.join()
-                if self._reap() == 0:
-                    return pickle.loads(payload)
-            except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+                return answer(pid, up)
+            except (ChildFailed, OSError):
                 pass  # a child that failed: its work is done here
             finally:
                 self.close()
@@ -322,18 +317,12 @@ class Child:
 
     def close(self) -> None:
         """End the child (it reads the end of its input and exits) and wait for it."""
-        for fd in (self._down, self._up) if self.pid is not None else ():
+        for fd in (self._down, self._up):
             if fd is not None:
                 os.close(fd)
-        if self.pid is not None:
-            self._down = self._up = None
-            if self._writer is not None:
-                self._writer.join()
-            self._reap()
-
-    def _reap(self) -> int:
+        self._down = self._up = None
+        if self._writer is not None:
+            self._writer.join()
         pid, self.pid = self.pid, None
-        if pid is None:
-            return 0
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status)
+        if pid is not None:
+            os.waitpid(pid, 0)

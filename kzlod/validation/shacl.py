@@ -37,7 +37,7 @@ from kzlod.gate.reading import LIMITS
 from kzlod.project import Project
 from kzlod.reasoning.closure import cached_clashes, cached_closure, input_key
 from kzlod.reasoning.engines import clashes_of, compute, reasonable_available
-from kzlod.store.backends import INFERRED_DIR, memory_store, read_meta, store_key, store_stats, store_subjects
+from kzlod.store.backends import INFERRED_DIR, inferred_current, memory_store, read_meta, store_stats, store_subjects
 from kzlod.store.rdfconv import graph_of
 from kzlod.store.spec import StoreSpec
 from kzlod.validation import grounding, neighbourhood, vocabulary
@@ -468,10 +468,7 @@ def _local_clashes(path: Path, triples, touched, base, project: Project) -> list
             q = next(iter(base.store.quads_for_pattern(None, predicate, node, None)), None)
             if q is not None:
                 found.add((q.subject, q.predicate, q.object))
-    meta = read_meta(path)
-    done = meta.get("inferred") or {}
-    key = store_key(path, meta)
-    if done and (path / INFERRED_DIR).is_dir() and key is not None and done.get("content") == key:
+    if inferred_current(path, read_meta(path)):
         sub = ox.Store.read_only(str(path / INFERRED_DIR))
         for node in touched:
             found.update((q.subject, q.predicate, q.object) for q in sub.quads_for_pattern(node, rdf_type, None, None))
