@@ -6,12 +6,16 @@ import gzip
 import hashlib
 from pathlib import Path
 
+from kzlod import settings
+
 
 def gzip_file(path: Path) -> Path:
-    """``path``.gz with no file name and mtime 0 (equal input, equal bytes), compressed in chunks."""
+    """``path``.gz with no file name and mtime 0 (equal input and level, equal bytes), compressed in chunks
+    at the level ``KZLOD_GZIP_LEVEL`` says."""
     target = path.with_name(path.name + ".gz")
+    level = int(settings.get("gzip_level"))
     with open(path, "rb") as src, open(target, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=level) as gz:
             for chunk in iter(lambda: src.read(1 << 20), b""):
                 gz.write(chunk)
     return target

@@ -85,7 +85,7 @@ def test_with_nothing_set_every_setting_is_its_default(monkeypatch):
         "max_nesting": 64, "max_prefixes": 20_000, "reasoner": "auto", "reasonable_above": 20_000,
         "cache_dir": "/home/someone/.cache/kzlod", "cache_max_mb": 512, "answers": "on", "project": None,
         "lock_timeout": 60.0, "push_user": None,
-        "password": None, "token": None, "netrc": None, "source_date_epoch": None, "fault": None}
+        "password": None, "token": None, "netrc": None, "gzip_level": "6", "source_date_epoch": None, "fault": None}
 
 
 def test_every_default_is_a_value_its_setting_accepts():
@@ -104,6 +104,7 @@ def test_every_default_is_a_value_its_setting_accepts():
     ("KZLOD_CACHE_DIR", "~/elsewhere", str(Path("~/elsewhere").expanduser())),
     ("KZLOD_PASSWORD", " spaces kept ", " spaces kept "),
     ("SOURCE_DATE_EPOCH", "1700000000", 1_700_000_000),
+    ("KZLOD_GZIP_LEVEL", " 9 ", "9"),
 ])
 def test_good_values(monkeypatch, env, value, expected):
     monkeypatch.setenv(env, value)
@@ -121,6 +122,7 @@ BAD = [
     ("KZLOD_QUERY_TIMEOUT", "inf", "KZLOD_QUERY_TIMEOUT='inf': must be a number of seconds greater than 0"),
     ("KZLOD_QUERY_TIMEOUT", "nan", "KZLOD_QUERY_TIMEOUT='nan': must be a number of seconds greater than 0"),
     ("KZLOD_REASONER", "fast", "KZLOD_REASONER='fast': must be one of owlrl, reasonable, auto"),
+    ("KZLOD_GZIP_LEVEL", "10", "KZLOD_GZIP_LEVEL='10': must be one of 1, 2, 3, 4, 5, 6, 7, 8, 9"),
     ("KZLOD_CACHE_MAX_MB", "lots", "KZLOD_CACHE_MAX_MB='lots': must be a whole number of at least 0"),
     ("SOURCE_DATE_EPOCH", "yesterday", "SOURCE_DATE_EPOCH='yesterday': must be a whole number of at least 0"),
     # a stranger's text is quoted escaped, and cut
