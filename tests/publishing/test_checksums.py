@@ -33,7 +33,7 @@ def test_a_dumps_gzip_is_made_at_the_level_the_setting_says(dump, monkeypatch, l
     assert again == raw  # the same input and level, the same bytes
 
 
-def test_the_levels_trade_size_for_time(dump, monkeypatch):
+def test_a_lower_level_makes_a_larger_gzip(dump, monkeypatch):
     sizes = {}
     for level in ("1", "6", "9"):
         monkeypatch.setenv("KZLOD_GZIP_LEVEL", level)
