@@ -35,6 +35,8 @@ def strip_sparql(text: str) -> str:
     return mask_sparql(text)
 
 
+#: A query form's keyword: the first one after the prologue says what the query is.
+FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 _SERVICE = re.compile(r"(?<![:\w?$])SERVICE\b", re.I)
 _UPDATE_WORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy")
 _UPDATE = re.compile(r"(?<![:\w?$])(" + "|".join(_UPDATE_WORDS) + r")\b", re.I)
@@ -53,7 +55,7 @@ def is_update(text: str, *, masked: bool = False) -> bool:
     if not any(word in lowered for word in _UPDATE_WORDS):  # the common case, as above
         return False
     masked = text if masked else mask_sparql(text)
-    head = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.I)
+    head = FORM.search(masked)
     upd = _UPDATE.search(masked)
     return bool(upd) and (head is None or upd.start() < head.start())
 

@@ -38,7 +38,7 @@ from kzlod.files.safewrite import write_bytes_atomic
 from kzlod.gate.parse import ParsedFile, parse_trusted
 from kzlod.gate.reading import rdf_format, read_bytes
 from kzlod.project import Project
-from kzlod.sparqltext import inline_constants, mask_sparql, prefixed_query, strip_sparql
+from kzlod.sparqltext import FORM, inline_constants, mask_sparql, prefixed_query, strip_sparql
 from kzlod.store.credentials import (
     AUTO,
     check_url,
@@ -213,13 +213,10 @@ class EndpointStore(GraphStore):
                               f"{printable(str(exc), 120)}") from None
 
 
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
-
-
 def query_kind(sparql: str, *, masked: bool = False) -> str:
     """``select``, ``ask``, ``construct`` or ``describe`` (from the first keyword after the prologue;
     ``masked``: ``sparql`` is :func:`kzlod.sparqltext.mask_sparql`'s already)."""
-    m = _FORM.search(sparql if masked else strip_sparql(sparql))
+    m = FORM.search(sparql if masked else strip_sparql(sparql))
     return m.group(1).lower() if m else "select"
 
 
